@@ -1,0 +1,70 @@
+/* ns3_net.h — nodes, point-to-point links, IPv4, UDP, crashes and pcap.
+ *
+ * Addresses are IPv4 in host byte order.  Link number L joins its two nodes
+ * on 10.(L>>8).(L&255).0/24: side 0 is .1, side 1 is .2.  No queue disc sits
+ * in front of a device, so a link's queue_pkts is the real bottleneck.
+ *
+ * A crashed node sends and receives nothing: its timers are stopped, its
+ * device queues flushed, a frame it was serialising is lost, every frame
+ * reaching it is dropped (so it forwards nothing either), and its sockets
+ * deliver nothing.  Revived, it works again with the same sockets and routes;
+ * rebuilding protocol state is up to the caller.
+ */
+#ifndef IKESIM_NS3_NET_H
+#define IKESIM_NS3_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ns3_sim.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+ns3_node_id ns3_node_create(void); /* NS3_NO_NODE if no simulation */
+uint32_t ns3_node_count(void);
+int ns3_node_crash(ns3_node_id n);
+int ns3_node_revive(ns3_node_id n);
+bool ns3_node_is_up(ns3_node_id n);
+
+typedef struct ns3_link_cfg {
+    uint64_t rate_bps;   /* > 0 */
+    uint64_t delay_ns;   /* one-way propagation delay */
+    double loss;         /* probability a frame is dropped, each direction */
+    uint32_t queue_pkts; /* device transmit queue, packets, > 0 */
+} ns3_link_cfg;
+
+/* Returns the link number (>= 0) or an error. */
+int ns3_link_create(ns3_node_id a, ns3_node_id b, const ns3_link_cfg *cfg);
+uint32_t ns3_link_addr(int link, int side); /* 0 if no such link */
+int ns3_link_set_up(int link, bool up);     /* down: every frame is lost */
+int ns3_link_set_loss(int link, double loss);
+uint32_t ns3_link_count(void);
+
+/* Shortest-path routes for every node; for small topologies only. */
+int ns3_routing_global(void);
+/* A static route on node n: dst/mask via next_hop (an address on a link
+ * of n's neighbour). */
+int ns3_route_add(ns3_node_id n, uint32_t dst, uint32_t mask, uint32_t next_hop);
+
+/* data is valid only during the call. */
+typedef void (*ns3_udp_recv_cb)(void *arg, const uint8_t *data, size_t len,
+                                uint32_t src_addr, uint16_t src_port);
+
+#define NS3_UDP_MAX_PAYLOAD 65507u
+
+/* Binds port on every address of n; returns a socket number (>= 0). */
+int ns3_udp_open(ns3_node_id n, uint16_t port, ns3_udp_recv_cb cb, void *arg);
+/* Copies data.  NS3_EDOWN if the node is crashed. */
+int ns3_udp_send(int sock, uint32_t dst_addr, uint16_t dst_port,
+                 const uint8_t *data, size_t len);
+
+/* Writes dir/link-L-S.pcap (S = side) for both ends of the link; the files
+ * are complete after ns3_sim_destroy(). */
+int ns3_pcap_enable(int link, const char *dir);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,58 @@
+// udp.cc — UDP sockets handing bytes to C callbacks.
+#include "world.h"
+
+using namespace ns3;
+using namespace ikesim;
+
+static void on_readable(int sock, Ptr<Socket> socket)
+{
+    SockState &s = world->socks[sock];
+    Address from;
+    Ptr<Packet> p;
+    while ((p = socket->RecvFrom(from))) {
+        if (!world->nodes[s.node]->up)
+            continue;
+        uint32_t len = p->CopyData(world->rxbuf.data(), (uint32_t)world->rxbuf.size());
+        InetSocketAddress src = InetSocketAddress::ConvertFrom(from);
+        s.cb(s.arg, world->rxbuf.data(), len, src.GetIpv4().Get(), src.GetPort());
+    }
+}
+
+extern "C" {
+
+int ns3_udp_open(ns3_node_id n, uint16_t port, ns3_udp_recv_cb cb, void *arg)
+{
+    NodeState *ns = node_state(n);
+    if (!ns)
+        return world ? NS3_ENODE : NS3_ENOSIM;
+    if (!cb)
+        return NS3_EINVAL;
+    Ptr<Socket> socket = Socket::CreateSocket(ns->node, UdpSocketFactory::GetTypeId());
+    if (socket->Bind(InetSocketAddress(Ipv4Address::GetAny(), port)) < 0) {
+        socket->Close();
+        return NS3_EADDRINUSE;
+    }
+    int sock = (int)world->socks.size();
+    socket->SetRecvCallback(MakeBoundCallback(&on_readable, sock));
+    world->socks.push_back(SockState{socket, n, cb, arg});
+    return sock;
+}
+
+int ns3_udp_send(int sock, uint32_t dst_addr, uint16_t dst_port, const uint8_t *data, size_t len)
+{
+    if (!world)
+        return NS3_ENOSIM;
+    if (sock < 0 || (size_t)sock >= world->socks.size())
+        return NS3_ESOCK;
+    if (len > NS3_UDP_MAX_PAYLOAD || (len && !data))
+        return NS3_EINVAL;
+    SockState &s = world->socks[sock];
+    if (!world->nodes[s.node]->up)
+        return NS3_EDOWN;
+    Ptr<Packet> p = Create<Packet>(data, (uint32_t)len);
+    if (s.socket->SendTo(p, 0, InetSocketAddress(Ipv4Address(dst_addr), dst_port)) < 0)
+        return s.socket->GetErrno() == Socket::ERROR_NOROUTETOHOST ? NS3_ENOROUTE : NS3_EINVAL;
+    return NS3_OK;
+}
+
+} // extern "C"

@@ -1,0 +1,63 @@
+// world.h — the wrapper's private state: one simulation's nodes, links and
+// sockets, indexed by the numbers the C API hands out.
+#ifndef IKESIM_NS3_WORLD_H
+#define IKESIM_NS3_WORLD_H
+
+#include <memory>
+#include <vector>
+
+#include <ns3/core-module.h>
+#include <ns3/internet-module.h>
+#include <ns3/network-module.h>
+#include <ns3/point-to-point-module.h>
+
+#include "frame_filter.h"
+#include "ns3_net.h"
+#include "ns3_sim.h"
+
+namespace ikesim {
+
+struct NodeState {
+    ns3::Ptr<ns3::Node> node;
+    bool up = true;
+    int64_t crashed_at = -1;       // ns of the last crash, -1 if never
+    ns3_timer timers;              // sentinel of the owned-timer ring
+    std::vector<int> links;
+};
+
+struct LinkState {
+    ns3_node_id node[2];
+    ns3::Ptr<ns3::PointToPointNetDevice> dev[2];
+    ns3::Ptr<FrameFilter> filter[2]; // on the receiving device of each side
+    uint32_t addr[2];
+};
+
+struct SockState {
+    ns3::Ptr<ns3::Socket> socket;
+    ns3_node_id node;
+    ns3_udp_recv_cb cb;
+    void *arg;
+};
+
+struct World {
+    std::vector<std::unique_ptr<NodeState>> nodes;
+    std::vector<LinkState> links;
+    std::vector<SockState> socks;
+    ns3_timer global_timers; // timers owned by no node
+    std::vector<uint8_t> rxbuf;
+};
+
+extern World *world; // null when no simulation is active
+
+NodeState *node_state(ns3_node_id n); // null if no such node
+void timers_stop_all(ns3_timer *ring);
+void timers_reset_all(ns3_timer *ring); // at destroy: events are gone
+
+// Fixed random stream numbers: reruns in one process must not depend on
+// ns-3's global stream counter, which is never reset.
+constexpr int64_t kStreamsPerNode = 16;
+constexpr int64_t kNodeStreamBase = 1 << 20;
+constexpr int64_t kLinkStreamBase = 1 << 10;
+
+} // namespace ikesim
+#endif
