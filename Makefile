@@ -1,0 +1,43 @@
+# Two commands do everything on a fresh Debian 12 machine (as root):
+#   make demo    installs dependencies, builds, runs the main job with plots
+#   make check   installs dependencies, builds, runs every test
+# Also: make check-sanitize (AddressSanitizer + UBSan build), make bench.
+BUILD     ?= build
+SAN_BUILD ?= build-sanitize
+OUT       ?= results/demo
+
+.PHONY: all deps build demo check check-sanitize bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/build.ninja: | deps
+	meson setup $(BUILD) -Dwerror=true
+
+$(SAN_BUILD)/build.ninja: | deps
+	meson setup $(SAN_BUILD) -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+demo: build
+	./$(BUILD)/sim/ikesim-demo --out $(OUT)
+	gnuplot -e "csv='$(OUT)/rtt.csv'; png='$(OUT)/rtt.png'" experiments/demo.gp
+	@echo "plot: $(OUT)/rtt.png"
+
+check: build
+	@rc=0; meson test -C $(BUILD) --print-errorlogs || rc=$$?; \
+	  scripts/test-summary.py $(BUILD)/meson-logs/testlog.json || rc=1; exit $$rc
+
+check-sanitize: deps $(SAN_BUILD)/build.ninja
+	ninja -C $(SAN_BUILD)
+	@rc=0; meson test -C $(SAN_BUILD) --print-errorlogs || rc=$$?; \
+	  scripts/test-summary.py $(SAN_BUILD)/meson-logs/testlog.json || rc=1; exit $$rc
+
+bench: build
+	./$(BUILD)/bench/ikesim-bench-wrapper
+
+clean:
+	rm -rf $(BUILD) $(SAN_BUILD)

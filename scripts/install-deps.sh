@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages ikesim builds and runs with.  Idempotent
+# and non-interactive: it asks apt only for what is missing.
+set -euo pipefail
+
+packages=(
+  meson ninja-build pkg-config gcc g++ python3
+  libns3-dev libgsl-dev   # Debian's ns3-core.pc links libgsl.so, which only libgsl-dev ships
+  libglib2.0-dev libssl-dev
+  gnuplot-nox
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing ${missing[*]}; run as root (sudo $0)" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q "${missing[@]}"
