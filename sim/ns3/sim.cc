@@ -45,6 +45,7 @@ void TimerEvent::Notify()
     ns3_timer *t = timer_;
     ring_unlink(t);
     t->ev_ = nullptr;
+    world->now_ns = t->expiry_;
     ns3_timer_cb cb = t->cb_;
     void *arg = t->arg_;
     if (t->heap_)
@@ -142,7 +143,7 @@ bool ns3_sim_active(void)
 
 uint64_t ns3_now_ns(void)
 {
-    return world ? (uint64_t)Simulator::Now().GetNanoSeconds() : 0;
+    return world ? world->now_ns : 0;
 }
 
 uint64_t ns3_sim_events(void)
@@ -166,6 +167,7 @@ int ns3_sim_run(void)
     if (!world)
         return NS3_ENOSIM;
     Simulator::Run();
+    world->now_ns = (uint64_t)Simulator::Now().GetNanoSeconds();
     return NS3_OK;
 }
 

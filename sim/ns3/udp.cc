@@ -7,6 +7,7 @@ using namespace ikesim;
 static void on_readable(int sock, Ptr<Socket> socket)
 {
     SockState &s = world->socks[sock];
+    world->now_ns = (uint64_t)Simulator::Now().GetNanoSeconds();
     Address from;
     Ptr<Packet> p;
     while ((p = socket->RecvFrom(from))) {
