@@ -8,6 +8,7 @@ packages=(
   libns3-dev libgsl-dev   # Debian's ns3-core.pc links libgsl.so, which only libgsl-dev ships
   libglib2.0-dev libssl-dev
   gnuplot-nox
+  tshark                  # validates the wire format and decrypts with exported keys
 )
 
 missing=()

@@ -1,0 +1,163 @@
+/* ike.h — an IKEv2 endpoint (RFC 7296), sans I/O.
+ *
+ * An ike_ep is one gateway's IKE daemon: its configuration, its IKE SAs and
+ * their Child SAs.  It never touches a socket or a clock: every entry point
+ * takes `now` (ns); datagrams leave through io.send, randomness comes from
+ * io.random, and what happens is reported through io.event.  Timers are a
+ * single deadline: after any call, ike_ep_next_deadline() says when
+ * ike_ep_handle_timeout() must run next.
+ *
+ * Peers are opaque 64-bit tokens chosen by the caller (e.g. address and
+ * port); replies go to the token a request came from.
+ */
+#ifndef IKESIM_IKE_H
+#define IKESIM_IKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ike_crypto.h"
+#include "ike_retx.h"
+
+typedef struct ike_ep ike_ep;
+typedef struct ike_sa ike_sa;
+
+/* How the liveness (DPD) timer counts idle time. */
+typedef enum ike_dpd_clock {
+    IKE_DPD_EXACT,        /* check when exactly dpd_delay passed without inbound */
+    IKE_DPD_WHOLE_SECONDS /* strongSwan: idle counted in whole seconds of a clock
+                             whose phase is dpd_clock_phase_ns (brief §5.1b) */
+} ike_dpd_clock;
+
+typedef struct ike_ts_range {
+    uint32_t start_addr, end_addr; /* IPv4, host order */
+    uint16_t start_port, end_port;
+    uint8_t ip_proto;              /* 0 = any */
+} ike_ts_range;
+
+typedef struct ike_cfg {
+    ike_suite ike;            /* the IKE SA suite offered and accepted */
+    uint16_t ike_dh_alt;      /* a second DH group offered (0: none); an
+                                 INVALID_KE_PAYLOAD may switch to it */
+    ike_suite esp;            /* the Child SA suite (dh unused: no PFS) */
+    bool esp_esn;
+    uint8_t psk[64];
+    size_t psk_len;
+    uint8_t id_type;          /* e.g. IKE_ID_FQDN */
+    uint8_t id[64];
+    size_t id_len;
+    ike_retx retx;
+    uint32_t half_open_ms;    /* responder drops a half-open SA after this */
+    uint32_t dpd_delay_ms;    /* 0 = no liveness checks */
+    ike_dpd_clock dpd_clock;
+    uint64_t dpd_clock_phase_ns;
+    bool dpd_counts_esp;      /* inbound ESP resets the idle time */
+    bool hint_starts_dpd;     /* an unprotected INVALID_(IKE_)SPI starts a check */
+    bool childless;           /* IKE_AUTH without a Child SA */
+    bool initial_contact;     /* send INITIAL_CONTACT in the first IKE_AUTH */
+    bool answer_unknown_spi;  /* INVALID_IKE_SPI for protected requests of unknown SAs */
+    ike_ts_range ts_local, ts_remote;
+} ike_cfg;
+
+/* A defaults-filled configuration: AES-GCM-16-256, PRF-HMAC-SHA2-256,
+ * X25519; strongSwan's retransmission schedule; no liveness checks. */
+void ike_cfg_defaults(ike_cfg *cfg);
+
+typedef enum ike_event_type {
+    IKE_EV_MSG_SENT,          /* exchange, msg_id, len, is_response */
+    IKE_EV_MSG_RECEIVED,      /* a message accepted for processing */
+    IKE_EV_MSG_DROPPED,       /* err says why */
+    IKE_EV_RETRANSMIT,        /* count = retransmission number, 1.. */
+    IKE_EV_SA_ESTABLISHED,
+    IKE_EV_CHILD_ESTABLISHED, /* child */
+    IKE_EV_LIVENESS_SENT,
+    IKE_EV_LIVENESS_ANSWERED,
+    IKE_EV_HINT,              /* unprotected INVALID_IKE_SPI / INVALID_SPI, notify */
+    IKE_EV_SA_DELETED,        /* reason; the SA is freed right after */
+} ike_event_type;
+
+typedef enum ike_del_reason {
+    IKE_DEL_TIMEOUT,          /* retransmissions ran out */
+    IKE_DEL_PEER_DELETE,      /* the peer sent Delete */
+    IKE_DEL_LOCAL,            /* ike_ep_delete() finished */
+    IKE_DEL_AUTH_FAILED,
+    IKE_DEL_NEGOTIATION,      /* no proposal, bad KE, peer error notify */
+    IKE_DEL_HALF_OPEN,        /* responder: IKE_AUTH never came */
+    IKE_DEL_INITIAL_CONTACT,  /* a new SA with the same peer identity said so */
+    IKE_DEL_SHUTDOWN,         /* ike_ep_free() */
+} ike_del_reason;
+
+typedef struct ike_child {
+    uint32_t spi_in, spi_out;     /* inbound: ours; outbound: the peer's */
+    ike_suite suite;
+    bool esn;
+    uint8_t key_out[IKE_MAX_KEY], key_in[IKE_MAX_KEY];
+    uint8_t integ_out[IKE_PRF_LEN], integ_in[IKE_PRF_LEN];
+    ike_ts_range ts_local, ts_remote;
+} ike_child;
+
+typedef struct ike_event {
+    ike_event_type type;
+    uint64_t now;
+    ike_sa *sa;               /* NULL for messages outside any SA */
+    uint64_t peer;
+    uint64_t spi_i, spi_r;
+    uint8_t exchange;
+    uint32_t msg_id;
+    size_t len;
+    bool is_response;
+    uint32_t count;
+    uint16_t notify;
+    ike_del_reason reason;
+    int err;
+    const ike_child *child;
+} ike_event;
+
+typedef struct ike_io {
+    void *ctx;
+    void (*send)(void *ctx, uint64_t peer, const uint8_t *msg, size_t len);
+    void (*random)(void *ctx, uint8_t *out, size_t len);
+    void (*event)(void *ctx, const ike_event *ev); /* may be NULL */
+} ike_io;
+
+/* NULL if cfg is invalid (ike_cfg_check says why) or memory ran out. */
+ike_ep *ike_ep_new(const ike_cfg *cfg, const ike_io *io);
+int ike_cfg_check(const ike_cfg *cfg);
+/* Frees every SA (reported as IKE_DEL_SHUTDOWN); sends nothing. */
+void ike_ep_free(ike_ep *ep, uint64_t now);
+
+/* Starts IKE_SA_INIT towards peer; returns the new SA or NULL. */
+ike_sa *ike_ep_initiate(ike_ep *ep, uint64_t now, uint64_t peer);
+/* A datagram from peer (IKE message, no non-ESP marker). */
+int ike_ep_receive(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg, size_t len);
+uint64_t ike_ep_next_deadline(const ike_ep *ep); /* UINT64_MAX: none */
+void ike_ep_handle_timeout(ike_ep *ep, uint64_t now);
+
+/* Inbound ESP on one of sa's Child SAs (counts as liveness if configured). */
+void ike_ep_esp_seen(ike_ep *ep, ike_sa *sa, uint64_t now);
+/* Starts a liveness check now unless an exchange is in flight. */
+int ike_ep_liveness(ike_ep *ep, ike_sa *sa, uint64_t now);
+/* Sends Delete for the IKE SA; it is freed when answered or timed out. */
+int ike_ep_delete(ike_ep *ep, ike_sa *sa, uint64_t now);
+
+size_t ike_ep_sa_count(const ike_ep *ep);
+ike_sa *ike_ep_find(const ike_ep *ep, uint64_t local_spi);
+
+/* Read-only views of an SA. */
+bool ike_sa_established(const ike_sa *sa);
+bool ike_sa_is_initiator(const ike_sa *sa);
+uint64_t ike_sa_spi_i(const ike_sa *sa);
+uint64_t ike_sa_spi_r(const ike_sa *sa);
+uint64_t ike_sa_peer(const ike_sa *sa);
+const ike_child *ike_sa_child(const ike_sa *sa); /* NULL if childless */
+const ike_keys *ike_sa_keys(const ike_sa *sa);
+const ike_suite *ike_sa_suite(const ike_sa *sa);
+void ike_sa_set_user(ike_sa *sa, void *user);
+void *ike_sa_user(const ike_sa *sa);
+
+/* One line of Wireshark's ikev2_decryption_table for sa (no newline);
+ * returns the length, or IKE_E_SPACE. */
+int ike_keylog_line(const ike_sa *sa, char *out, size_t cap);
+
+#endif

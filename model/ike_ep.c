@@ -1,0 +1,456 @@
+/* ike_ep.c — the endpoint: configuration, the SA table, dispatch of
+ * incoming datagrams, timers and events. */
+#include <string.h>
+
+#include "ike_internal.h"
+
+void ike_cfg_defaults(ike_cfg *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->ike = (ike_suite){IKE_ENCR_AES_GCM_16, 256, IKE_INTEG_NONE, IKE_PRF_HMAC_SHA2_256,
+                           IKE_DH_CURVE25519};
+    cfg->esp = (ike_suite){IKE_ENCR_AES_GCM_16, 256, IKE_INTEG_NONE, IKE_PRF_HMAC_SHA2_256, 0};
+    cfg->id_type = IKE_ID_FQDN;
+    cfg->retx = IKE_RETX_STRONGSWAN;
+    cfg->half_open_ms = 30000;
+    cfg->dpd_clock = IKE_DPD_EXACT;
+    cfg->initial_contact = true;
+    cfg->ts_local = cfg->ts_remote = (ike_ts_range){0, UINT32_MAX, 0, 65535, 0};
+}
+
+int ike_cfg_check(const ike_cfg *cfg)
+{
+    if (ike_suite_check(&cfg->ike) != IKE_OK || ike_dh_ke_len(cfg->ike.dh) == 0)
+        return IKE_E_UNSUPPORTED;
+    if (cfg->ike_dh_alt && ike_dh_ke_len(cfg->ike_dh_alt) == 0)
+        return IKE_E_UNSUPPORTED;
+    ike_suite esp = cfg->esp;
+    esp.dh = cfg->ike.dh; /* ESP has no DH without PFS; check the rest */
+    esp.prf = IKE_PRF_HMAC_SHA2_256;
+    if (ike_suite_check(&esp) != IKE_OK)
+        return IKE_E_UNSUPPORTED;
+    if (cfg->psk_len == 0 || cfg->psk_len > sizeof cfg->psk || cfg->id_len == 0 ||
+        cfg->id_len > sizeof cfg->id || !ike_retx_valid(&cfg->retx))
+        return IKE_E_SYNTAX;
+    if (cfg->dpd_clock == IKE_DPD_WHOLE_SECONDS && cfg->dpd_delay_ms % 1000 != 0)
+        return IKE_E_SYNTAX;
+    return IKE_OK;
+}
+
+/* Responder index key: a peer and the initiator's SPI. */
+typedef struct {
+    uint64_t peer, spi_i;
+} resp_key;
+
+static guint resp_key_hash(gconstpointer k)
+{
+    const resp_key *r = k;
+    uint64_t h = r->peer * 0x9e3779b97f4a7c15ull ^ r->spi_i;
+    return (guint)(h ^ h >> 32);
+}
+
+static gboolean resp_key_equal(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, sizeof(resp_key)) == 0;
+}
+
+ike_ep *ike_ep_new(const ike_cfg *cfg, const ike_io *io)
+{
+    if (ike_cfg_check(cfg) != IKE_OK || !io->send || !io->random)
+        return NULL;
+    ike_ep *ep = g_new0(ike_ep, 1);
+    ep->cfg = *cfg;
+    ep->io = *io;
+    ep->sas = g_hash_table_new(g_int64_hash, g_int64_equal);
+    ep->responder = g_hash_table_new_full(resp_key_hash, resp_key_equal, g_free, NULL);
+    ep->timers = g_sequence_new(NULL);
+    return ep;
+}
+
+void ike_ep_free(ike_ep *ep, uint64_t now)
+{
+    if (!ep)
+        return;
+    GList *all = g_hash_table_get_values(ep->sas);
+    for (GList *l = all; l; l = l->next)
+        ep_sa_destroy(ep, l->data, now, IKE_DEL_SHUTDOWN);
+    g_list_free(all);
+    g_hash_table_destroy(ep->sas);
+    g_hash_table_destroy(ep->responder);
+    g_sequence_free(ep->timers);
+    g_free(ep);
+}
+
+void ep_emit(ike_ep *ep, ike_event_type type, ike_sa *sa, const ike_event *extra)
+{
+    if (!ep->io.event)
+        return;
+    ike_event ev = extra ? *extra : (ike_event){0};
+    ev.type = type;
+    ev.sa = sa;
+    if (sa) {
+        ev.peer = sa->peer;
+        ev.spi_i = sa->spi_i;
+        ev.spi_r = sa->spi_r;
+    }
+    ep->io.event(ep->io.ctx, &ev);
+}
+
+void ep_random(ike_ep *ep, uint8_t *out, size_t len)
+{
+    ep->io.random(ep->io.ctx, out, len);
+}
+
+void ep_send_raw(ike_ep *ep, uint64_t now, ike_sa *sa, uint64_t peer, const uint8_t *msg,
+                 size_t len)
+{
+    ike_hdr h;
+    ep->io.send(ep->io.ctx, peer, msg, len);
+    if (ike_parse_header(msg, len, &h) == IKE_OK) {
+        ike_event ev = {.now = now, .peer = peer, .spi_i = h.spi_i, .spi_r = h.spi_r,
+                        .exchange = h.exchange, .msg_id = h.msg_id, .len = len,
+                        .is_response = (h.flags & IKE_FLAG_R) != 0};
+        ep_emit(ep, IKE_EV_MSG_SENT, sa, &ev);
+    }
+}
+
+/* --- timers: one ordered sequence, so the next deadline is the first --- */
+
+static gint by_deadline(gconstpointer a, gconstpointer b, gpointer unused)
+{
+    const ike_sa *x = a, *y = b;
+    (void)unused;
+    if (x->deadline != y->deadline)
+        return x->deadline < y->deadline ? -1 : 1;
+    return x->local_spi < y->local_spi ? -1 : x->local_spi > y->local_spi;
+}
+
+void ep_rearm(ike_ep *ep, ike_sa *sa)
+{
+    uint64_t d = sa->dpd_at;
+    if (sa->req.active && sa->req.deadline < d)
+        d = sa->req.deadline;
+    if (sa->expire_at < d)
+        d = sa->expire_at;
+    if (sa->timer && d == sa->deadline)
+        return;
+    if (sa->timer) {
+        g_sequence_remove(sa->timer);
+        sa->timer = NULL;
+    }
+    sa->deadline = d;
+    if (d != IKE_NEVER)
+        sa->timer = g_sequence_insert_sorted(ep->timers, sa, by_deadline, NULL);
+}
+
+uint64_t ike_ep_next_deadline(const ike_ep *ep)
+{
+    GSequenceIter *first = g_sequence_get_begin_iter(ep->timers);
+    if (g_sequence_iter_is_end(first))
+        return IKE_NEVER;
+    return ((ike_sa *)g_sequence_get(first))->deadline;
+}
+
+void ike_ep_handle_timeout(ike_ep *ep, uint64_t now)
+{
+    for (;;) {
+        GSequenceIter *first = g_sequence_get_begin_iter(ep->timers);
+        if (g_sequence_iter_is_end(first))
+            return;
+        ike_sa *sa = g_sequence_get(first);
+        if (sa->deadline > now)
+            return;
+        g_sequence_remove(first);
+        sa->timer = NULL;
+        sa->deadline = IKE_NEVER;
+        if (sa->expire_at <= now) {
+            ep_sa_destroy(ep, sa, now, IKE_DEL_HALF_OPEN);
+            continue;
+        }
+        if (sa->req.active && sa->req.deadline <= now) {
+            if (sa_retransmit_due(sa, now))
+                continue; /* gave up: sa is gone */
+        }
+        if (sa->dpd_at <= now)
+            dpd_due(sa, now);
+        ep_rearm(ep, sa);
+    }
+}
+
+/* --- the SA table --- */
+
+ike_sa *ep_sa_new(ike_ep *ep, uint64_t now, uint64_t peer, bool initiator)
+{
+    ike_sa *sa = g_new0(ike_sa, 1);
+    sa->ep = ep;
+    sa->peer = peer;
+    sa->initiator = initiator;
+    sa->suite = ep->cfg.ike;
+    sa->last_in = now;
+    sa->dpd_at = sa->expire_at = sa->deadline = IKE_NEVER;
+    sa->hs = g_new0(ike_hs, 1);
+    sa->hs->dh_group = ep->cfg.ike.dh;
+    return sa;
+}
+
+/* Draws a fresh non-zero local SPI and enters sa in the table. */
+int ep_sa_set_local_spi(ike_ep *ep, ike_sa *sa)
+{
+    for (int tries = 0; tries < 16; tries++) {
+        uint8_t b[8];
+        ep_random(ep, b, sizeof b);
+        uint64_t spi = 0;
+        for (int i = 0; i < 8; i++)
+            spi = spi << 8 | b[i];
+        if (spi == 0 || g_hash_table_contains(ep->sas, &spi))
+            continue;
+        sa->local_spi = spi;
+        if (sa->initiator)
+            sa->spi_i = spi;
+        else
+            sa->spi_r = spi;
+        g_hash_table_insert(ep->sas, &sa->local_spi, sa);
+        return IKE_OK;
+    }
+    return IKE_E_CRYPTO;
+}
+
+static void hs_free(ike_hs *hs)
+{
+    if (!hs)
+        return;
+    ike_dh_free(hs->dh);
+    g_free(hs->init_req);
+    g_free(hs->init_resp);
+    g_free(hs);
+}
+
+void ep_sa_destroy(ike_ep *ep, ike_sa *sa, uint64_t now, ike_del_reason why)
+{
+    if (sa->local_spi && g_hash_table_lookup(ep->sas, &sa->local_spi) == sa) {
+        ike_event ev = {.now = now, .reason = why, .child = sa->has_child ? &sa->child : NULL};
+        ep_emit(ep, IKE_EV_SA_DELETED, sa, &ev);
+        g_hash_table_remove(ep->sas, &sa->local_spi);
+    }
+    if (!sa->initiator) {
+        resp_key k = {sa->peer, sa->spi_i};
+        if (g_hash_table_lookup(ep->responder, &k) == sa)
+            g_hash_table_remove(ep->responder, &k);
+    }
+    if (sa->timer)
+        g_sequence_remove(sa->timer);
+    hs_free(sa->hs);
+    g_free(sa->req.msg);
+    g_free(sa->resp);
+    memset(&sa->keys, 0, sizeof sa->keys);
+    memset(&sa->child, 0, sizeof sa->child);
+    g_free(sa);
+}
+
+void ep_responder_index(ike_ep *ep, ike_sa *sa)
+{
+    resp_key *k = g_new(resp_key, 1);
+    *k = (resp_key){sa->peer, sa->spi_i};
+    g_hash_table_replace(ep->responder, k, sa);
+}
+
+ike_sa *ep_responder_lookup(ike_ep *ep, uint64_t peer, uint64_t spi_i)
+{
+    resp_key k = {peer, spi_i};
+    return g_hash_table_lookup(ep->responder, &k);
+}
+
+/* --- public entry points --- */
+
+ike_sa *ike_ep_initiate(ike_ep *ep, uint64_t now, uint64_t peer)
+{
+    ike_sa *sa = ep_sa_new(ep, now, peer, true);
+    if (ep_sa_set_local_spi(ep, sa) != IKE_OK || init_start(sa, now) != IKE_OK) {
+        ep_sa_destroy(ep, sa, now, IKE_DEL_NEGOTIATION);
+        return NULL;
+    }
+    ep_rearm(ep, sa);
+    return sa;
+}
+
+static void drop(ike_ep *ep, uint64_t now, ike_sa *sa, uint64_t peer, const ike_hdr *h,
+                 size_t len, int err)
+{
+    ike_event ev = {.now = now, .peer = peer, .len = len, .err = err};
+    if (h) {
+        ev.spi_i = h->spi_i;
+        ev.spi_r = h->spi_r;
+        ev.exchange = h->exchange;
+        ev.msg_id = h->msg_id;
+        ev.is_response = (h->flags & IKE_FLAG_R) != 0;
+    }
+    ep_emit(ep, IKE_EV_MSG_DROPPED, sa, &ev);
+}
+
+/* An unprotected INVALID_IKE_SPI or INVALID_SPI: a hint that the peer lost
+ * its state.  It deletes nothing; at most it starts a liveness check. */
+static void on_hint(ike_ep *ep, uint64_t now, ike_sa *sa, uint16_t type)
+{
+    ike_event ev = {.now = now, .notify = type};
+    ep_emit(ep, IKE_EV_HINT, sa, &ev);
+    if (sa && ep->cfg.hint_starts_dpd && sa->state == SA_ESTABLISHED)
+        ike_ep_liveness(ep, sa, now);
+}
+
+static ike_sa *sa_by_child_out(ike_ep *ep, uint64_t peer, uint32_t spi)
+{
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, ep->sas);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        ike_sa *sa = v;
+        if (sa->peer == peer && sa->has_child && sa->child.spi_out == spi)
+            return sa;
+    }
+    return NULL;
+}
+
+static void on_unprotected_info(ike_ep *ep, uint64_t now, uint64_t peer, ike_sa *sa,
+                                const ike_msg *m)
+{
+    const ike_payload *n = ike_find_notify(m, IKE_N_INVALID_IKE_SPI);
+    if (n) {
+        on_hint(ep, now, sa, IKE_N_INVALID_IKE_SPI);
+        return;
+    }
+    n = ike_find_notify(m, IKE_N_INVALID_SPI);
+    if (n && n->u.notify.data.len == 4) {
+        if (!sa)
+            sa = sa_by_child_out(ep, peer, get_be32(n->u.notify.data.p));
+        on_hint(ep, now, sa, IKE_N_INVALID_SPI);
+        return;
+    }
+    drop(ep, now, sa, peer, &m->hdr, m->hdr.length, IKE_E_STATE);
+}
+
+/* A protected request for an SA we do not have: answer with a one-way,
+ * unprotected INVALID_IKE_SPI carrying the request's SPIs. */
+static void answer_unknown_spi(ike_ep *ep, uint64_t now, uint64_t peer, const ike_hdr *h)
+{
+    ike_msg r = {0};
+    r.hdr = (ike_hdr){.spi_i = h->spi_i, .spi_r = h->spi_r, .version = IKE_VERSION,
+                      .exchange = IKE_INFORMATIONAL,
+                      .flags = (uint8_t)((h->flags & IKE_FLAG_I) ? 0 : IKE_FLAG_I),
+                      .msg_id = 0};
+    r.pl[0] = ike_pl_notify(IKE_PROTO_NONE, IKE_N_INVALID_IKE_SPI, NULL, 0);
+    r.n = 1;
+    uint8_t out[64];
+    size_t len;
+    if (ike_encode(&r, out, sizeof out, &len) == IKE_OK)
+        ep_send_raw(ep, now, NULL, peer, out, len);
+}
+
+int ike_ep_receive(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg, size_t len)
+{
+    ike_msg *m = g_new(ike_msg, 1);
+    int rc = ike_parse(msg, len, m);
+    if (rc == IKE_E_CRITICAL && m->hdr.exchange == IKE_SA_INIT && !(m->hdr.flags & IKE_FLAG_R)) {
+        init_on_request(ep, now, peer, msg, len, m); /* answers UNSUPPORTED_CRITICAL_PAYLOAD */
+        goto out;
+    }
+    if (rc != IKE_OK) {
+        ike_hdr h;
+        drop(ep, now, NULL, peer, ike_parse_header(msg, len, &h) == IKE_OK ? &h : NULL, len, rc);
+        goto out;
+    }
+    const ike_hdr *h = &m->hdr;
+    bool response = (h->flags & IKE_FLAG_R) != 0;
+    bool from_initiator = (h->flags & IKE_FLAG_I) != 0;
+    bool is_protected = h->next_payload == IKE_PL_SK;
+
+    if (h->exchange == IKE_SA_INIT && !response && from_initiator) {
+        if (h->spi_r == 0 && h->msg_id == 0)
+            init_on_request(ep, now, peer, msg, len, m);
+        else
+            drop(ep, now, NULL, peer, h, len, IKE_E_STATE);
+        goto out;
+    }
+    uint64_t local = from_initiator ? h->spi_r : h->spi_i;
+    ike_sa *sa = g_hash_table_lookup(ep->sas, &local);
+    if (!sa) {
+        if (!is_protected && h->exchange == IKE_INFORMATIONAL)
+            on_unprotected_info(ep, now, peer, NULL, m);
+        else {
+            if (is_protected && !response && ep->cfg.answer_unknown_spi)
+                answer_unknown_spi(ep, now, peer, h);
+            drop(ep, now, NULL, peer, h, len, IKE_E_UNKNOWN_SA);
+        }
+        goto out;
+    }
+    if (from_initiator == sa->initiator) { /* the I flag must name the other side */
+        drop(ep, now, sa, peer, h, len, IKE_E_SYNTAX);
+        goto out;
+    }
+    if (h->exchange == IKE_SA_INIT && response && !is_protected) {
+        if (sa->state == SA_INIT_SENT && sa->req.active && sa->req.mid == h->msg_id)
+            init_on_response(sa, now, msg, len, m);
+        else
+            drop(ep, now, sa, peer, h, len, IKE_E_STATE);
+    } else if (!is_protected) {
+        if (h->exchange == IKE_INFORMATIONAL)
+            on_unprotected_info(ep, now, peer, sa, m);
+        else
+            drop(ep, now, sa, peer, h, len, IKE_E_STATE);
+    } else {
+        sa_handle_protected(sa, now, msg, len, m);
+    }
+out:
+    g_free(m);
+    return IKE_OK;
+}
+
+void ike_ep_esp_seen(ike_ep *ep, ike_sa *sa, uint64_t now)
+{
+    (void)ep;
+    if (sa->ep->cfg.dpd_counts_esp && now > sa->last_in)
+        sa->last_in = now;
+}
+
+int ike_ep_liveness(ike_ep *ep, ike_sa *sa, uint64_t now)
+{
+    if (sa->state != SA_ESTABLISHED)
+        return IKE_E_STATE;
+    if (sa->req.active) {
+        sa->pending |= PENDING_LIVENESS;
+        return IKE_OK;
+    }
+    int rc = info_start_liveness(sa, now);
+    ep_rearm(ep, sa);
+    return rc;
+}
+
+int ike_ep_delete(ike_ep *ep, ike_sa *sa, uint64_t now)
+{
+    if (sa->state != SA_ESTABLISHED) {
+        if (sa->state == SA_DELETING)
+            return IKE_OK;
+        ep_sa_destroy(ep, sa, now, IKE_DEL_LOCAL);
+        return IKE_OK;
+    }
+    if (sa->req.active) {
+        sa->pending |= PENDING_DELETE;
+        return IKE_OK;
+    }
+    int rc = info_start_delete(sa, now);
+    ep_rearm(ep, sa);
+    return rc;
+}
+
+size_t ike_ep_sa_count(const ike_ep *ep) { return g_hash_table_size(ep->sas); }
+ike_sa *ike_ep_find(const ike_ep *ep, uint64_t local_spi) { return g_hash_table_lookup(ep->sas, &local_spi); }
+
+bool ike_sa_established(const ike_sa *sa) { return sa->state == SA_ESTABLISHED || sa->state == SA_DELETING; }
+bool ike_sa_is_initiator(const ike_sa *sa) { return sa->initiator; }
+uint64_t ike_sa_spi_i(const ike_sa *sa) { return sa->spi_i; }
+uint64_t ike_sa_spi_r(const ike_sa *sa) { return sa->spi_r; }
+uint64_t ike_sa_peer(const ike_sa *sa) { return sa->peer; }
+const ike_child *ike_sa_child(const ike_sa *sa) { return sa->has_child ? &sa->child : NULL; }
+const ike_keys *ike_sa_keys(const ike_sa *sa) { return &sa->keys; }
+const ike_suite *ike_sa_suite(const ike_sa *sa) { return &sa->suite; }
+void ike_sa_set_user(ike_sa *sa, void *user) { sa->user = user; }
+void *ike_sa_user(const ike_sa *sa) { return sa->user; }

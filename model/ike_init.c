@@ -1,0 +1,339 @@
+/* ike_init.c — IKE_SA_INIT (RFC 7296 §1.2): proposals, KE and nonces, the
+ * INVALID_KE_PAYLOAD and COOKIE retries, and the derivation of the IKE SA's
+ * keys on both sides. */
+#include <string.h>
+
+#include "ike_internal.h"
+
+enum { MAX_INIT_RETRIES = 3 }; /* COOKIE / INVALID_KE round trips */
+
+static void add_transform(ike_proposal *p, uint8_t type, uint16_t id, uint16_t bits)
+{
+    if (p->n_transforms < IKE_MAX_TRANSFORMS)
+        p->t[p->n_transforms++] = (ike_transform){type, id, bits, false};
+}
+
+ike_payload proposal_payload(const ike_suite *s, uint16_t dh_alt, uint8_t proto, uint32_t spi, bool esn)
+{
+    ike_payload pl = {.type = IKE_PL_SA};
+    ike_proposal *p = &pl.u.sa.p[0];
+    pl.u.sa.n = 1;
+    p->num = 1;
+    p->proto = proto;
+    if (proto != IKE_PROTO_IKE) {
+        p->spi_size = 4;
+        put_be32(p->spi, spi);
+    }
+    add_transform(p, IKE_TT_ENCR, s->encr, s->encr_bits);
+    if (proto == IKE_PROTO_IKE)
+        add_transform(p, IKE_TT_PRF, s->prf, 0);
+    if (s->integ != IKE_INTEG_NONE)
+        add_transform(p, IKE_TT_INTEG, s->integ, 0);
+    if (proto == IKE_PROTO_IKE) {
+        add_transform(p, IKE_TT_DH, s->dh, 0);
+        if (dh_alt && dh_alt != s->dh)
+            add_transform(p, IKE_TT_DH, dh_alt, 0);
+    } else {
+        add_transform(p, IKE_TT_ESN, esn ? IKE_ESN_YES : IKE_ESN_NO, 0);
+    }
+    return pl;
+}
+
+static bool offers(const ike_proposal *p, uint8_t type, uint16_t id, uint16_t bits)
+{
+    for (int i = 0; i < p->n_transforms; i++)
+        if (p->t[i].type == type && p->t[i].id == id && p->t[i].key_bits == bits && !p->t[i].unknown_attr)
+            return true;
+    return false;
+}
+
+static bool has_type(const ike_proposal *p, uint8_t type)
+{
+    for (int i = 0; i < p->n_transforms; i++)
+        if (p->t[i].type == type)
+            return true;
+    return false;
+}
+
+/* The first proposal of protocol proto that contains the wanted suite. */
+bool proposal_pick(const ike_sa_pl *sa, const ike_suite *want, uint8_t proto, bool esn,
+                   const ike_proposal **chosen)
+{
+    for (int i = 0; i < sa->n; i++) {
+        const ike_proposal *p = &sa->p[i];
+        if (p->proto != proto || (proto != IKE_PROTO_IKE && p->spi_size != 4))
+            continue;
+        if (!offers(p, IKE_TT_ENCR, want->encr, want->encr_bits))
+            continue;
+        if (want->integ != IKE_INTEG_NONE ? !offers(p, IKE_TT_INTEG, want->integ, 0)
+                                          : has_type(p, IKE_TT_INTEG) && !offers(p, IKE_TT_INTEG, IKE_INTEG_NONE, 0))
+            continue;
+        if (proto == IKE_PROTO_IKE &&
+            (!offers(p, IKE_TT_PRF, want->prf, 0) || !offers(p, IKE_TT_DH, want->dh, 0)))
+            continue;
+        if (proto != IKE_PROTO_IKE && has_type(p, IKE_TT_ESN) &&
+            !offers(p, IKE_TT_ESN, esn ? IKE_ESN_YES : IKE_ESN_NO, 0))
+            continue;
+        *chosen = p;
+        return true;
+    }
+    return false;
+}
+
+/* --- initiator --- */
+
+static int send_init_request(ike_sa *sa, uint64_t now)
+{
+    ike_hs *hs = sa->hs;
+    ike_cfg *cfg = &sa->ep->cfg;
+    uint8_t rand[IKE_DH_PRIV_RAND], ke[IKE_MAX_KE];
+    ike_dh_free(hs->dh);
+    hs->dh = NULL;
+    ep_random(sa->ep, rand, sizeof rand);
+    size_t ke_len = ike_dh_ke_len(hs->dh_group);
+    int rc = ike_dh_new(hs->dh_group, rand, &hs->dh);
+    if (rc == IKE_OK)
+        rc = ike_dh_public(hs->dh, ke, ke_len);
+    if (rc != IKE_OK)
+        return rc;
+
+    ike_msg *m = g_new0(ike_msg, 1);
+    m->hdr = (ike_hdr){.spi_i = sa->spi_i, .version = IKE_VERSION, .exchange = IKE_SA_INIT,
+                       .flags = IKE_FLAG_I};
+    if (hs->cookie_len) /* the COOKIE goes first (§2.6) */
+        m->pl[m->n++] = ike_pl_notify(IKE_PROTO_NONE, IKE_N_COOKIE, hs->cookie, hs->cookie_len);
+    ike_suite offer = cfg->ike;
+    offer.dh = hs->dh_group;
+    uint16_t alt = hs->dh_group == cfg->ike.dh ? cfg->ike_dh_alt : cfg->ike.dh;
+    m->pl[m->n++] = proposal_payload(&offer, alt, IKE_PROTO_IKE, 0, false);
+    ike_payload kp = {.type = IKE_PL_KE, .u.ke = {hs->dh_group, {ke, ke_len}}};
+    m->pl[m->n++] = kp;
+    m->pl[m->n++] = ike_pl_bytes(IKE_PL_NONCE, hs->ni, hs->ni_len);
+
+    uint8_t buf[IKE_MAX_MSG];
+    size_t len;
+    rc = ike_encode(m, buf, sizeof buf, &len);
+    g_free(m);
+    if (rc != IKE_OK)
+        return rc;
+    g_free(hs->init_req);
+    hs->init_req = g_memdup2(buf, len); /* RealMessage1 for AUTH */
+    hs->init_req_len = len;
+    sa_request_sent_raw(sa, now, TASK_SA_INIT, IKE_SA_INIT, g_memdup2(buf, len), len);
+    return IKE_OK;
+}
+
+int init_start(ike_sa *sa, uint64_t now)
+{
+    sa->state = SA_INIT_SENT;
+    sa->hs->ni_len = IKE_NONCE_LEN;
+    ep_random(sa->ep, sa->hs->ni, IKE_NONCE_LEN);
+    return send_init_request(sa, now);
+}
+
+static int derive(ike_sa *sa, const ike_payload *ke)
+{
+    ike_hs *hs = sa->hs;
+    uint8_t gir[IKE_MAX_KE];
+    size_t gir_len;
+    int rc = ike_dh_shared(hs->dh, ke->u.ke.data.p, ke->u.ke.data.len, gir, sizeof gir, &gir_len);
+    if (rc == IKE_OK)
+        rc = ike_derive_keys(&sa->suite, hs->ni, hs->ni_len, hs->nr, hs->nr_len, gir, gir_len,
+                             sa->spi_i, sa->spi_r, &sa->keys);
+    memset(gir, 0, sizeof gir);
+    ike_dh_free(hs->dh); /* the private key is no longer needed */
+    hs->dh = NULL;
+    return rc;
+}
+
+static void fail(ike_sa *sa, uint64_t now, int err)
+{
+    ike_event ev = {.now = now, .err = err};
+    ep_emit(sa->ep, IKE_EV_MSG_DROPPED, sa, &ev);
+    ep_sa_destroy(sa->ep, sa, now, IKE_DEL_NEGOTIATION);
+}
+
+void init_on_response(ike_sa *sa, uint64_t now, const uint8_t *msg, size_t len, const ike_msg *m)
+{
+    ike_hs *hs = sa->hs;
+    const ike_cfg *cfg = &sa->ep->cfg;
+    const ike_payload *n;
+    if ((n = ike_find_notify(m, IKE_N_COOKIE))) {
+        if (n->u.notify.data.len < 1 || n->u.notify.data.len > 64 || ++hs->retries > MAX_INIT_RETRIES)
+            {
+            fail(sa, now, IKE_E_SYNTAX);
+            return;
+        }
+        memcpy(hs->cookie, n->u.notify.data.p, n->u.notify.data.len);
+        hs->cookie_len = n->u.notify.data.len;
+        if (send_init_request(sa, now) != IKE_OK)
+            fail(sa, now, IKE_E_CRYPTO);
+        return;
+    }
+    if ((n = ike_find_notify(m, IKE_N_INVALID_KE_PAYLOAD))) {
+        uint16_t g = n->u.notify.data.len == 2 ? get_be16(n->u.notify.data.p) : 0;
+        bool acceptable = g != hs->dh_group && (g == cfg->ike.dh || g == cfg->ike_dh_alt);
+        if (!acceptable || ++hs->retries > MAX_INIT_RETRIES)
+            {
+            fail(sa, now, IKE_E_PROPOSAL);
+            return;
+        }
+        hs->dh_group = g;
+        sa->suite.dh = g;
+        if (send_init_request(sa, now) != IKE_OK)
+            fail(sa, now, IKE_E_CRYPTO);
+        return;
+    }
+    for (size_t i = 0; i < m->n; i++)
+        if (m->pl[i].type == IKE_PL_NOTIFY && m->pl[i].u.notify.type <= IKE_N_ERROR_MAX)
+            {
+            fail(sa, now, IKE_E_PROPOSAL);
+            return;
+        }
+
+    const ike_payload *sap = ike_find(m, IKE_PL_SA, NULL), *ke = ike_find(m, IKE_PL_KE, NULL),
+                      *nr = ike_find(m, IKE_PL_NONCE, NULL);
+    const ike_proposal *chosen;
+    if (!sap || !ke || !nr || m->hdr.spi_r == 0 || sap->u.sa.n != 1)
+        {
+            fail(sa, now, IKE_E_SYNTAX);
+            return;
+        }
+    if (!proposal_pick(&sap->u.sa, &sa->suite, IKE_PROTO_IKE, false, &chosen) ||
+        ke->u.ke.group != hs->dh_group || ke->u.ke.data.len != ike_dh_ke_len(hs->dh_group))
+        {
+            fail(sa, now, IKE_E_PROPOSAL);
+            return;
+        }
+    sa->spi_r = m->hdr.spi_r;
+    memcpy(hs->nr, nr->u.nonce.p, nr->u.nonce.len);
+    hs->nr_len = nr->u.nonce.len;
+    int rc = derive(sa, ke);
+    if (rc != IKE_OK)
+        {
+            fail(sa, now, rc);
+            return;
+        }
+    hs->init_resp = g_memdup2(msg, len); /* RealMessage2, signed by the peer */
+    hs->init_resp_len = len;
+    sa_request_done(sa, now);
+    sa->next_mid_out = 1;
+    sa->state = SA_AUTH_SENT;
+    if ((rc = auth_start(sa, now)) != IKE_OK)
+        fail(sa, now, rc);
+}
+
+/* --- responder --- */
+
+static void answer_unprotected(ike_ep *ep, uint64_t now, uint64_t peer, const ike_hdr *req,
+                               uint16_t notify, const uint8_t *data, size_t data_len)
+{
+    ike_msg r = {0};
+    r.hdr = (ike_hdr){.spi_i = req->spi_i, .version = IKE_VERSION, .exchange = IKE_SA_INIT,
+                      .flags = IKE_FLAG_R};
+    r.pl[0] = ike_pl_notify(IKE_PROTO_NONE, notify, data, data_len);
+    r.n = 1;
+    uint8_t out[128];
+    size_t len;
+    if (ike_encode(&r, out, sizeof out, &len) == IKE_OK)
+        ep_send_raw(ep, now, NULL, peer, out, len);
+}
+
+void init_on_request(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg, size_t len,
+                     const ike_msg *m)
+{
+    const ike_hdr *h = &m->hdr;
+    if (m->critical_type) {
+        answer_unprotected(ep, now, peer, h, IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD, &m->critical_type, 1);
+        return;
+    }
+    const ike_payload *sap = ike_find(m, IKE_PL_SA, NULL), *ke = ike_find(m, IKE_PL_KE, NULL),
+                      *ni = ike_find(m, IKE_PL_NONCE, NULL);
+    ike_event ev = {.now = now, .peer = peer, .spi_i = h->spi_i, .exchange = h->exchange,
+                    .msg_id = h->msg_id, .len = len};
+    ike_sa *old = ep_responder_lookup(ep, peer, h->spi_i);
+    if (old) {
+        /* The same request again gets the same answer; a request for an SA
+         * that already went on to IKE_AUTH is ignored (§2.1). */
+        if (old->state == SA_HALF_OPEN && old->hs && ni && ni->u.nonce.len == old->hs->ni_len &&
+            memcmp(ni->u.nonce.p, old->hs->ni, old->hs->ni_len) == 0)
+            ep_send_raw(ep, now, old, peer, old->hs->init_resp, old->hs->init_resp_len);
+        else {
+            ev.err = IKE_E_STATE;
+            ep_emit(ep, IKE_EV_MSG_DROPPED, old, &ev);
+        }
+        return;
+    }
+    if (!sap || !ke || !ni) {
+        ev.err = IKE_E_SYNTAX;
+        ep_emit(ep, IKE_EV_MSG_DROPPED, NULL, &ev);
+        return;
+    }
+    const ike_cfg *cfg = &ep->cfg;
+    const ike_proposal *chosen;
+    if (!proposal_pick(&sap->u.sa, &cfg->ike, IKE_PROTO_IKE, false, &chosen)) {
+        answer_unprotected(ep, now, peer, h, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+        return;
+    }
+    if (ke->u.ke.group != cfg->ike.dh) {
+        uint8_t g[2];
+        put_be16(g, cfg->ike.dh);
+        answer_unprotected(ep, now, peer, h, IKE_N_INVALID_KE_PAYLOAD, g, 2);
+        return;
+    }
+    if (ke->u.ke.data.len != ike_dh_ke_len(cfg->ike.dh)) {
+        answer_unprotected(ep, now, peer, h, IKE_N_INVALID_SYNTAX, NULL, 0);
+        return;
+    }
+    ep_emit(ep, IKE_EV_MSG_RECEIVED, NULL, &ev);
+
+    ike_sa *sa = ep_sa_new(ep, now, peer, false);
+    ike_hs *hs = sa->hs;
+    sa->spi_i = h->spi_i;
+    uint8_t rand[IKE_DH_PRIV_RAND], kr[IKE_MAX_KE];
+    size_t ke_len = ike_dh_ke_len(cfg->ike.dh);
+    memcpy(hs->ni, ni->u.nonce.p, ni->u.nonce.len);
+    hs->ni_len = ni->u.nonce.len;
+    int rc = ep_sa_set_local_spi(ep, sa);
+    if (rc == IKE_OK) {
+        hs->nr_len = IKE_NONCE_LEN;
+        ep_random(ep, hs->nr, IKE_NONCE_LEN);
+        ep_random(ep, rand, sizeof rand);
+        rc = ike_dh_new(cfg->ike.dh, rand, &hs->dh);
+    }
+    if (rc == IKE_OK)
+        rc = ike_dh_public(hs->dh, kr, ke_len);
+    if (rc == IKE_OK)
+        rc = derive(sa, ke);
+    if (rc != IKE_OK) {
+        ep_sa_destroy(ep, sa, now, IKE_DEL_NEGOTIATION);
+        return;
+    }
+
+    ike_msg *r = g_new0(ike_msg, 1);
+    r->hdr = (ike_hdr){.spi_i = sa->spi_i, .spi_r = sa->spi_r, .version = IKE_VERSION,
+                       .exchange = IKE_SA_INIT, .flags = IKE_FLAG_R};
+    r->pl[r->n] = proposal_payload(&cfg->ike, 0, IKE_PROTO_IKE, 0, false);
+    r->pl[r->n++].u.sa.p[0].num = chosen->num;
+    ike_payload kp = {.type = IKE_PL_KE, .u.ke = {cfg->ike.dh, {kr, ke_len}}};
+    r->pl[r->n++] = kp;
+    r->pl[r->n++] = ike_pl_bytes(IKE_PL_NONCE, hs->nr, hs->nr_len);
+    uint8_t buf[IKE_MAX_MSG];
+    size_t out_len;
+    rc = ike_encode(r, buf, sizeof buf, &out_len);
+    g_free(r);
+    if (rc != IKE_OK) {
+        ep_sa_destroy(ep, sa, now, IKE_DEL_NEGOTIATION);
+        return;
+    }
+    hs->init_req = g_memdup2(msg, len);
+    hs->init_req_len = len;
+    hs->init_resp = g_memdup2(buf, out_len);
+    hs->init_resp_len = out_len;
+    sa->state = SA_HALF_OPEN;
+    sa->next_mid_in = 1;
+    sa->expire_at = now + (uint64_t)cfg->half_open_ms * 1000000u;
+    ep_responder_index(ep, sa);
+    ep_send_raw(ep, now, sa, peer, buf, out_len);
+    ep_rearm(ep, sa);
+}

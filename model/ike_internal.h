@@ -1,0 +1,159 @@
+/* ike_internal.h — the state behind ike.h, shared by the files that make up
+ * the endpoint: ike_ep.c (SA table, dispatch, timers), ike_xchg.c (message
+ * IDs, sending, retransmission), ike_init.c, ike_auth.c and ike_info.c (one
+ * exchange each). */
+#ifndef IKESIM_IKE_INTERNAL_H
+#define IKESIM_IKE_INTERNAL_H
+
+#include <glib.h>
+
+#include "ike.h"
+
+#define IKE_NEVER UINT64_MAX
+#define IKE_NONCE_LEN 32
+
+typedef enum sa_state {
+    SA_INIT_SENT,    /* initiator: IKE_SA_INIT in flight */
+    SA_AUTH_SENT,    /* initiator: IKE_AUTH in flight */
+    SA_HALF_OPEN,    /* responder: answered IKE_SA_INIT, waiting for IKE_AUTH */
+    SA_ESTABLISHED,
+    SA_DELETING,     /* our Delete is in flight */
+} sa_state;
+
+typedef enum task_kind {
+    TASK_SA_INIT,
+    TASK_AUTH,
+    TASK_LIVENESS,
+    TASK_DELETE,
+} task_kind;
+
+enum { PENDING_LIVENESS = 1, PENDING_DELETE = 2 };
+
+/* Our outstanding request: the exact bytes, resent bit for bit. */
+typedef struct ike_request {
+    bool active;
+    task_kind kind;
+    uint8_t exchange;
+    uint32_t mid;
+    uint8_t *msg;
+    size_t len;
+    uint32_t sends;      /* 1 after the first send */
+    uint64_t deadline;   /* next retransmission or giving up */
+} ike_request;
+
+/* What only the initial exchanges need; freed once established. */
+typedef struct ike_hs {
+    ike_dh *dh;
+    uint16_t dh_group;
+    uint8_t ni[256], nr[256];
+    size_t ni_len, nr_len;
+    uint8_t *init_req, *init_resp; /* RealMessage1 and 2, signed by AUTH */
+    size_t init_req_len, init_resp_len;
+    uint8_t cookie[64];
+    size_t cookie_len;
+    unsigned retries;              /* IKE_SA_INIT restarts so far */
+    uint32_t child_spi;            /* our inbound ESP SPI, proposed */
+} ike_hs;
+
+struct ike_sa {
+    ike_ep *ep;
+    uint64_t peer;
+    uint64_t spi_i, spi_r;
+    uint64_t local_spi;  /* key in ep->sas */
+    bool initiator;      /* original initiator of the IKE SA */
+    sa_state state;
+    ike_suite suite;
+    ike_keys keys;
+    ike_hs *hs;
+    uint32_t next_mid_out, next_mid_in;
+    ike_request req;
+    uint8_t *resp;       /* cached response to request next_mid_in - 1 */
+    size_t resp_len;
+    bool resp_valid;
+    uint64_t iv_counter; /* GCM IVs: never repeat under one key */
+    uint64_t last_in;    /* last authenticated inbound traffic */
+    uint64_t dpd_at, expire_at, deadline;
+    unsigned pending;
+    bool has_child;
+    ike_child child;
+    uint8_t peer_id_type;
+    uint8_t peer_id[64];
+    size_t peer_id_len;
+    void *user;
+    GSequenceIter *timer;
+};
+
+struct ike_ep {
+    ike_cfg cfg;
+    ike_io io;
+    GHashTable *sas;       /* local SPI -> ike_sa */
+    GHashTable *responder; /* (peer, SPIi) -> ike_sa, for IKE_SA_INIT duplicates */
+    GSequence *timers;     /* SAs with a deadline, earliest first */
+};
+
+/* ike_ep.c */
+void ep_emit(ike_ep *ep, ike_event_type type, ike_sa *sa, const ike_event *extra);
+void ep_rearm(ike_ep *ep, ike_sa *sa);
+ike_sa *ep_sa_new(ike_ep *ep, uint64_t now, uint64_t peer, bool initiator);
+int ep_sa_set_local_spi(ike_ep *ep, ike_sa *sa);
+void ep_sa_destroy(ike_ep *ep, ike_sa *sa, uint64_t now, ike_del_reason why);
+void ep_random(ike_ep *ep, uint8_t *out, size_t len);
+void ep_responder_index(ike_ep *ep, ike_sa *sa);
+ike_sa *ep_responder_lookup(ike_ep *ep, uint64_t peer, uint64_t spi_i);
+void ep_send_raw(ike_ep *ep, uint64_t now, ike_sa *sa, uint64_t peer, const uint8_t *msg,
+                 size_t len);
+
+/* ike_xchg.c */
+int sa_start_request(ike_sa *sa, uint64_t now, task_kind kind, uint8_t exchange,
+                     const ike_payload *inner, size_t n);
+void sa_request_sent_raw(ike_sa *sa, uint64_t now, task_kind kind, uint8_t exchange,
+                         uint8_t *msg, size_t len);
+int sa_respond(ike_sa *sa, uint64_t now, uint8_t exchange, uint32_t mid,
+               const ike_payload *inner, size_t n);
+int sa_open(ike_sa *sa, const uint8_t *msg, size_t len, ike_msg *m, uint8_t *plain);
+bool sa_retransmit_due(ike_sa *sa, uint64_t now); /* true: sa was destroyed */
+void sa_request_done(ike_sa *sa, uint64_t now);
+void sa_run_pending(ike_sa *sa, uint64_t now);
+void sa_handle_protected(ike_sa *sa, uint64_t now, const uint8_t *msg, size_t len, ike_msg *m);
+
+/* ike_init.c */
+int init_start(ike_sa *sa, uint64_t now);
+void init_on_request(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg, size_t len,
+                     const ike_msg *m);
+void init_on_response(ike_sa *sa, uint64_t now, const uint8_t *msg, size_t len, const ike_msg *m);
+ike_payload proposal_payload(const ike_suite *s, uint16_t dh_alt, uint8_t proto, uint32_t spi, bool esn);
+bool proposal_pick(const ike_sa_pl *sa, const ike_suite *want, uint8_t proto, bool esn,
+                   const ike_proposal **chosen);
+
+/* ike_auth.c */
+int auth_start(ike_sa *sa, uint64_t now);
+void auth_on_request(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first_inner);
+void auth_on_response(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first_inner);
+void sa_established(ike_sa *sa, uint64_t now);
+
+/* ike_info.c */
+void info_on_request(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first_inner);
+void info_on_response(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first_inner);
+int info_start_liveness(ike_sa *sa, uint64_t now);
+int info_start_delete(ike_sa *sa, uint64_t now);
+void dpd_due(ike_sa *sa, uint64_t now);
+void dpd_arm(ike_sa *sa, uint64_t now);
+
+/* Big-endian helpers */
+static inline void put_be16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static inline void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
+}
+static inline void put_be64(uint8_t *p, uint64_t v)
+{
+    put_be32(p, (uint32_t)(v >> 32));
+    put_be32(p + 4, (uint32_t)v);
+}
+static inline uint16_t get_be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static inline uint32_t get_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+#endif

@@ -1,0 +1,38 @@
+/* ike_keylog.c — an IKE SA's keys as a line of Wireshark's
+ * ikev2_decryption_table, so captures can be decrypted and their ICVs
+ * checked by an implementation other than ours. */
+#include <stdio.h>
+
+#include "ike_internal.h"
+
+static void hex(char *out, const uint8_t *p, size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < len; i++) {
+        out[2 * i] = digits[p[i] >> 4];
+        out[2 * i + 1] = digits[p[i] & 15];
+    }
+    out[2 * len] = 0;
+}
+
+int ike_keylog_line(const ike_sa *sa, char *out, size_t cap)
+{
+    const ike_suite *s = &sa->suite;
+    const ike_keys *k = &sa->keys;
+    char encr[64], ei[2 * IKE_MAX_KEY + 1], er[2 * IKE_MAX_KEY + 1];
+    char ai[2 * IKE_PRF_LEN + 1], ar[2 * IKE_PRF_LEN + 1];
+    if (s->encr == IKE_ENCR_AES_GCM_16)
+        snprintf(encr, sizeof encr, "AES-GCM-%u with 16 octet ICV [RFC5282]", s->encr_bits);
+    else
+        snprintf(encr, sizeof encr, "AES-CBC-%u [RFC3602]", s->encr_bits);
+    const char *integ = s->integ == IKE_INTEG_HMAC_SHA2_256_128 ? "HMAC_SHA2_256_128 [RFC4868]"
+                                                                 : "NONE [RFC4306]";
+    hex(ei, k->ei, k->encr_len);
+    hex(er, k->er, k->encr_len);
+    hex(ai, k->ai, k->integ_len);
+    hex(ar, k->ar, k->integ_len);
+    int n = snprintf(out, cap, "%016llx,%016llx,%s,%s,\"%s\",%s,%s,\"%s\"",
+                     (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r, ei, er, encr,
+                     ai, ar, integ);
+    return n < 0 || (size_t)n >= cap ? IKE_E_SPACE : n;
+}

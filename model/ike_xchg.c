@@ -1,0 +1,202 @@
+/* ike_xchg.c — exchanges on an IKE SA: message IDs with window 1, sealing
+ * and opening SK payloads, cached responses, and retransmission of our own
+ * requests (only the initiator of an exchange retransmits). */
+#include <string.h>
+
+#include "ike_internal.h"
+
+static void next_iv(ike_sa *sa, uint8_t *iv)
+{
+    size_t len = ike_iv_len(&sa->suite);
+    if (sa->suite.encr == IKE_ENCR_AES_GCM_16) {
+        memset(iv, 0, len);
+        put_be64(iv, ++sa->iv_counter); /* a counter never repeats */
+    } else {
+        ep_random(sa->ep, iv, len);     /* CBC needs unpredictable IVs */
+    }
+}
+
+static int seal(ike_sa *sa, uint8_t exchange, bool response, uint32_t mid,
+                const ike_payload *inner, size_t n, uint8_t **out, size_t *out_len)
+{
+    ike_hdr h = {.spi_i = sa->spi_i, .spi_r = sa->spi_r, .version = IKE_VERSION,
+                 .exchange = exchange, .msg_id = mid,
+                 .flags = (uint8_t)((sa->initiator ? IKE_FLAG_I : 0) | (response ? IKE_FLAG_R : 0))};
+    uint8_t iv[16], buf[IKE_MAX_MSG];
+    next_iv(sa, iv);
+    const uint8_t *ke = sa->initiator ? sa->keys.ei : sa->keys.er;
+    const uint8_t *ka = sa->initiator ? sa->keys.ai : sa->keys.ar;
+    int rc = ike_sk_seal(&sa->suite, ke, ka, &h, inner, n, iv, buf, sizeof buf, out_len);
+    if (rc != IKE_OK)
+        return rc;
+    *out = g_memdup2(buf, *out_len);
+    return IKE_OK;
+}
+
+int sa_open(ike_sa *sa, const uint8_t *msg, size_t len, ike_msg *m, uint8_t *plain)
+{
+    const uint8_t *ke = sa->initiator ? sa->keys.er : sa->keys.ei;
+    const uint8_t *ka = sa->initiator ? sa->keys.ar : sa->keys.ai;
+    return ike_sk_open(&sa->suite, ke, ka, msg, len, m, plain, IKE_MAX_MSG);
+}
+
+static void arm_first(ike_sa *sa, uint64_t now)
+{
+    sa->req.sends = 1;
+    sa->req.deadline = now + ike_retx_wait_ns(&sa->ep->cfg.retx, 0, 0.0);
+}
+
+void sa_request_sent_raw(ike_sa *sa, uint64_t now, task_kind kind, uint8_t exchange,
+                         uint8_t *msg, size_t len)
+{
+    g_free(sa->req.msg);
+    sa->req = (ike_request){.active = true, .kind = kind, .exchange = exchange,
+                            .mid = get_be32(msg + 20), .msg = msg, .len = len};
+    arm_first(sa, now);
+    ep_send_raw(sa->ep, now, sa, sa->peer, msg, len);
+    ep_rearm(sa->ep, sa);
+}
+
+int sa_start_request(ike_sa *sa, uint64_t now, task_kind kind, uint8_t exchange,
+                     const ike_payload *inner, size_t n)
+{
+    uint8_t *msg;
+    size_t len;
+    int rc = seal(sa, exchange, false, sa->next_mid_out, inner, n, &msg, &len);
+    if (rc != IKE_OK)
+        return rc;
+    sa->next_mid_out++;
+    sa_request_sent_raw(sa, now, kind, exchange, msg, len);
+    return IKE_OK;
+}
+
+int sa_respond(ike_sa *sa, uint64_t now, uint8_t exchange, uint32_t mid,
+               const ike_payload *inner, size_t n)
+{
+    uint8_t *msg;
+    size_t len;
+    int rc = seal(sa, exchange, true, mid, inner, n, &msg, &len);
+    if (rc != IKE_OK)
+        return rc;
+    g_free(sa->resp);
+    sa->resp = msg; /* kept to answer a retransmitted request */
+    sa->resp_len = len;
+    sa->resp_valid = true;
+    sa->next_mid_in = mid + 1;
+    ep_send_raw(sa->ep, now, sa, sa->peer, msg, len);
+    return IKE_OK;
+}
+
+bool sa_retransmit_due(ike_sa *sa, uint64_t now)
+{
+    const ike_retx *r = &sa->ep->cfg.retx;
+    if (sa->req.sends > r->tries) {
+        ike_del_reason why = sa->req.kind == TASK_DELETE ? IKE_DEL_LOCAL : IKE_DEL_TIMEOUT;
+        ep_sa_destroy(sa->ep, sa, now, why);
+        return true;
+    }
+    double u = 0.0;
+    if (r->jitter_pct) {
+        uint8_t b[2];
+        ep_random(sa->ep, b, 2);
+        u = get_be16(b) / 65536.0;
+    }
+    ike_event ev = {.now = now, .exchange = sa->req.exchange, .msg_id = sa->req.mid,
+                    .count = sa->req.sends, .len = sa->req.len};
+    ep_emit(sa->ep, IKE_EV_RETRANSMIT, sa, &ev);
+    ep_send_raw(sa->ep, now, sa, sa->peer, sa->req.msg, sa->req.len);
+    sa->req.deadline = now + ike_retx_wait_ns(r, sa->req.sends, u);
+    sa->req.sends++;
+    return false;
+}
+
+void sa_request_done(ike_sa *sa, uint64_t now)
+{
+    (void)now;
+    g_free(sa->req.msg);
+    sa->req = (ike_request){0};
+}
+
+void sa_run_pending(ike_sa *sa, uint64_t now)
+{
+    if (sa->state != SA_ESTABLISHED || sa->req.active)
+        return;
+    if (sa->pending & PENDING_DELETE) {
+        sa->pending = 0;
+        info_start_delete(sa, now);
+    } else if (sa->pending & PENDING_LIVENESS) {
+        sa->pending &= ~(unsigned)PENDING_LIVENESS;
+        info_start_liveness(sa, now);
+    }
+}
+
+static void dropped(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len, int err)
+{
+    ike_event ev = {.now = now, .exchange = h->exchange, .msg_id = h->msg_id, .len = len,
+                    .is_response = (h->flags & IKE_FLAG_R) != 0, .err = err};
+    ep_emit(sa->ep, IKE_EV_MSG_DROPPED, sa, &ev);
+}
+
+static void received(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len)
+{
+    sa->last_in = now;
+    ike_event ev = {.now = now, .exchange = h->exchange, .msg_id = h->msg_id, .len = len,
+                    .is_response = (h->flags & IKE_FLAG_R) != 0};
+    ep_emit(sa->ep, IKE_EV_MSG_RECEIVED, sa, &ev);
+}
+
+void sa_handle_protected(ike_sa *sa, uint64_t now, const uint8_t *msg, size_t len, ike_msg *m)
+{
+    const ike_hdr h = m->hdr;
+    bool response = (h.flags & IKE_FLAG_R) != 0;
+    if (sa->state == SA_INIT_SENT) { /* no keys yet */
+        dropped(sa, now, &h, len, IKE_E_STATE);
+        return;
+    }
+    /* Only a request we are about to process, or the response we wait for,
+     * is worth decrypting; the rest is dropped or answered from cache. */
+    bool fresh = response ? (sa->req.active && h.msg_id == sa->req.mid && h.exchange == sa->req.exchange)
+                          : h.msg_id == sa->next_mid_in;
+    bool retransmitted = !response && sa->resp_valid && h.msg_id + 1 == sa->next_mid_in;
+    if (!fresh && !retransmitted) {
+        dropped(sa, now, &h, len, IKE_E_MSG_ID);
+        return;
+    }
+    uint8_t *plain = g_malloc(IKE_MAX_MSG);
+    size_t first_inner = m->n;
+    int rc = sa_open(sa, msg, len, m, plain);
+    if (rc == IKE_E_CRITICAL && fresh && !response) {
+        uint8_t type = m->critical_type;
+        ike_payload n = ike_pl_notify(IKE_PROTO_NONE, IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD, &type, 1);
+        received(sa, now, &h, len);
+        sa_respond(sa, now, h.exchange, h.msg_id, &n, 1);
+        goto out;
+    }
+    if (rc != IKE_OK) {
+        dropped(sa, now, &h, len, rc);
+        goto out;
+    }
+    if (retransmitted) { /* authentic duplicate: replay our answer */
+        ep_send_raw(sa->ep, now, sa, sa->peer, sa->resp, sa->resp_len);
+        goto out;
+    }
+    received(sa, now, &h, len);
+    if (response) {
+        task_kind kind = sa->req.kind;
+        if (kind == TASK_AUTH)
+            auth_on_response(sa, now, m, first_inner);
+        else
+            info_on_response(sa, now, m, first_inner);
+    } else if (h.exchange == IKE_AUTH && sa->state == SA_HALF_OPEN && h.msg_id == 1) {
+        auth_on_request(sa, now, m, first_inner);
+    } else if (h.exchange == IKE_INFORMATIONAL && ike_sa_established(sa)) {
+        info_on_request(sa, now, m, first_inner);
+    } else if (h.exchange == IKE_CREATE_CHILD_SA && ike_sa_established(sa)) {
+        ike_payload n = ike_pl_notify(IKE_PROTO_NONE, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+        sa_respond(sa, now, h.exchange, h.msg_id, &n, 1);
+    } else {
+        dropped(sa, now, &h, len, IKE_E_STATE);
+    }
+out:
+    g_free(plain);
+}
