@@ -38,6 +38,22 @@ check-sanitize: deps $(SAN_BUILD)/build.ninja
 
 bench: build
 	./$(BUILD)/bench/ikesim-bench-wrapper
+	./$(BUILD)/bench/ikesim-bench-ike
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)
+
+# libFuzzer on the parser and on a whole endpoint, under ASan + UBSan.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz
+fuzz: deps
+	[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang CXX=clang++ meson setup $(FUZZ_BUILD) \
+	  -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
+	ninja -C $(FUZZ_BUILD) tests/fuzz/make-seeds tests/fuzz/fuzz_ike_parse tests/fuzz/fuzz_ike_receive
+	./$(FUZZ_BUILD)/tests/fuzz/make-seeds $(FUZZ_BUILD)/corpus-seed
+	for t in fuzz_ike_parse fuzz_ike_receive; do \
+	  mkdir -p $(FUZZ_BUILD)/corpus-$$t && \
+	  UBSAN_OPTIONS=halt_on_error=1 ./$(FUZZ_BUILD)/tests/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) \
+	    -print_final_stats=1 $(FUZZ_BUILD)/corpus-$$t $(FUZZ_BUILD)/corpus-seed || exit 1; \
+	done

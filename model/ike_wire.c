@@ -44,6 +44,12 @@ static size_t ts_addr_len(uint8_t type)
     return type == 7 ? 4 : type == 8 ? 16 : 0;
 }
 
+/* RFC 7296 §3.3.1, §3.10: none, ESP/AH, or IKE. */
+static bool spi_size_ok(uint8_t n)
+{
+    return n == 0 || n == 4 || n == 8;
+}
+
 /* Only these have a struct in the union; the rest stay raw. */
 static bool decoded_type(uint8_t t)
 {
@@ -121,7 +127,7 @@ static int parse_sa(const uint8_t *b, size_t len, ike_sa_pl *sa)
         pr->num = p[4];
         pr->proto = p[5];
         pr->spi_size = p[6];
-        if (pr->spi_size > sizeof pr->spi)
+        if (!spi_size_ok(pr->spi_size))
             return IKE_E_SYNTAX;
         if (pr->spi_size > plen - PROP_FIXED)
             return IKE_E_BAD_LENGTH;
@@ -212,7 +218,7 @@ static int parse_body(ike_payload *pl)
         n->proto = b[0];
         n->spi_size = b[1];
         n->type = rd16(b + 2);
-        if (n->spi_size != 0 && n->spi_size != 4 && n->spi_size != 8)
+        if (!spi_size_ok(n->spi_size))
             return IKE_E_SYNTAX;
         if (n->spi_size > rest.len)
             return IKE_E_BAD_LENGTH;
@@ -392,7 +398,7 @@ static int put_sa(wbuf *w, const ike_sa_pl *sa)
         const ike_proposal *pr = &sa->p[i];
         if (pr->n_transforms > IKE_MAX_TRANSFORMS)
             return IKE_E_LIMIT;
-        if (pr->spi_size > sizeof pr->spi)
+        if (!spi_size_ok(pr->spi_size))
             return IKE_E_SYNTAX;
         size_t pstart = w->len;
         put8(w, i + 1 < sa->n ? PROP_MORE : 0);
@@ -474,7 +480,7 @@ static int put_body(wbuf *w, const ike_payload *pl)
         return IKE_OK;
     case IKE_PL_NOTIFY: {
         const ike_notify_pl *n = &pl->u.notify;
-        if (n->spi_size != 0 && n->spi_size != 4 && n->spi_size != 8)
+        if (!spi_size_ok(n->spi_size))
             return IKE_E_SYNTAX;
         put8(w, n->proto);
         put8(w, n->spi_size);

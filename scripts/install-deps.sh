@@ -9,6 +9,7 @@ packages=(
   libglib2.0-dev libssl-dev
   gnuplot-nox
   tshark                  # validates the wire format and decrypts with exported keys
+  clang libclang-rt-14-dev  # libFuzzer targets (make fuzz)
 )
 
 missing=()

@@ -980,6 +980,7 @@ static void test_bad_substructures(void)
         { 43, 13, IKE_E_BAD_LENGTH, "transform cutting an attribute" },
         { 43, 11, IKE_E_BAD_LENGTH, "attribute header cut" },
         { 38, 9, IKE_E_SYNTAX, "SPI size beyond 8" },
+        { 38, 2, IKE_E_SYNTAX, "SPI size not 0, 4 or 8" },
         { 38, 8, IKE_E_BAD_LENGTH, "an 8-octet SPI eating into the transforms" },
         { 48, 0x00, IKE_E_BAD_LENGTH, "TLV attribute running past the transform" },
     };
@@ -1082,7 +1083,7 @@ static void test_bad_nested_cuts(void)
     g_assert_cmpint(parse_sa_tail(0, 1, tlv_cut, sizeof tlv_cut), ==, IKE_E_BAD_LENGTH);
     g_assert_cmpint(parse_sa_tail(0, 2, stray, sizeof stray), ==, IKE_E_BAD_LENGTH);
     g_assert_cmpint(parse_sa_tail(4, 0, spi_cut, sizeof spi_cut), ==, IKE_E_BAD_LENGTH);
-    g_assert_cmpint(parse_sa_tail(2, 0, spi_cut, sizeof spi_cut), ==, IKE_OK);
+    g_assert_cmpint(parse_sa_tail(2, 0, spi_cut, sizeof spi_cut), ==, IKE_E_SYNTAX); /* not 0/4/8 */
 }
 
 /* The encoder never writes past cap and reports IKE_E_SPACE for every cap
@@ -1159,7 +1160,7 @@ static void test_bad_encode_input(void)
     m->pl[0].u.sa.p[0].n_transforms = IKE_MAX_TRANSFORMS + 1;
     g_assert_cmpint(ike_encode(m, out, 80000, &len), ==, IKE_E_LIMIT);
     msg_sa_init_req(m);
-    m->pl[0].u.sa.p[0].spi_size = 9;
+    m->pl[0].u.sa.p[0].spi_size = 3;
     g_assert_cmpint(ike_encode(m, out, 80000, &len), ==, IKE_E_SYNTAX);
 
     msg_auth_plain(m);
