@@ -80,7 +80,7 @@ static void endpoints(bench *b, const ike_suite *suite)
     config(&c[0], suite, "initiator.bench");
     config(&c[1], suite, "responder.bench");
     for (int i = 0; i < 2; i++) {
-        ike_io io = {&b->side[i], io_send, io_random, io_event};
+        ike_io io = {.ctx = &b->side[i], .send = io_send, .random = io_random, .event = io_event};
         b->ep[i] = ike_ep_new(&c[i], &io);
     }
 }

@@ -19,6 +19,7 @@
 
 #include "ike_crypto.h"
 #include "ike_retx.h"
+#include "qcd.h"
 
 typedef struct ike_ep ike_ep;
 typedef struct ike_sa ike_sa;
@@ -35,6 +36,20 @@ typedef struct ike_ts_range {
     uint16_t start_port, end_port;
     uint8_t ip_proto;              /* 0 = any */
 } ike_ts_range;
+
+/* Quick Crash Detection roles (RFC 6290), independent of each other. */
+enum { IKE_QCD_MAKER = 1, IKE_QCD_TAKER = 2 };
+
+typedef struct ike_qcd_cfg {
+    unsigned role;              /* IKE_QCD_MAKER | IKE_QCD_TAKER, or 0 */
+    const qcd_secrets *secrets; /* maker: the caller's non-volatile storage */
+    double maker_rate, maker_burst; /* token answers per second (0: no limit) */
+    double taker_rate, taker_burst; /* token verifications per second */
+    uint64_t boot_ns;           /* when this endpoint (re)started */
+    uint64_t answer_window_ns;  /* maker answers only this long after boot (0: always) */
+    bool taker_needs_request;   /* a token counts only while our own request
+                                   on that SA is outstanding */
+} ike_qcd_cfg;
 
 typedef struct ike_cfg {
     ike_suite ike;            /* the IKE SA suite offered and accepted */
@@ -54,9 +69,12 @@ typedef struct ike_cfg {
     uint64_t dpd_clock_phase_ns;
     bool dpd_counts_esp;      /* inbound ESP resets the idle time */
     bool hint_starts_dpd;     /* an unprotected INVALID_(IKE_)SPI starts a check */
+    double hint_rate, hint_burst; /* such checks per second (0: no limit) */
     bool childless;           /* IKE_AUTH without a Child SA */
     bool initial_contact;     /* send INITIAL_CONTACT in the first IKE_AUTH */
     bool answer_unknown_spi;  /* INVALID_IKE_SPI for protected requests of unknown SAs */
+    double unknown_spi_rate, unknown_spi_burst; /* such one-way answers per second */
+    ike_qcd_cfg qcd;
     ike_ts_range ts_local, ts_remote;
 } ike_cfg;
 
@@ -74,6 +92,9 @@ typedef enum ike_event_type {
     IKE_EV_LIVENESS_SENT,
     IKE_EV_LIVENESS_ANSWERED,
     IKE_EV_HINT,              /* unprotected INVALID_IKE_SPI / INVALID_SPI, notify */
+    IKE_EV_QCD_ANSWERED,      /* maker: INVALID_IKE_SPI / INVALID_SPI with count tokens */
+    IKE_EV_QCD_REJECTED,      /* taker: presented tokens did not verify (or were not
+                                 checked: err says why) */
     IKE_EV_SA_DELETED,        /* reason; the SA is freed right after */
 } ike_event_type;
 
@@ -86,6 +107,7 @@ typedef enum ike_del_reason {
     IKE_DEL_HALF_OPEN,        /* responder: IKE_AUTH never came */
     IKE_DEL_INITIAL_CONTACT,  /* a new SA with the same peer identity said so */
     IKE_DEL_SHUTDOWN,         /* ike_ep_free() */
+    IKE_DEL_QCD,              /* a QCD token from the peer verified */
 } ike_del_reason;
 
 typedef struct ike_child {
@@ -119,7 +141,14 @@ typedef struct ike_io {
     void (*send)(void *ctx, uint64_t peer, const uint8_t *msg, size_t len);
     void (*random)(void *ctx, uint8_t *out, size_t len);
     void (*event)(void *ctx, const ike_event *ev); /* may be NULL */
+    /* Cluster-wide knowledge for a QCD maker: is this IKE SA alive on
+     * another member?  NULL: unknown (a token is then revealed). */
+    bool (*sa_alive_elsewhere)(void *ctx, uint64_t spi_i, uint64_t spi_r);
 } ike_io;
+
+/* Stable lower-case names, for logs and CSV files. */
+const char *ike_event_name(ike_event_type t);
+const char *ike_del_reason_name(ike_del_reason r);
 
 /* NULL if cfg is invalid (ike_cfg_check says why) or memory ran out. */
 ike_ep *ike_ep_new(const ike_cfg *cfg, const ike_io *io);
@@ -134,6 +163,11 @@ int ike_ep_receive(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg, 
 uint64_t ike_ep_next_deadline(const ike_ep *ep); /* UINT64_MAX: none */
 void ike_ep_handle_timeout(ike_ep *ep, uint64_t now);
 
+/* An ESP packet with an unknown SPI arrived from peer: answer with a
+ * one-way INVALID_SPI (rate-limited).  parent: the IKE SPIs the SPI belonged
+ * to, from a persisted map (NULL if unknown); a maker then adds its tokens. */
+int ike_ep_invalid_spi(ike_ep *ep, uint64_t now, uint64_t peer, uint32_t spi,
+                       const uint64_t parent[2]);
 /* Inbound ESP on one of sa's Child SAs (counts as liveness if configured). */
 void ike_ep_esp_seen(ike_ep *ep, ike_sa *sa, uint64_t now);
 /* Starts a liveness check now unless an exchange is in flight. */

@@ -149,6 +149,8 @@ int auth_start(ike_sa *sa, uint64_t now)
     if (cfg->initial_contact)
         pl[n++] = ike_pl_notify(IKE_PROTO_NONE, IKE_N_INITIAL_CONTACT, NULL, 0);
     pl[n++] = (ike_payload){.type = IKE_PL_AUTH, .u.auth = {IKE_AUTH_SHARED_KEY, {auth, sizeof auth}}};
+    uint8_t token[QCD_TOKEN_LEN]; /* a maker's token follows AUTH (RFC 6290 §4.2) */
+    n += ep_qcd_own_token(sa->ep, sa, token, &pl[n]);
     if (!cfg->childless) {
         sa->hs->child_spi = new_child_spi(sa);
         pl[n++] = proposal_payload(&cfg->esp, 0, IKE_PROTO_ESP, sa->hs->child_spi, cfg->esp_esn);
@@ -171,6 +173,7 @@ void auth_on_response(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first)
         return;
     }
     remember_peer_id(sa, id);
+    ep_qcd_store_peer_token(sa, m, first);
     const ike_cfg *cfg = &ep->cfg;
     from = first;
     const ike_payload *sap = ike_find(m, IKE_PL_SA, &from);
@@ -210,8 +213,9 @@ void auth_on_request(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first)
         return;
     }
     remember_peer_id(sa, id);
+    ep_qcd_store_peer_token(sa, m, first);
 
-    uint8_t idb[4 + sizeof cfg->id], mine[IKE_PRF_LEN];
+    uint8_t idb[4 + sizeof cfg->id], mine[IKE_PRF_LEN], token[QCD_TOKEN_LEN];
     size_t idb_len = id_body(cfg->id_type, cfg->id, cfg->id_len, idb);
     if (auth_value(sa, true, idb, idb_len, mine) != IKE_OK) {
         ep_sa_destroy(ep, sa, now, IKE_DEL_NEGOTIATION);
@@ -221,6 +225,7 @@ void auth_on_request(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first)
     size_t n = 0;
     pl[n++] = (ike_payload){.type = IKE_PL_IDR, .u.id = {cfg->id_type, {cfg->id, cfg->id_len}}};
     pl[n++] = (ike_payload){.type = IKE_PL_AUTH, .u.auth = {IKE_AUTH_SHARED_KEY, {mine, sizeof mine}}};
+    n += ep_qcd_own_token(ep, sa, token, &pl[n]);
 
     from = first;
     const ike_payload *sap = ike_find(m, IKE_PL_SA, &from);

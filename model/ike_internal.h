@@ -79,6 +79,8 @@ struct ike_sa {
     uint8_t peer_id_type;
     uint8_t peer_id[64];
     size_t peer_id_len;
+    uint8_t peer_token[QCD_MAX_TOKEN]; /* taker: the peer's QCD token */
+    uint8_t peer_token_len;
     void *user;
     GSequenceIter *timer;
 };
@@ -89,6 +91,7 @@ struct ike_ep {
     GHashTable *sas;       /* local SPI -> ike_sa */
     GHashTable *responder; /* (peer, SPIi) -> ike_sa, for IKE_SA_INIT duplicates */
     GSequence *timers;     /* SAs with a deadline, earliest first */
+    qcd_limiter maker_lim, taker_lim, hint_lim, unknown_spi_lim;
 };
 
 /* ike_ep.c */
@@ -102,6 +105,11 @@ void ep_responder_index(ike_ep *ep, ike_sa *sa);
 ike_sa *ep_responder_lookup(ike_ep *ep, uint64_t peer, uint64_t spi_i);
 void ep_send_raw(ike_ep *ep, uint64_t now, ike_sa *sa, uint64_t peer, const uint8_t *msg,
                  size_t len);
+
+/* QCD in the exchanges (ike_ep.c) */
+bool ep_qcd_maker(const ike_ep *ep);
+size_t ep_qcd_own_token(ike_ep *ep, const ike_sa *sa, uint8_t *token, ike_payload *pl);
+void ep_qcd_store_peer_token(ike_sa *sa, const ike_msg *m, size_t first);
 
 /* ike_xchg.c */
 int sa_start_request(ike_sa *sa, uint64_t now, task_kind kind, uint8_t exchange,

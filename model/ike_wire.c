@@ -174,7 +174,8 @@ static int parse_ts(const uint8_t *b, size_t len, ike_ts_pl *ts)
     return off == len ? IKE_OK : IKE_E_BAD_LENGTH;
 }
 
-/* Payloads with a 4-octet fixed part: KE, ID, AUTH, Notify, Delete. */
+/* Decodes pl->body by type; KE, ID, AUTH, Notify and Delete share a
+ * 4-octet fixed part. */
 static int parse_body(ike_payload *pl)
 {
     const uint8_t *b = pl->body.p;

@@ -70,7 +70,7 @@ sim_gw *sim_gw_new(ns3_node_id node, uint16_t port, const ike_cfg *cfg, uint64_t
     sim_gw *gw = g_new0(sim_gw, 1);
     gw->node = node;
     gw->rng = sim_rng_new(seed, run, stream);
-    ike_io io = {gw, gw_send, gw_random, gw_event};
+    ike_io io = {.ctx = gw, .send = gw_send, .random = gw_random, .event = gw_event};
     gw->ep = gw->rng ? ike_ep_new(cfg, &io) : NULL;
     gw->sock = gw->ep ? ns3_udp_open(node, port, on_datagram, gw) : -1;
     if (gw->sock < 0) {

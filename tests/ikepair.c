@@ -45,6 +45,20 @@ void ike_test_cfg(ike_cfg *cfg, const char *id)
     memcpy(cfg->id, id, cfg->id_len);
 }
 
+static ike_ep *endpoint(int side, const ike_cfg *cfg)
+{
+    ike_io io = {.ctx = &ctxs[side], .send = io_send, .random = io_random, .event = io_event};
+    ike_ep *ep = ike_ep_new(cfg, &io);
+    g_assert_nonnull(ep);
+    return ep;
+}
+
+void pair_reboot(ike_pair *p, int side, const ike_cfg *cfg)
+{
+    ike_ep_free(p->ep[side], p->now);
+    p->ep[side] = endpoint(side, cfg);
+}
+
 void pair_init(ike_pair *p, const ike_cfg *a, const ike_cfg *b, uint64_t seed)
 {
     memset(p, 0, sizeof *p);
@@ -54,9 +68,7 @@ void pair_init(ike_pair *p, const ike_cfg *a, const ike_cfg *b, uint64_t seed)
         ctxs[i] = (side_ctx){p, i};
         p->rng[i] = sim_rng_new(seed, 1, (uint64_t)i);
         p->sent[i] = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-        ike_io io = {&ctxs[i], io_send, io_random, io_event};
-        p->ep[i] = ike_ep_new(i ? b : a, &io);
-        g_assert_nonnull(p->ep[i]);
+        p->ep[i] = endpoint(i, i ? b : a);
     }
 }
 

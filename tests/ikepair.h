@@ -47,6 +47,10 @@ void pair_drop_all(ike_pair *p);
 /* Delivers raw bytes to side `to` at the current time, as if from the peer. */
 void pair_inject(ike_pair *p, int to, const uint8_t *msg, size_t len);
 
+/* A crash and reboot of one side: its endpoint and every SA are gone; a new
+ * endpoint starts from cfg (which may keep non-volatile QCD secrets). */
+void pair_reboot(ike_pair *p, int side, const ike_cfg *cfg);
+
 /* The handshake with 1 ms hops: both sides established afterwards. */
 void pair_establish(ike_pair *p);
 ike_sa *pair_sa(ike_pair *p, int side);      /* the only SA of a side */

@@ -674,10 +674,8 @@ static void test_bad_truncation(void)
     g_autofree ike_msg *m = g_new0(ike_msg, 1);
     g_autofree ike_msg *tmp = g_new0(ike_msg, 1);
     uint8_t full[IKE_MAX_MSG];
-    const msg_builder builders[] = { msg_sa_init_req, msg_auth_plain, msg_info_sk,
-                                     msg_info_misc, msg_rekey };
-    for (size_t b = 0; b < G_N_ELEMENTS(builders); b++) {
-        builders[b](tmp);
+    for (size_t b = 0; b < G_N_ELEMENTS(BUILDERS); b++) {
+        BUILDERS[b](tmp);
         size_t len = encode_ok(tmp, full, sizeof full);
         for (size_t k = 0; k < len; k++) {
             /* Unpatched: the header Length no longer matches. */

@@ -30,7 +30,7 @@ static ike_ep *endpoint(sim_rng *rng, const char *id)
     cfg.dpd_delay_ms = 1000;
     cfg.answer_unknown_spi = true;
     cfg.hint_starts_dpd = true;
-    ike_io io = {rng, io_send, io_random, NULL};
+    ike_io io = {.ctx = rng, .send = io_send, .random = io_random};
     return ike_ep_new(&cfg, &io);
 }
 
