@@ -168,14 +168,17 @@ void ike_ep_handle_timeout(ike_ep *ep, uint64_t now);
  * to, from a persisted map (NULL if unknown); a maker then adds its tokens. */
 int ike_ep_invalid_spi(ike_ep *ep, uint64_t now, uint64_t peer, uint32_t spi,
                        const uint64_t parent[2]);
-/* Inbound ESP on one of sa's Child SAs (counts as liveness if configured). */
-void ike_ep_esp_seen(ike_ep *ep, ike_sa *sa, uint64_t now);
+/* Authenticated inbound ESP on the Child SA with inbound SPI spi_in (counts
+ * as liveness if dpd_counts_esp). */
+void ike_ep_esp_seen(ike_ep *ep, uint64_t now, uint32_t spi_in);
 /* Starts a liveness check now unless an exchange is in flight. */
 int ike_ep_liveness(ike_ep *ep, ike_sa *sa, uint64_t now);
 /* Sends Delete for the IKE SA; it is freed when answered or timed out. */
 int ike_ep_delete(ike_ep *ep, ike_sa *sa, uint64_t now);
 
 size_t ike_ep_sa_count(const ike_ep *ep);
+/* Calls fn for every SA (in no particular order); fn must not delete SAs. */
+void ike_ep_foreach(const ike_ep *ep, void (*fn)(void *arg, ike_sa *sa), void *arg);
 ike_sa *ike_ep_find(const ike_ep *ep, uint64_t local_spi);
 
 /* Read-only views of an SA. */

@@ -120,6 +120,7 @@ void sa_established(ike_sa *sa, uint64_t now)
     ike_event ev = {.now = now};
     ep_emit(sa->ep, IKE_EV_SA_ESTABLISHED, sa, &ev);
     if (sa->has_child) {
+        ep_child_index(sa->ep, sa, true);
         ev.child = &sa->child;
         ep_emit(sa->ep, IKE_EV_CHILD_ESTABLISHED, sa, &ev);
     }

@@ -15,6 +15,7 @@ void ike_cfg_defaults(ike_cfg *cfg)
     cfg->half_open_ms = 30000;
     cfg->dpd_clock = IKE_DPD_EXACT;
     cfg->initial_contact = true;
+    cfg->dpd_counts_esp = true; /* as strongSwan: any inbound IKE or ESP resets the idle time */
     cfg->ts_local = cfg->ts_remote = (ike_ts_range){0, UINT32_MAX, 0, 65535, 0};
 }
 
@@ -66,6 +67,7 @@ ike_ep *ike_ep_new(const ike_cfg *cfg, const ike_io *io)
     ep->sas = g_hash_table_new(g_int64_hash, g_int64_equal);
     ep->responder = g_hash_table_new_full(resp_key_hash, resp_key_equal, g_free, NULL);
     ep->timers = g_sequence_new(NULL);
+    ep->child_in = g_hash_table_new(NULL, NULL);
     qcd_limiter_init(&ep->maker_lim, cfg->qcd.maker_rate, cfg->qcd.maker_burst);
     qcd_limiter_init(&ep->taker_lim, cfg->qcd.taker_rate, cfg->qcd.taker_burst);
     qcd_limiter_init(&ep->hint_lim, cfg->hint_rate, cfg->hint_burst);
@@ -83,6 +85,7 @@ void ike_ep_free(ike_ep *ep, uint64_t now)
     g_list_free(all);
     g_hash_table_destroy(ep->sas);
     g_hash_table_destroy(ep->responder);
+    g_hash_table_destroy(ep->child_in);
     g_sequence_free(ep->timers);
     g_free(ep);
 }
@@ -238,6 +241,8 @@ void ep_sa_destroy(ike_ep *ep, ike_sa *sa, uint64_t now, ike_del_reason why)
         ep_emit(ep, IKE_EV_SA_DELETED, sa, &ev);
         g_hash_table_remove(ep->sas, &sa->local_spi);
     }
+    if (sa->has_child)
+        ep_child_index(ep, sa, false);
     if (!sa->initiator) {
         resp_key k = {sa->peer, sa->spi_i};
         if (g_hash_table_lookup(ep->responder, &k) == sa)
@@ -516,10 +521,19 @@ out:
     return IKE_OK;
 }
 
-void ike_ep_esp_seen(ike_ep *ep, ike_sa *sa, uint64_t now)
+void ep_child_index(ike_ep *ep, ike_sa *sa, bool add)
 {
-    (void)ep;
-    if (sa->ep->cfg.dpd_counts_esp && now > sa->last_in)
+    gpointer key = GUINT_TO_POINTER(sa->child.spi_in);
+    if (add)
+        g_hash_table_replace(ep->child_in, key, sa);
+    else if (g_hash_table_lookup(ep->child_in, key) == sa)
+        g_hash_table_remove(ep->child_in, key);
+}
+
+void ike_ep_esp_seen(ike_ep *ep, uint64_t now, uint32_t spi_in)
+{
+    ike_sa *sa = g_hash_table_lookup(ep->child_in, GUINT_TO_POINTER(spi_in));
+    if (sa && ep->cfg.dpd_counts_esp && now > sa->last_in)
         sa->last_in = now;
 }
 
@@ -554,6 +568,15 @@ int ike_ep_delete(ike_ep *ep, ike_sa *sa, uint64_t now)
 }
 
 size_t ike_ep_sa_count(const ike_ep *ep) { return g_hash_table_size(ep->sas); }
+
+void ike_ep_foreach(const ike_ep *ep, void (*fn)(void *arg, ike_sa *sa), void *arg)
+{
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, ep->sas);
+    while (g_hash_table_iter_next(&it, &k, &v))
+        fn(arg, v);
+}
 ike_sa *ike_ep_find(const ike_ep *ep, uint64_t local_spi) { return g_hash_table_lookup(ep->sas, &local_spi); }
 
 bool ike_sa_established(const ike_sa *sa) { return sa->state == SA_ESTABLISHED || sa->state == SA_DELETING; }

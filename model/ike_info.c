@@ -50,6 +50,7 @@ void info_on_request(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first)
                 put_be32(spi_in, sa->child.spi_in); /* answer with our half */
                 reply[n++] = (ike_payload){.type = IKE_PL_DELETE,
                                            .u.del = {IKE_PROTO_ESP, 4, 1, {spi_in, 4}}};
+                ep_child_index(sa->ep, sa, false);
                 sa->has_child = false;
                 memset(&sa->child, 0, sizeof sa->child);
                 break;

@@ -90,6 +90,7 @@ struct ike_ep {
     ike_io io;
     GHashTable *sas;       /* local SPI -> ike_sa */
     GHashTable *responder; /* (peer, SPIi) -> ike_sa, for IKE_SA_INIT duplicates */
+    GHashTable *child_in;  /* inbound child SPI -> ike_sa */
     GSequence *timers;     /* SAs with a deadline, earliest first */
     qcd_limiter maker_lim, taker_lim, hint_lim, unknown_spi_lim;
 };
@@ -101,6 +102,7 @@ ike_sa *ep_sa_new(ike_ep *ep, uint64_t now, uint64_t peer, bool initiator);
 int ep_sa_set_local_spi(ike_ep *ep, ike_sa *sa);
 void ep_sa_destroy(ike_ep *ep, ike_sa *sa, uint64_t now, ike_del_reason why);
 void ep_random(ike_ep *ep, uint8_t *out, size_t len);
+void ep_child_index(ike_ep *ep, ike_sa *sa, bool add);
 void ep_responder_index(ike_ep *ep, ike_sa *sa);
 ike_sa *ep_responder_lookup(ike_ep *ep, uint64_t peer, uint64_t spi_i);
 void ep_send_raw(ike_ep *ep, uint64_t now, ike_sa *sa, uint64_t peer, const uint8_t *msg,

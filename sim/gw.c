@@ -1,24 +1,59 @@
 #include "gw.h"
 
+#include <string.h>
+
 #include <glib.h>
 
+#include "esp_inner.h"
 #include "rng.h"
 
 struct sim_gw {
     ns3_node_id node;
+    uint32_t addr;
+    uint16_t port;
     int sock;
-    ike_ep *ep;
+    sim_gw_cfg cfg;
     sim_rng *rng;
     ns3_timer timer;
     sim_gw_listener listener;
-    void *listener_arg;
     FILE *keylog;
+    uint64_t peer;          /* 0: none */
+    bool up;
+    /* volatile */
+    ike_ep *ep;
+    GHashTable *esp_in;     /* inbound SPI -> esp_sa */
+    esp_sa *out;            /* the newest Child SA towards the peer */
+    bool acquiring;         /* an initiation is in flight */
+    /* non-volatile */
+    qcd_secrets secrets;
+    GHashTable *child_map;  /* inbound SPI -> uint64_t[2] IKE SPIs */
 };
+
+void sim_gw_cfg_defaults(sim_gw_cfg *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    ike_cfg_defaults(&cfg->ike);
+    esp_cfg_defaults(&cfg->esp);
+    cfg->establish = SIM_EST_AT_BOOT;
+    cfg->reinitiate_on_dead = true;
+    cfg->answer_invalid_spi = true;
+}
+
+static bool natt(const sim_gw *gw) { return gw->port != IKE_PORT; }
 
 static void gw_send(void *ctx, uint64_t peer, const uint8_t *msg, size_t len)
 {
     sim_gw *gw = ctx;
-    ns3_udp_send(gw->sock, sim_peer_addr(peer), sim_peer_port(peer), msg, len);
+    uint8_t buf[4 + IKE_MAX_MSG];
+    if (!natt(gw)) {
+        ns3_udp_send(gw->sock, sim_peer_addr(peer), sim_peer_port(peer), msg, len);
+        return;
+    }
+    if (len > IKE_MAX_MSG)
+        return;
+    memset(buf, 0, 4); /* the non-ESP marker */
+    memcpy(buf + 4, msg, len);
+    ns3_udp_send(gw->sock, sim_peer_addr(peer), sim_peer_port(peer), buf, len + 4);
 }
 
 static void gw_random(void *ctx, uint8_t *out, size_t len)
@@ -28,26 +63,79 @@ static void gw_random(void *ctx, uint8_t *out, size_t len)
         g_error("random generator failed"); /* OpenSSL broken: nothing sane to do */
 }
 
-static void gw_event(void *ctx, const ike_event *ev)
-{
-    sim_gw *gw = ctx;
-    if (ev->type == IKE_EV_SA_ESTABLISHED && gw->keylog) {
-        char line[512];
-        if (ike_keylog_line(ev->sa, line, sizeof line) > 0)
-            fprintf(gw->keylog, "%s\n", line);
-    }
-    if (gw->listener)
-        gw->listener(gw->listener_arg, gw, ev);
-}
-
-/* The model's single deadline becomes this gateway's one timer. */
 static void rearm(sim_gw *gw)
 {
+    if (!gw->ep)
+        return;
     uint64_t d = ike_ep_next_deadline(gw->ep), now = ns3_now_ns();
     if (d == UINT64_MAX)
         ns3_timer_stop(&gw->timer);
     else
         ns3_timer_start(&gw->timer, d > now ? d - now : 0);
+}
+
+static void child_up(sim_gw *gw, const ike_event *ev)
+{
+    esp_sa *sa;
+    if (esp_sa_new(ev->child, &gw->cfg.esp, &sa) != ESP_OK)
+        return;
+    g_hash_table_replace(gw->esp_in, GUINT_TO_POINTER(ev->child->spi_in), sa);
+    gw->out = sa; /* the newest SA carries outbound traffic */
+    gw->acquiring = false;
+    if (gw->cfg.persist_child_map) {
+        uint64_t *spis = g_new(uint64_t, 2);
+        spis[0] = ev->spi_i;
+        spis[1] = ev->spi_r;
+        g_hash_table_replace(gw->child_map, GUINT_TO_POINTER(ev->child->spi_in), spis);
+    }
+}
+
+static void child_down(sim_gw *gw, const ike_child *c, bool forget)
+{
+    esp_sa *sa = g_hash_table_lookup(gw->esp_in, GUINT_TO_POINTER(c->spi_in));
+    if (!sa)
+        return;
+    if (gw->out == sa)
+        gw->out = NULL;
+    g_hash_table_remove(gw->esp_in, GUINT_TO_POINTER(c->spi_in));
+    if (forget)
+        g_hash_table_remove(gw->child_map, GUINT_TO_POINTER(c->spi_in));
+}
+
+static bool peer_dead(ike_del_reason r)
+{
+    return r == IKE_DEL_TIMEOUT || r == IKE_DEL_QCD || r == IKE_DEL_INITIAL_CONTACT;
+}
+
+static void gw_event(void *ctx, const ike_event *ev)
+{
+    sim_gw *gw = ctx;
+    switch (ev->type) {
+    case IKE_EV_SA_ESTABLISHED:
+        if (gw->keylog) {
+            char line[512];
+            if (ike_keylog_line(ev->sa, line, sizeof line) > 0)
+                fprintf(gw->keylog, "%s\n", line);
+        }
+        break;
+    case IKE_EV_CHILD_ESTABLISHED:
+        child_up(gw, ev);
+        break;
+    case IKE_EV_SA_DELETED:
+        if (ev->child) /* a crash (shutdown) leaves the persisted map alone */
+            child_down(gw, ev->child, ev->reason != IKE_DEL_SHUTDOWN);
+        if (ike_sa_is_initiator(ev->sa) && !ike_sa_established(ev->sa))
+            gw->acquiring = false; /* our initiation failed */
+        break;
+    default:
+        break;
+    }
+    if (gw->listener.ike_event)
+        gw->listener.ike_event(gw->listener.arg, gw, ev);
+    /* after the listener saw the deletion: start again if so configured */
+    if (ev->type == IKE_EV_SA_DELETED && peer_dead(ev->reason) && gw->cfg.reinitiate_on_dead &&
+        gw->cfg.establish != SIM_EST_NEVER && !gw->out && !gw->acquiring && gw->peer)
+        sim_gw_initiate(gw);
 }
 
 static void on_timer(void *arg)
@@ -57,23 +145,69 @@ static void on_timer(void *arg)
     rearm(gw);
 }
 
+static void on_esp(sim_gw *gw, const uint8_t *data, size_t len, uint64_t from)
+{
+    uint32_t spi;
+    if (esp_peek_spi(data, len, &spi) != ESP_OK)
+        return;
+    esp_sa *sa = g_hash_table_lookup(gw->esp_in, GUINT_TO_POINTER(spi));
+    if (!sa) {
+        if (gw->cfg.answer_invalid_spi) {
+            const uint64_t *parent = gw->cfg.persist_child_map
+                                         ? g_hash_table_lookup(gw->child_map, GUINT_TO_POINTER(spi))
+                                         : NULL;
+            ike_ep_invalid_spi(gw->ep, ns3_now_ns(), from, spi, parent);
+        }
+        return;
+    }
+    uint8_t plain[2048];
+    esp_rx rx;
+    if (len > sizeof plain || esp_sa_open(sa, data, len, plain, sizeof plain, &rx) != ESP_OK)
+        return;
+    esp_app_pkt inner;
+    size_t inner_len;
+    if (rx.next_header != ESP_NH_IPV4 || esp_inner_parse(rx.payload, rx.len, &inner, &inner_len) != ESP_OK)
+        return;
+    /* authenticated traffic on a Child SA proves its IKE SA alive */
+    ike_ep_esp_seen(gw->ep, ns3_now_ns(), spi);
+    sim_app_pkt pkt = {inner.flow, inner.seq, inner.sent_ns, inner_len};
+    if (gw->listener.delivered)
+        gw->listener.delivered(gw->listener.arg, gw, &pkt);
+}
+
 static void on_datagram(void *arg, const uint8_t *data, size_t len, uint32_t src, uint16_t sport)
 {
     sim_gw *gw = arg;
-    ike_ep_receive(gw->ep, ns3_now_ns(), sim_peer(src, sport), data, len);
+    uint64_t from = sim_peer(src, sport);
+    if (!gw->ep)
+        return;
+    if (!natt(gw))
+        ike_ep_receive(gw->ep, ns3_now_ns(), from, data, len);
+    else if (len >= 4 && memcmp(data, "\0\0\0\0", 4) == 0)
+        ike_ep_receive(gw->ep, ns3_now_ns(), from, data + 4, len - 4);
+    else if (len > 1 || data[0] != 0xff) /* 0xff alone is a NAT keepalive */
+        on_esp(gw, data, len, from);
     rearm(gw);
 }
 
-sim_gw *sim_gw_new(ns3_node_id node, uint16_t port, const ike_cfg *cfg, uint64_t seed,
-                   uint64_t run, uint64_t stream)
+static void esp_random(void *ctx, uint8_t *out, size_t len) { gw_random(ctx, out, len); }
+
+sim_gw *sim_gw_new(ns3_node_id node, uint32_t addr, uint16_t port, const sim_gw_cfg *cfg,
+                   uint64_t seed, uint64_t run, uint64_t stream)
 {
     sim_gw *gw = g_new0(sim_gw, 1);
     gw->node = node;
+    gw->addr = addr;
+    gw->port = port;
+    gw->cfg = *cfg;
+    gw->cfg.esp.rand_ctx = gw;
+    gw->cfg.esp.random = esp_random;
+    qcd_secrets_init(&gw->secrets, cfg->qcd_secret);
+    gw->cfg.ike.qcd.secrets = &gw->secrets;
+    gw->child_map = g_hash_table_new_full(NULL, NULL, NULL, g_free);
     gw->rng = sim_rng_new(seed, run, stream);
-    ike_io io = {.ctx = gw, .send = gw_send, .random = gw_random, .event = gw_event};
-    gw->ep = gw->rng ? ike_ep_new(cfg, &io) : NULL;
-    gw->sock = gw->ep ? ns3_udp_open(node, port, on_datagram, gw) : -1;
-    if (gw->sock < 0) {
+    gw->sock = gw->rng ? ns3_udp_open(node, port, on_datagram, gw) : -1;
+    if (gw->sock < 0 || ike_cfg_check(&gw->cfg.ike) != IKE_OK) {
         sim_gw_free(gw);
         return NULL;
     }
@@ -81,40 +215,109 @@ sim_gw *sim_gw_new(ns3_node_id node, uint16_t port, const ike_cfg *cfg, uint64_t
     return gw;
 }
 
+/* Everything volatile goes: SAs, keys, timers. */
+static void wipe(sim_gw *gw)
+{
+    ns3_timer_stop(&gw->timer);
+    if (gw->ep) {
+        ike_ep *ep = gw->ep;
+        gw->ep = NULL; /* shutdown events must not re-initiate */
+        ike_ep_free(ep, ns3_now_ns());
+    }
+    if (gw->esp_in)
+        g_hash_table_destroy(gw->esp_in);
+    gw->esp_in = NULL;
+    gw->out = NULL;
+    gw->acquiring = false;
+}
+
 void sim_gw_free(sim_gw *gw)
 {
     if (!gw)
         return;
-    ns3_timer_stop(&gw->timer);
-    ike_ep_free(gw->ep, ns3_now_ns());
+    wipe(gw);
+    g_hash_table_destroy(gw->child_map);
     sim_rng_free(gw->rng);
     g_free(gw);
 }
 
-void sim_gw_listen(sim_gw *gw, sim_gw_listener cb, void *arg)
+void sim_gw_listen(sim_gw *gw, const sim_gw_listener *l) { gw->listener = *l; }
+void sim_gw_keylog(sim_gw *gw, FILE *f) { gw->keylog = f; }
+void sim_gw_set_peer(sim_gw *gw, uint32_t addr, uint16_t port) { gw->peer = sim_peer(addr, port); }
+
+void sim_gw_boot(sim_gw *gw)
 {
-    gw->listener = cb;
-    gw->listener_arg = arg;
+    wipe(gw);
+    ns3_node_revive(gw->node);
+    gw->up = true;
+    ike_cfg ike = gw->cfg.ike;
+    ike.qcd.boot_ns = ns3_now_ns();
+    ike_io io = {.ctx = gw, .send = gw_send, .random = gw_random, .event = gw_event};
+    gw->ep = ike_ep_new(&ike, &io);
+    gw->esp_in = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)esp_sa_free);
+    if (gw->cfg.establish == SIM_EST_AT_BOOT && gw->peer)
+        sim_gw_initiate(gw);
 }
 
-void sim_gw_keylog(sim_gw *gw, FILE *f)
+void sim_gw_crash(sim_gw *gw)
 {
-    gw->keylog = f;
+    gw->up = false;
+    ns3_node_crash(gw->node);
+    wipe(gw);
+    if (!gw->cfg.persist_child_map)
+        g_hash_table_remove_all(gw->child_map);
 }
 
-ike_sa *sim_gw_initiate(sim_gw *gw, uint32_t peer_addr, uint16_t peer_port)
+bool sim_gw_is_up(const sim_gw *gw) { return gw->up; }
+
+ike_sa *sim_gw_initiate(sim_gw *gw)
 {
-    ike_sa *sa = ike_ep_initiate(gw->ep, ns3_now_ns(), sim_peer(peer_addr, peer_port));
+    if (!gw->ep || !gw->peer)
+        return NULL;
+    ike_sa *sa = ike_ep_initiate(gw->ep, ns3_now_ns(), gw->peer);
+    gw->acquiring = sa != NULL;
     rearm(gw);
     return sa;
 }
 
 int sim_gw_delete(sim_gw *gw, ike_sa *sa)
 {
+    if (!gw->ep)
+        return IKE_E_STATE;
     int rc = ike_ep_delete(gw->ep, sa, ns3_now_ns());
     rearm(gw);
     return rc;
 }
 
+bool sim_gw_send_app(sim_gw *gw, uint32_t flow, uint64_t seq, size_t len)
+{
+    if (!gw->up || !gw->ep)
+        return false;
+    if (!gw->out) {
+        if (gw->cfg.establish == SIM_EST_ON_TRAFFIC && !gw->acquiring)
+            sim_gw_initiate(gw); /* the acquire */
+        return false;
+    }
+    uint8_t inner[1500], pkt[1600];
+    size_t pkt_len;
+    esp_app_pkt in = {.src = gw->addr, .dst = sim_peer_addr(gw->peer), .sport = 9, .dport = 9,
+                      .flow = flow, .seq = seq, .sent_ns = ns3_now_ns()};
+    if (len > sizeof inner || esp_inner_build(&in, len, inner, sizeof inner) != ESP_OK ||
+        esp_sa_seal(gw->out, ESP_NH_IPV4, inner, len, pkt, sizeof pkt, &pkt_len) != ESP_OK)
+        return false;
+    return ns3_udp_send(gw->sock, sim_peer_addr(gw->peer), sim_peer_port(gw->peer), pkt, pkt_len) == NS3_OK;
+}
+
 ike_ep *sim_gw_ep(sim_gw *gw) { return gw->ep; }
 ns3_node_id sim_gw_node(const sim_gw *gw) { return gw->node; }
+uint32_t sim_gw_addr(const sim_gw *gw) { return gw->addr; }
+
+bool sim_gw_holds(const sim_gw *gw, uint64_t spi_i, uint64_t spi_r)
+{
+    if (!gw->ep)
+        return false;
+    ike_sa *sa = ike_ep_find(gw->ep, spi_i);
+    if (!sa || ike_sa_spi_r(sa) != spi_r)
+        sa = ike_ep_find(gw->ep, spi_r);
+    return sa && ike_sa_spi_i(sa) == spi_i && ike_sa_spi_r(sa) == spi_r && ike_sa_established(sa);
+}

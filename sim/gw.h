@@ -1,36 +1,87 @@
-/* gw.h — a gateway: one IKE endpoint (model/ike.h) bound to a UDP port of
- * an ns-3 node.  It feeds datagrams and timeouts into the model, sends what
- * the model sends, draws its randomness from its own seeded stream, and
- * hands the model's events to a listener (metrics, tests). */
+/* gw.h — a gateway: an IKE endpoint (model/ike.h) and its ESP SAs
+ * (model/esp.h) bound to one UDP port of an ns-3 node.
+ *
+ * It feeds datagrams and timeouts into the models, protects application
+ * packets with the current Child SA towards its peer, answers ESP with an
+ * unknown SPI, and follows its establishment policy.  A crash wipes every
+ * volatile thing (IKE and Child SAs, timers, queued packets); what is
+ * configured non-volatile survives: the QCD secrets and, optionally, the
+ * map from child SPIs to IKE SPIs.  On any port but 500, IKE messages carry
+ * the 4-octet non-ESP marker and ESP travels beside them (RFC 3948).
+ */
 #ifndef IKESIM_SIM_GW_H
 #define IKESIM_SIM_GW_H
 
 #include <stdio.h>
 
+#include "esp.h"
 #include "ike.h"
 #include "ns3_net.h"
 
 typedef struct sim_gw sim_gw;
-typedef void (*sim_gw_listener)(void *arg, sim_gw *gw, const ike_event *ev);
 
 /* Peer tokens of the model are an IPv4 address and a UDP port. */
 static inline uint64_t sim_peer(uint32_t addr, uint16_t port) { return (uint64_t)addr << 16 | port; }
 static inline uint32_t sim_peer_addr(uint64_t peer) { return (uint32_t)(peer >> 16); }
 static inline uint16_t sim_peer_port(uint64_t peer) { return (uint16_t)peer; }
 
-/* stream separates this gateway's random bytes from every other's. */
-sim_gw *sim_gw_new(ns3_node_id node, uint16_t port, const ike_cfg *cfg, uint64_t seed,
-                   uint64_t run, uint64_t stream);
-void sim_gw_free(sim_gw *gw);
+typedef enum sim_establish {
+    SIM_EST_AT_BOOT,    /* initiate as soon as the gateway is up */
+    SIM_EST_ON_TRAFFIC, /* initiate when a packet finds no SA (an acquire) */
+    SIM_EST_NEVER,      /* only ever respond */
+} sim_establish;
 
-void sim_gw_listen(sim_gw *gw, sim_gw_listener cb, void *arg);
+typedef struct sim_gw_cfg {
+    ike_cfg ike;              /* ike.qcd.secrets is set by the gateway */
+    uint8_t qcd_secret[QCD_SECRET_LEN];
+    bool persist_child_map;   /* non-volatile child SPI -> IKE SPIs (QCD fast path) */
+    bool answer_invalid_spi;  /* unknown ESP SPI -> one-way INVALID_SPI */
+    sim_establish establish;
+    bool reinitiate_on_dead;  /* after a dead peer: initiate at once, else wait for traffic */
+    esp_cfg esp;
+} sim_gw_cfg;
+
+void sim_gw_cfg_defaults(sim_gw_cfg *cfg);
+
+typedef struct sim_app_pkt {
+    uint32_t flow;
+    uint64_t seq;
+    uint64_t sent_ns;
+    size_t len;
+} sim_app_pkt;
+
+typedef struct sim_gw_listener {
+    void *arg;
+    void (*ike_event)(void *arg, sim_gw *gw, const ike_event *ev);
+    void (*delivered)(void *arg, sim_gw *gw, const sim_app_pkt *pkt); /* inner packet received */
+} sim_gw_listener;
+
+/* stream separates this gateway's random bytes from every other's. */
+sim_gw *sim_gw_new(ns3_node_id node, uint32_t addr, uint16_t port, const sim_gw_cfg *cfg,
+                   uint64_t seed, uint64_t run, uint64_t stream);
+void sim_gw_free(sim_gw *gw);
+void sim_gw_listen(sim_gw *gw, const sim_gw_listener *l);
 /* Every IKE SA this gateway establishes gets a line in f (Wireshark's
  * ikev2_decryption_table); f stays the caller's. */
 void sim_gw_keylog(sim_gw *gw, FILE *f);
 
-ike_sa *sim_gw_initiate(sim_gw *gw, uint32_t peer_addr, uint16_t peer_port);
+/* The one peer this gateway protects traffic to. */
+void sim_gw_set_peer(sim_gw *gw, uint32_t addr, uint16_t port);
+/* Brings the gateway up (at time zero or after a reboot). */
+void sim_gw_boot(sim_gw *gw);
+void sim_gw_crash(sim_gw *gw);
+bool sim_gw_is_up(const sim_gw *gw);
+
+ike_sa *sim_gw_initiate(sim_gw *gw);
 int sim_gw_delete(sim_gw *gw, ike_sa *sa);
-ike_ep *sim_gw_ep(sim_gw *gw);
+/* Protects and sends one application packet to the peer; false if it was
+ * dropped (gateway down, or no Child SA yet: then an acquire may start IKE). */
+bool sim_gw_send_app(sim_gw *gw, uint32_t flow, uint64_t seq, size_t len);
+
+ike_ep *sim_gw_ep(sim_gw *gw); /* NULL while crashed */
 ns3_node_id sim_gw_node(const sim_gw *gw);
+uint32_t sim_gw_addr(const sim_gw *gw);
+/* Does this gateway hold an established IKE SA with these SPIs? (ground truth) */
+bool sim_gw_holds(const sim_gw *gw, uint64_t spi_i, uint64_t spi_r);
 
 #endif

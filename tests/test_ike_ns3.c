@@ -19,7 +19,7 @@ typedef struct {
     ike_sa *sa;
 } gw_log;
 
-static void on_event(void *arg, sim_gw *gw, const ike_event *ev)
+static void on_ike_event(void *arg, sim_gw *gw, const ike_event *ev)
 {
     gw_log *l = arg;
     (void)gw;
@@ -38,15 +38,9 @@ static void on_event(void *arg, sim_gw *gw, const ike_event *ev)
     }
 }
 
-typedef struct {
-    sim_gw *gw;
-    uint32_t peer;
-} start_arg;
-
 static void start(void *arg)
 {
-    start_arg *s = arg;
-    g_assert_nonnull(sim_gw_initiate(s->gw, s->peer, 500));
+    g_assert_nonnull(sim_gw_initiate(arg));
 }
 
 typedef struct {
@@ -102,24 +96,29 @@ static void test_establish_liveness_delete_tshark(void)
     int l = ns3_link_create(a, b, &link);
     g_assert_cmpint(ns3_pcap_enable(l, dir), ==, NS3_OK);
 
-    ike_cfg cfg_a, cfg_b;
-    ike_cfg_defaults(&cfg_a);
-    memcpy(cfg_a.psk, "ns-3 system test key", 20);
-    cfg_a.psk_len = 20;
+    sim_gw_cfg cfg_a, cfg_b;
+    sim_gw_cfg_defaults(&cfg_a);
+    memcpy(cfg_a.ike.psk, "ns-3 system test key", 20);
+    cfg_a.ike.psk_len = 20;
+    cfg_a.establish = SIM_EST_NEVER; /* A initiates by hand at 0.1 s */
     cfg_b = cfg_a;
-    memcpy(cfg_a.id, "gw-a.example", cfg_a.id_len = 12);
-    memcpy(cfg_b.id, "gw-b.example", cfg_b.id_len = 12);
-    cfg_a.dpd_delay_ms = 5000; /* only A checks liveness */
-    sim_gw *ga = sim_gw_new(a, 500, &cfg_a, 1, 1, 0), *gb = sim_gw_new(b, 500, &cfg_b, 1, 1, 1);
+    memcpy(cfg_a.ike.id, "gw-a.example", cfg_a.ike.id_len = 12);
+    memcpy(cfg_b.ike.id, "gw-b.example", cfg_b.ike.id_len = 12);
+    cfg_a.ike.dpd_delay_ms = 5000; /* only A checks liveness */
+    uint32_t addr_a = ns3_link_addr(l, 0), addr_b = ns3_link_addr(l, 1);
+    sim_gw *ga = sim_gw_new(a, addr_a, 500, &cfg_a, 1, 1, 0), *gb = sim_gw_new(b, addr_b, 500, &cfg_b, 1, 1, 1);
     g_assert_nonnull(ga);
     g_assert_nonnull(gb);
     gw_log la = {0}, lb = {0};
-    sim_gw_listen(ga, on_event, &la);
-    sim_gw_listen(gb, on_event, &lb);
+    sim_gw_listen(ga, &(sim_gw_listener){.arg = &la, .ike_event = on_ike_event});
+    sim_gw_listen(gb, &(sim_gw_listener){.arg = &lb, .ike_event = on_ike_event});
     sim_gw_keylog(ga, keys);
+    sim_gw_set_peer(ga, addr_b, 500);
+    sim_gw_set_peer(gb, addr_a, 500);
+    sim_gw_boot(ga);
+    sim_gw_boot(gb);
 
-    start_arg s = {ga, ns3_link_addr(l, 1)};
-    ns3_schedule(NS3_NO_NODE, 100 * MS, start, &s);
+    ns3_schedule(NS3_NO_NODE, 100 * MS, start, ga);
     delete_arg d = {ga, &la};
     ns3_schedule(NS3_NO_NODE, 20 * SEC, delete_sa, &d);
     ns3_sim_stop_at(30 * SEC);

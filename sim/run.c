@@ -1,0 +1,292 @@
+#include "run.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <glib.h>
+
+#define NS 1e9
+#define PORT IKE_NATT_PORT
+
+typedef struct {
+    uint64_t spi_i, spi_r;
+} spi_pair;
+
+/* Everything one run measures.  Ground truth comes from the world (who
+ * crashed when, which SAs both sides hold), not from a model's opinion. */
+typedef struct world {
+    const sim_run_cfg *cfg;
+    sim_gw *gw[2];
+    int link;
+    sim_source *src[2];
+    sim_rng *traffic_rng;
+    FILE *keylog;
+    /* per flow (= direction): send time of each seq, delivery time or -1 */
+    GArray *sent[2], *got[2];
+    /* the first crash */
+    int crashed;       /* -1: none yet */
+    uint64_t crash_ns;
+    GArray *stale;     /* spi_pair the survivor held with the crashed side */
+    int64_t detect_ns; /* -1: not yet */
+    ike_del_reason detect_reason;
+    uint64_t ike_msgs, ike_bytes, liveness_checks, false_positives;
+} world;
+
+static int gw_index(world *w, sim_gw *gw) { return w->gw[1] == gw; }
+
+static const char *reason_metric(ike_del_reason r)
+{
+    switch (r) {
+    case IKE_DEL_QCD: return "qcd";
+    case IKE_DEL_TIMEOUT: return "liveness";
+    case IKE_DEL_INITIAL_CONTACT: return "initial_contact";
+    case IKE_DEL_PEER_DELETE: return "delete";
+    default: return "other";
+    }
+}
+
+static void on_ike_event(void *arg, sim_gw *gw, const ike_event *ev)
+{
+    world *w = arg;
+    int me = gw_index(w, gw);
+    if (w->cfg->trace)
+        w->cfg->trace(w->cfg->trace_arg, me, ev);
+    switch (ev->type) {
+    case IKE_EV_MSG_SENT:
+        w->ike_msgs++;
+        w->ike_bytes += ev->len;
+        break;
+    case IKE_EV_LIVENESS_SENT:
+        w->liveness_checks++;
+        break;
+    case IKE_EV_SA_DELETED:
+        if (ev->reason == IKE_DEL_SHUTDOWN || !ike_sa_established(ev->sa))
+            break;
+        /* declared dead while the partner still holds it */
+        if ((ev->reason == IKE_DEL_TIMEOUT || ev->reason == IKE_DEL_QCD) &&
+            sim_gw_holds(w->gw[1 - me], ev->spi_i, ev->spi_r))
+            w->false_positives++;
+        if (w->crashed == 1 - me && w->detect_ns < 0)
+            for (guint i = 0; i < w->stale->len; i++) {
+                spi_pair *p = &g_array_index(w->stale, spi_pair, i);
+                if (p->spi_i == ev->spi_i && p->spi_r == ev->spi_r) {
+                    w->detect_ns = (int64_t)(ev->now - w->crash_ns);
+                    w->detect_reason = ev->reason;
+                }
+            }
+        break;
+    default:
+        break;
+    }
+}
+
+static void on_delivered(void *arg, sim_gw *gw, const sim_app_pkt *pkt)
+{
+    world *w = arg;
+    (void)gw;
+    if (pkt->flow > 1 || pkt->seq >= w->got[pkt->flow]->len)
+        return;
+    int64_t *t = &g_array_index(w->got[pkt->flow], int64_t, pkt->seq);
+    if (*t < 0)
+        *t = (int64_t)ns3_now_ns();
+}
+
+static void on_sent(void *arg, uint32_t flow, uint64_t seq, bool ok)
+{
+    world *w = arg;
+    (void)ok;
+    uint64_t now = ns3_now_ns();
+    int64_t none = -1;
+    g_assert(seq == w->sent[flow]->len);
+    g_array_append_val(w->sent[flow], now);
+    g_array_append_val(w->got[flow], none);
+}
+
+typedef struct {
+    world *w;
+    int crashed;
+} stale_ctx;
+
+static void collect_stale(void *arg, ike_sa *sa)
+{
+    stale_ctx *c = arg;
+    uint64_t i = ike_sa_spi_i(sa), r = ike_sa_spi_r(sa);
+    if (ike_sa_established(sa) && sim_gw_holds(c->w->gw[c->crashed], i, r)) {
+        spi_pair p = {i, r};
+        g_array_append_val(c->w->stale, p);
+    }
+}
+
+typedef struct {
+    world *w;
+    const sim_script_ev *ev;
+} script_ctx;
+
+static void run_action(void *arg)
+{
+    script_ctx *c = arg;
+    world *w = c->w;
+    const sim_script_ev *ev = c->ev;
+    sim_gw *gw = w->gw[ev->target];
+    switch (ev->action) {
+    case SIM_ACT_CRASH:
+        if (w->crashed < 0 && sim_gw_ep(w->gw[1 - ev->target])) {
+            w->crashed = ev->target;
+            w->crash_ns = ns3_now_ns();
+            stale_ctx sc = {w, ev->target};
+            ike_ep_foreach(sim_gw_ep(w->gw[1 - ev->target]), collect_stale, &sc);
+        }
+        sim_gw_crash(gw);
+        break;
+    case SIM_ACT_REBOOT:
+        sim_gw_boot(gw);
+        break;
+    case SIM_ACT_LINK_DOWN:
+        ns3_link_set_up(w->link, false);
+        break;
+    case SIM_ACT_LINK_UP:
+        ns3_link_set_up(w->link, true);
+        break;
+    case SIM_ACT_LOSS:
+        ns3_link_set_loss(w->link, ev->value);
+        break;
+    }
+}
+
+void sim_run_cfg_defaults(sim_run_cfg *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->seed = cfg->run = 1;
+    cfg->horizon_s = 600;
+    cfg->link = (ns3_link_cfg){.rate_bps = 100000000, .delay_ns = 10000000, .loss = 0, .queue_pkts = 1000};
+    for (int i = 0; i < 2; i++) {
+        sim_gw_cfg_defaults(&cfg->gw[i]);
+        memcpy(cfg->gw[i].ike.psk, "ikesim experiment key", 21);
+        cfg->gw[i].ike.psk_len = 21;
+        cfg->gw[i].ike.id_len = (size_t)snprintf((char *)cfg->gw[i].ike.id, sizeof cfg->gw[i].ike.id,
+                                                 "gw%d.ikesim", i);
+        memset(cfg->gw[i].qcd_secret, 0x51 + i, QCD_SECRET_LEN);
+        cfg->traffic[i] = (sim_traffic_cfg){SIM_TRAFFIC_CONSTANT, 10, 200, 1.0, cfg->horizon_s, 0, 0};
+    }
+}
+
+static double ns_or_nan(int64_t ns) { return ns < 0 ? NAN : ns / NS; }
+
+/* Per direction: the first packet sent at or after the crash that arrived,
+ * and the packets sent after it that never did. */
+static int64_t first_delivery_after(const world *w, int flow, uint64_t t, uint64_t *lost, uint64_t until)
+{
+    int64_t first = -1;
+    for (guint i = 0; i < w->sent[flow]->len; i++) {
+        uint64_t s = g_array_index(w->sent[flow], uint64_t, i);
+        int64_t g = g_array_index(w->got[flow], int64_t, i);
+        if (s < t || s > until)
+            continue;
+        if (g < 0)
+            (*lost)++;
+        else if (first < 0 || g < first)
+            first = g;
+    }
+    return first < 0 ? -1 : first - (int64_t)t;
+}
+
+int sim_run(const sim_run_cfg *cfg, sim_row *row)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc = ns3_sim_init(cfg->seed, cfg->run);
+    if (rc < 0)
+        return rc;
+    world w = {.cfg = cfg, .crashed = -1, .detect_ns = -1};
+    script_ctx *script = NULL;
+    w.stale = g_array_new(FALSE, FALSE, sizeof(spi_pair));
+    ns3_node_id n[2] = {ns3_node_create(), ns3_node_create()};
+    w.link = ns3_link_create(n[0], n[1], &cfg->link);
+    if (w.link < 0) {
+        ns3_sim_destroy();
+        g_array_free(w.stale, TRUE);
+        return w.link;
+    }
+    if (cfg->pcap_dir && (rc = ns3_pcap_enable(w.link, cfg->pcap_dir)) < 0)
+        goto out;
+    if (cfg->keylog_path && !(w.keylog = fopen(cfg->keylog_path, "w"))) {
+        rc = NS3_EIO;
+        goto out;
+    }
+    sim_gw_listener l = {.arg = &w, .ike_event = on_ike_event, .delivered = on_delivered};
+    for (int i = 0; i < 2; i++) {
+        w.gw[i] = sim_gw_new(n[i], ns3_link_addr(w.link, i), PORT, &cfg->gw[i], cfg->seed, cfg->run,
+                             (uint64_t)i);
+        if (!w.gw[i]) {
+            rc = NS3_EINVAL;
+            goto out;
+        }
+        sim_gw_listen(w.gw[i], &l);
+        sim_gw_keylog(w.gw[i], w.keylog);
+        w.sent[i] = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+        w.got[i] = g_array_new(FALSE, FALSE, sizeof(int64_t));
+    }
+    for (int i = 0; i < 2; i++)
+        sim_gw_set_peer(w.gw[i], ns3_link_addr(w.link, 1 - i), PORT);
+    for (int i = 0; i < 2; i++)
+        sim_gw_boot(w.gw[i]);
+    w.traffic_rng = sim_rng_new(cfg->seed, cfg->run, 1000);
+    for (int i = 0; i < 2; i++)
+        w.src[i] = sim_source_new(w.gw[i], (uint32_t)i, &cfg->traffic[i], w.traffic_rng, on_sent, &w);
+    script = g_new(script_ctx, cfg->n_script + 1);
+    for (size_t i = 0; i < cfg->n_script; i++) {
+        script[i] = (script_ctx){&w, &cfg->script[i]};
+        ns3_schedule(NS3_NO_NODE, (uint64_t)llround(cfg->script[i].at_s * NS), run_action, &script[i]);
+    }
+    uint64_t horizon = (uint64_t)llround(cfg->horizon_s * NS);
+    ns3_sim_stop_at(horizon);
+    ns3_sim_run();
+
+    memset(row, 0, sizeof *row);
+    row->detect_reason = "none";
+    row->detect_s = row->recover_s = row->recover_fwd_s = row->recover_rev_s = NAN;
+    if (w.crashed >= 0) {
+        /* packets sent within the last second may still be in flight */
+        uint64_t until = horizon > NS ? horizon - (uint64_t)NS : 0;
+        int survivor = 1 - w.crashed;
+        row->recover_fwd_s = ns_or_nan(first_delivery_after(&w, survivor, w.crash_ns, &row->lost_pkts, until));
+        row->recover_rev_s = ns_or_nan(first_delivery_after(&w, w.crashed, w.crash_ns, &row->lost_pkts, until));
+        bool fwd = cfg->traffic[survivor].kind != SIM_TRAFFIC_NONE;
+        bool rev = cfg->traffic[w.crashed].kind != SIM_TRAFFIC_NONE;
+        if ((!fwd || !isnan(row->recover_fwd_s)) && (!rev || !isnan(row->recover_rev_s)) && (fwd || rev))
+            row->recover_s = fmax(fwd ? row->recover_fwd_s : 0, rev ? row->recover_rev_s : 0);
+        if (w.detect_ns >= 0) {
+            row->detect_s = ns_or_nan(w.detect_ns);
+            row->detect_reason = reason_metric(w.detect_reason);
+        } else if (w.stale->len) {
+            row->missed = 1;
+        }
+    }
+    row->false_positives = w.false_positives;
+    row->ike_msgs = w.ike_msgs;
+    row->ike_bytes = w.ike_bytes;
+    row->liveness_checks = w.liveness_checks;
+    row->sim_s = cfg->horizon_s;
+    row->events = ns3_sim_events();
+    rc = 0;
+out:
+    for (int i = 0; i < 2; i++) {
+        sim_source_free(w.src[i]);
+        sim_gw_free(w.gw[i]);
+        if (w.sent[i]) {
+            g_array_free(w.sent[i], TRUE);
+            g_array_free(w.got[i], TRUE);
+        }
+    }
+    sim_rng_free(w.traffic_rng);
+    ns3_sim_destroy();
+    g_free(script);
+    if (w.keylog)
+        fclose(w.keylog);
+    g_array_free(w.stale, TRUE);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    row->wall_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / NS;
+    return rc;
+}

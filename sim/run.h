@@ -1,0 +1,57 @@
+/* run.h — one simulation run: two gateways over a link, traffic both ways,
+ * a script of crashes, reboots and link events, and the metrics of
+ * design.md computed from ground truth.  (config, seed) -> one row. */
+#ifndef IKESIM_SIM_RUN_H
+#define IKESIM_SIM_RUN_H
+
+#include "gw.h"
+#include "traffic.h"
+
+typedef enum sim_action {
+    SIM_ACT_CRASH,     /* target gateway goes down */
+    SIM_ACT_REBOOT,    /* target gateway comes back with empty state */
+    SIM_ACT_LINK_DOWN,
+    SIM_ACT_LINK_UP,
+    SIM_ACT_LOSS,      /* the link's loss probability becomes value */
+} sim_action;
+
+typedef struct sim_script_ev {
+    double at_s;
+    sim_action action;
+    int target;        /* gateway 0 or 1 */
+    double value;
+} sim_script_ev;
+
+enum { SIM_MAX_SCRIPT = 64 };
+
+typedef struct sim_run_cfg {
+    uint32_t seed, run;
+    double horizon_s;
+    ns3_link_cfg link;
+    sim_gw_cfg gw[2];
+    sim_traffic_cfg traffic[2]; /* [0]: gateway 0 -> 1, [1]: 1 -> 0 */
+    sim_script_ev script[SIM_MAX_SCRIPT];
+    size_t n_script;
+    const char *pcap_dir;       /* NULL: no capture */
+    const char *keylog_path;    /* NULL: no key table */
+    /* every IKE event of gateway 0 or 1, e.g. for tests (may be NULL) */
+    void (*trace)(void *arg, int gw, const ike_event *ev);
+    void *trace_arg;
+} sim_run_cfg;
+
+/* Times in seconds; NaN where a time does not exist (e.g. never recovered). */
+typedef struct sim_row {
+    double detect_s;
+    const char *detect_reason; /* qcd, liveness, initial_contact, delete, none */
+    double recover_s, recover_fwd_s, recover_rev_s; /* fwd: survivor -> crashed side */
+    uint64_t lost_pkts, false_positives, missed;
+    uint64_t ike_msgs, ike_bytes, liveness_checks;
+    double sim_s, wall_s;
+    uint64_t events;
+} sim_row;
+
+void sim_run_cfg_defaults(sim_run_cfg *cfg);
+/* 0 on success; negative (an ns3_err) if the simulation could not be built. */
+int sim_run(const sim_run_cfg *cfg, sim_row *row);
+
+#endif

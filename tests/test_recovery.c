@@ -1,0 +1,299 @@
+/* Crash runs in ns-3: the detection and recovery facts of QCD and of
+ * liveness checks alone, false positives on a lossy link, and determinism.
+ * Gateway 0 survives; gateway 1 crashes. */
+#include <math.h>
+#include <string.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "run.h"
+
+#define MS 1000000ull
+#define SEC 1000000000ull
+
+typedef struct {
+    GArray *checks[2];  /* LIVENESS_SENT times */
+    GArray *answers[2]; /* LIVENESS_ANSWERED times */
+    guint qcd_answers;
+} trace_log;
+
+static void trace(void *arg, int gw, const ike_event *ev)
+{
+    trace_log *t = arg;
+    if (ev->type == IKE_EV_LIVENESS_SENT)
+        g_array_append_val(t->checks[gw], ev->now);
+    if (ev->type == IKE_EV_LIVENESS_ANSWERED)
+        g_array_append_val(t->answers[gw], ev->now);
+    if (ev->type == IKE_EV_QCD_ANSWERED)
+        t->qcd_answers++;
+}
+
+static void trace_init(trace_log *t)
+{
+    memset(t, 0, sizeof *t);
+    for (int i = 0; i < 2; i++) {
+        t->checks[i] = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+        t->answers[i] = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    }
+}
+
+static void trace_free(trace_log *t)
+{
+    for (int i = 0; i < 2; i++) {
+        g_array_free(t->checks[i], TRUE);
+        g_array_free(t->answers[i], TRUE);
+    }
+}
+
+static void crash_cfg(sim_run_cfg *c, double crash_s, double reboot_after_s)
+{
+    sim_run_cfg_defaults(c);
+    c->gw[1].establish = SIM_EST_NEVER; /* the crashed side never initiates */
+    c->script[c->n_script++] = (sim_script_ev){crash_s, SIM_ACT_CRASH, 1, 0};
+    if (reboot_after_s >= 0)
+        c->script[c->n_script++] = (sim_script_ev){crash_s + reboot_after_s, SIM_ACT_REBOOT, 1, 0};
+}
+
+static uint64_t last_before(GArray *a, uint64_t t)
+{
+    uint64_t best = 0;
+    for (guint i = 0; i < a->len; i++)
+        if (g_array_index(a, uint64_t, i) < t)
+            best = g_array_index(a, uint64_t, i);
+    return best;
+}
+
+static uint64_t first_after(GArray *a, uint64_t t)
+{
+    for (guint i = 0; i < a->len; i++)
+        if (g_array_index(a, uint64_t, i) >= t)
+            return g_array_index(a, uint64_t, i);
+    return 0;
+}
+
+/* Liveness only, no traffic, exact idle timer, no jitter: the first check
+ * after the crash goes out dpd_delay after the last answer, and the SA dies
+ * exactly the schedule's total (165.06 s) later. */
+static void test_liveness_detection_exact(void)
+{
+    sim_run_cfg c;
+    crash_cfg(&c, 25.0, -1);
+    c.traffic[0].kind = c.traffic[1].kind = SIM_TRAFFIC_NONE;
+    c.gw[0].ike.dpd_delay_ms = 10000;
+    c.gw[0].reinitiate_on_dead = false;
+    trace_log t;
+    trace_init(&t);
+    c.trace = trace;
+    c.trace_arg = &t;
+    sim_row row;
+    g_assert_cmpint(sim_run(&c, &row), ==, 0);
+    uint64_t crash = 25 * SEC;
+    uint64_t last_answer = last_before(t.answers[0], crash);
+    uint64_t check = first_after(t.checks[0], crash);
+    g_assert_cmpuint(last_answer, >, 0);
+    g_assert_cmpuint(check, ==, last_answer + 10 * SEC);
+    g_assert_cmpstr(row.detect_reason, ==, "liveness");
+    g_assert_cmpuint((uint64_t)llround(row.detect_s * 1e9), ==, check + 165060 * MS - crash);
+    g_assert_cmpuint(row.missed, ==, 0);
+    g_assert_cmpuint(row.false_positives, ==, 0);
+    trace_free(&t);
+}
+
+/* strongSwan's whole-second bookkeeping: the same, to the tick of its
+ * DPD job (which re-arms from whole seconds). */
+static void test_liveness_detection_whole_seconds(void)
+{
+    sim_run_cfg c;
+    crash_cfg(&c, 25.0, -1);
+    c.traffic[0].kind = c.traffic[1].kind = SIM_TRAFFIC_NONE;
+    c.gw[0].ike.dpd_delay_ms = 10000;
+    c.gw[0].ike.dpd_clock = IKE_DPD_WHOLE_SECONDS;
+    c.gw[0].ike.dpd_clock_phase_ns = 700 * MS;
+    c.gw[0].reinitiate_on_dead = false;
+    trace_log t;
+    trace_init(&t);
+    c.trace = trace;
+    c.trace_arg = &t;
+    sim_row row;
+    g_assert_cmpint(sim_run(&c, &row), ==, 0);
+    uint64_t crash = 25 * SEC;
+    uint64_t prev_check = last_before(t.checks[0], crash), check = first_after(t.checks[0], crash);
+    /* while the peer answers, checks are strictly periodic; after the crash
+     * the first check is the previous one + dpd_delay */
+    g_assert_cmpuint(check, ==, prev_check + 10 * SEC);
+    g_assert_cmpuint((uint64_t)llround(row.detect_s * 1e9), ==, check + 165060 * MS - crash);
+    trace_free(&t);
+}
+
+static void qcd_roles(sim_run_cfg *c, bool fast_path)
+{
+    c->gw[0].ike.qcd.role = IKE_QCD_TAKER;
+    c->gw[0].ike.hint_starts_dpd = true;
+    c->gw[0].ike.dpd_delay_ms = 30000;
+    c->gw[1].ike.qcd.role = IKE_QCD_MAKER;
+    c->gw[1].persist_child_map = fast_path;
+}
+
+/* One round trip over the link: 2 x 10 ms plus serialisation of two small
+ * frames at 100 Mbit/s (well under 0.5 ms). */
+#define RTT_MAX 0.0205
+
+static void test_qcd_detection_bounds(void)
+{
+    const double crash = 30.0, reboot = 20.0, interval = 0.1; /* 10 packets/s */
+    for (int fast = 0; fast <= 1; fast++) {
+        sim_run_cfg c;
+        crash_cfg(&c, crash, reboot);
+        qcd_roles(&c, fast);
+        trace_log t;
+        trace_init(&t);
+        c.trace = trace;
+        c.trace_arg = &t;
+        sim_row row;
+        g_assert_cmpint(sim_run(&c, &row), ==, 0);
+        g_test_message("fast=%d detect %.4f s, recover %.4f s", fast, row.detect_s, row.recover_s);
+        g_assert_cmpstr(row.detect_reason, ==, "qcd");
+        g_assert_cmpfloat(row.detect_s, >, reboot);
+        g_assert_cmpfloat(row.detect_s, <=, reboot + interval + (fast ? 1 : 2) * RTT_MAX);
+        g_assert_cmpuint(t.qcd_answers, ==, 1);
+        /* traffic flows again both ways over a new SA soon after */
+        g_assert_false(isnan(row.recover_s));
+        g_assert_cmpfloat(row.recover_s, <, row.detect_s + 1.0);
+        g_assert_cmpuint(row.false_positives, ==, 0);
+        g_assert_cmpuint(row.missed, ==, 0);
+        trace_free(&t);
+    }
+}
+
+/* The crashed side is no maker: QCD cannot help, detection falls back to
+ * liveness timing. */
+static void test_qcd_needs_maker_on_crashed_side(void)
+{
+    sim_run_cfg c;
+    crash_cfg(&c, 30.0, 20.0);
+    qcd_roles(&c, false);
+    c.gw[1].ike.qcd.role = IKE_QCD_TAKER; /* swapped: the survivor makes tokens */
+    c.gw[0].ike.qcd.role = IKE_QCD_MAKER;
+    c.traffic[1].kind = SIM_TRAFFIC_NONE; /* one-way: survivor -> crashed side */
+    sim_row row;
+    g_assert_cmpint(sim_run(&c, &row), ==, 0);
+    g_assert_cmpstr(row.detect_reason, ==, "liveness");
+    g_assert_cmpfloat(row.detect_s, >, 165.0);
+}
+
+static void test_same_seed_same_row(void)
+{
+    sim_run_cfg c;
+    crash_cfg(&c, 30.0, 20.0);
+    qcd_roles(&c, false);
+    c.link.loss = 0.05;
+    c.horizon_s = 120;
+    c.traffic[0].kind = c.traffic[1].kind = SIM_TRAFFIC_POISSON;
+    sim_row a, b, other;
+    g_assert_cmpint(sim_run(&c, &a), ==, 0);
+    g_assert_cmpint(sim_run(&c, &b), ==, 0);
+    c.seed = 2;
+    g_assert_cmpint(sim_run(&c, &other), ==, 0);
+    a.wall_s = b.wall_s = other.wall_s = 0;
+    g_assert_cmpmem(&a, sizeof a, &b, sizeof b);
+    g_assert_true(memcmp(&a, &other, sizeof a) != 0);
+}
+
+/* Lossy link, no crash: a check fails when every one of its k transmissions
+ * loses the request or the answer, so the false-positive fraction per check
+ * is (1 - (1 - p)^2)^k. */
+static void test_false_positives_binomial(void)
+{
+    sim_run_cfg c;
+    sim_run_cfg_defaults(&c);
+    const double p = 0.3;
+    const int k = 3; /* the first send and two retransmissions */
+    c.link.loss = p;
+    c.horizon_s = 3000;
+    c.traffic[0].kind = c.traffic[1].kind = SIM_TRAFFIC_NONE;
+    c.gw[1].establish = SIM_EST_NEVER;
+    c.gw[0].ike.dpd_delay_ms = 1000;
+    c.gw[0].ike.retx = (ike_retx){100, 1.0, (uint32_t)(k - 1), 0, 0};
+    c.gw[1].ike.retx = c.gw[0].ike.retx;
+    sim_row row;
+    g_assert_cmpint(sim_run(&c, &row), ==, 0);
+    double q = pow(1 - (1 - p) * (1 - p), k), n = (double)row.liveness_checks;
+    double half = 2.5758 * sqrt(n * q * (1 - q));
+    g_test_message("%" G_GUINT64_FORMAT " checks, %" G_GUINT64_FORMAT " false positives (expect %.1f +- %.1f)",
+                   row.liveness_checks, row.false_positives, n * q, half);
+    g_assert_cmpfloat(n, >, 1000);
+    g_assert_cmpfloat(row.false_positives, >=, n * q - half);
+    g_assert_cmpfloat(row.false_positives, <=, n * q + half);
+}
+
+/* Runs tshark on a capture with the key table in its own config folder. */
+static char *tshark(const char *dir, const char *pcap, const char *filter, const char *field)
+{
+    g_autofree char *env_dir = g_strconcat("WIRESHARK_CONFIG_DIR=", dir, NULL);
+    char *envp[] = {env_dir, "HOME=/nonexistent", "LC_ALL=C", NULL};
+    const char *argv[] = {"tshark", "-n", "-r", pcap, "-Y", filter, "-T", "fields", "-e", field, NULL};
+    char *out = NULL, *err = NULL;
+    gint status;
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, envp, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                               &status, NULL));
+    if (!g_spawn_check_wait_status(status, NULL))
+        g_error("tshark failed: %s", err);
+    g_free(err);
+    return out;
+}
+
+/* The capture of a QCD crash run: clean for tshark, the token encrypted in
+ * IKE_AUTH and in the clear after INVALID_IKE_SPI. */
+static void test_qcd_capture_tshark(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("ikesim-qcd-XXXXXX", NULL);
+    g_autofree char *keys = g_build_filename(dir, "ikev2_decryption_table", NULL);
+    sim_run_cfg c;
+    crash_cfg(&c, 5.0, 5.0);
+    qcd_roles(&c, false);
+    c.horizon_s = 15;
+    c.pcap_dir = dir;
+    c.keylog_path = keys;
+    sim_row row;
+    g_assert_cmpint(sim_run(&c, &row), ==, 0);
+    g_assert_cmpstr(row.detect_reason, ==, "qcd");
+    g_autofree char *tshark_path = g_find_program_in_path("tshark");
+    if (tshark_path) {
+        g_autofree char *pcap = g_build_filename(dir, "link-0-0.pcap", NULL);
+        g_autofree char *bad = tshark(dir, pcap, "!icmp && (_ws.malformed || _ws.expert.severity >= 0x00600000)",
+                                      "frame.number");
+        g_assert_cmpstr(bad, ==, "");
+        /* two IKE SAs (before and after the crash), each with an IKE_AUTH
+         * token from the maker, and the one token answer in the clear */
+        g_autofree char *auth = tshark(dir, pcap, "isakmp.notify.msgtype == 16419 && isakmp.exchangetype == 35",
+                                       "isakmp.exchangetype");
+        g_assert_cmpstr(auth, ==, "35\n35\n");
+        g_autofree char *clear = tshark(dir, pcap, "isakmp.notify.msgtype == 16419 && isakmp.notify.msgtype == 4",
+                                        "isakmp.nextpayload");
+        g_assert_true(g_str_has_prefix(clear, "41")); /* N, not SK: unprotected */
+        g_autofree char *esp = tshark(dir, pcap, "esp", "esp.spi");
+        g_assert_cmpuint(strlen(esp), >, 100);
+    } else {
+        g_test_message("tshark not installed: capture not checked");
+    }
+    const char *files[] = {"link-0-0.pcap", "link-0-1.pcap", "ikev2_decryption_table"};
+    for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+        g_autofree char *f = g_build_filename(dir, files[i], NULL);
+        g_remove(f);
+    }
+    g_rmdir(dir);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/recovery/liveness-detection-exact", test_liveness_detection_exact);
+    g_test_add_func("/recovery/liveness-detection-whole-seconds", test_liveness_detection_whole_seconds);
+    g_test_add_func("/recovery/qcd-detection-bounds", test_qcd_detection_bounds);
+    g_test_add_func("/recovery/qcd-needs-maker-on-crashed-side", test_qcd_needs_maker_on_crashed_side);
+    g_test_add_func("/recovery/same-seed-same-row", test_same_seed_same_row);
+    g_test_add_func("/recovery/false-positives-binomial", test_false_positives_binomial);
+    g_test_add_func("/recovery/qcd-capture-tshark", test_qcd_capture_tshark);
+    return g_test_run();
+}
