@@ -39,6 +39,7 @@ check-sanitize: deps $(SAN_BUILD)/build.ninja
 bench: build
 	./$(BUILD)/bench/ikesim-bench-wrapper
 	./$(BUILD)/bench/ikesim-bench-ike
+	./$(BUILD)/bench/ikesim-bench-crash
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)
