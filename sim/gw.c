@@ -19,6 +19,8 @@ struct sim_gw {
     FILE *keylog;
     uint64_t peer;          /* 0: none */
     bool up;
+    bool (*alive_elsewhere)(void *arg, uint64_t spi_i, uint64_t spi_r);
+    void *cluster_arg;
     /* volatile */
     ike_ep *ep;
     GHashTable *esp_in;     /* inbound SPI -> esp_sa */
@@ -45,6 +47,8 @@ static void gw_send(void *ctx, uint64_t peer, const uint8_t *msg, size_t len)
 {
     sim_gw *gw = ctx;
     uint8_t buf[4 + IKE_MAX_MSG];
+    if (gw->listener.ike_sent)
+        gw->listener.ike_sent(gw->listener.arg, gw, peer, msg, len);
     if (!natt(gw)) {
         ns3_udp_send(gw->sock, sim_peer_addr(peer), sim_peer_port(peer), msg, len);
         return;
@@ -192,6 +196,19 @@ static void on_datagram(void *arg, const uint8_t *data, size_t len, uint32_t src
 
 static void esp_random(void *ctx, uint8_t *out, size_t len) { gw_random(ctx, out, len); }
 
+static bool gw_alive_elsewhere(void *ctx, uint64_t spi_i, uint64_t spi_r)
+{
+    sim_gw *gw = ctx;
+    return gw->alive_elsewhere(gw->cluster_arg, spi_i, spi_r);
+}
+
+void sim_gw_set_cluster(sim_gw *gw, bool (*alive_elsewhere)(void *arg, uint64_t spi_i, uint64_t spi_r),
+                        void *arg)
+{
+    gw->alive_elsewhere = alive_elsewhere;
+    gw->cluster_arg = arg;
+}
+
 sim_gw *sim_gw_new(ns3_node_id node, uint32_t addr, uint16_t port, const sim_gw_cfg *cfg,
                    uint64_t seed, uint64_t run, uint64_t stream)
 {
@@ -252,7 +269,8 @@ void sim_gw_boot(sim_gw *gw)
     gw->up = true;
     ike_cfg ike = gw->cfg.ike;
     ike.qcd.boot_ns = ns3_now_ns();
-    ike_io io = {.ctx = gw, .send = gw_send, .random = gw_random, .event = gw_event};
+    ike_io io = {.ctx = gw, .send = gw_send, .random = gw_random, .event = gw_event,
+                 .sa_alive_elsewhere = gw->alive_elsewhere ? gw_alive_elsewhere : NULL};
     gw->ep = ike_ep_new(&ike, &io);
     gw->esp_in = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)esp_sa_free);
     if (gw->cfg.establish == SIM_EST_AT_BOOT && gw->peer)

@@ -54,6 +54,9 @@ typedef struct sim_gw_listener {
     void *arg;
     void (*ike_event)(void *arg, sim_gw *gw, const ike_event *ev);
     void (*delivered)(void *arg, sim_gw *gw, const sim_app_pkt *pkt); /* inner packet received */
+    /* every IKE message this gateway sends, as on the wire minus the marker
+     * (what an observer on the path could record) */
+    void (*ike_sent)(void *arg, sim_gw *gw, uint64_t peer, const uint8_t *msg, size_t len);
 } sim_gw_listener;
 
 /* stream separates this gateway's random bytes from every other's. */
@@ -64,6 +67,12 @@ void sim_gw_listen(sim_gw *gw, const sim_gw_listener *l);
 /* Every IKE SA this gateway establishes gets a line in f (Wireshark's
  * ikev2_decryption_table); f stays the caller's. */
 void sim_gw_keylog(sim_gw *gw, FILE *f);
+
+/* Cluster-wide knowledge for a QCD maker: is this IKE SA alive on another
+ * member?  Without it (the default) a member reveals tokens of SAs it does
+ * not hold.  Takes effect at the next boot. */
+void sim_gw_set_cluster(sim_gw *gw, bool (*alive_elsewhere)(void *arg, uint64_t spi_i, uint64_t spi_r),
+                        void *arg);
 
 /* The one peer this gateway protects traffic to. */
 void sim_gw_set_peer(sim_gw *gw, uint32_t addr, uint16_t port);
