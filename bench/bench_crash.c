@@ -12,14 +12,9 @@
 
 #include <glib.h>
 
-#include "run.h"
+#include "bench_util.h"
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+#include "run.h"
 
 static void crash_cfg(sim_run_cfg *c, double horizon, double pps)
 {
@@ -66,7 +61,7 @@ static void bare_tick(void *arg)
 
 static double bare_run(const sim_run_cfg *c, uint64_t datagrams_each, size_t len)
 {
-    double t0 = now_s();
+    double t0 = bench_now_s();
     ns3_sim_init(c->seed, c->run);
     ns3_node_id n[2] = {ns3_node_create(), ns3_node_create()};
     int l = ns3_link_create(n[0], n[1], &c->link);
@@ -81,18 +76,7 @@ static double bare_run(const sim_run_cfg *c, uint64_t datagrams_each, size_t len
     ns3_sim_stop_at((uint64_t)(c->horizon_s * 1e9));
     ns3_sim_run();
     ns3_sim_destroy();
-    return now_s() - t0;
-}
-
-static double median(double *v, int n)
-{
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
-            double t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-    return v[n / 2];
+    return bench_now_s() - t0;
 }
 
 int main(int argc, char **argv)
@@ -116,18 +100,18 @@ int main(int argc, char **argv)
     for (int r = 0; r < reps; r++) {
         sim_run_cfg c;
         crash_cfg(&c, horizon, pps);
-        double t0 = now_s();
+        double t0 = bench_now_s();
         if (sim_run(&c, &row) != 0) {
             fprintf(stderr, "ikesim-bench-crash: the crash run failed\n");
             return 1;
         }
-        model[r] = now_s() - t0;
+        model[r] = bench_now_s() - t0;
         /* as many datagrams as the crash run carried, ESP-sized */
         uint64_t each = (uint64_t)(pps * (horizon - 1)) + row.ike_msgs / 2;
         size_t esp_len = c.traffic[0].size + 8 + 8 + 2 + 16 + 2;
         bare[r] = bare_run(&c, each, esp_len);
     }
-    double m = median(model, reps), b = median(bare, reps);
+    double m = bench_median(model, reps), b = bench_median(bare, reps);
     printf("crash run (QCD, %.0f s simulated, %.0f pkt/s each way): %.3f s wall, %" G_GUINT64_FORMAT
            " events, detect %.3f s\n", horizon, pps, m, row.events, row.detect_s);
     printf("bare UDP, same datagrams and topology:                %.3f s wall\n", b);

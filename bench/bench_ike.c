@@ -13,15 +13,10 @@
 
 #include <glib.h>
 
+#include "bench_util.h"
+
 #include "ike.h"
 #include "rng.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 typedef struct {
     int to;
@@ -95,7 +90,7 @@ static double run_handshakes(const ike_suite *suite, unsigned n)
         b.side[i] = (side_ctx){.rng = sim_rng_new(1, 1, (uint64_t)i), .side = i, .b = &b};
     endpoints(&b, suite);
     uint64_t t = 0;
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (unsigned h = 0; h < n; h++) {
         if (h && h % 1000 == 0) {
             ike_ep_free(b.ep[0], t);
@@ -109,7 +104,7 @@ static double run_handshakes(const ike_suite *suite, unsigned n)
             g_free(d);
         }
     }
-    double dt = now_s() - t0;
+    double dt = bench_now_s() - t0;
     ike_ep_free(b.ep[0], t);
     ike_ep_free(b.ep[1], t);
     if (b.side[0].established != n || b.side[1].established != n)
@@ -130,7 +125,7 @@ static double run_floor(const ike_suite *suite, unsigned n)
     size_t ke = ike_dh_ke_len(suite->dh), gir_len;
     ike_keys keys;
     ike_suite esp = *suite;
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (unsigned h = 0; h < n; h++) {
         ike_dh *dh[2];
         sim_rng_bytes(rng, ni, sizeof ni);
@@ -151,20 +146,9 @@ static double run_floor(const ike_suite *suite, unsigned n)
             ike_dh_free(dh[s]);
         }
     }
-    double dt = now_s() - t0;
+    double dt = bench_now_s() - t0;
     sim_rng_free(rng);
     return n / dt;
-}
-
-static double median(double *v, int n)
-{
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
-            double t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-    return v[n / 2];
 }
 
 int main(int argc, char **argv)
@@ -200,7 +184,7 @@ int main(int argc, char **argv)
             hs[r] = run_handshakes(&suites[i].s, n);
             fl[r] = run_floor(&suites[i].s, n);
         }
-        double h = median(hs, reps), f = median(fl, reps);
+        double h = bench_median(hs, reps), f = bench_median(fl, reps);
         printf("%-30s %14.0f %14.0f %7.3f  (target >= 0.70: %s)\n", suites[i].name, h, f, h / f,
                h / f >= 0.7 ? "met" : "NOT met");
     }

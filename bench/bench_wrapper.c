@@ -15,15 +15,9 @@
 
 #include <glib.h>
 
+#include "bench_util.h"
 #include "ns3_net.h"
 #include "raw_ns3.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* ---- scheduler loop through the wrapper ---- */
 
@@ -59,11 +53,11 @@ static int wrap_timer_loop(uint32_t inflight, uint64_t events, bool node_owned, 
     }
 
     int rc = 0;
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (uint32_t i = 0; i < inflight && rc == 0; i++)
         rc = ns3_timer_start(&slots[i].timer, slots[i].delay_ns);
     ns3_sim_run();
-    *out = (bench_result){loop.fired, now_s() - t0};
+    *out = (bench_result){loop.fired, bench_now_s() - t0};
     ns3_sim_destroy();
     g_free(slots);
     return rc == 0 && loop.fired == events ? 0 : -1;
@@ -110,11 +104,11 @@ static int wrap_udp_loop(uint64_t datagrams, bench_result *out)
     ns3_timer_init(&app.tick, a, on_send_tick, &app);
     int rc = link < 0 || app.tx < 0 || rx < 0 ? -1 : 0;
 
-    double t0 = now_s();
+    double t0 = bench_now_s();
     if (rc == 0)
         rc = ns3_timer_start(&app.tick, 0);
     ns3_sim_run();
-    *out = (bench_result){app.delivered, now_s() - t0};
+    *out = (bench_result){app.delivered, bench_now_s() - t0};
     ns3_sim_destroy();
     return rc == 0 && app.delivered == datagrams && app.bytes == datagrams * BENCH_UDP_PAYLOAD ? 0 : -1;
 }
@@ -137,19 +131,6 @@ static int run_one(const workload *w, int raw, bench_result *r)
         return raw ? raw_udp_loop(w->count, r) : wrap_udp_loop(w->count, r);
     return raw ? raw_timer_loop(w->inflight, w->count, w->node_owned, r)
                : wrap_timer_loop(w->inflight, w->count, w->node_owned, r);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Sorts v. */
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 int main(int argc, char **argv)
@@ -179,7 +160,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "--reps must be 1..1000\n");
         return 2;
     }
-    double t_start = now_s();
+    double t_start = bench_now_s();
     uint64_t div = quick ? 10 : 1;
 
     workload ws[] = {
@@ -237,7 +218,7 @@ int main(int argc, char **argv)
         double med[2], spread[2];
         for (int raw = 0; raw < 2; raw++) {
             double *v = ws[i].rate[raw];
-            med[raw] = median(v, reps);
+            med[raw] = bench_median(v, reps);
             spread[raw] = 100.0 * (v[reps - 1] - v[0]) / 2 / med[raw]; /* half the range */
         }
         ratio[i] = med[0] / med[1];
@@ -248,7 +229,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < NW; i++)
         printf("ratio wrapper/raw, %-36s %.3f  (target >= 0.95: %s)\n", ws[i].name, ratio[i],
                ratio[i] >= 0.95 ? "met" : "NOT met");
-    printf("wall time %.1f s\n", now_s() - t_start);
+    printf("wall time %.1f s\n", bench_now_s() - t_start);
 
     for (int i = 0; i < NW; i++)
         for (int raw = 0; raw < 2; raw++)

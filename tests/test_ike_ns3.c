@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "gw.h"
+#include "tshark.h"
 
 #define MS 1000000ull
 #define SEC 1000000000ull
@@ -53,32 +54,6 @@ static void delete_sa(void *arg)
     delete_arg *d = arg;
     g_assert_nonnull(d->log->sa);
     g_assert_cmpint(sim_gw_delete(d->gw, d->log->sa), ==, IKE_OK);
-}
-
-/* Runs tshark with the key table in its own config folder; returns stdout. */
-static char *tshark(const char *dir, const char *pcap, const char *filter, const char *field)
-{
-    g_autofree char *ws = g_build_filename(dir, "ws", NULL);
-    g_autofree char *env_dir = g_strconcat("WIRESHARK_CONFIG_DIR=", ws, NULL);
-    char *envp[] = {env_dir, "HOME=/nonexistent", "LC_ALL=C", NULL};
-    const char *argv[] = {"tshark", "-n", "-r", pcap, "-Y", filter, "-T", "fields", "-e", field, NULL};
-    char *out = NULL, *err = NULL;
-    gint status;
-    g_autoptr(GError) e = NULL;
-    g_assert_true(g_spawn_sync(NULL, (char **)argv, envp, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
-                               &err, &status, &e));
-    if (!g_spawn_check_wait_status(status, NULL))
-        g_error("tshark failed: %s", err);
-    g_free(err);
-    return out;
-}
-
-static guint lines(const char *s)
-{
-    guint n = 0;
-    for (; *s; s++)
-        n += *s == '\n';
-    return n;
 }
 
 static void test_establish_liveness_delete_tshark(void)
@@ -143,27 +118,25 @@ static void test_establish_liveness_delete_tshark(void)
     ns3_sim_destroy();
     fclose(keys);
 
-    g_autofree char *tshark_path = g_find_program_in_path("tshark");
-    if (!tshark_path) {
+    if (!tshark_available()) {
         g_test_skip("tshark is not installed (scripts/install-deps.sh installs it)");
         return;
     }
     g_autofree char *pcap = g_build_filename(dir, "link-0-0.pcap", NULL);
-    g_autofree char *bad = tshark(dir, pcap, "!icmp && (_ws.malformed || _ws.expert.severity >= 0x00600000)",
-                                  "frame.number");
+    g_autofree char *bad = tshark_bad_frames(ws, pcap);
     g_assert_cmpstr(bad, ==, "");
     /* 2 IKE_SA_INIT + 2 IKE_AUTH + 3 x 2 liveness + 2 Delete */
-    g_autofree char *ike = tshark(dir, pcap, "isakmp", "frame.number");
-    g_assert_cmpuint(lines(ike), ==, 12);
-    g_autofree char *sk = tshark(dir, pcap, "isakmp.nextpayload == 46", "frame.number");
-    g_autofree char *decrypted = tshark(dir, pcap, "isakmp.enc.decrypted", "frame.number");
-    g_assert_cmpuint(lines(sk), ==, 10);
+    g_autofree char *ike = tshark_fields(ws, pcap, "isakmp", "frame.number");
+    g_assert_cmpuint(count_lines(ike), ==, 12);
+    g_autofree char *sk = tshark_fields(ws, pcap, "isakmp.nextpayload == 46", "frame.number");
+    g_autofree char *decrypted = tshark_fields(ws, pcap, "isakmp.enc.decrypted", "frame.number");
+    g_assert_cmpuint(count_lines(sk), ==, 10);
     g_assert_cmpstr(decrypted, ==, sk); /* every SK payload decrypted... */
-    g_autofree char *ids = tshark(dir, pcap, "isakmp.id.type", "isakmp.id.type");
-    g_assert_cmpuint(lines(ids), ==, 2); /* ...so IDi and IDr show */
-    g_autofree char *del = tshark(dir, pcap, "isakmp.delete.protoid", "isakmp.delete.protoid");
+    g_autofree char *ids = tshark_fields(ws, pcap, "isakmp.id.type", "isakmp.id.type");
+    g_assert_cmpuint(count_lines(ids), ==, 2); /* ...so IDi and IDr show */
+    g_autofree char *del = tshark_fields(ws, pcap, "isakmp.delete.protoid", "isakmp.delete.protoid");
     g_assert_cmpstr(del, ==, "1\n"); /* one Delete of the IKE SA */
-    g_autofree char *flags = tshark(dir, pcap, "isakmp", "isakmp.flags");
+    g_autofree char *flags = tshark_fields(ws, pcap, "isakmp", "isakmp.flags");
     g_assert_true(g_str_has_prefix(flags, "0x08\n0x20\n0x08\n0x20\n"));
 
     const char *files[] = {"link-0-0.pcap", "link-0-1.pcap", "ws/ikev2_decryption_table", "ws"};

@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "run.h"
+#include "tshark.h"
 
 #define MS 1000000ull
 #define SEC 1000000000ull
@@ -227,22 +228,6 @@ static void test_false_positives_binomial(void)
     g_assert_cmpfloat(row.false_positives, <=, n * q + half);
 }
 
-/* Runs tshark on a capture with the key table in its own config folder. */
-static char *tshark(const char *dir, const char *pcap, const char *filter, const char *field)
-{
-    g_autofree char *env_dir = g_strconcat("WIRESHARK_CONFIG_DIR=", dir, NULL);
-    char *envp[] = {env_dir, "HOME=/nonexistent", "LC_ALL=C", NULL};
-    const char *argv[] = {"tshark", "-n", "-r", pcap, "-Y", filter, "-T", "fields", "-e", field, NULL};
-    char *out = NULL, *err = NULL;
-    gint status;
-    g_assert_true(g_spawn_sync(NULL, (char **)argv, envp, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
-                               &status, NULL));
-    if (!g_spawn_check_wait_status(status, NULL))
-        g_error("tshark failed: %s", err);
-    g_free(err);
-    return out;
-}
-
 /* The capture of a QCD crash run: clean for tshark, the token encrypted in
  * IKE_AUTH and in the clear after INVALID_IKE_SPI. */
 static void test_qcd_capture_tshark(void)
@@ -258,21 +243,19 @@ static void test_qcd_capture_tshark(void)
     sim_row row;
     g_assert_cmpint(sim_run(&c, &row), ==, 0);
     g_assert_cmpstr(row.detect_reason, ==, "qcd");
-    g_autofree char *tshark_path = g_find_program_in_path("tshark");
-    if (tshark_path) {
+    if (tshark_available()) {
         g_autofree char *pcap = g_build_filename(dir, "link-0-0.pcap", NULL);
-        g_autofree char *bad = tshark(dir, pcap, "!icmp && (_ws.malformed || _ws.expert.severity >= 0x00600000)",
-                                      "frame.number");
+        g_autofree char *bad = tshark_bad_frames(dir, pcap);
         g_assert_cmpstr(bad, ==, "");
         /* two IKE SAs (before and after the crash), each with an IKE_AUTH
          * token from the maker, and the one token answer in the clear */
-        g_autofree char *auth = tshark(dir, pcap, "isakmp.notify.msgtype == 16419 && isakmp.exchangetype == 35",
+        g_autofree char *auth = tshark_fields(dir, pcap, "isakmp.notify.msgtype == 16419 && isakmp.exchangetype == 35",
                                        "isakmp.exchangetype");
         g_assert_cmpstr(auth, ==, "35\n35\n");
-        g_autofree char *clear = tshark(dir, pcap, "isakmp.notify.msgtype == 16419 && isakmp.notify.msgtype == 4",
+        g_autofree char *clear = tshark_fields(dir, pcap, "isakmp.notify.msgtype == 16419 && isakmp.notify.msgtype == 4",
                                         "isakmp.nextpayload");
         g_assert_true(g_str_has_prefix(clear, "41")); /* N, not SK: unprotected */
-        g_autofree char *esp = tshark(dir, pcap, "esp", "esp.spi");
+        g_autofree char *esp = tshark_fields(dir, pcap, "esp", "esp.spi");
         g_assert_cmpuint(strlen(esp), >, 100);
     } else {
         g_test_message("tshark not installed: capture not checked");
