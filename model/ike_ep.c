@@ -16,6 +16,13 @@ void ike_cfg_defaults(ike_cfg *cfg)
     cfg->dpd_clock = IKE_DPD_EXACT;
     cfg->initial_contact = true;
     cfg->dpd_counts_esp = true; /* as strongSwan: any inbound IKE or ESP resets the idle time */
+    /* Unprotected messages must be rate-limited both ways (RFC 7296 §2.1,
+     * §2.4; RFC 6290 §4.5, §8.1): one-way answers, hint-started checks, QCD
+     * answers and verifications. */
+    cfg->unknown_spi_rate = cfg->unknown_spi_burst = 10;
+    cfg->hint_rate = cfg->hint_burst = 1;
+    cfg->qcd.maker_rate = cfg->qcd.maker_burst = 10;
+    cfg->qcd.taker_rate = cfg->qcd.taker_burst = 10;
     cfg->ts_local = cfg->ts_remote = (ike_ts_range){0, UINT32_MAX, 0, 65535, 0};
 }
 
