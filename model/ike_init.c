@@ -318,6 +318,8 @@ void init_on_request(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg
     ike_payload kp = {.type = IKE_PL_KE, .u.ke = {cfg->ike.dh, {kr, ke_len}}};
     r->pl[r->n++] = kp;
     r->pl[r->n++] = ike_pl_bytes(IKE_PL_NONCE, hs->nr, hs->nr_len);
+    /* IKE_AUTH without a Child SA is accepted here (RFC 6023) */
+    r->pl[r->n++] = ike_pl_notify(IKE_PROTO_NONE, IKE_N_CHILDLESS_IKEV2_SUPPORTED, NULL, 0);
     uint8_t buf[IKE_MAX_MSG];
     size_t out_len;
     rc = ike_encode(r, buf, sizeof buf, &out_len);

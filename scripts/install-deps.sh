@@ -9,6 +9,9 @@ packages=(
   libglib2.0-dev libssl-dev
   gnuplot-nox
   tshark                  # validates the wire format and decrypts with exported keys
+  strongswan-charon strongswan-swanctl libstrongswan-standard-plugins  # charon, the interop peer
+  libcharon-extra-plugins # (kernel-libipsec: userspace ESP for charon)
+  iproute2 util-linux     # ip netns, ss and unshare for the interop tests
   clang libclang-rt-14-dev  # libFuzzer targets (make fuzz)
 )
 

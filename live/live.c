@@ -1,0 +1,668 @@
+/* live.c — ikesim-live: the IKEv2 model (model/ike.h) over a real UDP socket.
+ *
+ * The same sans-I/O endpoint that sim/gw.c binds to ns-3 is bound here to a
+ * GSocket and a GLib main loop: datagrams go into ike_ep_receive, ONE timer
+ * source is re-armed to ike_ep_next_deadline() after every call into the
+ * model, and ike_ep_handle_timeout runs when it fires.  Time is the
+ * monotonic clock in nanoseconds; randomness comes from OpenSSL's RAND_bytes
+ * (keys on a real network must not be predictable).  Every model event is
+ * printed as one line on stdout.  Used by the strongSwan interop tests.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib-unix.h>
+#include <glib.h>
+#include <openssl/rand.h>
+
+#include "ike.h"
+
+enum { EXIT_BAD_USAGE = 2, MARKER_LEN = 4, MAX_DATAGRAM = 65536 };
+
+typedef enum { MARKER_AUTO, MARKER_ON, MARKER_OFF } marker_mode;
+typedef enum { GOAL_NONE, GOAL_ESTABLISHED, GOAL_CHILD, GOAL_LIVENESS, GOAL_DELETED } goal_kind;
+
+typedef struct live {
+    ike_ep *ep;
+    GSocket *sock;
+    uint16_t local_port;
+    marker_mode marker;
+    GSource *timer;           /* the model's one deadline */
+    GMainLoop *loop;
+    gint64 t0_us;             /* printed times count from here */
+    GPtrArray *peers;         /* token - 1 -> GInetSocketAddress (never shrinks:
+                                 a test peer, not a gateway) */
+    GHashTable *peer_ids;     /* "addr:port" -> token */
+    FILE *keylog;
+    goal_kind goal;
+    unsigned goal_count, answered;
+    double delete_after;      /* < 0: never */
+    int rc;
+    bool done;
+} live;
+
+static uint64_t now_ns(void) { return (uint64_t)g_get_monotonic_time() * 1000u; }
+
+/* --- peers: opaque tokens for the model --- */
+
+static char *addr_str(GSocketAddress *a)
+{
+    return g_socket_connectable_to_string(G_SOCKET_CONNECTABLE(a));
+}
+
+static uint64_t peer_token(live *lv, GSocketAddress *a)
+{
+    char *key = addr_str(a);
+    gpointer tok = g_hash_table_lookup(lv->peer_ids, key);
+    if (tok) {
+        g_free(key);
+        return GPOINTER_TO_SIZE(tok);
+    }
+    g_ptr_array_add(lv->peers, g_object_ref(a));
+    g_hash_table_insert(lv->peer_ids, key, GSIZE_TO_POINTER(lv->peers->len));
+    return lv->peers->len;
+}
+
+static GSocketAddress *peer_addr(live *lv, uint64_t tok)
+{
+    return tok >= 1 && tok <= lv->peers->len ? g_ptr_array_index(lv->peers, tok - 1) : NULL;
+}
+
+/* The non-ESP marker (4 zero octets, RFC 3948 §2.2) belongs to port 4500;
+ * strongSwan's rule is wider: unless one of the two ports is 500, every IKE
+ * message carries it. */
+static bool uses_marker(live *lv, GSocketAddress *peer)
+{
+    if (lv->marker != MARKER_AUTO)
+        return lv->marker == MARKER_ON;
+    uint16_t rport = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(peer));
+    return lv->local_port != 500 && rport != 500;
+}
+
+/* --- the model's I/O --- */
+
+static void io_send(void *ctx, uint64_t peer, const uint8_t *msg, size_t len)
+{
+    live *lv = ctx;
+    GSocketAddress *to = peer_addr(lv, peer);
+    uint8_t buf[MARKER_LEN + IKE_MAX_MSG];
+    size_t off = 0;
+    if (!to || len > IKE_MAX_MSG) {
+        fprintf(stderr, "ikesim-live: cannot send to peer %" PRIu64 "\n", peer);
+        return;
+    }
+    if (uses_marker(lv, to)) {
+        memset(buf, 0, MARKER_LEN);
+        off = MARKER_LEN;
+    }
+    memcpy(buf + off, msg, len);
+    GError *err = NULL;
+    if (g_socket_send_to(lv->sock, to, (const gchar *)buf, off + len, NULL, &err) < 0) {
+        char *s = addr_str(to);
+        fprintf(stderr, "ikesim-live: send to %s: %s\n", s, err->message);
+        g_free(s);
+        g_error_free(err);
+    }
+}
+
+static void io_random(void *ctx, uint8_t *out, size_t len)
+{
+    (void)ctx;
+    if (RAND_bytes(out, (int)len) != 1) {
+        fprintf(stderr, "ikesim-live: OpenSSL RAND_bytes failed\n");
+        exit(1); /* no safe way to go on without randomness */
+    }
+}
+
+static const char *exchange_name(uint8_t x)
+{
+    switch (x) {
+    case IKE_SA_INIT: return "IKE_SA_INIT";
+    case IKE_AUTH: return "IKE_AUTH";
+    case IKE_CREATE_CHILD_SA: return "CREATE_CHILD_SA";
+    case IKE_INFORMATIONAL: return "INFORMATIONAL";
+    }
+    return "exchange?";
+}
+
+static void finish(live *lv, int rc)
+{
+    if (lv->done)
+        return; /* the first verdict stands */
+    lv->done = true;
+    lv->rc = rc;
+    g_main_loop_quit(lv->loop);
+}
+
+static gboolean on_delete_timer(gpointer data);
+
+typedef struct delete_job {
+    live *lv;
+    uint64_t local_spi;
+} delete_job;
+
+static void on_established(live *lv, const ike_event *ev)
+{
+    if (lv->keylog) {
+        char line[512];
+        if (ike_keylog_line(ev->sa, line, sizeof line) > 0) {
+            fprintf(lv->keylog, "%s\n", line);
+            fflush(lv->keylog);
+        }
+    }
+    if (lv->delete_after >= 0) {
+        delete_job *job = g_new(delete_job, 1);
+        job->lv = lv;
+        job->local_spi = ike_sa_is_initiator(ev->sa) ? ev->spi_i : ev->spi_r;
+        g_timeout_add_full(G_PRIORITY_DEFAULT, (guint)(lv->delete_after * 1000), on_delete_timer,
+                           job, g_free);
+    }
+}
+
+/* One line per event: seconds since start, event, SPIi, SPIr, details. */
+static void io_event(void *ctx, const ike_event *ev)
+{
+    live *lv = ctx;
+    double t = (double)((int64_t)(ev->now / 1000u) - lv->t0_us) / 1e6;
+    printf("%.6f %s %016" PRIx64 " %016" PRIx64, t, ike_event_name(ev->type), ev->spi_i, ev->spi_r);
+    switch (ev->type) {
+    case IKE_EV_MSG_SENT:
+    case IKE_EV_MSG_RECEIVED:
+    case IKE_EV_MSG_DROPPED:
+    case IKE_EV_RETRANSMIT:
+        if (ev->exchange)
+            printf(" %s %s mid=%" PRIu32, exchange_name(ev->exchange),
+                   ev->is_response ? "response" : "request", ev->msg_id);
+        if (ev->len)
+            printf(" len=%zu", ev->len);
+        if (ev->type == IKE_EV_RETRANSMIT)
+            printf(" count=%" PRIu32, ev->count);
+        if (ev->type == IKE_EV_MSG_DROPPED)
+            printf(" error=\"%s\"", ike_strerror(ev->err));
+        break;
+    case IKE_EV_LIVENESS_SENT:
+    case IKE_EV_LIVENESS_ANSWERED:
+        printf(" mid=%" PRIu32, ev->msg_id);
+        break;
+    case IKE_EV_HINT:
+        printf(" notify=%u", ev->notify);
+        break;
+    case IKE_EV_CHILD_ESTABLISHED:
+        printf(" esp_in=%08" PRIx32 " esp_out=%08" PRIx32, ev->child->spi_in, ev->child->spi_out);
+        break;
+    case IKE_EV_SA_DELETED:
+        printf(" reason=%s", ike_del_reason_name(ev->reason));
+        break;
+    case IKE_EV_SA_ESTABLISHED:
+        printf(" role=%s", ike_sa_is_initiator(ev->sa) ? "initiator" : "responder");
+        break;
+    case IKE_EV_QCD_ANSWERED:
+        printf(" tokens=%" PRIu32, ev->count);
+        break;
+    case IKE_EV_QCD_REJECTED:
+        printf(" error=\"%s\"", ike_strerror(ev->err));
+        break;
+    }
+    GSocketAddress *pa = peer_addr(lv, ev->peer);
+    if (pa) {
+        char *s = addr_str(pa);
+        printf(" peer=%s", s);
+        g_free(s);
+    }
+    printf("\n");
+    fflush(stdout);
+
+    if (ev->type == IKE_EV_SA_ESTABLISHED)
+        on_established(lv, ev);
+    if (ev->type == IKE_EV_LIVENESS_ANSWERED)
+        lv->answered++;
+    if ((lv->goal == GOAL_ESTABLISHED && ev->type == IKE_EV_SA_ESTABLISHED) ||
+        (lv->goal == GOAL_CHILD && ev->type == IKE_EV_CHILD_ESTABLISHED) ||
+        (lv->goal == GOAL_LIVENESS && lv->answered >= lv->goal_count) ||
+        (lv->goal == GOAL_DELETED && ev->type == IKE_EV_SA_DELETED &&
+         (ev->reason == IKE_DEL_LOCAL || ev->reason == IKE_DEL_PEER_DELETE))) {
+        finish(lv, 0);
+    } else if (lv->goal != GOAL_NONE && ev->type == IKE_EV_SA_DELETED &&
+               ev->reason != IKE_DEL_SHUTDOWN) {
+        fprintf(stderr, "ikesim-live: IKE SA %016" PRIx64 "_i %016" PRIx64 "_r failed (%s)\n",
+                ev->spi_i, ev->spi_r, ike_del_reason_name(ev->reason));
+        finish(lv, 1);
+    }
+}
+
+/* --- the main loop: one timer, one socket --- */
+
+static void rearm(live *lv)
+{
+    uint64_t d = ike_ep_next_deadline(lv->ep);
+    /* round up to the microsecond so that now >= deadline when it fires */
+    g_source_set_ready_time(lv->timer, d == UINT64_MAX ? -1 : (gint64)((d + 999u) / 1000u));
+}
+
+static gboolean timer_dispatch(GSource *src, GSourceFunc cb, gpointer data)
+{
+    (void)src;
+    return cb(data);
+}
+
+static GSourceFuncs timer_funcs = {.dispatch = timer_dispatch};
+
+static gboolean on_timer(gpointer data)
+{
+    live *lv = data;
+    ike_ep_handle_timeout(lv->ep, now_ns());
+    rearm(lv);
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_delete_timer(gpointer data)
+{
+    delete_job *job = data;
+    live *lv = job->lv;
+    ike_sa *sa = ike_ep_find(lv->ep, job->local_spi);
+    if (sa && ike_ep_delete(lv->ep, sa, now_ns()) != IKE_OK)
+        fprintf(stderr, "ikesim-live: cannot delete IKE SA %016" PRIx64 "\n", job->local_spi);
+    rearm(lv);
+    return G_SOURCE_REMOVE;
+}
+
+static gboolean on_readable(GSocket *sock, GIOCondition cond, gpointer data)
+{
+    live *lv = data;
+    static uint8_t buf[MAX_DATAGRAM];
+    (void)cond;
+    while (!lv->done) {
+        GSocketAddress *from = NULL;
+        GError *err = NULL;
+        gssize n = g_socket_receive_from(sock, &from, (gchar *)buf, sizeof buf, NULL, &err);
+        if (n < 0) {
+            if (!g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+                fprintf(stderr, "ikesim-live: receive: %s\n", err->message);
+            g_error_free(err);
+            break;
+        }
+        const uint8_t *msg = buf;
+        size_t len = (size_t)n;
+        bool ok = true;
+        if (uses_marker(lv, from)) {
+            static const uint8_t zero[MARKER_LEN];
+            if (len == 1 && buf[0] == 0xff) {
+                ok = false; /* a NAT-T keepalive (RFC 3948 §2.3) */
+            } else if (len < MARKER_LEN || memcmp(buf, zero, MARKER_LEN) != 0) {
+                char *s = addr_str(from);
+                fprintf(stderr, "ikesim-live: %zu octets from %s without the non-ESP marker "
+                        "(ESP?), ignored\n", len, s);
+                g_free(s);
+                ok = false;
+            } else {
+                msg += MARKER_LEN;
+                len -= MARKER_LEN;
+            }
+        }
+        if (ok)
+            ike_ep_receive(lv->ep, now_ns(), peer_token(lv, from), msg, len);
+        g_object_unref(from);
+        rearm(lv);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_give_up(gpointer data)
+{
+    live *lv = data;
+    fprintf(stderr, "ikesim-live: timeout: the --exit-after event was not reached\n");
+    finish(lv, 1);
+    return G_SOURCE_REMOVE;
+}
+
+static gboolean on_signal(gpointer data)
+{
+    live *lv = data;
+    fprintf(stderr, "ikesim-live: interrupted\n");
+    finish(lv, lv->goal == GOAL_NONE ? 0 : 1);
+    return G_SOURCE_REMOVE;
+}
+
+/* --- the command line --- */
+
+static G_GNUC_PRINTF(1, 2) int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "ikesim-live: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nTry 'ikesim-live --help'.\n");
+    va_end(ap);
+    return EXIT_BAD_USAGE;
+}
+
+/* ADDR:PORT or [IPv6]:PORT, numeric only. */
+static GSocketAddress *parse_endpoint(const char *s)
+{
+    const char *colon = strrchr(s, ':');
+    if (!colon || colon == s)
+        return NULL;
+    char *host = g_strndup(s, (size_t)(colon - s));
+    if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+        char *inner = g_strndup(host + 1, strlen(host) - 2);
+        g_free(host);
+        host = inner;
+    }
+    char *end;
+    errno = 0;
+    unsigned long port = strtoul(colon + 1, &end, 10);
+    GInetAddress *ia = g_inet_address_new_from_string(host);
+    g_free(host);
+    if (!ia || errno || *end || colon[1] == 0 || port > 65535) {
+        g_clear_object(&ia);
+        return NULL;
+    }
+    GSocketAddress *a = g_inet_socket_address_new(ia, (guint16)port);
+    g_object_unref(ia);
+    return a;
+}
+
+/* strongSwan-style names: aes256gcm16-prfsha256-x25519, aes128-sha256-modp2048. */
+static bool parse_proposal(const char *s, ike_suite *ike, ike_suite *esp)
+{
+    static const struct { const char *name; uint16_t encr, bits; } encrs[] = {
+        {"aes128", IKE_ENCR_AES_CBC, 128},        {"aes192", IKE_ENCR_AES_CBC, 192},
+        {"aes256", IKE_ENCR_AES_CBC, 256},        {"aes128gcm16", IKE_ENCR_AES_GCM_16, 128},
+        {"aes192gcm16", IKE_ENCR_AES_GCM_16, 192}, {"aes256gcm16", IKE_ENCR_AES_GCM_16, 256},
+    };
+    ike_suite r = {0};
+    char **tok = g_strsplit(s, "-", -1);
+    bool ok = g_strv_length(tok) >= 2;
+    for (char **t = tok; ok && *t; t++) {
+        bool known = false;
+        for (size_t i = 0; i < G_N_ELEMENTS(encrs); i++)
+            if (!strcmp(*t, encrs[i].name) && !r.encr) {
+                r.encr = encrs[i].encr;
+                r.encr_bits = encrs[i].bits;
+                known = true;
+            }
+        if (!strcmp(*t, "sha256") && !r.integ) { /* integrity, and PRF unless named */
+            r.integ = IKE_INTEG_HMAC_SHA2_256_128;
+            known = true;
+        } else if (!strcmp(*t, "prfsha256") && !r.prf) {
+            r.prf = IKE_PRF_HMAC_SHA2_256;
+            known = true;
+        } else if ((!strcmp(*t, "x25519") || !strcmp(*t, "curve25519")) && !r.dh) {
+            r.dh = IKE_DH_CURVE25519;
+            known = true;
+        } else if (!strcmp(*t, "modp2048") && !r.dh) {
+            r.dh = IKE_DH_MODP2048;
+            known = true;
+        }
+        ok = known;
+    }
+    g_strfreev(tok);
+    if (!ok || !r.encr || !r.dh)
+        return false;
+    if (!r.prf && r.integ)
+        r.prf = IKE_PRF_HMAC_SHA2_256;
+    if ((r.encr == IKE_ENCR_AES_GCM_16) != (r.integ == IKE_INTEG_NONE) ||
+        ike_suite_check(&r) != IKE_OK)
+        return false;
+    *ike = r;
+    *esp = r;
+    esp->dh = 0; /* no PFS for the first Child SA */
+    return true;
+}
+
+static bool parse_retransmit(const char *s, ike_retx *r)
+{
+    double timeout, base;
+    unsigned tries;
+    char extra;
+    if (sscanf(s, "%lf,%lf,%u%c", &timeout, &base, &tries, &extra) != 3 || timeout <= 0 ||
+        timeout > 3600)
+        return false;
+    ike_retx x = {(uint32_t)(timeout * 1000 + 0.5), base, tries, 0, 0};
+    if (!ike_retx_valid(&x))
+        return false;
+    *r = x;
+    return true;
+}
+
+static bool parse_goal(const char *s, live *lv)
+{
+    if (!strcmp(s, "established"))
+        lv->goal = GOAL_ESTABLISHED;
+    else if (!strcmp(s, "child"))
+        lv->goal = GOAL_CHILD;
+    else if (!strcmp(s, "deleted"))
+        lv->goal = GOAL_DELETED;
+    else if (g_str_has_prefix(s, "liveness:")) {
+        char *end;
+        errno = 0;
+        unsigned long n = strtoul(s + 9, &end, 10);
+        if (errno || *end || s[9] == 0 || n == 0 || n > 1000000)
+            return false;
+        lv->goal = GOAL_LIVENESS;
+        lv->goal_count = (unsigned)n;
+    } else
+        return false;
+    return true;
+}
+
+static const char description[] =
+    "Runs one IKEv2 endpoint of the ikesim model (PSK authentication) on a real UDP\n"
+    "socket.  Without --initiate it only responds.\n"
+    "\n"
+    "Proposals (strongSwan syntax): aes256gcm16-prfsha256-x25519 (default),\n"
+    "aes128gcm16-prfsha256-x25519, aes128-sha256-modp2048 (AES-CBC-128,\n"
+    "HMAC-SHA2-256-128, PRF-HMAC-SHA2-256, MODP-2048); also aes192/aes256 and\n"
+    "modp2048/x25519 in other combinations.  The IKE SA and the first Child SA use\n"
+    "the same algorithms (no PFS).\n"
+    "\n"
+    "IDs: a value containing '@' is sent as RFC822_ADDR, a dotted IPv4 address as\n"
+    "IPV4_ADDR, anything else as FQDN (strongSwan parses IDs the same way).\n"
+    "\n"
+    "Non-ESP marker: with --natt-marker=auto (default), IKE messages carry the\n"
+    "4-octet zero marker exactly when neither the local nor the remote port is 500\n"
+    "(strongSwan's rule); 'on' and 'off' force it for every peer.\n"
+    "\n"
+    "--qcd: a maker sends QCD tokens in IKE_AUTH and answers requests for unknown\n"
+    "SAs with them; its secret is random per process, so it does not survive a\n"
+    "restart of ikesim-live.  A taker deletes an IKE SA on a valid token.\n"
+    "\n"
+    "Output: one line per model event on stdout:\n"
+    "  SECONDS EVENT SPIi SPIr [details] [peer=ADDR:PORT]\n"
+    "with EVENT the model's name (msg_sent, msg_received, msg_dropped, retransmit,\n"
+    "sa_established, child_established, liveness_sent, liveness_answered, hint,\n"
+    "sa_deleted reason=..., ...); SECONDS counts from the start.  Errors go to\n"
+    "stderr.\n"
+    "\n"
+    "--exit-after EVENT: established, child, liveness:N (N liveness checks\n"
+    "answered), deleted (an IKE SA ended by a Delete, ours or the peer's).\n"
+    "\n"
+    "Exit status: 0 when the --exit-after event happened (or on SIGINT/SIGTERM\n"
+    "without --exit-after); 1 on a --timeout, on an IKE SA that failed before the\n"
+    "event, or on a socket error; 2 on a bad command line.";
+
+int main(int argc, char **argv)
+{
+    g_autofree char *listen_s = NULL;
+    g_autofree char *initiate = NULL;
+    g_autofree char *psk = NULL;
+    g_autofree char *id = NULL;
+    g_autofree char *proposal = NULL;
+    g_autofree char *retransmit = NULL;
+    g_autofree char *keylog = NULL;
+    g_autofree char *marker = NULL;
+    g_autofree char *exit_after = NULL;
+    g_autofree char *qcd = NULL;
+    double dpd = 0, timeout = 0, delete_after = -1;
+    gboolean childless = FALSE;
+    GOptionEntry entries[] = {
+        {"listen", 'l', 0, G_OPTION_ARG_STRING, &listen_s, "Local UDP address (required)", "ADDR:PORT"},
+        {"initiate", 'i', 0, G_OPTION_ARG_STRING, &initiate, "Start an IKE SA to this peer", "ADDR:PORT"},
+        {"psk", 0, 0, G_OPTION_ARG_STRING, &psk, "Pre-shared key (required, 1-64 octets)", "SECRET"},
+        {"id", 0, 0, G_OPTION_ARG_STRING, &id, "Own identity (required)", "ID"},
+        {"proposal", 'p', 0, G_OPTION_ARG_STRING, &proposal,
+         "Algorithms (default aes256gcm16-prfsha256-x25519)", "NAME"},
+        {"childless", 0, 0, G_OPTION_ARG_NONE, &childless,
+         "IKE SA without a Child SA (RFC 6023)", NULL},
+        {"dpd", 0, 0, G_OPTION_ARG_DOUBLE, &dpd,
+         "Liveness check after this long without inbound traffic (0: none)", "SECONDS"},
+        {"retransmit", 0, 0, G_OPTION_ARG_STRING, &retransmit,
+         "Retransmission schedule (default 4,1.8,5 as strongSwan)", "TIMEOUT,BASE,TRIES"},
+        {"keylog", 0, 0, G_OPTION_ARG_FILENAME, &keylog,
+         "Append a Wireshark ikev2_decryption_table line per IKE SA", "FILE"},
+        {"qcd", 0, 0, G_OPTION_ARG_STRING, &qcd,
+         "Quick Crash Detection (RFC 6290) role: maker, taker or both", "ROLE"},
+        {"natt-marker", 0, 0, G_OPTION_ARG_STRING, &marker,
+         "Non-ESP marker: auto (default), on, off", "MODE"},
+        {"exit-after", 0, 0, G_OPTION_ARG_STRING, &exit_after,
+         "Exit 0 when this happens: established, child, liveness:N, deleted", "EVENT"},
+        {"timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout,
+         "Exit 1 if the --exit-after event has not happened by then", "SECONDS"},
+        {"delete-after", 0, 0, G_OPTION_ARG_DOUBLE, &delete_after,
+         "Send Delete this long after an IKE SA is established", "SECONDS"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    live lv = {.delete_after = -1};
+    GOptionContext *ctx = g_option_context_new("- the ikesim IKEv2 model over real UDP");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(ctx, description);
+    GError *err = NULL;
+    if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
+        int rc = usage_error("%s", err->message);
+        g_error_free(err);
+        return rc;
+    }
+    g_option_context_free(ctx);
+    if (argc > 1)
+        return usage_error("unexpected argument '%s'", argv[1]);
+
+    ike_cfg cfg;
+    ike_cfg_defaults(&cfg);
+    GSocketAddress *local = NULL, *remote = NULL;
+    if (!listen_s || !(local = parse_endpoint(listen_s)))
+        return usage_error("--listen ADDR:PORT is required (numeric address)");
+    if (initiate && !(remote = parse_endpoint(initiate)))
+        return usage_error("bad --initiate '%s': want ADDR:PORT", initiate);
+    if (remote && g_socket_address_get_family(remote) != g_socket_address_get_family(local))
+        return usage_error("--initiate and --listen are of different address families");
+    if (!psk || !*psk || strlen(psk) > sizeof cfg.psk)
+        return usage_error("--psk is required (1 to %zu octets)", sizeof cfg.psk);
+    if (!id || !*id || strlen(id) > sizeof cfg.id)
+        return usage_error("--id is required (1 to %zu octets)", sizeof cfg.id);
+    if (proposal && !parse_proposal(proposal, &cfg.ike, &cfg.esp))
+        return usage_error("unknown --proposal '%s'", proposal);
+    if (retransmit && !parse_retransmit(retransmit, &cfg.retx))
+        return usage_error("bad --retransmit '%s': want TIMEOUT,BASE,TRIES, e.g. 1,1.5,3",
+                           retransmit);
+    if (!(dpd >= 0 && dpd <= 86400) || !(timeout >= 0 && timeout <= 86400) ||
+        !(delete_after == -1 || (delete_after >= 0 && delete_after <= 86400)))
+        return usage_error("--dpd, --timeout and --delete-after take 0 to 86400 seconds");
+    if (exit_after && !parse_goal(exit_after, &lv))
+        return usage_error("bad --exit-after '%s'", exit_after);
+    if (timeout > 0 && lv.goal == GOAL_NONE)
+        return usage_error("--timeout needs --exit-after");
+    if (qcd && !strcmp(qcd, "maker"))
+        cfg.qcd.role = IKE_QCD_MAKER;
+    else if (qcd && !strcmp(qcd, "taker"))
+        cfg.qcd.role = IKE_QCD_TAKER;
+    else if (qcd && !strcmp(qcd, "both"))
+        cfg.qcd.role = IKE_QCD_MAKER | IKE_QCD_TAKER;
+    else if (qcd)
+        return usage_error("--qcd takes maker, taker or both");
+    if (!marker || !strcmp(marker, "auto"))
+        lv.marker = MARKER_AUTO;
+    else if (!strcmp(marker, "on"))
+        lv.marker = MARKER_ON;
+    else if (!strcmp(marker, "off"))
+        lv.marker = MARKER_OFF;
+    else
+        return usage_error("--natt-marker takes auto, on or off");
+
+    memcpy(cfg.psk, psk, cfg.psk_len = strlen(psk));
+    GInetAddress *id_addr = g_inet_address_new_from_string(id);
+    if (id_addr && g_inet_address_get_family(id_addr) == G_SOCKET_FAMILY_IPV4) {
+        cfg.id_type = IKE_ID_IPV4_ADDR;
+        memcpy(cfg.id, g_inet_address_to_bytes(id_addr), cfg.id_len = 4);
+    } else {
+        cfg.id_type = strchr(id, '@') ? IKE_ID_RFC822_ADDR : IKE_ID_FQDN;
+        memcpy(cfg.id, id, cfg.id_len = strlen(id));
+    }
+    g_clear_object(&id_addr);
+    cfg.childless = childless;
+    cfg.dpd_delay_ms = (uint32_t)(dpd * 1000 + 0.5);
+    lv.delete_after = delete_after;
+    lv.local_port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(local));
+
+    if (keylog && !(lv.keylog = fopen(keylog, "a"))) {
+        fprintf(stderr, "ikesim-live: cannot open %s: %s\n", keylog, strerror(errno));
+        return 1;
+    }
+    lv.sock = g_socket_new(g_socket_address_get_family(local), G_SOCKET_TYPE_DATAGRAM,
+                           G_SOCKET_PROTOCOL_UDP, &err);
+    if (!lv.sock || !g_socket_bind(lv.sock, local, FALSE, &err)) {
+        fprintf(stderr, "ikesim-live: cannot bind %s: %s\n", listen_s, err->message);
+        return 1;
+    }
+    g_socket_set_blocking(lv.sock, FALSE);
+
+    /* A maker's secret should survive restarts; this one lives as long as
+     * the process, which is enough to interoperate but not to prove a crash. */
+    qcd_secrets secrets;
+    uint8_t secret[QCD_SECRET_LEN];
+    io_random(NULL, secret, sizeof secret);
+    qcd_secrets_init(&secrets, secret);
+    cfg.qcd.secrets = &secrets;
+    cfg.qcd.boot_ns = now_ns();
+    ike_io io = {.ctx = &lv, .send = io_send, .random = io_random, .event = io_event};
+    lv.ep = ike_ep_new(&cfg, &io);
+    if (!lv.ep) {
+        fprintf(stderr, "ikesim-live: configuration rejected: %s\n",
+                ike_strerror(ike_cfg_check(&cfg)));
+        return 1;
+    }
+    lv.peers = g_ptr_array_new_with_free_func(g_object_unref);
+    lv.peer_ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    lv.loop = g_main_loop_new(NULL, FALSE);
+    lv.t0_us = g_get_monotonic_time();
+
+    lv.timer = g_source_new(&timer_funcs, sizeof(GSource));
+    g_source_set_callback(lv.timer, on_timer, &lv, NULL);
+    g_source_set_ready_time(lv.timer, -1);
+    g_source_attach(lv.timer, NULL);
+    GSource *rx = g_socket_create_source(lv.sock, G_IO_IN, NULL);
+    g_source_set_callback(rx, (GSourceFunc)(void (*)(void))on_readable, &lv, NULL);
+    g_source_attach(rx, NULL);
+    if (timeout > 0)
+        g_timeout_add((guint)(timeout * 1000), on_give_up, &lv);
+    g_unix_signal_add(SIGINT, on_signal, &lv);
+    g_unix_signal_add(SIGTERM, on_signal, &lv);
+
+    if (remote) {
+        if (!ike_ep_initiate(lv.ep, now_ns(), peer_token(&lv, remote))) {
+            fprintf(stderr, "ikesim-live: cannot start IKE_SA_INIT\n");
+            return 1;
+        }
+        rearm(&lv);
+    }
+    g_main_loop_run(lv.loop);
+
+    ike_ep_free(lv.ep, now_ns());
+    g_source_destroy(rx);
+    g_source_unref(rx);
+    g_source_destroy(lv.timer);
+    g_source_unref(lv.timer);
+    g_main_loop_unref(lv.loop);
+    g_hash_table_destroy(lv.peer_ids);
+    g_ptr_array_free(lv.peers, TRUE);
+    g_object_unref(lv.sock);
+    g_clear_object(&local);
+    g_clear_object(&remote);
+    if (lv.keylog)
+        fclose(lv.keylog);
+    return lv.rc;
+}

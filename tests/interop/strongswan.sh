@@ -1,0 +1,360 @@
+#!/usr/bin/env bash
+# strongswan.sh — ikesim-live (the IKEv2 model over real UDP) against
+# strongSwan's charon 5.9.x as a real peer, as TAP.
+#
+#   strongswan.sh PATH/TO/ikesim-live
+#
+# Every run gets a fresh network namespace (loopback only), a private
+# strongswan.conf / swanctl.conf / vici socket in a mktemp directory, and a
+# mount namespace with its own /run for charon's fixed pidfile (see
+# shared/docs/validators.md §3-4).  The kernel here has no ESP, so the IKE SAs
+# are childless (RFC 6023) unless a case says otherwise.  Captures are checked
+# by tshark with the keys ikesim-live logs: no malformed or warning frames,
+# every SK payload decrypted (so charon's and tshark's key derivation, AUTH and
+# SK protection agree with ours).  Needs root; skips when a tool is missing.
+set -u
+
+LIVE=${1:-}
+CHARON=/usr/lib/ipsec/charon
+PSK=interop-test-psk-0123456789
+PROPOSALS=(aes256gcm16-prfsha256-x25519 aes128gcm16-prfsha256-x25519 aes128-sha256-modp2048)
+STEP=0.05   # polling interval, seconds
+
+skip() { echo "1..0 # SKIP $*"; exit 0; }
+
+[ -n "$LIVE" ] && [ -x "$LIVE" ] || { echo "Bail out! usage: $0 PATH/TO/ikesim-live"; exit 1; }
+LIVE=$(readlink -f "$LIVE")
+[ -x "$CHARON" ] || skip "strongSwan charon not installed ($CHARON; scripts/install-deps.sh)"
+for tool in swanctl ip unshare tshark dumpcap timeout; do
+  command -v "$tool" >/dev/null 2>&1 || skip "$tool not installed (scripts/install-deps.sh)"
+done
+[ "$(id -u)" -eq 0 ] || skip "needs root (network and mount namespaces)"
+probe=ikesim-probe-$$
+ip netns add "$probe" 2>/dev/null || skip "cannot create a network namespace"
+ip netns del "$probe"
+
+ROOT=$(mktemp -d /tmp/ikesim-interop.XXXXXX)
+NSS=()      # every namespace this script made
+cleanup() { # our own background jobs (charon, dumpcap, ikesim-live) still running, our namespaces
+  local p n
+  for p in $(jobs -p); do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  for n in "${NSS[@]}"; do ip netns del "$n" 2>/dev/null; done
+  if [ "${KEEP:-}" = 1 ]; then echo "# kept $ROOT" >&2; else rm -rf "$ROOT"; fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# --- TAP -------------------------------------------------------------------
+N=0 FAILED=0
+check() { # check NAME COMMAND... : one TAP line for the command's status
+  local name=$1; shift
+  N=$((N + 1))
+  if "$@"; then echo "ok $N - $name"; else echo "not ok $N - $name"; FAILED=$((FAILED + 1)); fi
+}
+diag() { sed 's/^/# /' "$@"; }
+
+# --- waiting, always bounded ---------------------------------------------
+poll() { # poll SECONDS COMMAND... : until the command succeeds or time is up
+  local end=$(( $(date +%s%N) + ${1%.*} * 1000000000 )); shift
+  until "$@"; do
+    [ "$(date +%s%N)" -lt "$end" ] || return 1
+    sleep $STEP
+  done
+}
+alive() { kill -0 "$1" 2>/dev/null; }
+dead() { ! alive "$1"; }
+reap() { # reap PID SECONDS : its exit status, or 124 after killing it at the deadline
+  if ! poll "$2" dead "$1"; then kill -KILL "$1" 2>/dev/null; wait "$1" 2>/dev/null; return 124; fi
+  wait "$1"
+}
+
+# --- one charon in its own namespace ---------------------------------------
+# up NAME CHARON_PORT CHARON_NATT_PORT : sets W (the private dir) and NS
+up() {
+  W=$ROOT/$1 NS=ikesim-$1-$$
+  mkdir -p "$W/ws"
+  ip netns add "$NS" || return 1
+  NSS+=("$NS")
+  ip -n "$NS" link set lo up
+  cat > "$W/strongswan.conf" <<CONF
+charon {
+    port = $2
+    port_nat_t = $3
+    load_modular = no
+    load = random nonce openssl aes sha1 sha2 hmac gmp kdf socket-default kernel-netlink vici counters
+    install_routes = no
+    install_virtual_ip = no
+    retransmit_timeout = 1.0
+    retransmit_base = 1.5
+    retransmit_tries = 2
+    half_open_timeout = 5
+    plugins {
+        vici {
+            socket = unix://$W/charon.vici
+        }
+    }
+    filelog {
+        main {
+            path = $W/charon.log
+            time_format = %T
+            time_add_ms = yes
+            flush_line = yes
+            append = no
+            default = 1
+        }
+    }
+}
+CONF
+  # dumpcap says "Capturing on" once it captures: start traffic only then
+  ip netns exec "$NS" dumpcap -P -i lo -w "$W/cap.pcap" 2> "$W/dumpcap.err" &
+  DUMPCAP=$!
+  ip netns exec "$NS" unshare -m sh -c \
+    'mount -t tmpfs tmpfs /run && exec env STRONGSWAN_CONF="$0/strongswan.conf" '"$CHARON" \
+    "$W" > "$W/charon.out" 2>&1 &
+  CHARON_PID=$!   # exec all the way down: this is charon
+  poll 5 sw --stats || { echo "# charon did not come up"; diag "$W/charon.out"; return 1; }
+  poll 5 grep -q 'Capturing on' "$W/dumpcap.err" || { echo "# dumpcap did not start"; return 1; }
+}
+
+sw() { # swanctl COMMAND [ARGS] against this run's charon (the command goes first)
+  env STRONGSWAN_CONF="$W/strongswan.conf" swanctl "$@" --uri "unix://$W/charon.vici" >"$W/sw.out" 2>&1
+}
+
+initiate_ike() { # charon starts a childless IKE SA on connection "peer"
+  timeout 10 env STRONGSWAN_CONF="$W/strongswan.conf" swanctl --initiate --ike peer --timeout 5 \
+    --uri "unix://$W/charon.vici" > "$W/initiate.out" 2>&1
+}
+
+load_conn() { # load_conn LOCAL_ID PROPOSAL CONNECTION-LINES : one connection "peer"
+  cat > "$W/swanctl.conf" <<CONF
+connections {
+    peer {
+        version = 2
+        local_addrs = 127.0.0.1
+        proposals = $2
+        mobike = no
+$3
+        local {
+            auth = psk
+            id = $1
+        }
+        remote {
+            auth = psk
+            id = %any
+        }
+    }
+}
+secrets {
+    ike-psk {
+        secret = "$PSK"
+    }
+}
+CONF
+  sw --load-all --noprompt --file "$W/swanctl.conf" || { diag "$W/sw.out"; return 1; }
+}
+
+captured() { # captured N : dumpcap has written at least N frames
+  local n; n=$(grep -o 'Packets: [0-9]*' "$W/dumpcap.err" | tail -n 1)
+  n=${n#Packets: }
+  [ "${n:-0}" -ge "$1" ]
+}
+
+down() { # stop this run's charon and dumpcap, drop its namespace
+  kill -KILL "$CHARON_PID" 2>/dev/null; wait "$CHARON_PID" 2>/dev/null
+  # dumpcap hands packets over in blocks: wait for every exchange (each of
+  # our messages has a partner from charon) before stopping it
+  poll 3 captured $(( 2 * $(grep -c ' msg_sent ' "$W/live.out") )) || echo "# capture incomplete"
+  kill -TERM "$DUMPCAP" 2>/dev/null; reap "$DUMPCAP" 5
+  ip netns del "$NS"
+}
+
+bound() { # bound PORT : a UDP socket listens on PORT in this run's namespace
+  ip netns exec "$NS" ss -Hlun "sport = :$1" | grep -q .
+}
+
+live() { # live ARGS... : ikesim-live in this run's namespace, in the background
+  ip netns exec "$NS" "$LIVE" --psk "$PSK" --retransmit 1,1.5,2 "$@" \
+    > "$W/live.out" 2> "$W/live.err" &
+  LIVE_PID=$!
+}
+
+# --- what the two sides say -------------------------------------------------
+our_spis() { # the SPIs of our first established IKE SA: "SPIi SPIr"
+  awk '$2 == "sa_established" { print $3, $4; exit }' "$W/live.out"
+}
+ours_established() { [ -n "$(our_spis)" ]; }
+charon_established() { # charon_established ALGORITHMS : our SA, as charon sees it
+  local s; s=$(our_spis); [ -n "$s" ] || return 1
+  sw --list-sas || return 1
+  grep -q "ESTABLISHED, IKEv2, ${s% *}_i\*\? ${s#* }_r" "$W/sw.out" && grep -qF "$1" "$W/sw.out"
+}
+charon_has_no_sa() { sw --list-sas && ! grep -q 'IKEv2' "$W/sw.out"; }
+our_count() { grep -c " $1 " "$W/live.out"; }
+our_exit_was() { # our_exit_was STATUS PATTERN : ikesim-live's exit and its last event
+  [ "$LIVE_RC" -eq "$1" ] && grep -q "$2" "$W/live.out"
+}
+charon_said() { grep -q "$1" "$W/charon.log"; }
+
+algorithms() { # charon's name of a proposal in `swanctl --list-sas`
+  case $1 in
+    aes256gcm16-prfsha256-x25519) echo AES_GCM_16-256/PRF_HMAC_SHA2_256/CURVE_25519 ;;
+    aes128gcm16-prfsha256-x25519) echo AES_GCM_16-128/PRF_HMAC_SHA2_256/CURVE_25519 ;;
+    aes128-sha256-modp2048) echo AES_CBC-128/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048 ;;
+  esac
+}
+
+# --- tshark on the capture, with our keys -----------------------------------
+tsh() { # tsh DISPLAY-FILTER [FIELDS...] : matching frames, decoded with our keylog
+  local filter=$1; shift
+  local fields=(-e frame.number); local f
+  for f in "$@"; do fields+=(-e "$f"); done
+  WIRESHARK_CONFIG_DIR=$W/ws tshark -n -r "$W/cap.pcap" "${DECODE[@]}" -Y "$filter" \
+    -T fields "${fields[@]}" 2>>"$W/tshark.err"
+}
+wire_clean() { # every datagram is IKE; none malformed or with a warning (validators.md 2.2)
+  cp "$W/keys" "$W/ws/ikev2_decryption_table" 2>/dev/null || return 1
+  local ike bad other
+  ike=$(tsh 'isakmp && !icmp' | wc -l)
+  bad=$(tsh '!icmp && (_ws.malformed || _ws.expert.severity >= 0x00600000)' _ws.expert.message)
+  other=$(tsh 'udp && !isakmp && !icmp')
+  echo "# $ike IKE frames in the capture"
+  [ -n "$bad" ] && echo "$bad" | sed 's/^/# bad frame: /'
+  [ -n "$other" ] && echo "$other" | sed 's/^/# not IKE: frame /'
+  [ "$ike" -ge "$1" ] && [ -z "$bad" ] && [ -z "$other" ]
+}
+wire_decrypted() { # every SK payload decrypted and its inner payloads dissected
+  local sk dec missing
+  sk=$(tsh 'isakmp.nextpayload == 46' | wc -l)
+  dec=$(tsh 'isakmp.enc.decrypted' | wc -l)
+  missing=$(tsh 'isakmp.nextpayload == 46 && !isakmp.enc.decrypted')
+  echo "# $dec of $sk frames with SK decrypted by tshark"
+  [ "$sk" -ge "$1" ] && [ "$dec" -eq "$sk" ] && [ -z "$missing" ]
+}
+
+# --- the cases --------------------------------------------------------------
+
+# ikesim initiates to charon (port 500, so no non-ESP marker), sends liveness
+# checks every second and then Delete.
+initiator_case() { # initiator_case TAG PROPOSAL
+  local tag=$1 prop=$2
+  up "$tag" 500 4500 && load_conn responder@test "$prop" "        remote_addrs = %any" || return 1
+  live --listen 127.0.0.1:7500 --initiate 127.0.0.1:500 --id initiator@test --childless \
+    --proposal "$prop" --dpd 1 --delete-after 2.5 --keylog "$W/keys" --exit-after deleted --timeout 10
+  poll 5 eval 'ours_established || dead "$LIVE_PID"'
+  check "$tag: ikesim-live reports the IKE SA established" ours_established
+  check "$tag: charon lists it ESTABLISHED with the same SPIs and $(algorithms "$prop")" \
+    poll 2 charon_established "$(algorithms "$prop")"
+  reap "$LIVE_PID" 10; LIVE_RC=$?
+  check "$tag: charon answered 2 liveness checks" test "$(our_count liveness_answered)" -ge 2
+  check "$tag: charon processed our Delete (we exit 0, charon has no SA left)" \
+    eval 'our_exit_was 0 "sa_deleted .* reason=local" && charon_said "received DELETE for IKE_SA" && poll 2 charon_has_no_sa'
+  down
+  DECODE=()
+  check "$tag: capture has only well-formed IKE (tshark)" wire_clean 10
+  check "$tag: tshark decrypts every SK payload with our keys" wire_decrypted 8
+  [ "$LIVE_RC" -eq 0 ] || { diag "$W/live.out" "$W/live.err"; grep -E '\[(IKE|ENC|CFG)\]' "$W/charon.log" | diag; }
+}
+
+# charon initiates to ikesim (ports 6500 -> 5600: neither is 500, so every
+# message carries the non-ESP marker), checks liveness every second, then
+# deletes the IKE SA.
+responder_case() { # responder_case TAG PROPOSAL
+  local tag=$1 prop=$2
+  up "$tag" 6500 6501 &&
+    load_conn initiator@test "$prop" "        remote_addrs = 127.0.0.1
+        remote_port = 5600
+        dpd_delay = 1s" || return 1
+  live --listen 127.0.0.1:5600 --id responder.test --childless --proposal "$prop" \
+    --keylog "$W/keys" --exit-after deleted --timeout 10
+  poll 2 bound 5600 || echo "# ikesim-live did not bind 127.0.0.1:5600"
+  check "$tag: charon's swanctl --initiate --ike completes" initiate_ike
+  check "$tag: ikesim-live reports the IKE SA established as responder" \
+    eval 'ours_established && grep -q "sa_established .* role=responder" "$W/live.out"'
+  check "$tag: charon lists it ESTABLISHED with the same SPIs and $(algorithms "$prop")" \
+    charon_established "$(algorithms "$prop")"
+  check "$tag: we answer charon's liveness check" \
+    poll 3 grep -q 'msg_sent .* INFORMATIONAL response mid=2' "$W/live.out"
+  sw --terminate --ike peer --timeout 5
+  reap "$LIVE_PID" 5; LIVE_RC=$?
+  check "$tag: charon's Delete is processed (we exit 0, charon has no SA left)" \
+    eval 'our_exit_was 0 "sa_deleted .* reason=delete" && poll 2 charon_has_no_sa'
+  down
+  DECODE=(-d udp.port==5600,udpencap -d udp.port==6500,udpencap)
+  check "$tag: capture has only well-formed IKE behind non-ESP markers (tshark)" wire_clean 8
+  check "$tag: tshark decrypts every SK payload with our keys" wire_decrypted 6
+  [ "$LIVE_RC" -eq 0 ] || { diag "$W/live.out" "$W/live.err"; grep -E '\[(IKE|ENC|CFG)\]' "$W/charon.log" | diag; }
+}
+
+# A wrong PSK: charon refuses our AUTH and we report auth-failed, fast.
+wrong_psk_case() {
+  local tag=wrong-psk
+  up "$tag" 500 4500 && load_conn responder@test "${PROPOSALS[0]}" "        remote_addrs = %any" || return 1
+  ip netns exec "$NS" "$LIVE" --psk not-the-psk --listen 127.0.0.1:7500 --initiate 127.0.0.1:500 \
+    --id initiator@test --childless --exit-after established --timeout 5 > "$W/live.out" 2> "$W/live.err" &
+  LIVE_PID=$!
+  reap "$LIVE_PID" 6; LIVE_RC=$?
+  check "$tag: charon refuses our AUTH; we exit 1 with auth-failed" \
+    eval 'our_exit_was 1 "sa_deleted .* reason=auth_failed" && charon_said "MAC mismatched" && charon_said "N(AUTH_FAILED)"'
+  down
+}
+
+# IKE_AUTH with a Child SA: this kernel has no ESP, so charon refuses the
+# Child SA but keeps the IKE SA; the model must cope with that answer.
+child_refused_case() {
+  local tag=child-refused
+  up "$tag" 500 4500 && load_conn responder@test "${PROPOSALS[0]}" "        remote_addrs = %any
+        children {
+            c {
+                esp_proposals = aes256gcm16
+            }
+        }" || return 1
+  live --listen 127.0.0.1:7500 --initiate 127.0.0.1:500 --id initiator@test \
+    --exit-after established --timeout 5
+  reap "$LIVE_PID" 6; LIVE_RC=$?
+  check "$tag: a refused Child SA leaves the IKE SA up on both sides" \
+    eval 'our_exit_was 0 "sa_established" && ! grep -q child_established "$W/live.out" && charon_established "$(algorithms "${PROPOSALS[0]}")"'
+  down
+}
+
+# strongSwan does not implement QCD (RFC 6290): a QCD-enabled ikesim must
+# still interoperate with it, in both roles (validators.md 3.8).
+qcd_case() {
+  local tag=qcd-initiator
+  up "$tag" 500 4500 && load_conn responder@test "${PROPOSALS[0]}" "        remote_addrs = %any" || return 1
+  live --listen 127.0.0.1:7500 --initiate 127.0.0.1:500 --id initiator@test --childless \
+    --qcd both --keylog "$W/keys" --exit-after established --timeout 5
+  reap "$LIVE_PID" 6; LIVE_RC=$?
+  check "$tag: charon ignores our QCD token and establishes the IKE SA" \
+    eval 'our_exit_was 0 "sa_established" && charon_said "parsed IKE_AUTH request 1 .*N(CRASH_DET)" && charon_established "$(algorithms "${PROPOSALS[0]}")"'
+  down
+  DECODE=()
+  check "$tag: the token is on the wire, 32 octets, in a well-formed IKE_AUTH (tshark)" \
+    eval 'wire_clean 4 && [ "$(tsh "isakmp.notify.msgtype == 16419 && isakmp.exchangetype == 35" isakmp.notify.data.qcd.token_secret_data | awk "{ print length(\$2) }")" = 64 ]'
+
+  tag=qcd-responder
+  up "$tag" 6500 6501 && load_conn initiator@test "${PROPOSALS[0]}" "        remote_addrs = 127.0.0.1
+        remote_port = 5600" || return 1
+  live --listen 127.0.0.1:5600 --id responder.test --childless --qcd both --exit-after established --timeout 5
+  poll 2 bound 5600 || echo "# ikesim-live did not bind 127.0.0.1:5600"
+  initiate_ike
+  reap "$LIVE_PID" 6; LIVE_RC=$?
+  check "$tag: charon accepts our IKE_AUTH response with a QCD token" \
+    eval 'our_exit_was 0 "sa_established" && charon_said "parsed IKE_AUTH response 1 .*N(CRASH_DET)" && charon_established "$(algorithms "${PROPOSALS[0]}")"'
+  down
+}
+
+run() { # run CHECKS CASE [TAG PROPOSAL] : a case, padded with "not ok" if it stopped early
+  local want=$((N + $1)) name=${3:-$2}; shift
+  "$@" || echo "# $name: setup failed"
+  while [ "$N" -lt "$want" ]; do check "$name: not run" false; done
+}
+
+T0=$(date +%s%N)
+echo "1..$(( ${#PROPOSALS[@]} * (6 + 7) + 5 ))"
+for p in "${PROPOSALS[@]}"; do run 6 initiator_case "init-$p" "$p"; done
+for p in "${PROPOSALS[@]}"; do run 7 responder_case "resp-$p" "$p"; done
+run 1 wrong_psk_case
+run 1 child_refused_case
+run 3 qcd_case
+echo "# $N checks, $FAILED failed, $(( ($(date +%s%N) - T0) / 1000000 )) ms"
+[ "$FAILED" -eq 0 ]
