@@ -16,7 +16,7 @@ struct sim_gw {
     sim_rng *rng;
     ns3_timer timer;
     sim_gw_listener listener;
-    FILE *keylog;
+    FILE *keylog, *esp_keylog;
     uint64_t peer;          /* 0: none */
     bool up;
     bool (*alive_elsewhere)(void *arg, uint64_t spi_i, uint64_t spi_r);
@@ -78,6 +78,28 @@ static void rearm(sim_gw *gw)
         ns3_timer_start(&gw->timer, d > now ? d - now : 0);
 }
 
+static void hex(char *out, const uint8_t *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        sprintf(out + 2 * i, "%02x", p[i]);
+    out[2 * len] = 0;
+}
+
+/* One esp_sa line: "IPv4","src","dst","0xSPI","encr","0xkey","auth","0xkey" */
+static void esp_keylog_line(sim_gw *gw, const ike_child *c)
+{
+    char src[16], dst[16], key[2 * IKE_MAX_KEY + 1], ikey[2 * IKE_PRF_LEN + 1];
+    uint32_t a = gw->addr, b = sim_peer_addr(gw->peer);
+    snprintf(src, sizeof src, "%u.%u.%u.%u", a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255);
+    snprintf(dst, sizeof dst, "%u.%u.%u.%u", b >> 24, b >> 16 & 255, b >> 8 & 255, b & 255);
+    hex(key, c->key_out, ike_encr_key_len(&c->suite));
+    hex(ikey, c->integ_out, ike_integ_key_len(&c->suite));
+    bool gcm = c->suite.encr == IKE_ENCR_AES_GCM_16;
+    fprintf(gw->esp_keylog, "\"IPv4\",\"%s\",\"%s\",\"0x%08x\",\"%s\",\"0x%s\",\"%s\",\"%s%s\"\n",
+            src, dst, c->spi_out, gcm ? "AES-GCM with 16 octet ICV [RFC4106]" : "AES-CBC [RFC3602]", key,
+            gcm ? "NULL" : "HMAC-SHA-256-128 [RFC4868]", gcm ? "" : "0x", gcm ? "" : ikey);
+}
+
 static void child_up(sim_gw *gw, const ike_event *ev)
 {
     esp_sa *sa;
@@ -85,6 +107,8 @@ static void child_up(sim_gw *gw, const ike_event *ev)
         return;
     g_hash_table_replace(gw->esp_in, GUINT_TO_POINTER(ev->child->spi_in), sa);
     gw->out = sa; /* the newest SA carries outbound traffic */
+    if (gw->esp_keylog && gw->peer)
+        esp_keylog_line(gw, ev->child);
     gw->acquiring = false;
     if (gw->cfg.persist_child_map) {
         uint64_t *spis = g_new(uint64_t, 2);
@@ -260,6 +284,7 @@ void sim_gw_free(sim_gw *gw)
 
 void sim_gw_listen(sim_gw *gw, const sim_gw_listener *l) { gw->listener = *l; }
 void sim_gw_keylog(sim_gw *gw, FILE *f) { gw->keylog = f; }
+void sim_gw_esp_keylog(sim_gw *gw, FILE *f) { gw->esp_keylog = f; }
 void sim_gw_set_peer(sim_gw *gw, uint32_t addr, uint16_t port) { gw->peer = sim_peer(addr, port); }
 
 void sim_gw_boot(sim_gw *gw)

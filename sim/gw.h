@@ -67,6 +67,9 @@ void sim_gw_listen(sim_gw *gw, const sim_gw_listener *l);
 /* Every IKE SA this gateway establishes gets a line in f (Wireshark's
  * ikev2_decryption_table); f stays the caller's. */
 void sim_gw_keylog(sim_gw *gw, FILE *f);
+/* Every outbound Child SA gets a line in f (Wireshark's esp_sa table), so
+ * the ESP both gateways send can be decrypted and its ICVs checked. */
+void sim_gw_esp_keylog(sim_gw *gw, FILE *f);
 
 /* Cluster-wide knowledge for a QCD maker: is this IKE SA alive on another
  * member?  Without it (the default) a member reveals tokens of SAs it does
