@@ -1,12 +1,13 @@
 # Two commands do everything on a fresh Debian 12 machine (as root):
 #   make demo    installs dependencies, builds, runs the main job with plots
 #   make check   installs dependencies, builds, runs every test
-# Also: make check-sanitize (AddressSanitizer + UBSan build), make bench.
+# Also: make results (every shipped experiment into results/), make
+# check-sanitize (AddressSanitizer + UBSan build), make bench.
 BUILD     ?= build
 SAN_BUILD ?= build-sanitize
 OUT       ?= results/demo
 
-.PHONY: all deps build demo check check-sanitize bench clean
+.PHONY: all deps build demo results check check-sanitize bench clean
 
 all: build
 
@@ -22,10 +23,22 @@ $(SAN_BUILD)/build.ninja: | deps
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
+# The main job: a small edition of the recovery and tradeoff experiments
+# (experiments/*.ini), then a table of what they found and the plots.
+IKESIM = ./$(BUILD)/sim/ikesim
 demo: build
-	./$(BUILD)/sim/ikesim-demo --out $(OUT)
-	gnuplot -e "csv='$(OUT)/rtt.csv'; png='$(OUT)/rtt.png'" experiments/demo.gp
-	@echo "plot: $(OUT)/rtt.png"
+	@rm -rf $(OUT)/recovery $(OUT)/tradeoff; t0=$$(date +%s); \
+	$(IKESIM) sweep experiments/recovery.ini --out $(OUT)/recovery --set experiment.seeds=1..3 && \
+	$(IKESIM) sweep experiments/tradeoff.ini --out $(OUT)/tradeoff --set experiment.seeds=1..2 && \
+	echo && $(IKESIM) report $(OUT)/recovery $(OUT)/tradeoff && \
+	echo && echo "demo: both sweeps in $$(( $$(date +%s) - t0 )) s (full editions: make results)"
+
+# Reference results of every shipped experiment (default editions).
+EXPERIMENTS ?= recovery tradeoff asymmetric
+results: build
+	@for e in $(EXPERIMENTS); do rm -rf results/$$e; \
+	  $(IKESIM) sweep experiments/$$e.ini --out results/$$e || exit 1; done; \
+	  $(IKESIM) report $(addprefix results/,$(EXPERIMENTS))
 
 check: build
 	@rc=0; meson test -C $(BUILD) --print-errorlogs || rc=$$?; \
@@ -37,6 +50,7 @@ check-sanitize: deps $(SAN_BUILD)/build.ninja
 	  scripts/test-summary.py $(SAN_BUILD)/meson-logs/testlog.json || rc=1; exit $$rc
 
 bench: build
+	./$(BUILD)/bench/ikesim-bench-sweep
 	./$(BUILD)/bench/ikesim-bench-wrapper
 	./$(BUILD)/bench/ikesim-bench-ike
 	./$(BUILD)/bench/ikesim-bench-crash

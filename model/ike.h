@@ -73,7 +73,10 @@ typedef struct ike_cfg {
     bool childless;           /* IKE_AUTH without a Child SA */
     bool initial_contact;     /* send INITIAL_CONTACT in the first IKE_AUTH */
     bool answer_unknown_spi;  /* INVALID_IKE_SPI for protected requests of unknown SAs */
-    double unknown_spi_rate, unknown_spi_burst; /* such one-way answers per second */
+    double unknown_ike_spi_rate, unknown_ike_spi_burst; /* such answers per second */
+    double unknown_spi_rate, unknown_spi_burst; /* INVALID_SPI answers to unknown ESP, per second
+                                   (a separate budget: a flood of stale ESP must not
+                                   silence the answers to IKE requests) */
     ike_qcd_cfg qcd;
     ike_ts_range ts_local, ts_remote;
 } ike_cfg;

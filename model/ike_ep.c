@@ -20,6 +20,7 @@ void ike_cfg_defaults(ike_cfg *cfg)
      * §2.4; RFC 6290 §4.5, §8.1): one-way answers, hint-started checks, QCD
      * answers and verifications. */
     cfg->unknown_spi_rate = cfg->unknown_spi_burst = 10;
+    cfg->unknown_ike_spi_rate = cfg->unknown_ike_spi_burst = 10;
     cfg->hint_rate = cfg->hint_burst = 1;
     cfg->qcd.maker_rate = cfg->qcd.maker_burst = 10;
     cfg->qcd.taker_rate = cfg->qcd.taker_burst = 10;
@@ -79,6 +80,7 @@ ike_ep *ike_ep_new(const ike_cfg *cfg, const ike_io *io)
     qcd_limiter_init(&ep->taker_lim, cfg->qcd.taker_rate, cfg->qcd.taker_burst);
     qcd_limiter_init(&ep->hint_lim, cfg->hint_rate, cfg->hint_burst);
     qcd_limiter_init(&ep->unknown_spi_lim, cfg->unknown_spi_rate, cfg->unknown_spi_burst);
+    qcd_limiter_init(&ep->unknown_ike_spi_lim, cfg->unknown_ike_spi_rate, cfg->unknown_ike_spi_burst);
     return ep;
 }
 
@@ -381,7 +383,7 @@ static void answer_unknown_spi(ike_ep *ep, uint64_t now, uint64_t peer, const ik
     bool maker = ep_qcd_maker(ep);
     if (!maker && !ep->cfg.answer_unknown_spi)
         return;
-    if (!qcd_limiter_take(&ep->unknown_spi_lim, now))
+    if (!qcd_limiter_take(&ep->unknown_ike_spi_lim, now))
         return;
     ike_hdr r = {.spi_i = h->spi_i, .spi_r = h->spi_r, .version = IKE_VERSION,
                  .exchange = h->exchange, .msg_id = h->msg_id,

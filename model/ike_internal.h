@@ -92,7 +92,7 @@ struct ike_ep {
     GHashTable *responder; /* (peer, SPIi) -> ike_sa, for IKE_SA_INIT duplicates */
     GHashTable *child_in;  /* inbound child SPI -> ike_sa */
     GSequence *timers;     /* SAs with a deadline, earliest first */
-    qcd_limiter maker_lim, taker_lim, hint_lim, unknown_spi_lim;
+    qcd_limiter maker_lim, taker_lim, hint_lim, unknown_spi_lim, unknown_ike_spi_lim;
 };
 
 /* ike_ep.c */

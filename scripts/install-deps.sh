@@ -8,6 +8,7 @@ packages=(
   libns3-dev libgsl-dev   # Debian's ns3-core.pc links libgsl.so, which only libgsl-dev ships
   libglib2.0-dev libssl-dev
   gnuplot-nox
+  parallel                # GNU parallel: CI runs a sweep through it (ikesim tasks | parallel)
   tshark                  # validates the wire format and decrypts with exported keys
   strongswan-charon strongswan-swanctl libstrongswan-standard-plugins  # charon, the interop peer
   libcharon-extra-plugins # (kernel-libipsec: userspace ESP for charon)

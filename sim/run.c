@@ -192,6 +192,28 @@ static int64_t first_delivery_after(const world *w, int flow, uint64_t t, uint64
     return first < 0 ? -1 : first - (int64_t)t;
 }
 
+/* Delivered packets per bin, by delivery time relative to the crash. */
+static void fill_timeline(const world *w, sim_timeline *tl)
+{
+    tl->n_bins = 0;
+    tl->bins[0] = tl->bins[1] = NULL;
+    tl->crash_s = NAN;
+    if (w->crashed < 0 || !(tl->bin_s > 0))
+        return;
+    tl->crash_s = w->crash_ns / NS;
+    tl->n_bins = (size_t)ceil((tl->before_s + tl->after_s) / tl->bin_s - 1e-9);
+    double from = tl->crash_s - tl->before_s;
+    for (int f = 0; f < 2; f++) {
+        tl->bins[f] = g_new0(uint32_t, tl->n_bins);
+        for (guint i = 0; i < w->got[f]->len; i++) {
+            int64_t g = g_array_index(w->got[f], int64_t, i);
+            double b = g < 0 ? -1 : floor((g / NS - from) / tl->bin_s + 1e-9);
+            if (b >= 0 && b < (double)tl->n_bins)
+                tl->bins[f][(size_t)b]++;
+        }
+    }
+}
+
 int sim_run(const sim_run_cfg *cfg, sim_row *row)
 {
     struct timespec t0, t1;
@@ -270,6 +292,8 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
     row->liveness_checks = w.liveness_checks;
     row->sim_s = cfg->horizon_s;
     row->events = ns3_sim_events();
+    if (cfg->timeline)
+        fill_timeline(&w, cfg->timeline);
     rc = 0;
 out:
     for (int i = 0; i < 2; i++) {

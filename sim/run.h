@@ -24,6 +24,17 @@ typedef struct sim_script_ev {
 
 enum { SIM_MAX_SCRIPT = 64 };
 
+/* Optional: application packets delivered per bin around the first crash,
+ * for recovery timelines.  The caller sets the window and the bin; sim_run
+ * fills the rest (bins[f] has n_bins counts of flow f, i.e. of packets sent
+ * by gateway f; g_free() them).  No crash: n_bins = 0, crash_s = NaN. */
+typedef struct sim_timeline {
+    double before_s, after_s, bin_s; /* window [crash - before, crash + after) */
+    size_t n_bins;
+    uint32_t *bins[2];
+    double crash_s;
+} sim_timeline;
+
 typedef struct sim_run_cfg {
     uint32_t seed, run;
     double horizon_s;
@@ -37,6 +48,7 @@ typedef struct sim_run_cfg {
     /* every IKE event of gateway 0 or 1, e.g. for tests (may be NULL) */
     void (*trace)(void *arg, int gw, const ike_event *ev);
     void *trace_arg;
+    sim_timeline *timeline;     /* NULL: none */
 } sim_run_cfg;
 
 /* Times in seconds; NaN where a time does not exist (e.g. never recovered). */

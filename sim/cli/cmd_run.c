@@ -1,0 +1,135 @@
+/* ikesim run: one simulation, one CSV row. */
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "cli.h"
+#include "csv.h"
+#include "outdir.h"
+#include "timeline.h"
+
+static const char summary[] =
+    "Runs one simulation of an experiment and prints its CSV row on stdout:\n"
+    "run_id, experiment, seed, the swept parameters, method, then the metrics\n"
+    "(detect_s ... events; see experiments/REFERENCE.md).  Without --task, every\n"
+    "sweep axis takes its first value unless a --set says otherwise.";
+
+static const char description[] =
+    "Examples:\n"
+    "  ikesim run experiments/recovery.ini --header\n"
+    "  ikesim run experiments/recovery.ini --set experiment.method=qcd \\\n"
+    "      --set scenario.reboot_after=5s --seed 3 --timeline tl.csv\n"
+    "  ikesim run experiments/recovery.ini --pcap /tmp/cap     # then: tshark -r /tmp/cap/link-0-0.pcap\n"
+    "  ikesim run experiments/recovery.ini --task 7 --out results/recovery\n"
+    "      (task 7 of the sweep, as `ikesim tasks` lists it; writes shards/7.csv)\n"
+    "\n"
+    "Exit status: 0 done, 1 the simulation failed, 2 bad command line or experiment file.";
+
+int cmd_run(int argc, char **argv)
+{
+    g_auto(GStrv) sets = NULL;
+    gint64 seed = -1, task = -1;
+    gboolean header = FALSE;
+    g_autofree char *pcap = NULL, *timeline = NULL, *out = NULL;
+    const GOptionEntry entries[] = {
+        {"set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets, "Override a key, e.g. topology.loss=1% (repeatable)",
+         "KEY=VALUE"},
+        {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed (default: the experiment's first)", "N"},
+        {"task", 't', 0, G_OPTION_ARG_INT64, &task, "Run task ID of the sweep grid (see ikesim tasks)", "ID"},
+        {"header", 'H', 0, G_OPTION_ARG_NONE, &header, "Print the CSV header line first", NULL},
+        {"pcap", 0, 0, G_OPTION_ARG_FILENAME, &pcap,
+         "Write pcaps of the link and the Wireshark IKEv2 key table (ikev2_decryption_table) into DIR", "DIR"},
+        {"timeline", 0, 0, G_OPTION_ARG_FILENAME, &timeline,
+         "Write delivered packets per bin around the crash to FILE (CSV)", "FILE"},
+        {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
+         "With --task: write the row to DIR/shards/ID.csv (and the timeline) instead of stdout", "DIR"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    if (!cli_parse("run", "EXP.ini", summary, description, entries, &argc, &argv))
+        return CLI_USAGE;
+    if (argc != 2)
+        return cli_fail("run", CLI_USAGE, "expected one experiment file, got %d arguments; try --help", argc - 1);
+    if (task >= 0 && seed >= 0)
+        return cli_fail("run", CLI_USAGE, "--task fixes the seed: drop --seed");
+    if (task < -1 || (seed != -1 && (seed < 1 || seed > G_MAXUINT32)))
+        return cli_fail("run", CLI_USAGE, "--task must be 0 or more and --seed from 1 to 4294967295");
+    if (out && task < 0)
+        return cli_fail("run", CLI_USAGE, "--out writes a task's shard: it needs --task");
+    GError *err = NULL;
+    sim_exp *e = exp_load(argv[1], (const char *const *)sets, &err);
+    if (!e)
+        return cli_fail_error("run", CLI_USAGE, &err);
+    exp_run run;
+    bool ok = task >= 0 ? exp_check_sets_for_tasks(e, &err) && exp_task_run(e, (size_t)task, &run, &err)
+                        : exp_single_run(e, seed >= 0 ? (uint32_t)seed : exp_seed(e, 0), &run, &err);
+    if (!ok) {
+        exp_free(e);
+        return cli_fail_error("run", CLI_USAGE, &err);
+    }
+    /* where the outputs go; directories first, so a failure writes nothing else */
+    g_autofree char *shards = out ? g_build_filename(out, "shards", NULL) : NULL;
+    g_autofree char *tl_path = g_strdup(timeline);
+    if (out && exp_timeline(e) && !tl_path) {
+        g_autofree char *name = g_strdup_printf("%ld.csv", run.task);
+        tl_path = g_build_filename(out, "timeline", name, NULL);
+    }
+    g_autofree char *keylog = pcap ? g_build_filename(pcap, "ikev2_decryption_table", NULL) : NULL;
+    int code = CLI_OK;
+    if (out) {
+        out_manifest *m = out_manifest_read(out, &err);
+        if (m && !out_manifest_matches(m, out, e, (const char *const *)sets, &err))
+            code = CLI_USAGE;
+        else if (!m && err)
+            code = CLI_USAGE;
+        out_manifest_free(m);
+    }
+    if (code == CLI_OK && ((pcap && !out_mkdirs(pcap, &err)) || (shards && !out_mkdirs(shards, &err))))
+        code = CLI_FAILED;
+    if (code == CLI_OK && tl_path) {
+        g_autofree char *tl_dir = g_path_get_dirname(tl_path);
+        if (!out_mkdirs(tl_dir, &err))
+            code = CLI_FAILED;
+    }
+    if (code != CLI_OK) {
+        exp_run_clear(&run);
+        exp_free(e);
+        return cli_fail_error("run", code, &err);
+    }
+    run.cfg.pcap_dir = pcap;
+    run.cfg.keylog_path = keylog;
+    run.cfg.timeline = tl_path ? &run.timeline : NULL;
+    sim_row row;
+    int rc = sim_run(&run.cfg, &row);
+    if (rc < 0) {
+        code = cli_fail("run", CLI_FAILED, "the simulation could not be built (ns-3 wrapper error %d)", rc);
+    } else {
+        g_autofree char *line = csv_row(e, &run, &row);
+        g_autofree char *head = csv_header(e);
+        if (tl_path && !timeline_write(tl_path, &run.timeline, &err))
+            code = CLI_FAILED;
+        if (code == CLI_OK && out) {
+            g_autofree char *name = g_strdup_printf("%ld.csv", run.task);
+            g_autofree char *both = g_strconcat(head, line, NULL);
+            g_autofree char *scripts = g_canonicalize_filename(exp_dir(e), NULL);
+            g_autofree char *mpath = g_build_filename(out, "manifest.txt", NULL);
+            if (!out_write(shards, name, both, -1, &err) ||
+                (!g_file_test(mpath, G_FILE_TEST_EXISTS) &&
+                 !out_manifest_write(out, e, (const char *const *)sets, scripts, "tasks", 0, 0, &err)))
+                code = CLI_FAILED;
+        } else if (code == CLI_OK) {
+            if (header)
+                fputs(head, stdout);
+            fputs(line, stdout);
+            if (fflush(stdout) != 0)
+                code = cli_fail("run", CLI_FAILED, "cannot write the row to stdout");
+        }
+        if (err)
+            code = cli_fail_error("run", CLI_FAILED, &err);
+    }
+    g_free(run.timeline.bins[0]);
+    g_free(run.timeline.bins[1]);
+    exp_run_clear(&run);
+    exp_free(e);
+    return code;
+}

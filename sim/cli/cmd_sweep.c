@@ -1,0 +1,187 @@
+/* ikesim sweep: every task of the grid in worker processes, appended to
+ * runs.csv as they finish; resumable; then summary, timeline and plots. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "csv.h"
+#include "outdir.h"
+#include "pool.h"
+
+static const char summary[] =
+    "Runs the experiment's grid (every sweep point x every seed) in parallel worker\n"
+    "processes, one `ikesim run --task ID` per run, and writes into the output directory:\n"
+    "  runs.csv      one row per run (appended as runs finish, each line fsync'd)\n"
+    "  summary.csv   per parameter point: n, mean, median, p95, 95% CI of every metric\n"
+    "  timeline.csv  delivered packets per bin around the crash (experiment.timeline)\n"
+    "  *.png         the experiment's gnuplot plots (experiment.plots)\n"
+    "  manifest.txt  ikesim version and commit, experiment SHA-256, seeds, date\n"
+    "Interrupted (Ctrl-C, kill -9, power loss) and started again with the same\n"
+    "command, it keeps every finished run, cuts a half-written line and runs only\n"
+    "what is missing.  Progress is shown on a terminal only.";
+
+static const char description[] =
+    "Examples:\n"
+    "  ikesim sweep experiments/recovery.ini                # -> results/recovery/\n"
+    "  ikesim sweep experiments/tradeoff.ini -j 8 --out /tmp/tradeoff\n"
+    "  ikesim sweep experiments/recovery.ini --set experiment.seeds=1..50   # a bigger edition\n"
+    "Other machines: see `ikesim tasks --help` and `ikesim collect --help`.\n"
+    "\n"
+    "Exit status: 0 all runs done, 1 some failed (run again to retry them),\n"
+    "2 bad command line or experiment file (nothing written), 130 interrupted.";
+
+typedef struct sweep {
+    const sim_exp *e;
+    const char *dir, *copy;
+    char **sets;
+    int fd;
+    size_t done, failed;
+    bool write_failed;
+    progress pg;
+} sweep;
+
+static char **worker_argv(void *arg, size_t task)
+{
+    sweep *s = arg;
+    GPtrArray *a = g_ptr_array_new();
+    g_ptr_array_add(a, g_strdup(cli_self()));
+    g_ptr_array_add(a, g_strdup("run"));
+    g_ptr_array_add(a, g_strdup(s->copy));
+    g_ptr_array_add(a, g_strdup("--task"));
+    g_ptr_array_add(a, g_strdup_printf("%zu", task));
+    for (char **p = s->sets; p && *p; p++) {
+        g_ptr_array_add(a, g_strdup("--set"));
+        g_ptr_array_add(a, g_strdup(*p));
+    }
+    if (exp_timeline(s->e)) {
+        g_autofree char *name = g_strdup_printf("%zu.csv", task);
+        g_ptr_array_add(a, g_strdup("--timeline"));
+        g_ptr_array_add(a, g_build_filename(s->dir, "timeline", name, NULL));
+    }
+    g_ptr_array_add(a, NULL);
+    return (char **)g_ptr_array_free(a, FALSE);
+}
+
+static void worker_done(void *arg, size_t task, int status, const char *out, const char *err_text)
+{
+    sweep *s = arg;
+    g_autofree char *prefix = g_strdup_printf("%zu,", task);
+    size_t len = strlen(out);
+    bool ok = status == 0 && g_str_has_prefix(out, prefix) && len > 0 && out[len - 1] == '\n' &&
+              memchr(out, '\n', len) == out + len - 1;
+    GError *err = NULL;
+    if (ok && !s->write_failed && !out_runs_append(s->fd, out, &err)) {
+        s->write_failed = true;
+        progress_end(&s->pg);
+        cli_fail_error("sweep", CLI_FAILED, &err);
+    }
+    if (ok) {
+        s->done++;
+        s->pg.done++;
+        return;
+    }
+    s->failed++;
+    s->pg.failed++;
+    progress_end(&s->pg);
+    fprintf(stderr, "ikesim sweep: task %zu failed (%s %d): %s%s", task, status < 0 ? "signal or spawn" : "exit",
+            status, *err_text ? err_text : "no message\n",
+            *err_text && err_text[strlen(err_text) - 1] != '\n' ? "\n" : "");
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    g_auto(GStrv) sets = NULL;
+    gint jobs = (gint)g_get_num_processors();
+    g_autofree char *out = NULL;
+    const GOptionEntry entries[] = {
+        {"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Worker processes at once (default: one per CPU)", "N"},
+        {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Output directory (default: results/NAME)", "DIR"},
+        {"set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
+         "Override a key for every run, e.g. experiment.seeds=1..3 (repeatable; not a swept key)", "KEY=VALUE"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    /* make-style -j8: GOption wants -j 8 */
+    g_autoptr(GPtrArray) args = g_ptr_array_new(); /* borrows argv's strings */
+    for (int i = 0; i < argc; i++) {
+        bool glued = g_str_has_prefix(argv[i], "-j") && argv[i][2] && g_ascii_isdigit(argv[i][2]);
+        g_ptr_array_add(args, glued ? "-j" : argv[i]);
+        if (glued)
+            g_ptr_array_add(args, argv[i] + 2);
+    }
+    argc = (int)args->len;
+    g_ptr_array_add(args, NULL);
+    argv = (char **)args->pdata;
+    if (!cli_parse("sweep", "EXP.ini", summary, description, entries, &argc, &argv))
+        return CLI_USAGE;
+    if (argc != 2)
+        return cli_fail("sweep", CLI_USAGE, "expected one experiment file, got %d arguments; try --help",
+                        argc - 1);
+    if (jobs < 1 || jobs > 4096)
+        return cli_fail("sweep", CLI_USAGE, "-j must be from 1 to 4096, got %d", jobs);
+    GError *err = NULL;
+    sim_exp *e = exp_load(argv[1], (const char *const *)sets, &err);
+    if (!e || !exp_check_sets_for_tasks(e, &err) || !exp_check_plots(e, exp_dir(e), &err)) {
+        exp_free(e);
+        return cli_fail_error("sweep", CLI_USAGE, &err);
+    }
+    if (!out)
+        out = g_build_filename("results", exp_name(e), NULL);
+    /* a directory of another experiment is refused before anything is written */
+    g_autofree char *header = csv_header(e);
+    out_manifest *m = out_manifest_read(out, &err);
+    bool ok = !err && (!m || out_manifest_matches(m, out, e, (const char *const *)sets, &err)) &&
+              out_runs_compatible(out, header, &err);
+    out_manifest_free(m);
+    if (!ok) {
+        exp_free(e);
+        return cli_fail_error("sweep", CLI_USAGE, &err);
+    }
+    g_autofree char *scripts = g_canonicalize_filename(exp_dir(e), NULL);
+    g_autofree char *tl_dir = g_build_filename(out, "timeline", NULL);
+    g_autofree char *copy = g_build_filename(out, "experiment.ini", NULL);
+    g_autoptr(GHashTable) done = g_hash_table_new(g_direct_hash, g_direct_equal);
+    sweep s = {.e = e, .dir = out, .copy = copy, .sets = sets, .fd = -1};
+    ok = out_mkdirs(out, &err) && (!exp_timeline(e) || out_mkdirs(tl_dir, &err)) &&
+         out_manifest_write(out, e, (const char *const *)sets, scripts, "running", 0, 0, &err) &&
+         (s.fd = out_runs_open(out, header, done, &err)) >= 0;
+    if (!ok) {
+        exp_free(e);
+        return cli_fail_error("sweep", CLI_FAILED, &err);
+    }
+    size_t total = exp_n_tasks(e), n = 0;
+    size_t *todo = g_new(size_t, total);
+    for (size_t t = 0; t < total; t++)
+        if (!g_hash_table_contains(done, GSIZE_TO_POINTER(t)))
+            todo[n++] = t;
+    gint64 t0 = g_get_monotonic_time();
+    progress_start(&s.pg, total, total - n);
+    bool finished = pool_run(todo, n, jobs, worker_argv, worker_done, &s, &s.pg);
+    progress_end(&s.pg);
+    g_free(todo);
+    close(s.fd);
+    size_t have = total - n + s.done;
+    double secs = (double)(g_get_monotonic_time() - t0) / 1e6;
+    int code = CLI_OK;
+    if (!finished) {
+        code = cli_fail("sweep", CLI_INTERRUPTED,
+                        "interrupted: %zu of %zu runs are in %s/runs.csv; the same command goes on from there",
+                        have, total, out);
+    } else if (s.write_failed) {
+        code = CLI_FAILED;
+    } else {
+        g_autoptr(GPtrArray) made = g_ptr_array_new_with_free_func(g_free);
+        if (!cli_finish(out, e, scripts, made, &err))
+            code = cli_fail_error("sweep", CLI_FAILED, &err);
+        if (!out_manifest_write(out, e, (const char *const *)sets, scripts, s.failed ? "incomplete" : "complete",
+                                have, s.failed, &err))
+            code = cli_fail_error("sweep", CLI_FAILED, &err);
+        if (s.failed)
+            code = cli_fail("sweep", CLI_FAILED, "%zu of %zu runs failed; run the same command to retry them",
+                            s.failed, total);
+        fprintf(stderr, "ikesim sweep: %s: %zu runs (%zu new in %.1f s, %zu failed) in %s\n", exp_name(e), have,
+                s.done, secs, s.failed, out);
+    }
+    exp_free(e);
+    return code;
+}

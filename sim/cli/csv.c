@@ -1,0 +1,124 @@
+#include "csv.h"
+
+#include <math.h>
+#include <string.h>
+
+const char *const csv_metrics[] = {
+    "detect_s", "detect_reason", "recover_s", "recover_fwd_s", "recover_rev_s", "lost_pkts", "false_positives",
+    "missed", "ike_msgs", "ike_bytes", "liveness_checks", "sim_s", "wall_s", "events", NULL,
+};
+const bool csv_metric_numeric[] = {true, false, true, true, true, true, true, true, true, true, true, true, true, true};
+
+char *csv_header(const sim_exp *e)
+{
+    GString *s = g_string_new("run_id,experiment,seed");
+    for (size_t i = 0; i < exp_n_params(e); i++)
+        g_string_append_printf(s, ",%s", exp_param_column(e, i));
+    g_string_append(s, ",method");
+    for (size_t i = 0; csv_metrics[i]; i++)
+        g_string_append_printf(s, ",%s", csv_metrics[i]);
+    g_string_append_c(s, '\n');
+    return g_string_free(s, FALSE);
+}
+
+static void put_time(GString *s, double v, const char *fmt)
+{
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+    g_string_append_c(s, ',');
+    if (!isnan(v))
+        g_string_append(s, g_ascii_formatd(buf, sizeof buf, fmt, v));
+}
+
+char *csv_row(const sim_exp *e, const exp_run *run, const sim_row *row)
+{
+    GString *s = g_string_new(NULL);
+    if (run->task >= 0)
+        g_string_append_printf(s, "%ld", run->task);
+    g_string_append_printf(s, ",%s,%u", exp_name(e), run->seed);
+    for (size_t i = 0; i < exp_n_params(e); i++)
+        g_string_append_printf(s, ",%s", run->params[i]);
+    g_string_append_printf(s, ",%s", run->method);
+    put_time(s, row->detect_s, "%.9g");
+    g_string_append_printf(s, ",%s", row->detect_reason);
+    put_time(s, row->recover_s, "%.9g");
+    put_time(s, row->recover_fwd_s, "%.9g");
+    put_time(s, row->recover_rev_s, "%.9g");
+    g_string_append_printf(s, ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT, row->lost_pkts,
+                           row->false_positives, row->missed);
+    g_string_append_printf(s, ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT, row->ike_msgs,
+                           row->ike_bytes, row->liveness_checks);
+    put_time(s, row->sim_s, "%.9g");
+    put_time(s, row->wall_s, "%.3f");
+    g_string_append_printf(s, ",%" G_GUINT64_FORMAT "\n", row->events);
+    return g_string_free(s, FALSE);
+}
+
+void csv_table_free(csv_table *t)
+{
+    if (!t)
+        return;
+    g_strfreev(t->header);
+    if (t->rows)
+        g_ptr_array_free(t->rows, TRUE);
+    g_free(t);
+}
+
+csv_table *csv_parse(const char *text, gsize len, GError **err)
+{
+    csv_table *t = g_new0(csv_table, 1);
+    t->rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+    const char *end = text + len, *p = text;
+    size_t cols = 0;
+    int line = 0;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            break; /* a half-written last line */
+        line++;
+        g_autofree char *l = g_strndup(p, (gsize)(nl - p));
+        p = nl + 1;
+        char **fields = g_strsplit(l, ",", -1);
+        if (!t->header) {
+            t->header = fields;
+            cols = g_strv_length(fields);
+            continue;
+        }
+        if (g_strv_length(fields) != cols) {
+            g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "line %d has %u fields, the header %zu", line,
+                        g_strv_length(fields), cols);
+            g_strfreev(fields);
+            csv_table_free(t);
+            return NULL;
+        }
+        g_ptr_array_add(t->rows, fields);
+    }
+    if (!t->header) {
+        g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "no header line");
+        csv_table_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+csv_table *csv_read(const char *path, GError **err)
+{
+    g_autofree char *text = NULL;
+    gsize len;
+    if (!g_file_get_contents(path, &text, &len, err))
+        return NULL;
+    GError *e = NULL;
+    csv_table *t = csv_parse(text, len, &e);
+    if (!t) {
+        g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: %s", path, e->message);
+        g_error_free(e);
+    }
+    return t;
+}
+
+int csv_col(const csv_table *t, const char *name)
+{
+    for (int i = 0; t->header[i]; i++)
+        if (strcmp(t->header[i], name) == 0)
+            return i;
+    return -1;
+}

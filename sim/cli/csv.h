@@ -1,0 +1,33 @@
+/* csv.h — the runs.csv contract (design.md "Metrics"): one row per run,
+ *   run_id, experiment, seed, <parameter columns>, method, detect_s,
+ *   detect_reason, recover_s, recover_fwd_s, recover_rev_s, lost_pkts,
+ *   false_positives, missed, ike_msgs, ike_bytes, liveness_checks, sim_s,
+ *   wall_s, events
+ * Times in seconds; a time that does not exist (NaN) is an empty field.
+ * No value holds a comma, a quote or a line break (names are checked when
+ * loaded), so fields need no quoting. */
+#ifndef IKESIM_CLI_CSV_H
+#define IKESIM_CLI_CSV_H
+
+#include "exp.h"
+
+/* The metric columns, NULL-terminated; numeric ones have numeric[i]. */
+extern const char *const csv_metrics[];
+extern const bool csv_metric_numeric[];
+
+char *csv_header(const sim_exp *e);                               /* with '\n' */
+char *csv_row(const sim_exp *e, const exp_run *run, const sim_row *row); /* with '\n' */
+
+/* A table read back: only complete lines (a last line without '\n' is
+ * not part of it). */
+typedef struct csv_table {
+    char **header;
+    GPtrArray *rows; /* char**, each as many fields as the header */
+} csv_table;
+
+csv_table *csv_parse(const char *text, gsize len, GError **err);
+csv_table *csv_read(const char *path, GError **err);
+void csv_table_free(csv_table *t);
+int csv_col(const csv_table *t, const char *name); /* -1: none */
+
+#endif

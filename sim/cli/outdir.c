@@ -1,0 +1,220 @@
+#include "outdir.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "version.h"
+
+bool out_mkdirs(const char *dir, GError **err)
+{
+    if (g_mkdir_with_parents(dir, 0755) == 0)
+        return true;
+    int e = errno;
+    g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(e), "cannot create %s: %s", dir, g_strerror(e));
+    return false;
+}
+
+bool out_write(const char *dir, const char *name, const char *data, gssize len, GError **err)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    return g_file_set_contents_full(path, data, len, G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                    0644, err);
+}
+
+void out_manifest_free(out_manifest *m)
+{
+    if (!m)
+        return;
+    g_free(m->file);
+    g_free(m->scripts);
+    g_free(m->sha256);
+    g_strfreev(m->sets);
+    g_free(m);
+}
+
+out_manifest *out_manifest_read(const char *dir, GError **err)
+{
+    g_autofree char *path = g_build_filename(dir, "manifest.txt", NULL);
+    if (!g_file_test(path, G_FILE_TEST_EXISTS))
+        return NULL;
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, err))
+        return NULL;
+    out_manifest *m = g_new0(out_manifest, 1);
+    m->file = g_key_file_get_string(kf, "experiment", "file", NULL);
+    m->scripts = g_key_file_get_string(kf, "experiment", "scripts", NULL);
+    m->sha256 = g_key_file_get_string(kf, "experiment", "sha256", NULL);
+    m->sets = g_key_file_get_string_list(kf, "experiment", "sets", NULL, NULL);
+    if (!m->file || !m->sha256) {
+        g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: not an ikesim manifest", path);
+        out_manifest_free(m);
+        return NULL;
+    }
+    if (!m->sets)
+        m->sets = g_new0(char *, 1);
+    if (!m->scripts)
+        m->scripts = g_path_get_dirname(m->file);
+    return m;
+}
+
+static bool same_sets(char **a, const char *const *b)
+{
+    size_t n = 0;
+    for (; b && b[n]; n++)
+        if (!a[n] || strcmp(a[n], b[n]) != 0)
+            return false;
+    return a[n] == NULL;
+}
+
+bool out_manifest_matches(const out_manifest *m, const char *dir, const sim_exp *e, const char *const *sets,
+                          GError **err)
+{
+    if (strcmp(m->sha256, exp_sha256(e)) != 0) {
+        g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_EXIST,
+                    "%s holds runs of another experiment file (%s, SHA-256 %.12s..., not %.12s...); "
+                    "choose another --out or remove it",
+                    dir, m->file, m->sha256, exp_sha256(e));
+        return false;
+    }
+    if (!same_sets(m->sets, sets)) {
+        g_autofree char *was = g_strjoinv(" ", m->sets);
+        g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_EXIST,
+                    "%s holds runs made with other --set values (“%s”); use the same ones, another --out, "
+                    "or remove it",
+                    dir, was);
+        return false;
+    }
+    return true;
+}
+
+bool out_manifest_write(const char *dir, const sim_exp *e, const char *const *sets, const char *scripts,
+                        const char *status, size_t done, size_t failed, GError **err)
+{
+    size_t len;
+    const char *text = exp_text(e, &len);
+    if (!out_write(dir, "experiment.ini", text, (gssize)len, err))
+        return false;
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    g_autofree char *abs = g_canonicalize_filename(exp_file(e), NULL);
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+    g_autofree char *date = g_date_time_format_iso8601(now);
+    g_key_file_set_string(kf, "ikesim", "version", IKESIM_VERSION);
+    g_key_file_set_string(kf, "ikesim", "commit", IKESIM_COMMIT);
+    g_key_file_set_string(kf, "experiment", "name", exp_name(e));
+    g_key_file_set_string(kf, "experiment", "file", abs);
+    g_key_file_set_string(kf, "experiment", "sha256", exp_sha256(e));
+    g_key_file_set_string(kf, "experiment", "scripts", scripts);
+    g_key_file_set_string_list(kf, "experiment", "sets", sets ? sets : (const char *const[]){NULL},
+                               sets ? g_strv_length((char **)sets) : 0);
+    GString *seeds = g_string_new(NULL);
+    for (size_t i = 0; i < exp_n_seeds(e); i++)
+        g_string_append_printf(seeds, "%s%u", i ? "," : "", exp_seed(e, i));
+    g_key_file_set_string(kf, "experiment", "seeds", seeds->str);
+    g_string_free(seeds, TRUE);
+    g_key_file_set_uint64(kf, "experiment", "points", exp_n_points(e));
+    g_key_file_set_uint64(kf, "experiment", "tasks", exp_n_tasks(e));
+    g_key_file_set_string(kf, "status", "state", status);
+    g_key_file_set_uint64(kf, "status", "done", done);
+    g_key_file_set_uint64(kf, "status", "failed", failed);
+    g_key_file_set_string(kf, "status", "date", date);
+    gsize n;
+    g_autofree char *data = g_key_file_to_data(kf, &n, NULL);
+    return out_write(dir, "manifest.txt", data, (gssize)n, err);
+}
+
+static bool fail_errno(GError **err, const char *what, const char *path)
+{
+    int e = errno;
+    g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(e), "%s %s: %s", what, path, g_strerror(e));
+    return false;
+}
+
+static bool other_columns(GError **err, const char *path)
+{
+    g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_EXIST,
+                "%s has other columns than this experiment's runs; choose another --out or remove it", path);
+    return false;
+}
+
+bool out_runs_compatible(const char *dir, const char *header, GError **err)
+{
+    g_autofree char *path = g_build_filename(dir, "runs.csv", NULL);
+    g_autofree char *text = NULL;
+    gsize len = 0;
+    if (!g_file_test(path, G_FILE_TEST_EXISTS))
+        return true;
+    if (!g_file_get_contents(path, &text, &len, err))
+        return false;
+    const char *nl = memchr(text, '\n', len);
+    size_t hlen = strlen(header);
+    if (nl && ((size_t)(nl - text + 1) != hlen || memcmp(text, header, hlen) != 0))
+        return other_columns(err, path);
+    return true;
+}
+
+int out_runs_open(const char *dir, const char *header, GHashTable *done, GError **err)
+{
+    g_autofree char *path = g_build_filename(dir, "runs.csv", NULL);
+    g_autofree char *text = NULL;
+    gsize len = 0;
+    if (g_file_test(path, G_FILE_TEST_EXISTS) && !g_file_get_contents(path, &text, &len, err))
+        return -1;
+    /* keep complete lines only: a kill mid-write leaves at most one half */
+    gsize keep = 0;
+    for (gsize i = 0; i < len; i++)
+        if (text[i] == '\n')
+            keep = i + 1;
+    size_t hlen = strlen(header);
+    if (keep > 0 && (keep < hlen || memcmp(text, header, hlen) != 0)) {
+        other_columns(err, path);
+        return -1;
+    }
+    int fd = g_open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        fail_errno(err, "cannot open", path);
+        return -1;
+    }
+    if (keep < len && ftruncate(fd, (off_t)keep) != 0) {
+        fail_errno(err, "cannot cut the half-written last line of", path);
+        close(fd);
+        return -1;
+    }
+    if (keep == 0) {
+        if (ftruncate(fd, 0) != 0 || !out_runs_append(fd, header, err)) {
+            close(fd);
+            return -1;
+        }
+        return fd;
+    }
+    for (const char *p = text + hlen; p < text + keep;) {
+        const char *nl = memchr(p, '\n', (size_t)(text + keep - p));
+        const char *comma = memchr(p, ',', (size_t)(nl - p));
+        if (comma && comma > p) {
+            g_autofree char *id = g_strndup(p, (gsize)(comma - p));
+            g_hash_table_add(done, GSIZE_TO_POINTER((gsize)g_ascii_strtoull(id, NULL, 10)));
+        }
+        p = nl + 1;
+    }
+    return fd;
+}
+
+bool out_runs_append(int fd, const char *line, GError **err)
+{
+    size_t len = strlen(line), off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, line + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return fail_errno(err, "cannot append to", "runs.csv");
+        off += (size_t)n;
+    }
+    if (fsync(fd) != 0)
+        return fail_errno(err, "cannot sync", "runs.csv");
+    return true;
+}

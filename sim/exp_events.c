@@ -1,0 +1,80 @@
+/* scenario.events: a script of "TIME ACTION [ARG]" elements, e.g.
+ * "40s link-down, 42s link-up, 50s loss 5%, 60s crash 0, 90s reboot 0". */
+#include <string.h>
+
+#include "exp_internal.h"
+
+static const char *const usage = "expected events “TIME ACTION [ARG]” separated by commas, with ACTION one of "
+                                 "crash G, reboot G (G = 0 or 1), link-down, link-up, loss P; e.g. “40s link-down”";
+
+static bool parse_one(const exp_setting *s, const char *item, sim_script_ev *ev, GError **err)
+{
+    g_auto(GStrv) words = g_strsplit_set(item, " \t", -1);
+    const char *w[4] = {NULL};
+    int n = 0;
+    for (char **p = words; *p; p++)
+        if (**p) {
+            if (n == 3) {
+                exp_fail(err, s, "event “%s”: too many words; %s", item, usage);
+                return false;
+            }
+            w[n++] = *p;
+        }
+    if (n < 2) {
+        exp_fail(err, s, "event “%s”: %s", item, usage);
+        return false;
+    }
+    if (!unit_parse(UNIT_DURATION, w[0], &ev->at_s)) {
+        exp_fail(err, s, "event “%s”: its time: expected %s", item, unit_expect(UNIT_DURATION));
+        return false;
+    }
+    ev->target = 0;
+    ev->value = 0;
+    bool gw_arg = false, loss_arg = false;
+    if (strcmp(w[1], "crash") == 0)
+        ev->action = SIM_ACT_CRASH, gw_arg = true;
+    else if (strcmp(w[1], "reboot") == 0)
+        ev->action = SIM_ACT_REBOOT, gw_arg = true;
+    else if (strcmp(w[1], "link-down") == 0)
+        ev->action = SIM_ACT_LINK_DOWN;
+    else if (strcmp(w[1], "link-up") == 0)
+        ev->action = SIM_ACT_LINK_UP;
+    else if (strcmp(w[1], "loss") == 0)
+        ev->action = SIM_ACT_LOSS, loss_arg = true;
+    else {
+        exp_fail(err, s, "event “%s”: unknown action “%s”; %s", item, w[1], usage);
+        return false;
+    }
+    if ((gw_arg || loss_arg) != (n == 3)) {
+        exp_fail(err, s, "event “%s”: %s %s", item, w[1],
+                 gw_arg ? "needs the gateway, 0 or 1" : loss_arg ? "needs a loss probability, e.g. 5%"
+                                                                 : "takes no argument");
+        return false;
+    }
+    if (gw_arg) {
+        if (strcmp(w[2], "0") && strcmp(w[2], "1")) {
+            exp_fail(err, s, "event “%s”: expected gateway 0 or 1, got “%s”", item, w[2]);
+            return false;
+        }
+        ev->target = w[2][0] - '0';
+    }
+    if (loss_arg && !unit_parse(UNIT_FRACTION, w[2], &ev->value)) {
+        exp_fail(err, s, "event “%s”: expected %s, got “%s”", item, unit_expect(UNIT_FRACTION), w[2]);
+        return false;
+    }
+    return true;
+}
+
+bool exp_parse_events(const exp_setting *s, GArray *out, GError **err)
+{
+    if (!*s->value)
+        return true; /* an empty script */
+    g_auto(GStrv) items = exp_split_list(s->value);
+    for (char **p = items; *p; p++) {
+        sim_script_ev ev;
+        if (!parse_one(s, *p, &ev, err))
+            return false;
+        g_array_append_val(out, ev);
+    }
+    return true;
+}

@@ -1,0 +1,128 @@
+/* exp_internal.h — what the exp_*.c files share; not for other modules. */
+#ifndef IKESIM_SIM_EXP_INTERNAL_H
+#define IKESIM_SIM_EXP_INTERNAL_H
+
+#include "exp.h"
+#include "units.h"
+
+/* One "path = value" as written somewhere: in a file (where = "f.ini:12"),
+ * on the command line (where = "--set") or in a built-in method. */
+typedef struct exp_setting {
+    char *path;  /* "gateway.1.dpd_delay", "gateways.qcd", "experiment.method" */
+    char *value; /* unescaped, surrounding blanks stripped */
+    char *where;
+} exp_setting;
+
+exp_setting *exp_setting_new(const char *path, const char *value, const char *where);
+void exp_setting_free(gpointer s);
+/* "WHERE: PATH: message" as an EXP_ERROR_INVALID GError. */
+void exp_fail(GError **err, const exp_setting *s, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+/* ---- exp_text.c: where every group and key is (GKeyFile has no lines) */
+typedef struct exp_lines exp_lines;
+/* Checks the file line by line as GKeyFile would read it, but stricter:
+ * every line is blank, a comment, [group] or key = value; no group or key
+ * twice; valid UTF-8.  Fails naming the line. */
+exp_lines *exp_lines_scan(const char *file, const char *text, gsize len, GError **err);
+void exp_lines_free(exp_lines *l);
+int exp_lines_group(const exp_lines *l, const char *group); /* 0: absent */
+int exp_lines_key(const exp_lines *l, const char *group, const char *key);
+
+/* ---- exp_keys.c: every key, its type and its meaning for a run */
+typedef enum exp_group {
+    EXP_G_EXPERIMENT,
+    EXP_G_TOPOLOGY,
+    EXP_G_GATEWAY,  /* [gateways] (both), [gateway.0], [gateway.1] */
+    EXP_G_TRAFFIC,  /* [traffic] (both directions), [traffic.0], [traffic.1] */
+    EXP_G_SCENARIO,
+} exp_group;
+
+typedef enum exp_vtype {
+    EXP_V_UNIT,   /* a quantity of .unit, or .word */
+    EXP_V_BOOL,   /* true or false */
+    EXP_V_ENUM,   /* one of .choices */
+    EXP_V_NAME,   /* letters, digits, . _ - */
+    EXP_V_TEXT,   /* anything */
+    EXP_V_SEEDS,  /* list of seeds and seed ranges */
+    EXP_V_FILES,  /* list of file names beside the experiment file */
+    EXP_V_EVENTS, /* list of "TIME ACTION [ARG]" */
+} exp_vtype;
+
+typedef struct exp_key {
+    exp_group group;
+    const char *name;
+    exp_vtype type;
+    unit_kind unit;
+    const char *const *choices; /* EXP_V_ENUM */
+    const char *word;           /* EXP_V_UNIT: a keyword instead of a quantity */
+    bool per_run;               /* may differ between runs: sweepable */
+} exp_key;
+
+typedef struct exp_value {
+    double num;      /* EXP_V_UNIT, in base units */
+    bool is_word;    /* EXP_V_UNIT: the keyword was given */
+    bool flag;       /* EXP_V_BOOL */
+    int choice;      /* EXP_V_ENUM: index into choices */
+} exp_value;
+
+/* The key a path names, and which gateway or direction it applies to
+ * (*index = -1: both).  NULL with an error naming the setting. */
+const exp_key *exp_key_find(const exp_setting *s, int *index, GError **err);
+/* Checks a value against its key's type (lists: every element). */
+bool exp_value_parse(const exp_key *k, const exp_setting *s, exp_value *v, GError **err);
+/* The value as a CSV field. */
+char *exp_value_csv(const exp_key *k, const exp_setting *s);
+/* Order in which one layer's settings apply: groups as in the table,
+ * [gateways] before [gateway.N], presets before the keys they preset. */
+int exp_setting_rank(const exp_setting *s);
+
+/* Lists in values are comma-separated; elements are stripped. */
+char **exp_split_list(const char *value);
+bool exp_parse_seeds(const exp_setting *s, GArray *seeds, GError **err);
+/* scenario.events: "TIME ACTION [ARG]" elements -> sim_script_ev (exp_events.c) */
+bool exp_parse_events(const exp_setting *s, GArray *out, GError **err);
+
+/* Applying settings to a run under construction. */
+typedef struct exp_builder exp_builder;
+exp_builder *exp_builder_new(exp_run *run);
+void exp_builder_free(exp_builder *b);
+bool exp_builder_apply(exp_builder *b, const exp_setting *s, GError **err);
+/* Derived values and checks across keys; then b->run is complete. */
+bool exp_builder_finish(exp_builder *b, uint32_t seed, GError **err);
+
+/* ---- exp_load.c: a loaded experiment */
+struct sim_exp {
+    char *file, *dir, *sha256, *name, *text;
+    gsize text_len;
+    GPtrArray *base;     /* exp_setting*: the file's sections */
+    GHashTable *methods; /* name -> GPtrArray of exp_setting*: [method.NAME] */
+    GPtrArray *axes;     /* exp_axis* */
+    GPtrArray *sets;     /* exp_setting*: --set */
+    GArray *seeds;       /* uint32_t */
+    char **plots;
+    exp_setting *plots_where;
+    bool timeline;
+    double tl_before, tl_after, tl_bin;
+    GPtrArray *params;   /* char*: swept paths but experiment.method */
+    GPtrArray *columns;  /* char*: their CSV column names */
+    size_t n_points;
+};
+
+/* The last setting of path among layers (a NULL-terminated list). */
+const exp_setting *exp_last_of(GPtrArray *const *layers, const char *path);
+
+/* ---- exp_point.c: one grid point's run (point < 0: first values) */
+bool exp_build_point(const sim_exp *e, long point, uint32_t seed, exp_run *out, GError **err);
+
+/* ---- exp_sweep.c: axes of the grid */
+typedef struct exp_axis {
+    GPtrArray *paths;  /* char*: one, or several changed together */
+    GPtrArray *tuples; /* char**: one value per path */
+    char *where;
+} exp_axis;
+
+/* key: "path" or "path/path/..."; value: the comma-separated list. */
+exp_axis *exp_axis_parse(const char *key, const char *value, const char *where, GError **err);
+void exp_axis_free(gpointer a);
+
+#endif

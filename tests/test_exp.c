@@ -1,0 +1,227 @@
+/* Experiment files: how settings layer, how sweeps expand into tasks, what
+ * the presets mean, and that every key is documented. */
+#include <math.h>
+#include <string.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "exp.h"
+#include "presets.h"
+
+static char *tmpdir;
+
+static sim_exp *load(const char *text, const char *const *sets)
+{
+    g_autofree char *path = g_build_filename(tmpdir, "t.ini", NULL);
+    g_assert_true(g_file_set_contents(path, text, -1, NULL));
+    GError *err = NULL;
+    sim_exp *e = exp_load(path, sets, &err);
+    if (!e)
+        g_error("%s", err->message);
+    return e;
+}
+
+static void task(const sim_exp *e, size_t t, exp_run *r)
+{
+    GError *err = NULL;
+    if (!exp_task_run(e, t, r, &err))
+        g_error("%s", err->message);
+}
+
+#define HEAD "[experiment]\nname = t\nhorizon = 100s\n"
+
+static void test_presets(void)
+{
+    g_assert_cmpuint(ike_retx_total_ns(&sim_liveness_find("strongswan")->retx), ==, 165060000000ull);
+    g_assert_cmpuint(ike_retx_total_ns(&sim_liveness_find("libreswan")->retx), ==, 30000000000ull);
+    g_assert_cmpuint(ike_retx_total_ns(&sim_liveness_find("aggressive")->retx), ==, 8125000000ull);
+    g_assert_cmpint(sim_liveness_find("strongswan")->clock, ==, IKE_DPD_WHOLE_SECONDS);
+    g_assert_cmpuint(sim_liveness_find("strongswan")->dpd_delay_ms, ==, 30000);
+    /* every built-in method builds */
+    GString *s = g_string_new(HEAD "[sweep]\nexperiment.method = custom");
+    for (const sim_method *m = sim_methods; m->name; m++)
+        g_string_append_printf(s, ", %s", m->name);
+    g_string_append_c(s, '\n');
+    sim_exp *e = load(s->str, NULL);
+    g_string_free(s, TRUE);
+    g_assert_cmpuint(exp_n_tasks(e), ==, 8);
+    exp_run r;
+    task(e, 5, &r); /* qcd: gateway 1 maker, gateway 0 taker that checks on hints */
+    g_assert_cmpstr(r.method, ==, "qcd");
+    g_assert_cmpuint(r.cfg.gw[1].ike.qcd.role, ==, IKE_QCD_MAKER);
+    g_assert_cmpuint(r.cfg.gw[0].ike.qcd.role, ==, IKE_QCD_TAKER);
+    g_assert_true(r.cfg.gw[0].ike.hint_starts_dpd);
+    g_assert_false(r.cfg.gw[1].persist_child_map);
+    exp_run_clear(&r);
+    task(e, 7, &r);
+    g_assert_cmpstr(r.method, ==, "qcd-fast");
+    g_assert_true(r.cfg.gw[1].persist_child_map);
+    exp_run_clear(&r);
+    exp_free(e);
+}
+
+/* Later layers win: file < method < sweep point < --set; inside a layer
+ * [gateways] < [gateway.N] and presets < explicit keys, whatever the order
+ * of the lines. */
+static void test_layers(void)
+{
+    const char *text = HEAD "method = liveness-aggressive\n"
+                            "[gateway.1]\ndpd_delay = 7s\n"
+                            "[gateways]\ndpd_delay = 10s\nretransmit_tries = 9\nliveness = strongswan\n"
+                            "[sweep]\ngateway.0.retransmit_timeout = 1500ms, 2s\n";
+    sim_exp *e = load(text, NULL);
+    exp_run r;
+    task(e, 1, &r);
+    /* the method's preset (aggressive: 5 s, 1 s, 3 tries) beat the file's keys */
+    g_assert_cmpuint(r.cfg.gw[0].ike.dpd_delay_ms, ==, 5000);
+    g_assert_cmpuint(r.cfg.gw[1].ike.dpd_delay_ms, ==, 5000);
+    g_assert_cmpuint(r.cfg.gw[1].ike.retx.tries, ==, 3);
+    /* the sweep point beat the method */
+    g_assert_cmpuint(r.cfg.gw[0].ike.retx.timeout_ms, ==, 2000);
+    g_assert_cmpuint(r.cfg.gw[1].ike.retx.timeout_ms, ==, 1000);
+    exp_run_clear(&r);
+    exp_free(e);
+    /* without a method: the explicit keys beat the preset, [gateway.1] beats [gateways] */
+    e = load(HEAD "[gateway.1]\ndpd_delay = 7s\n[gateways]\ndpd_delay = 10s\nliveness = strongswan\n", NULL);
+    task(e, 0, &r);
+    g_assert_cmpuint(r.cfg.gw[0].ike.dpd_delay_ms, ==, 10000);
+    g_assert_cmpuint(r.cfg.gw[1].ike.dpd_delay_ms, ==, 7000);
+    g_assert_cmpuint(r.cfg.gw[0].ike.retx.tries, ==, 5);
+    exp_run_clear(&r);
+    exp_free(e);
+    /* --set beats the sweep in a single run, and takes the run off the grid */
+    const char *sets[] = {"gateway.0.retransmit_timeout=3s", NULL};
+    e = load(text, sets);
+    GError *err = NULL;
+    g_assert_true(exp_single_run(e, 1, &r, &err));
+    g_assert_cmpuint(r.cfg.gw[0].ike.retx.timeout_ms, ==, 3000);
+    g_assert_cmpint(r.task, ==, -1);
+    g_assert_cmpstr(r.params[0], ==, "3");
+    exp_run_clear(&r);
+    /* ... but a task's point comes from the grid */
+    g_assert_false(exp_check_sets_for_tasks(e, &err));
+    g_assert_nonnull(strstr(err->message, "--set: gateway.0.retransmit_timeout"));
+    g_clear_error(&err);
+    exp_free(e);
+}
+
+static void test_grid(void)
+{
+    const char *text = HEAD "seeds = 1..3, 7\n[scenario]\ncrash = 1\n"
+                            "[sweep]\nexperiment.method = qcd, qcd-sym\n"
+                            "topology.loss = 0..0.05 step 0.01\n"
+                            "scenario.crash/gateway.0.establish/gateway.1.establish = 1/at-boot/never, 0/never/at-boot\n";
+    sim_exp *e = load(text, NULL);
+    g_assert_cmpuint(exp_n_seeds(e), ==, 4);
+    g_assert_cmpuint(exp_seed(e, 3), ==, 7);
+    g_assert_cmpuint(exp_n_points(e), ==, 2 * 6 * 2);
+    g_assert_cmpuint(exp_n_tasks(e), ==, 96);
+    g_assert_cmpuint(exp_n_params(e), ==, 4);
+    g_assert_cmpstr(exp_param_column(e, 0), ==, "topology_loss");
+    g_assert_cmpstr(exp_param_column(e, 3), ==, "gateway_1_establish");
+    g_autofree char *losses = exp_axis_values(e, 0), *methods = exp_axis_values(e, -1);
+    g_assert_cmpstr(losses, ==, "0 0.01 0.02 0.03 0.04 0.05");
+    g_assert_cmpstr(methods, ==, "qcd qcd-sym");
+    /* task = point x seeds + seed index; the last axis varies fastest */
+    exp_run r;
+    size_t point = 1 * 12 + 3 * 2 + 1; /* qcd-sym, loss 0.03, crash 0 */
+    task(e, point * 4 + 3, &r);
+    g_assert_cmpstr(r.method, ==, "qcd-sym");
+    g_assert_cmpuint(r.seed, ==, 7);
+    g_assert_cmpfloat_with_epsilon(r.cfg.link.loss, 0.03, 1e-12);
+    g_assert_cmpint(r.cfg.script[0].target, ==, 0);
+    g_assert_cmpint(r.cfg.gw[0].establish, ==, SIM_EST_NEVER);
+    g_assert_cmpint(r.cfg.gw[1].establish, ==, SIM_EST_AT_BOOT);
+    g_assert_cmpstr(r.params[0], ==, "0.03");
+    g_assert_cmpstr(r.params[1], ==, "0");
+    exp_run_clear(&r);
+    exp_free(e);
+    e = load(HEAD "[sweep]\nscenario.crash_at = 1s..64s x2\ntopology.queue = 1..3\n", NULL);
+    g_autofree char *times = exp_axis_values(e, 0), *queues = exp_axis_values(e, 1);
+    g_assert_cmpstr(times, ==, "1 2 4 8 16 32 64");
+    g_assert_cmpstr(queues, ==, "1 2 3");
+    exp_free(e);
+}
+
+/* Randomness of the scenario comes from the seed alone, the same for every
+ * point (common random numbers). */
+static void test_seeded_draws(void)
+{
+    sim_exp *e = load(HEAD "seeds = 1, 2\n[gateways]\ndpd_clock_phase = random\n"
+                           "[scenario]\ncrash = 1\ncrash_at = 30s\ncrash_jitter = 10s\nreboot_after = 5s\n"
+                           "events = 60s link-down, 61s link-up, 62s loss 5%\n"
+                           "[sweep]\nexperiment.method = qcd, liveness-strongswan\n",
+                      NULL);
+    exp_run a, b, c, a2;
+    task(e, 0, &a);  /* qcd, seed 1 */
+    task(e, 2, &b);  /* strongswan, seed 1 */
+    task(e, 1, &c);  /* qcd, seed 2 */
+    task(e, 0, &a2);
+    g_assert_cmpuint(a.cfg.n_script, ==, 5);
+    g_assert_cmpfloat(a.cfg.script[0].at_s, >=, 30);
+    g_assert_cmpfloat(a.cfg.script[0].at_s, <, 40);
+    g_assert_cmpfloat(a.cfg.script[1].at_s, ==, a.cfg.script[0].at_s + 5);
+    g_assert_cmpint(a.cfg.script[1].action, ==, SIM_ACT_REBOOT);
+    g_assert_cmpint(a.cfg.script[4].action, ==, SIM_ACT_LOSS);
+    g_assert_cmpfloat(a.cfg.script[4].value, ==, 0.05);
+    g_assert_cmpfloat(a.cfg.script[0].at_s, ==, b.cfg.script[0].at_s);
+    g_assert_cmpfloat(a.cfg.script[0].at_s, !=, c.cfg.script[0].at_s);
+    g_assert_cmpfloat(a.cfg.script[0].at_s, ==, a2.cfg.script[0].at_s);
+    g_assert_cmpuint(a.cfg.gw[0].ike.dpd_clock_phase_ns, ==, a2.cfg.gw[0].ike.dpd_clock_phase_ns);
+    g_assert_cmpuint(a.cfg.gw[0].ike.dpd_clock_phase_ns, !=, a.cfg.gw[1].ike.dpd_clock_phase_ns);
+    g_assert_cmpuint(a.cfg.gw[0].ike.dpd_clock_phase_ns, <, 1000000000ull);
+    exp_run_clear(&a);
+    exp_run_clear(&b);
+    exp_run_clear(&c);
+    exp_run_clear(&a2);
+    exp_free(e);
+}
+
+static void test_shipped_and_reference(void)
+{
+    const char *root = g_getenv("IKESIM_SOURCE_ROOT");
+    if (!root) {
+        g_test_skip("IKESIM_SOURCE_ROOT not set");
+        return;
+    }
+    const char *shipped[] = {"recovery.ini", "tradeoff.ini", "asymmetric.ini"};
+    for (size_t i = 0; i < G_N_ELEMENTS(shipped); i++) {
+        g_autofree char *path = g_build_filename(root, "experiments", shipped[i], NULL);
+        GError *err = NULL;
+        sim_exp *e = exp_load(path, NULL, &err);
+        if (!e)
+            g_error("%s", err->message);
+        g_assert_true(exp_check_plots(e, exp_dir(e), &err));
+        exp_free(e);
+    }
+    g_autofree char *ref_path = g_build_filename(root, "experiments", "REFERENCE.md", NULL);
+    g_autofree char *ref = NULL;
+    g_assert_true(g_file_get_contents(ref_path, &ref, NULL, NULL));
+    g_auto(GStrv) keys = exp_key_names();
+    for (char **k = keys; *k; k++) {
+        g_autofree char *quoted = g_strdup_printf("`%s`", strchr(*k, '.') + 1);
+        if (!strstr(ref, quoted))
+            g_error("REFERENCE.md does not document %s (expected %s)", *k, quoted);
+    }
+    for (const sim_method *m = sim_methods; m->name; m++) {
+        g_autofree char *quoted = g_strdup_printf("`%s`", m->name);
+        g_assert_nonnull(strstr(ref, quoted));
+    }
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    tmpdir = g_dir_make_tmp("ikesim-exp-XXXXXX", NULL);
+    g_test_add_func("/exp/presets", test_presets);
+    g_test_add_func("/exp/layers", test_layers);
+    g_test_add_func("/exp/grid", test_grid);
+    g_test_add_func("/exp/seeded-draws", test_seeded_draws);
+    g_test_add_func("/exp/shipped-and-reference", test_shipped_and_reference);
+    int rc = g_test_run();
+    g_autofree char *t = g_build_filename(tmpdir, "t.ini", NULL);
+    g_remove(t);
+    g_rmdir(tmpdir);
+    return rc;
+}
