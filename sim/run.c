@@ -22,7 +22,7 @@ typedef struct world {
     int link;
     sim_source *src[2];
     sim_rng *traffic_rng;
-    FILE *keylog;
+    FILE *keylog, *esp_keylog;
     /* per flow (= direction): send time of each seq, delivery time or -1 */
     GArray *sent[2], *got[2];
     /* the first crash */
@@ -233,7 +233,8 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
     }
     if (cfg->pcap_dir && (rc = ns3_pcap_enable(w.link, cfg->pcap_dir)) < 0)
         goto out;
-    if (cfg->keylog_path && !(w.keylog = fopen(cfg->keylog_path, "w"))) {
+    if ((cfg->keylog_path && !(w.keylog = fopen(cfg->keylog_path, "w"))) ||
+        (cfg->esp_keylog_path && !(w.esp_keylog = fopen(cfg->esp_keylog_path, "w")))) {
         rc = NS3_EIO;
         goto out;
     }
@@ -247,6 +248,7 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
         }
         sim_gw_listen(w.gw[i], &l);
         sim_gw_keylog(w.gw[i], w.keylog);
+        sim_gw_esp_keylog(w.gw[i], w.esp_keylog);
         w.sent[i] = g_array_new(FALSE, FALSE, sizeof(uint64_t));
         w.got[i] = g_array_new(FALSE, FALSE, sizeof(int64_t));
     }
@@ -309,6 +311,8 @@ out:
     g_free(script);
     if (w.keylog)
         fclose(w.keylog);
+    if (w.esp_keylog)
+        fclose(w.esp_keylog);
     g_array_free(w.stale, TRUE);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     row->wall_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / NS;

@@ -45,6 +45,7 @@ typedef struct sim_run_cfg {
     size_t n_script;
     const char *pcap_dir;       /* NULL: no capture */
     const char *keylog_path;    /* NULL: no key table */
+    const char *esp_keylog_path;/* Wireshark esp_sa table; NULL: none */
     /* every IKE event of gateway 0 or 1, e.g. for tests (may be NULL) */
     void (*trace)(void *arg, int gw, const ike_event *ev);
     void *trace_arg;

@@ -234,12 +234,14 @@ static void test_qcd_capture_tshark(void)
 {
     g_autofree char *dir = g_dir_make_tmp("ikesim-qcd-XXXXXX", NULL);
     g_autofree char *keys = g_build_filename(dir, "ikev2_decryption_table", NULL);
+    g_autofree char *esp_keys = g_build_filename(dir, "esp_sa", NULL);
     sim_run_cfg c;
     crash_cfg(&c, 5.0, 5.0);
     qcd_roles(&c, false);
     c.horizon_s = 15;
     c.pcap_dir = dir;
     c.keylog_path = keys;
+    c.esp_keylog_path = esp_keys;
     sim_row row;
     g_assert_cmpint(sim_run(&c, &row), ==, 0);
     g_assert_cmpstr(row.detect_reason, ==, "qcd");
@@ -255,12 +257,19 @@ static void test_qcd_capture_tshark(void)
         g_autofree char *clear = tshark_fields(dir, pcap, "isakmp.notify.msgtype == 16419 && isakmp.notify.msgtype == 4",
                                         "isakmp.nextpayload");
         g_assert_true(g_str_has_prefix(clear, "41")); /* N, not SK: unprotected */
-        g_autofree char *esp = tshark_fields(dir, pcap, "esp", "esp.spi");
-        g_assert_cmpuint(strlen(esp), >, 100);
+        /* ESP from both sides, before and after the crash: every packet's
+         * ICV checks and it decrypts to the inner IPv4/UDP packet (port 9)
+         * carrying flow, sequence and send time */
+        g_autofree char *esp = tshark_fields(dir, pcap, "esp", "frame.number");
+        g_autofree char *good = tshark_fields(dir, pcap, "esp && esp.icv_good", "frame.number");
+        g_autofree char *inner = tshark_fields(dir, pcap, "esp && udp.dstport == 9", "frame.number");
+        g_assert_cmpuint(count_lines(esp), >, 100);
+        g_assert_cmpstr(good, ==, esp);
+        g_assert_cmpstr(inner, ==, esp);
     } else {
         g_test_message("tshark not installed: capture not checked");
     }
-    const char *files[] = {"link-0-0.pcap", "link-0-1.pcap", "ikev2_decryption_table"};
+    const char *files[] = {"link-0-0.pcap", "link-0-1.pcap", "ikev2_decryption_table", "esp_sa"};
     for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
         g_autofree char *f = g_build_filename(dir, files[i], NULL);
         g_remove(f);

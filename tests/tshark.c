@@ -10,7 +10,10 @@ char *tshark_fields(const char *cfg_dir, const char *pcap, const char *filter, c
 {
     g_autofree char *env_dir = g_strconcat("WIRESHARK_CONFIG_DIR=", cfg_dir, NULL);
     char *envp[] = {env_dir, "HOME=/nonexistent", "LC_ALL=C", NULL};
-    const char *argv[] = {"tshark", "-n", "-r", pcap, "-Y", filter, "-T", "fields", "-e", field, NULL};
+    /* ESP is decrypted and its ICV checked wherever an esp_sa table is given */
+    const char *argv[] = {"tshark", "-n", "-o", "esp.enable_encryption_decode:TRUE",
+                          "-o", "esp.enable_authentication_check:TRUE", "-r", pcap, "-Y", filter,
+                          "-T", "fields", "-e", field, NULL};
     char *out = NULL, *err = NULL;
     gint status;
     g_assert_true(g_spawn_sync(NULL, (char **)argv, envp, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
