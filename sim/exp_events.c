@@ -5,16 +5,17 @@
 #include "exp_internal.h"
 
 static const char *const usage = "expected events “TIME ACTION [ARG]” separated by commas, with ACTION one of "
-                                 "crash G, reboot G (G = 0 or 1), link-down, link-up, loss P; e.g. “40s link-down”";
+                                 "crash G, reboot G (G = 0 or 1), link-down, link-up, loss P, forge G RATE (RATE 0 stops); "
+                                 "e.g. “40s link-down”";
 
 static bool parse_one(const exp_setting *s, const char *item, sim_script_ev *ev, GError **err)
 {
     g_auto(GStrv) words = g_strsplit_set(item, " \t", -1);
-    const char *w[4] = {NULL};
+    const char *w[5] = {NULL};
     int n = 0;
     for (char **p = words; *p; p++)
         if (**p) {
-            if (n == 3) {
+            if (n == 4) {
                 exp_fail(err, s, "event “%s”: too many words; %s", item, usage);
                 return false;
             }
@@ -30,7 +31,7 @@ static bool parse_one(const exp_setting *s, const char *item, sim_script_ev *ev,
     }
     ev->target = 0;
     ev->value = 0;
-    bool gw_arg = false, loss_arg = false;
+    bool gw_arg = false, loss_arg = false, forge = false;
     if (strcmp(w[1], "crash") == 0)
         ev->action = SIM_ACT_CRASH, gw_arg = true;
     else if (strcmp(w[1], "reboot") == 0)
@@ -41,14 +42,18 @@ static bool parse_one(const exp_setting *s, const char *item, sim_script_ev *ev,
         ev->action = SIM_ACT_LINK_UP;
     else if (strcmp(w[1], "loss") == 0)
         ev->action = SIM_ACT_LOSS, loss_arg = true;
+    else if (strcmp(w[1], "forge") == 0)
+        ev->action = SIM_ACT_FORGE, gw_arg = forge = true;
     else {
         exp_fail(err, s, "event “%s”: unknown action “%s”; %s", item, w[1], usage);
         return false;
     }
-    if ((gw_arg || loss_arg) != (n == 3)) {
+    int want = forge ? 4 : gw_arg || loss_arg ? 3 : 2;
+    if (n != want) {
         exp_fail(err, s, "event “%s”: %s %s", item, w[1],
-                 gw_arg ? "needs the gateway, 0 or 1" : loss_arg ? "needs a loss probability, e.g. 5%"
-                                                                 : "takes no argument");
+                 forge ? "needs the target gateway and a rate, e.g. “forge 0 1000/s”"
+                 : gw_arg ? "needs the gateway, 0 or 1" : loss_arg ? "needs a loss probability, e.g. 5%"
+                                                                   : "takes no argument");
         return false;
     }
     if (gw_arg) {
@@ -57,6 +62,10 @@ static bool parse_one(const exp_setting *s, const char *item, sim_script_ev *ev,
             return false;
         }
         ev->target = w[2][0] - '0';
+    }
+    if (forge && !unit_parse(UNIT_PERSEC, w[3], &ev->value)) {
+        exp_fail(err, s, "event “%s”: expected %s, got “%s”", item, unit_expect(UNIT_PERSEC), w[3]);
+        return false;
     }
     if (loss_arg && !unit_parse(UNIT_FRACTION, w[2], &ev->value)) {
         exp_fail(err, s, "event “%s”: expected %s, got “%s”", item, unit_expect(UNIT_FRACTION), w[2]);

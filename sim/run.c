@@ -1,5 +1,7 @@
 #include "run.h"
 
+#include "forger.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +25,8 @@ typedef struct world {
     sim_source *src[2];
     sim_rng *traffic_rng;
     FILE *keylog, *esp_keylog;
+    sim_forger *forger;
+    sim_rng *forger_rng;
     /* per flow (= direction): send time of each seq, delivery time or -1 */
     GArray *sent[2], *got[2];
     /* the first crash */
@@ -152,7 +156,35 @@ static void run_action(void *arg)
     case SIM_ACT_LOSS:
         ns3_link_set_loss(w->link, ev->value);
         break;
+    case SIM_ACT_FORGE:
+        if (ev->value > 0)
+            sim_forger_start(w->forger, ev->value);
+        else
+            sim_forger_stop(w->forger);
+        break;
     }
+}
+
+/* A forger, if the script has one: its own node on its own link to the
+ * target gateway, so its packets cross a real (lossless) link. */
+static int add_forger(world *w)
+{
+    const sim_run_cfg *cfg = w->cfg;
+    for (size_t i = 0; i < cfg->n_script; i++) {
+        if (cfg->script[i].action != SIM_ACT_FORGE)
+            continue;
+        int target = cfg->script[i].target;
+        ns3_node_id x = ns3_node_create();
+        ns3_link_cfg lc = cfg->link;
+        lc.loss = 0;
+        int l = ns3_link_create(x, sim_gw_node(w->gw[target]), &lc);
+        if (l < 0)
+            return l;
+        w->forger_rng = sim_rng_new(cfg->seed, cfg->run, 2000);
+        w->forger = sim_forger_new(x, w->gw[target], ns3_link_addr(l, 1), w->forger_rng);
+        return w->forger ? 0 : NS3_EINVAL;
+    }
+    return 0;
 }
 
 void sim_run_cfg_defaults(sim_run_cfg *cfg)
@@ -259,6 +291,8 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
     w.traffic_rng = sim_rng_new(cfg->seed, cfg->run, 1000);
     for (int i = 0; i < 2; i++)
         w.src[i] = sim_source_new(w.gw[i], (uint32_t)i, &cfg->traffic[i], w.traffic_rng, on_sent, &w);
+    if ((rc = add_forger(&w)) < 0)
+        goto out;
     script = g_new(script_ctx, cfg->n_script + 1);
     for (size_t i = 0; i < cfg->n_script; i++) {
         script[i] = (script_ctx){&w, &cfg->script[i]};
@@ -294,6 +328,7 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
     row->liveness_checks = w.liveness_checks;
     row->sim_s = cfg->horizon_s;
     row->events = ns3_sim_events();
+    row->forged = w.forger ? sim_forger_sent(w.forger) : 0;
     if (cfg->timeline)
         fill_timeline(&w, cfg->timeline);
     rc = 0;
@@ -307,6 +342,8 @@ out:
         }
     }
     sim_rng_free(w.traffic_rng);
+    sim_forger_free(w.forger);
+    sim_rng_free(w.forger_rng);
     ns3_sim_destroy();
     g_free(script);
     if (w.keylog)

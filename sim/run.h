@@ -13,6 +13,8 @@ typedef enum sim_action {
     SIM_ACT_LINK_DOWN,
     SIM_ACT_LINK_UP,
     SIM_ACT_LOSS,      /* the link's loss probability becomes value */
+    SIM_ACT_FORGE,     /* an attacker starts forging QCD answers to the target
+                          gateway at value per second (0: stops) */
 } sim_action;
 
 typedef struct sim_script_ev {
@@ -59,6 +61,7 @@ typedef struct sim_row {
     double recover_s, recover_fwd_s, recover_rev_s; /* fwd: survivor -> crashed side */
     uint64_t lost_pkts, false_positives, missed;
     uint64_t ike_msgs, ike_bytes, liveness_checks;
+    uint64_t forged;           /* messages the forger sent */
     double sim_s, wall_s;
     uint64_t events;
 } sim_row;

@@ -277,6 +277,29 @@ static void test_qcd_capture_tshark(void)
     g_rmdir(dir);
 }
 
+/* An attacker who knows the SPIs forges 100,000 QCD answers with random
+ * tokens: not one SA is deleted, and the liveness checks the hints start
+ * stay within their rate limit (one per second). */
+static void test_forged_tokens(void)
+{
+    sim_run_cfg c;
+    sim_run_cfg_defaults(&c);
+    c.horizon_s = 120;
+    qcd_roles(&c, false);
+    c.gw[0].ike.dpd_delay_ms = 0; /* every check is started by a hint */
+    c.gw[1].establish = SIM_EST_NEVER;
+    c.script[c.n_script++] = (sim_script_ev){10.0, SIM_ACT_FORGE, 0, 1000};
+    c.script[c.n_script++] = (sim_script_ev){110.0, SIM_ACT_FORGE, 0, 0};
+    sim_row row;
+    g_assert_cmpint(sim_run(&c, &row), ==, 0);
+    g_test_message("%" G_GUINT64_FORMAT " forged, %" G_GUINT64_FORMAT " liveness checks, %" G_GUINT64_FORMAT
+                   " false positives", row.forged, row.liveness_checks, row.false_positives);
+    g_assert_cmpuint(row.forged, ==, 100000);
+    g_assert_cmpuint(row.false_positives, ==, 0);
+    g_assert_cmpuint(row.liveness_checks, >=, 50);
+    g_assert_cmpuint(row.liveness_checks, <=, 101);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -287,5 +310,6 @@ int main(int argc, char **argv)
     g_test_add_func("/recovery/same-seed-same-row", test_same_seed_same_row);
     g_test_add_func("/recovery/false-positives-binomial", test_false_positives_binomial);
     g_test_add_func("/recovery/qcd-capture-tshark", test_qcd_capture_tshark);
+    g_test_add_func("/recovery/forged-tokens", test_forged_tokens);
     return g_test_run();
 }
