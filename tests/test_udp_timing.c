@@ -128,6 +128,57 @@ static void test_socket_errors(void)
     ns3_sim_destroy();
 }
 
+typedef struct {
+    ns3_node_id r, m2;
+    int l_m1, l_m2;
+    uint32_t vip;
+} takeover_arg;
+
+/* The standby answers to the virtual address and the router steers it
+ * there with a host route, more specific than the member's subnet. */
+static void take_over(void *arg)
+{
+    takeover_arg *t = arg;
+    g_assert_cmpint(ns3_node_add_address(t->m2, t->l_m2, t->vip), ==, NS3_OK);
+    g_assert_cmpint(ns3_route_add(t->r, t->vip, 0xffffffff, ns3_link_addr(t->l_m2, 0)), ==, NS3_OK);
+}
+
+static void fall_back(void *arg)
+{
+    takeover_arg *t = arg;
+    g_assert_cmpint(ns3_route_del(t->r, t->vip, 0xffffffff), ==, NS3_OK);
+    g_assert_cmpint(ns3_route_del(t->r, t->vip, 0xffffffff), ==, NS3_ENOROUTE);
+}
+
+static void test_virtual_address_takeover(void)
+{
+    g_assert_cmpint(ns3_sim_init(1, 1), ==, NS3_OK);
+    ns3_node_id a = ns3_node_create(), r = ns3_node_create(), m1 = ns3_node_create(), m2 = ns3_node_create();
+    ns3_link_cfg cfg = {.rate_bps = 8000000, .delay_ns = 5 * MS, .queue_pkts = 100};
+    int l_a = ns3_link_create(a, r, &cfg), l_m1 = ns3_link_create(m1, r, &cfg), l_m2 = ns3_link_create(m2, r, &cfg);
+    g_assert_cmpint(ns3_routing_global(), ==, NS3_OK);
+    GArray *rx1 = g_array_new(FALSE, FALSE, sizeof(rx_record)), *rx2 = g_array_new(FALSE, FALSE, sizeof(rx_record));
+    int s = ns3_udp_open(a, 1, rx_log, rx1);
+    ns3_udp_open(m1, 2, rx_log, rx1);
+    ns3_udp_open(m2, 2, rx_log, rx2);
+    uint32_t vip = ns3_link_addr(l_m1, 0); /* M1's address is the cluster's */
+    for (uint32_t i = 0; i < 30; i++)
+        send_at(i * 100 * MS, s, vip, 2, i, 100);
+    takeover_arg t = {r, m2, l_m1, l_m2, vip};
+    ns3_schedule(NS3_NO_NODE, 1000 * MS + 50 * MS, take_over, &t);
+    ns3_schedule(NS3_NO_NODE, 2000 * MS + 50 * MS, fall_back, &t);
+    ns3_sim_run();
+    /* sends 0..10 reach M1, 11..20 the standby, 21..29 M1 again */
+    g_assert_cmpuint(rx2->len, ==, 10);
+    for (guint i = 0; i < rx2->len; i++)
+        g_assert_cmpuint(g_array_index(rx2, rx_record, i).tag, ==, 11 + i);
+    g_assert_cmpuint(rx1->len, ==, 20);
+    g_assert_cmpint(ns3_node_add_address(m2, l_a, vip), ==, NS3_EINVAL); /* not on that link */
+    ns3_sim_destroy();
+    g_array_free(rx1, TRUE);
+    g_array_free(rx2, TRUE);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -135,5 +186,6 @@ int main(int argc, char **argv)
     g_test_add_func("/udp/three-hops-exact", test_three_hops_exact);
     g_test_add_func("/udp/back-to-back-and-queue-limit", test_back_to_back_and_queue_limit);
     g_test_add_func("/udp/socket-errors", test_socket_errors);
+    g_test_add_func("/udp/virtual-address-takeover", test_virtual_address_takeover);
     return g_test_run();
 }

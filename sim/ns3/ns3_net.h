@@ -47,6 +47,11 @@ int ns3_routing_global(void);
 /* A static route on node n: dst/mask via next_hop (an address on a link
  * of n's neighbour). */
 int ns3_route_add(ns3_node_id n, uint32_t dst, uint32_t mask, uint32_t next_hop);
+/* Removes node n's static route(s) to exactly dst/mask; NS3_ENOROUTE if none. */
+int ns3_route_del(ns3_node_id n, uint32_t dst, uint32_t mask);
+/* Node n also answers to addr on its side of link (a virtual address a
+ * cluster member takes over); NS3_EINVAL if n is not on the link. */
+int ns3_node_add_address(ns3_node_id n, int link, uint32_t addr);
 
 /* data is valid only during the call. */
 typedef void (*ns3_udp_recv_cb)(void *arg, const uint8_t *data, size_t len,

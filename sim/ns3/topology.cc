@@ -184,4 +184,40 @@ int ns3_route_add(ns3_node_id n, uint32_t dst, uint32_t mask, uint32_t next_hop)
     return NS3_ENOROUTE;
 }
 
+int ns3_route_del(ns3_node_id n, uint32_t dst, uint32_t mask)
+{
+    NodeState *ns = node_state(n);
+    if (!ns)
+        return world ? NS3_ENODE : NS3_ENOSIM;
+    Ptr<Ipv4StaticRouting> sr = Ipv4StaticRoutingHelper().GetStaticRouting(ns->node->GetObject<Ipv4>());
+    int removed = 0;
+    for (uint32_t i = sr->GetNRoutes(); i-- > 0;) {
+        Ipv4RoutingTableEntry e = sr->GetRoute(i);
+        if (e.GetDest() == Ipv4Address(dst) && e.GetDestNetworkMask() == Ipv4Mask(mask) && e.IsGateway()) {
+            sr->RemoveRoute(i);
+            removed++;
+        }
+    }
+    return removed ? NS3_OK : NS3_ENOROUTE;
+}
+
+int ns3_node_add_address(ns3_node_id n, int link, uint32_t addr)
+{
+    NodeState *ns = node_state(n);
+    if (!ns)
+        return world ? NS3_ENODE : NS3_ENOSIM;
+    if (link < 0 || (size_t)link >= world->links.size())
+        return NS3_ELINK;
+    LinkState &ls = world->links[link];
+    int side = ls.node[0] == n ? 0 : ls.node[1] == n ? 1 : -1;
+    if (side < 0)
+        return NS3_EINVAL;
+    Ptr<Ipv4> ip = ns->node->GetObject<Ipv4>();
+    int32_t iface = ip->GetInterfaceForDevice(ls.dev[side]);
+    if (iface < 0)
+        return NS3_EINVAL;
+    ip->AddAddress((uint32_t)iface, Ipv4InterfaceAddress(Ipv4Address(addr), Ipv4Mask("255.255.255.0")));
+    return NS3_OK;
+}
+
 } // extern "C"
