@@ -281,6 +281,11 @@ static bool apply_other(exp_builder *b, const exp_key *k, const exp_setting *s, 
             b->crash_jitter = v->num;
         } else if (strcmp(n, "reboot_after") == 0) {
             b->reboot_after = v->is_word ? -1 : v->num;
+        } else if (strcmp(n, "standby") == 0) {
+            b->cfg->standby.enabled = v->choice > 0; /* none, shared-secret, own-secret */
+            b->cfg->standby.share_secret = v->choice == 1;
+        } else if (strcmp(n, "takeover") == 0) {
+            b->cfg->standby.takeover_s = v->num;
         } else if (strcmp(n, "events") == 0) {
             g_array_set_size(b->events, 0);
             if (!exp_parse_events(s, b->events, err))

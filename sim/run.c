@@ -22,6 +22,11 @@ typedef struct world {
     const sim_run_cfg *cfg;
     sim_gw *gw[2];
     int link;
+    sim_gw *standby;   /* gateway 1's hot standby, if configured */
+    sim_gw *active1;   /* the member that holds gateway 1's address now */
+    ns3_node_id router;
+    int standby_link;
+    uint32_t vip;      /* gateway 1's address */
     sim_source *src[2];
     sim_rng *traffic_rng;
     FILE *keylog, *esp_keylog;
@@ -38,7 +43,9 @@ typedef struct world {
     uint64_t ike_msgs, ike_bytes, liveness_checks, false_positives;
 } world;
 
-static int gw_index(world *w, sim_gw *gw) { return w->gw[1] == gw; }
+/* Gateway 0, or 1 for either member of gateway 1. */
+static int gw_index(world *w, sim_gw *gw) { return gw != w->gw[0]; }
+static sim_gw *partner(world *w, int me) { return me ? w->gw[0] : w->active1; }
 
 static const char *reason_metric(ike_del_reason r)
 {
@@ -70,7 +77,7 @@ static void on_ike_event(void *arg, sim_gw *gw, const ike_event *ev)
             break;
         /* declared dead while the partner still holds it */
         if ((ev->reason == IKE_DEL_TIMEOUT || ev->reason == IKE_DEL_QCD) &&
-            sim_gw_holds(w->gw[1 - me], ev->spi_i, ev->spi_r))
+            sim_gw_holds(partner(w, me), ev->spi_i, ev->spi_r))
             w->false_positives++;
         if (w->crashed == 1 - me && w->detect_ns < 0)
             for (guint i = 0; i < w->stale->len; i++) {
@@ -128,6 +135,18 @@ typedef struct {
     const sim_script_ev *ev;
 } script_ctx;
 
+/* The standby answers to gateway 1's address, the router steers it there
+ * (a host route beats the member's subnet route), and the hosts behind
+ * gateway 1 now send through the standby. */
+static void take_over(void *arg)
+{
+    world *w = arg;
+    ns3_node_add_address(sim_gw_node(w->standby), w->standby_link, w->vip);
+    ns3_route_add(w->router, w->vip, 0xffffffff, ns3_link_addr(w->standby_link, 0));
+    w->active1 = w->standby;
+    sim_source_set_gw(w->src[1], w->standby);
+}
+
 static void run_action(void *arg)
 {
     script_ctx *c = arg;
@@ -143,6 +162,8 @@ static void run_action(void *arg)
             ike_ep_foreach(sim_gw_ep(w->gw[1 - ev->target]), collect_stale, &sc);
         }
         sim_gw_crash(gw);
+        if (ev->target == 1 && w->standby && w->active1 == gw)
+            ns3_schedule(NS3_NO_NODE, (uint64_t)llround(w->cfg->standby.takeover_s * NS), take_over, w);
         break;
     case SIM_ACT_REBOOT:
         sim_gw_boot(gw);
@@ -256,8 +277,25 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
     world w = {.cfg = cfg, .crashed = -1, .detect_ns = -1};
     script_ctx *script = NULL;
     w.stale = g_array_new(FALSE, FALSE, sizeof(spi_pair));
-    ns3_node_id n[2] = {ns3_node_create(), ns3_node_create()};
-    w.link = ns3_link_create(n[0], n[1], &cfg->link);
+    ns3_node_id n[2] = {ns3_node_create(), ns3_node_create()}, sb = NS3_NO_NODE;
+    uint32_t addr[2];
+    if (cfg->standby.enabled) {
+        /* gateway 0 - router - gateway 1, and the standby on the router */
+        w.router = ns3_node_create();
+        sb = ns3_node_create();
+        ns3_link_cfg inner = cfg->link;
+        inner.loss = 0;
+        w.link = ns3_link_create(n[0], w.router, &cfg->link);
+        int l1 = ns3_link_create(n[1], w.router, &inner);
+        w.standby_link = ns3_link_create(sb, w.router, &inner);
+        ns3_routing_global();
+        addr[0] = ns3_link_addr(w.link, 0);
+        addr[1] = w.vip = ns3_link_addr(l1, 0);
+    } else {
+        w.link = ns3_link_create(n[0], n[1], &cfg->link);
+        addr[0] = ns3_link_addr(w.link, 0);
+        addr[1] = ns3_link_addr(w.link, 1);
+    }
     if (w.link < 0) {
         ns3_sim_destroy();
         g_array_free(w.stale, TRUE);
@@ -272,8 +310,7 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
     }
     sim_gw_listener l = {.arg = &w, .ike_event = on_ike_event, .delivered = on_delivered};
     for (int i = 0; i < 2; i++) {
-        w.gw[i] = sim_gw_new(n[i], ns3_link_addr(w.link, i), PORT, &cfg->gw[i], cfg->seed, cfg->run,
-                             (uint64_t)i);
+        w.gw[i] = sim_gw_new(n[i], addr[i], PORT, &cfg->gw[i], cfg->seed, cfg->run, (uint64_t)i);
         if (!w.gw[i]) {
             rc = NS3_EINVAL;
             goto out;
@@ -285,9 +322,26 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
         w.got[i] = g_array_new(FALSE, FALSE, sizeof(int64_t));
     }
     for (int i = 0; i < 2; i++)
-        sim_gw_set_peer(w.gw[i], ns3_link_addr(w.link, 1 - i), PORT);
+        sim_gw_set_peer(w.gw[i], addr[1 - i], PORT);
     for (int i = 0; i < 2; i++)
         sim_gw_boot(w.gw[i]);
+    w.active1 = w.gw[1];
+    if (cfg->standby.enabled) {
+        sim_gw_cfg scfg = cfg->gw[1];
+        scfg.establish = SIM_EST_NEVER;
+        if (!cfg->standby.share_secret)
+            scfg.qcd_secret[0] ^= 0xff;
+        w.standby = sim_gw_new(sb, ns3_link_addr(w.standby_link, 0), PORT, &scfg, cfg->seed, cfg->run, 2);
+        if (!w.standby) {
+            rc = NS3_EINVAL;
+            goto out;
+        }
+        sim_gw_listen(w.standby, &l);
+        sim_gw_keylog(w.standby, w.keylog);
+        sim_gw_esp_keylog(w.standby, w.esp_keylog);
+        sim_gw_set_peer(w.standby, addr[0], PORT);
+        sim_gw_boot(w.standby); /* up, empty, and not yet reachable */
+    }
     w.traffic_rng = sim_rng_new(cfg->seed, cfg->run, 1000);
     for (int i = 0; i < 2; i++)
         w.src[i] = sim_source_new(w.gw[i], (uint32_t)i, &cfg->traffic[i], w.traffic_rng, on_sent, &w);
@@ -343,6 +397,7 @@ out:
     }
     sim_rng_free(w.traffic_rng);
     sim_forger_free(w.forger);
+    sim_gw_free(w.standby);
     sim_rng_free(w.forger_rng);
     ns3_sim_destroy();
     g_free(script);

@@ -37,12 +37,22 @@ typedef struct sim_timeline {
     double crash_s;
 } sim_timeline;
 
+/* Gateway 1 as a hot-standby pair: a second member with no replicated
+ * state takes over gateway 1's address takeover_s after gateway 1 crashes.
+ * The gateways then meet through a router (one more hop). */
+typedef struct sim_standby_cfg {
+    bool enabled;
+    bool share_secret; /* the standby makes the same QCD tokens (RFC 6290 §6) */
+    double takeover_s;
+} sim_standby_cfg;
+
 typedef struct sim_run_cfg {
     uint32_t seed, run;
     double horizon_s;
     ns3_link_cfg link;
     sim_gw_cfg gw[2];
     sim_traffic_cfg traffic[2]; /* [0]: gateway 0 -> 1, [1]: 1 -> 0 */
+    sim_standby_cfg standby;
     sim_script_ev script[SIM_MAX_SCRIPT];
     size_t n_script;
     const char *pcap_dir;       /* NULL: no capture */

@@ -68,6 +68,12 @@ sim_source *sim_source_new(sim_gw *gw, uint32_t flow, const sim_traffic_cfg *cfg
     return s;
 }
 
+void sim_source_set_gw(sim_source *s, sim_gw *gw)
+{
+    if (s)
+        s->gw = gw;
+}
+
 void sim_source_free(sim_source *s)
 {
     if (!s)

@@ -31,5 +31,7 @@ typedef void (*sim_sent_cb)(void *arg, uint32_t flow, uint64_t seq, bool ok);
 sim_source *sim_source_new(sim_gw *gw, uint32_t flow, const sim_traffic_cfg *cfg, sim_rng *rng,
                            sim_sent_cb sent, void *arg);
 void sim_source_free(sim_source *s);
+/* From now on the packets go through gw (a cluster member took over). */
+void sim_source_set_gw(sim_source *s, sim_gw *gw);
 
 #endif

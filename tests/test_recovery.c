@@ -300,6 +300,37 @@ static void test_forged_tokens(void)
     g_assert_cmpuint(row.liveness_checks, <=, 101);
 }
 
+/* Gateway 1 as a hot-standby pair without state replication: after the
+ * takeover the standby knows no SA.  Sharing the QCD secret, it answers
+ * the survivor's check with a valid token; with its own secret, the token
+ * fails and detection falls back to liveness. */
+static void test_hot_standby(void)
+{
+    const double takeover = 3.0;
+    for (int share = 1; share >= 0; share--) {
+        sim_run_cfg c;
+        crash_cfg(&c, 30.0, -1);
+        qcd_roles(&c, false);
+        c.standby = (sim_standby_cfg){true, share, takeover};
+        sim_row row;
+        g_assert_cmpint(sim_run(&c, &row), ==, 0);
+        g_test_message("share=%d: detect %.3f s (%s), recover %.3f s", share, row.detect_s,
+                       row.detect_reason, row.recover_s);
+        if (share) {
+            /* takeover, the next packet (0.1 s), its INVALID_SPI, then the
+             * check and its answer: two round trips of two hops each */
+            g_assert_cmpstr(row.detect_reason, ==, "qcd");
+            g_assert_cmpfloat(row.detect_s, >, takeover);
+            g_assert_cmpfloat(row.detect_s, <=, takeover + 0.1 + 2 * 2 * RTT_MAX);
+            g_assert_cmpfloat(row.recover_s, <, row.detect_s + 1.0);
+        } else {
+            g_assert_cmpstr(row.detect_reason, ==, "liveness");
+            g_assert_cmpfloat(row.detect_s, >, 165.0);
+        }
+        g_assert_cmpuint(row.false_positives, ==, 0);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -311,5 +342,6 @@ int main(int argc, char **argv)
     g_test_add_func("/recovery/false-positives-binomial", test_false_positives_binomial);
     g_test_add_func("/recovery/qcd-capture-tshark", test_qcd_capture_tshark);
     g_test_add_func("/recovery/forged-tokens", test_forged_tokens);
+    g_test_add_func("/recovery/hot-standby", test_hot_standby);
     return g_test_run();
 }
