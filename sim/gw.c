@@ -337,8 +337,11 @@ bool sim_gw_send_app(sim_gw *gw, uint32_t flow, uint64_t seq, size_t len)
     if (!gw->up || !gw->ep)
         return false;
     if (!gw->out) {
-        if (gw->cfg.establish == SIM_EST_ON_TRAFFIC && !gw->acquiring)
-            sim_gw_initiate(gw); /* the acquire */
+        /* the acquire: any gateway that may initiate does so for traffic
+         * that finds no SA (after a dead peer without reinitiate_on_dead,
+         * this is how it waits for traffic) */
+        if (gw->cfg.establish != SIM_EST_NEVER && !gw->acquiring)
+            sim_gw_initiate(gw);
         return false;
     }
     uint8_t inner[1500], pkt[1600];

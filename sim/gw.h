@@ -37,7 +37,7 @@ typedef struct sim_gw_cfg {
     bool persist_child_map;   /* non-volatile child SPI -> IKE SPIs (QCD fast path) */
     bool answer_invalid_spi;  /* unknown ESP SPI -> one-way INVALID_SPI */
     sim_establish establish;
-    bool reinitiate_on_dead;  /* after a dead peer: initiate at once, else wait for traffic */
+    bool reinitiate_on_dead;  /* after a dead peer: initiate at once, else on the next packet */
     esp_cfg esp;
 } sim_gw_cfg;
 

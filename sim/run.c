@@ -40,7 +40,7 @@ typedef struct world {
     GArray *stale;     /* spi_pair the survivor held with the crashed side */
     int64_t detect_ns; /* -1: not yet */
     ike_del_reason detect_reason;
-    uint64_t ike_msgs, ike_bytes, liveness_checks, false_positives;
+    uint64_t ike_msgs, ike_bytes, liveness_checks, false_positives, tokens_in_clear;
 } world;
 
 /* Gateway 0, or 1 for either member of gateway 1. */
@@ -91,6 +91,20 @@ static void on_ike_event(void *arg, sim_gw *gw, const ike_event *ev)
     default:
         break;
     }
+}
+
+/* A passive observer on the path: which QCD tokens cross it in the clear? */
+static void on_ike_sent(void *arg, sim_gw *gw, uint64_t peer, const uint8_t *msg, size_t len)
+{
+    world *w = arg;
+    (void)gw, (void)peer;
+    if (len < IKE_HDR_LEN || msg[16] == IKE_PL_SK)
+        return;
+    ike_msg *m = g_new0(ike_msg, 1);
+    if (ike_parse(msg, len, m) == IKE_OK)
+        for (size_t i = 0; i < m->n; i++)
+            w->tokens_in_clear += m->pl[i].type == IKE_PL_NOTIFY && m->pl[i].u.notify.type == IKE_N_QCD_TOKEN;
+    g_free(m);
 }
 
 static void on_delivered(void *arg, sim_gw *gw, const sim_app_pkt *pkt)
@@ -308,7 +322,8 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
         rc = NS3_EIO;
         goto out;
     }
-    sim_gw_listener l = {.arg = &w, .ike_event = on_ike_event, .delivered = on_delivered};
+    sim_gw_listener l = {.arg = &w, .ike_event = on_ike_event, .delivered = on_delivered,
+                         .ike_sent = on_ike_sent};
     for (int i = 0; i < 2; i++) {
         w.gw[i] = sim_gw_new(n[i], addr[i], PORT, &cfg->gw[i], cfg->seed, cfg->run, (uint64_t)i);
         if (!w.gw[i]) {
@@ -383,6 +398,7 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
     row->sim_s = cfg->horizon_s;
     row->events = ns3_sim_events();
     row->forged = w.forger ? sim_forger_sent(w.forger) : 0;
+    row->tokens_in_clear = w.tokens_in_clear;
     if (cfg->timeline)
         fill_timeline(&w, cfg->timeline);
     rc = 0;

@@ -72,6 +72,7 @@ typedef struct sim_row {
     uint64_t lost_pkts, false_positives, missed;
     uint64_t ike_msgs, ike_bytes, liveness_checks;
     uint64_t forged;           /* messages the forger sent */
+    uint64_t tokens_in_clear;  /* QCD tokens a passive observer saw unencrypted */
     double sim_s, wall_s;
     uint64_t events;
 } sim_row;

@@ -158,6 +158,7 @@ static void test_qcd_detection_bounds(void)
         g_assert_cmpfloat(row.detect_s, >, reboot);
         g_assert_cmpfloat(row.detect_s, <=, reboot + interval + (fast ? 1 : 2) * RTT_MAX);
         g_assert_cmpuint(t.qcd_answers, ==, 1);
+        g_assert_cmpuint(row.tokens_in_clear, ==, 1); /* the token's one clear-text use */
         /* traffic flows again both ways over a new SA soon after */
         g_assert_false(isnan(row.recover_s));
         g_assert_cmpfloat(row.recover_s, <, row.detect_s + 1.0);
