@@ -1,6 +1,5 @@
-# Median recovery time per setup (log scale): the standby's QCD secret
-# shared or its own, and the takeover time; one bar per method, with the
-# false positives of the setup above it.
+# Median recovery time per cluster setup (log scale), one bar per method,
+# with the setup's false positives (all seeds together) above each bar.
 # Variables from ikesim: dir, out, experiment, methods.
 set terminal pngcairo size 1000,600 font ",10"
 set bmargin 4
@@ -8,7 +7,7 @@ set output out
 set datafile separator ","
 set datafile columnheaders
 s = dir.'/summary.csv'
-set title experiment.": median recovery time after the active member crashes (fp = false positives)"
+set title experiment.": median recovery time after a member crashes; fp = false positives (a prober from 5 s)"
 set ylabel "median recovery time (s, log scale)"
 set logscale y
 set yrange [0.5:1000]
@@ -18,7 +17,8 @@ set boxwidth 0.36
 set key top left
 set xrange [-0.6:5.6]
 n = words(methods)
-setup = 'sprintf("%s\ntakeover %g s", strcol("scenario_standby"), column("scenario_takeover"))'
+know(k) = k eq "true" || k eq "1" ? "knows live SAs" : "no SA knowledge"
+setup = 'sprintf("%s\n%s", strcol("scenario_standby"), know(strcol("scenario_cluster_knowledge")))'
 slot = 'int(column(0)) % 6'
 plot s every ::0::5 using (@slot):(NaN):xtic(@setup) notitle, \
      for [i = 1:n] s using (strcol("method") eq word(methods, i) ? @slot - 0.2 + 0.4 * (i - 1) : NaN):"recover_s_median" \

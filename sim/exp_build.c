@@ -282,8 +282,12 @@ static bool apply_other(exp_builder *b, const exp_key *k, const exp_setting *s, 
         } else if (strcmp(n, "reboot_after") == 0) {
             b->reboot_after = v->is_word ? -1 : v->num;
         } else if (strcmp(n, "standby") == 0) {
-            b->cfg->standby.enabled = v->choice > 0; /* none, shared-secret, own-secret */
-            b->cfg->standby.share_secret = v->choice == 1;
+            /* none, shared-secret, own-secret, load-sharing (shares the secret) */
+            b->cfg->standby.enabled = v->choice > 0;
+            b->cfg->standby.share_secret = v->choice == 1 || v->choice == 3;
+            b->cfg->standby.load_sharing = v->choice == 3;
+        } else if (strcmp(n, "cluster_knowledge") == 0) {
+            b->cfg->standby.cluster_knowledge = v->flag;
         } else if (strcmp(n, "takeover") == 0) {
             b->cfg->standby.takeover_s = v->num;
         } else if (strcmp(n, "events") == 0) {
@@ -443,6 +447,9 @@ bool exp_builder_finish(exp_builder *b, uint32_t seed, GError **err)
         if (c->n_script == SIM_MAX_SCRIPT)
             return check_fail(err, blame(b, "scenario.events", NULL), "scenario.events",
                               "too many events (at most 64, crash and reboot included)");
+        if (ev->action == SIM_ACT_PROBE && !c->standby.enabled)
+            return check_fail(err, blame(b, "scenario.events", "scenario.standby"), "scenario.events",
+                              "a probe needs a second member of gateway 1: set scenario.standby");
         c->script[c->n_script++] = *ev;
     }
     return true;

@@ -5,7 +5,7 @@
 #include "exp_internal.h"
 
 static const char *const usage = "expected events “TIME ACTION [ARG]” separated by commas, with ACTION one of "
-                                 "crash G, reboot G (G = 0 or 1), link-down, link-up, loss P, forge G RATE (RATE 0 stops); "
+                                 "crash G, reboot G (G = 0 or 1), link-down, link-up, loss P, forge G RATE (RATE 0 stops), probe; "
                                  "e.g. “40s link-down”";
 
 static bool parse_one(const exp_setting *s, const char *item, sim_script_ev *ev, GError **err)
@@ -42,6 +42,8 @@ static bool parse_one(const exp_setting *s, const char *item, sim_script_ev *ev,
         ev->action = SIM_ACT_LINK_UP;
     else if (strcmp(w[1], "loss") == 0)
         ev->action = SIM_ACT_LOSS, loss_arg = true;
+    else if (strcmp(w[1], "probe") == 0)
+        ev->action = SIM_ACT_PROBE, ev->target = 1;
     else if (strcmp(w[1], "forge") == 0)
         ev->action = SIM_ACT_FORGE, gw_arg = forge = true;
     else {

@@ -11,7 +11,7 @@ static const char *const qcd_roles[] = {"none", "maker", "taker", "both", NULL};
 static const char *const establish[] = {"at-boot", "on-traffic", "never", NULL};
 static const char *const patterns[] = {"none", "constant", "poisson", "onoff", NULL};
 static const char *const crash_targets[] = {"none", "0", "1", NULL};
-static const char *const standby_kinds[] = {"none", "shared-secret", "own-secret", NULL};
+static const char *const standby_kinds[] = {"none", "shared-secret", "own-secret", "load-sharing", NULL};
 
 #define UNIT(g, n, u, w) {g, n, EXP_V_UNIT, u, NULL, w, true}
 #define TYPED(g, n, t) {g, n, t, UNIT_REAL, NULL, NULL, true}
@@ -84,6 +84,7 @@ static const exp_key keys[] = {
     TYPED(EXP_G_SCENARIO, "events", EXP_V_EVENTS),
     CHOICE(EXP_G_SCENARIO, "standby", standby_kinds),
     UNIT(EXP_G_SCENARIO, "takeover", UNIT_DURATION, NULL),
+    TYPED(EXP_G_SCENARIO, "cluster_knowledge", EXP_V_BOOL),
 };
 
 static const struct {

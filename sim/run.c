@@ -1,6 +1,7 @@
 #include "run.h"
 
 #include "forger.h"
+#include "prober.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@ typedef struct world {
     sim_rng *traffic_rng;
     FILE *keylog, *esp_keylog;
     sim_forger *forger;
+    sim_prober *prober;
     sim_rng *forger_rng;
     /* per flow (= direction): send time of each seq, delivery time or -1 */
     GArray *sent[2], *got[2];
@@ -97,7 +99,9 @@ static void on_ike_event(void *arg, sim_gw *gw, const ike_event *ev)
 static void on_ike_sent(void *arg, sim_gw *gw, uint64_t peer, const uint8_t *msg, size_t len)
 {
     world *w = arg;
-    (void)gw, (void)peer;
+    (void)peer;
+    if (w->prober && gw == w->gw[0])
+        sim_prober_observe(w->prober, msg, len);
     if (len < IKE_HDR_LEN || msg[16] == IKE_PL_SK)
         return;
     ike_msg *m = g_new0(ike_msg, 1);
@@ -176,7 +180,7 @@ static void run_action(void *arg)
             ike_ep_foreach(sim_gw_ep(w->gw[1 - ev->target]), collect_stale, &sc);
         }
         sim_gw_crash(gw);
-        if (ev->target == 1 && w->standby && w->active1 == gw)
+        if (ev->target == 1 && w->standby && w->active1 == gw && !w->cfg->standby.load_sharing)
             ns3_schedule(NS3_NO_NODE, (uint64_t)llround(w->cfg->standby.takeover_s * NS), take_over, w);
         break;
     case SIM_ACT_REBOOT:
@@ -190,6 +194,10 @@ static void run_action(void *arg)
         break;
     case SIM_ACT_LOSS:
         ns3_link_set_loss(w->link, ev->value);
+        break;
+    case SIM_ACT_PROBE:
+        if (w->prober)
+            sim_prober_arm(w->prober);
         break;
     case SIM_ACT_FORGE:
         if (ev->value > 0)
@@ -218,6 +226,36 @@ static int add_forger(world *w)
         w->forger_rng = sim_rng_new(cfg->seed, cfg->run, 2000);
         w->forger = sim_forger_new(x, w->gw[target], ns3_link_addr(l, 1), w->forger_rng);
         return w->forger ? 0 : NS3_EINVAL;
+    }
+    return 0;
+}
+
+/* Cluster-wide knowledge: does gateway 1's first member hold the SA? */
+static bool alive_on_first(void *arg, uint64_t spi_i, uint64_t spi_r)
+{
+    world *w = arg;
+    return sim_gw_holds(w->gw[1], spi_i, spi_r);
+}
+
+/* A prober, if the script has one: its own node on a fast (1 ms) link to the
+ * router, so its answer beats the first member's. */
+static int add_prober(world *w)
+{
+    const sim_run_cfg *cfg = w->cfg;
+    for (size_t i = 0; i < cfg->n_script; i++) {
+        if (cfg->script[i].action != SIM_ACT_PROBE)
+            continue;
+        if (!w->standby)
+            return NS3_EINVAL;
+        ns3_node_id x = ns3_node_create();
+        ns3_link_cfg lc = cfg->link;
+        lc.loss = 0;
+        lc.delay_ns = 1000000;
+        int l = ns3_link_create(x, w->router, &lc);
+        if (l < 0)
+            return l;
+        w->prober = sim_prober_new(x, ns3_link_addr(w->standby_link, 0), sim_gw_addr(w->gw[0]));
+        return w->prober ? 0 : NS3_EINVAL;
     }
     return 0;
 }
@@ -302,7 +340,6 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
         w.link = ns3_link_create(n[0], w.router, &cfg->link);
         int l1 = ns3_link_create(n[1], w.router, &inner);
         w.standby_link = ns3_link_create(sb, w.router, &inner);
-        ns3_routing_global();
         addr[0] = ns3_link_addr(w.link, 0);
         addr[1] = w.vip = ns3_link_addr(l1, 0);
     } else {
@@ -355,13 +392,17 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
         sim_gw_keylog(w.standby, w.keylog);
         sim_gw_esp_keylog(w.standby, w.esp_keylog);
         sim_gw_set_peer(w.standby, addr[0], PORT);
-        sim_gw_boot(w.standby); /* up, empty, and not yet reachable */
+        if (cfg->standby.cluster_knowledge)
+            sim_gw_set_cluster(w.standby, alive_on_first, &w);
+        sim_gw_boot(w.standby); /* up and empty; reachable only at its own address */
     }
     w.traffic_rng = sim_rng_new(cfg->seed, cfg->run, 1000);
     for (int i = 0; i < 2; i++)
         w.src[i] = sim_source_new(w.gw[i], (uint32_t)i, &cfg->traffic[i], w.traffic_rng, on_sent, &w);
-    if ((rc = add_forger(&w)) < 0)
+    if ((rc = add_forger(&w)) < 0 || (rc = add_prober(&w)) < 0)
         goto out;
+    if (cfg->standby.enabled)
+        ns3_routing_global(); /* after every link, the prober's included */
     script = g_new(script_ctx, cfg->n_script + 1);
     for (size_t i = 0; i < cfg->n_script; i++) {
         script[i] = (script_ctx){&w, &cfg->script[i]};
@@ -399,6 +440,7 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
     row->events = ns3_sim_events();
     row->forged = w.forger ? sim_forger_sent(w.forger) : 0;
     row->tokens_in_clear = w.tokens_in_clear;
+    row->probes = w.prober ? sim_prober_probes(w.prober) : 0;
     if (cfg->timeline)
         fill_timeline(&w, cfg->timeline);
     rc = 0;
@@ -413,6 +455,7 @@ out:
     }
     sim_rng_free(w.traffic_rng);
     sim_forger_free(w.forger);
+    sim_prober_free(w.prober);
     sim_gw_free(w.standby);
     sim_rng_free(w.forger_rng);
     ns3_sim_destroy();

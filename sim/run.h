@@ -15,6 +15,8 @@ typedef enum sim_action {
     SIM_ACT_LOSS,      /* the link's loss probability becomes value */
     SIM_ACT_FORGE,     /* an attacker starts forging QCD answers to the target
                           gateway at value per second (0: stops) */
+    SIM_ACT_PROBE,     /* the prober replays gateway 0's next protected request to
+                          gateway 1's second member (needs standby) */
 } sim_action;
 
 typedef struct sim_script_ev {
@@ -44,6 +46,8 @@ typedef struct sim_standby_cfg {
     bool enabled;
     bool share_secret; /* the standby makes the same QCD tokens (RFC 6290 §6) */
     double takeover_s;
+    bool load_sharing; /* both members active at their own addresses: no takeover */
+    bool cluster_knowledge; /* the second member knows which SAs live on the first */
 } sim_standby_cfg;
 
 typedef struct sim_run_cfg {
@@ -73,6 +77,7 @@ typedef struct sim_row {
     uint64_t ike_msgs, ike_bytes, liveness_checks;
     uint64_t forged;           /* messages the forger sent */
     uint64_t tokens_in_clear;  /* QCD tokens a passive observer saw unencrypted */
+    uint64_t probes;           /* requests the prober replayed */
     double sim_s, wall_s;
     uint64_t events;
 } sim_row;

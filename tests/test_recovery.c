@@ -312,7 +312,7 @@ static void test_hot_standby(void)
         sim_run_cfg c;
         crash_cfg(&c, 30.0, -1);
         qcd_roles(&c, false);
-        c.standby = (sim_standby_cfg){true, share, takeover};
+        c.standby = (sim_standby_cfg){.enabled = true, .share_secret = share, .takeover_s = takeover};
         sim_row row;
         g_assert_cmpint(sim_run(&c, &row), ==, 0);
         g_test_message("share=%d: detect %.3f s (%s), recover %.3f s", share, row.detect_s,
