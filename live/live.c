@@ -207,6 +207,8 @@ static void io_event(void *ctx, const ike_event *ev)
     case IKE_EV_QCD_REJECTED:
         printf(" error=\"%s\"", ike_strerror(ev->err));
         break;
+    default:
+        break;
     }
     GSocketAddress *pa = peer_addr(lv, ev->peer);
     if (pa) {

@@ -79,10 +79,15 @@ typedef struct ike_cfg {
                                    silence the answers to IKE requests) */
     ike_qcd_cfg qcd;
     ike_ts_range ts_local, ts_remote;
+    /* RFC 6311 (ike_ha.h): capabilities this endpoint asserts in IKE_AUTH */
+    bool mid_sync;            /* IKEV2_MESSAGE_ID_SYNC_SUPPORTED (16420) */
+    bool replay_sync;         /* IPSEC_REPLAY_COUNTER_SYNC_SUPPORTED (16421) */
+    uint64_t ha_iv_margin;    /* an imported SA's GCM IV counter jumps this far ahead */
 } ike_cfg;
 
 /* A defaults-filled configuration: AES-GCM-16-256, PRF-HMAC-SHA2-256,
- * X25519; strongSwan's retransmission schedule; no liveness checks. */
+ * X25519; strongSwan's retransmission schedule; no liveness checks; no
+ * RFC 6311 capabilities; an IV margin of 2^32 messages. */
 void ike_cfg_defaults(ike_cfg *cfg);
 
 typedef enum ike_event_type {
@@ -99,7 +104,30 @@ typedef enum ike_event_type {
     IKE_EV_QCD_REJECTED,      /* taker: presented tokens did not verify (or were not
                                  checked: err says why) */
     IKE_EV_SA_DELETED,        /* reason; the SA is freed right after */
+    /* RFC 6311 counter sync (ike_ha.h); the ha_* fields carry the values */
+    IKE_EV_SA_IMPORTED,       /* ike_ep_import() made an established SA; child */
+    IKE_EV_HA_SYNC_SENT,      /* member: msg_id, ha_what, ha_nonce, M1/P1 in ha_m/ha_p, delta */
+    IKE_EV_HA_SYNC_ANSWERED,  /* M2/P2 in ha_m/ha_p, now in use; is_response: the member
+                                 processed the answer, else the peer sent it */
+    IKE_EV_HA_SYNC_DROPPED,   /* ha_drop says why (err for a malformed one); nothing changed */
+    IKE_EV_HA_REPLAY_DELTA,   /* peer: add ha_delta to the outbound sequence counters of
+                                 every Child SA of this IKE SA (child: the one it has) */
+    IKE_EV_REQUEST_ABANDONED, /* exchange, msg_id of our request that a MID sync made moot:
+                                 never answered, not a liveness failure */
 } ike_event_type;
+
+/* What a counter sync carried (ike_event.ha_what). */
+enum { IKE_HA_MID = 1, IKE_HA_REPLAY = 2 };
+
+/* Why a sync message changed nothing. */
+typedef enum ike_ha_drop {
+    IKE_HA_DROP_STALE,        /* peer: M1 not above every member-side MID seen (a replay,
+                                 or a member without the last sync values) */
+    IKE_HA_DROP_BAD_NONCE,    /* member: the answer's nonce is not the one sent */
+    IKE_HA_DROP_DUPLICATE,    /* member: the answer was already processed */
+    IKE_HA_DROP_NOT_NEGOTIATED, /* the capability was not negotiated on this SA */
+    IKE_HA_DROP_MALFORMED,    /* bad notify data or extra payloads; err says which */
+} ike_ha_drop;
 
 typedef enum ike_del_reason {
     IKE_DEL_TIMEOUT,          /* retransmissions ran out */
@@ -137,6 +165,12 @@ typedef struct ike_event {
     ike_del_reason reason;
     int err;
     const ike_child *child;
+    uint8_t ha_what;          /* IKE_HA_MID | IKE_HA_REPLAY */
+    uint32_t ha_nonce;
+    uint32_t ha_m, ha_p;      /* member-side and peer-side MID: M1/P1 or M2/P2 */
+    uint64_t ha_delta;
+    uint8_t ha_delta_len;     /* 4, or 8 with ESN */
+    ike_ha_drop ha_drop;
 } ike_event;
 
 typedef struct ike_io {
@@ -152,6 +186,7 @@ typedef struct ike_io {
 /* Stable lower-case names, for logs and CSV files. */
 const char *ike_event_name(ike_event_type t);
 const char *ike_del_reason_name(ike_del_reason r);
+const char *ike_ha_drop_name(ike_ha_drop d);
 
 /* NULL if cfg is invalid (ike_cfg_check says why) or memory ran out. */
 ike_ep *ike_ep_new(const ike_cfg *cfg, const ike_io *io);

@@ -144,7 +144,7 @@ int auth_start(ike_sa *sa, uint64_t now)
     int rc = auth_value(sa, true, idb, idb_len, auth);
     if (rc != IKE_OK)
         return rc;
-    ike_payload pl[8];
+    ike_payload pl[12];
     size_t n = 0;
     pl[n++] = (ike_payload){.type = IKE_PL_IDI, .u.id = {cfg->id_type, {cfg->id, cfg->id_len}}};
     if (cfg->initial_contact)
@@ -152,6 +152,7 @@ int auth_start(ike_sa *sa, uint64_t now)
     pl[n++] = (ike_payload){.type = IKE_PL_AUTH, .u.auth = {IKE_AUTH_SHARED_KEY, {auth, sizeof auth}}};
     uint8_t token[QCD_TOKEN_LEN]; /* a maker's token follows AUTH (RFC 6290 §4.2) */
     n += ep_qcd_own_token(sa->ep, sa, token, &pl[n]);
+    n += ha_caps_offer(sa->ep, &pl[n]); /* then RFC 6311 capabilities, as in its §5 figure */
     if (!cfg->childless) {
         sa->hs->child_spi = new_child_spi(sa);
         pl[n++] = proposal_payload(&cfg->esp, 0, IKE_PROTO_ESP, sa->hs->child_spi, cfg->esp_esn);
@@ -175,6 +176,7 @@ void auth_on_response(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first)
     }
     remember_peer_id(sa, id);
     ep_qcd_store_peer_token(sa, m, first);
+    ha_caps_negotiate(sa, m, first);
     const ike_cfg *cfg = &ep->cfg;
     from = first;
     const ike_payload *sap = ike_find(m, IKE_PL_SA, &from);
@@ -215,6 +217,7 @@ void auth_on_request(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first)
     }
     remember_peer_id(sa, id);
     ep_qcd_store_peer_token(sa, m, first);
+    ha_caps_negotiate(sa, m, first);
 
     uint8_t idb[4 + sizeof cfg->id], mine[IKE_PRF_LEN], token[QCD_TOKEN_LEN];
     size_t idb_len = id_body(cfg->id_type, cfg->id, cfg->id_len, idb);
@@ -222,11 +225,12 @@ void auth_on_request(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first)
         ep_sa_destroy(ep, sa, now, IKE_DEL_NEGOTIATION);
         return;
     }
-    ike_payload pl[8];
+    ike_payload pl[12];
     size_t n = 0;
     pl[n++] = (ike_payload){.type = IKE_PL_IDR, .u.id = {cfg->id_type, {cfg->id, cfg->id_len}}};
     pl[n++] = (ike_payload){.type = IKE_PL_AUTH, .u.auth = {IKE_AUTH_SHARED_KEY, {mine, sizeof mine}}};
     n += ep_qcd_own_token(ep, sa, token, &pl[n]);
+    n += ha_caps_echo(sa, &pl[n]);
 
     from = first;
     const ike_payload *sap = ike_find(m, IKE_PL_SA, &from);

@@ -25,6 +25,7 @@ void ike_cfg_defaults(ike_cfg *cfg)
     cfg->qcd.maker_rate = cfg->qcd.maker_burst = 10;
     cfg->qcd.taker_rate = cfg->qcd.taker_burst = 10;
     cfg->ts_local = cfg->ts_remote = (ike_ts_range){0, UINT32_MAX, 0, 65535, 0};
+    cfg->ha_iv_margin = 1ull << 32;
 }
 
 int ike_cfg_check(const ike_cfg *cfg)
@@ -206,6 +207,7 @@ ike_sa *ep_sa_new(ike_ep *ep, uint64_t now, uint64_t peer, bool initiator)
     sa->suite = ep->cfg.ike;
     sa->last_in = now;
     sa->dpd_at = sa->expire_at = sa->deadline = IKE_NEVER;
+    sa->ha.m_seen = -1;
     sa->hs = g_new0(ike_hs, 1);
     sa->hs->dh_group = ep->cfg.ike.dh;
     return sa;

@@ -19,6 +19,8 @@ const char *ike_strerror(int err)
     case IKE_E_AUTH: return "authentication failed";
     case IKE_E_PROPOSAL: return "no acceptable proposal";
     case IKE_E_UNKNOWN_SA: return "unknown IKE SA";
+    case IKE_E_ONCE: return "counter sync already sent in this failover";
+    case IKE_E_NOT_NEGOTIATED: return "capability not negotiated";
     }
     return "unknown error";
 }

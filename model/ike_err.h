@@ -20,6 +20,8 @@ typedef enum ike_err {
     IKE_E_AUTH = -13,      /* AUTH payload did not verify */
     IKE_E_PROPOSAL = -14,  /* no acceptable proposal */
     IKE_E_UNKNOWN_SA = -15,/* no IKE SA with these SPIs */
+    IKE_E_ONCE = -16,      /* RFC 6311 §7: one counter sync per IKE SA per failover */
+    IKE_E_NOT_NEGOTIATED = -17, /* the peer did not assert the capability */
 } ike_err;
 
 const char *ike_strerror(int err);

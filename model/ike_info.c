@@ -31,6 +31,7 @@ void info_on_request(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first)
     ike_payload reply[1];
     size_t n = 0;
     uint8_t spi_in[4];
+    ha_on_info_request(sa, now, m, first); /* RFC 6311 replay counter sync alone */
     for (size_t i = first; i < m->n; i++) {
         const ike_payload *p = &m->pl[i];
         if (p->type != IKE_PL_DELETE)

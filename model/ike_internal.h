@@ -1,13 +1,14 @@
 /* ike_internal.h — the state behind ike.h, shared by the files that make up
  * the endpoint: ike_ep.c (SA table, dispatch, timers), ike_xchg.c (message
  * IDs, sending, retransmission), ike_init.c, ike_auth.c and ike_info.c (one
- * exchange each). */
+ * exchange each), and the RFC 6311 files ike_ha_*.c. */
 #ifndef IKESIM_IKE_INTERNAL_H
 #define IKESIM_IKE_INTERNAL_H
 
 #include <glib.h>
 
 #include "ike.h"
+#include "ike_ha.h"
 
 #define IKE_NEVER UINT64_MAX
 #define IKE_NONCE_LEN 32
@@ -25,6 +26,7 @@ typedef enum task_kind {
     TASK_AUTH,
     TASK_LIVENESS,
     TASK_DELETE,
+    TASK_HA_SYNC,
 } task_kind;
 
 enum { PENDING_LIVENESS = 1, PENDING_DELETE = 2 };
@@ -55,6 +57,22 @@ typedef struct ike_hs {
     uint32_t child_spi;            /* our inbound ESP SPI, proposed */
 } ike_hs;
 
+/* RFC 6311 state of an IKE SA. */
+typedef struct ike_ha {
+    bool mid_sync, replay_sync; /* negotiated in IKE_AUTH */
+    bool imported;       /* a failover epoch began with ike_ep_import() */
+    bool used;           /* this epoch's sync went out... */
+    bool answered;       /* ...and its answer was processed */
+    uint8_t what;        /* IKE_HA_MID | IKE_HA_REPLAY, of the sync sent */
+    uint32_t nonce;
+    uint32_t m1, p1;     /* the MID sync values sent */
+    uint64_t delta;
+    uint8_t delta_len;
+    bool last_sent;      /* last MID sync values sent on this SA, by any member */
+    uint32_t last_m1, last_p1;
+    int64_t m_seen;      /* peer side: highest M1 accepted, -1 if none */
+} ike_ha;
+
 struct ike_sa {
     ike_ep *ep;
     uint64_t peer;
@@ -81,6 +99,7 @@ struct ike_sa {
     size_t peer_id_len;
     uint8_t peer_token[QCD_MAX_TOKEN]; /* taker: the peer's QCD token */
     uint8_t peer_token_len;
+    ike_ha ha;
     void *user;
     GSequenceIter *timer;
 };
@@ -116,15 +135,23 @@ void ep_qcd_store_peer_token(ike_sa *sa, const ike_msg *m, size_t first);
 /* ike_xchg.c */
 int sa_start_request(ike_sa *sa, uint64_t now, task_kind kind, uint8_t exchange,
                      const ike_payload *inner, size_t n);
+/* A request with Message ID mid, next_mid_out unchanged (RFC 6311 MID 0). */
+int sa_start_request_mid(ike_sa *sa, uint64_t now, task_kind kind, uint8_t exchange,
+                         uint32_t mid, const ike_payload *inner, size_t n);
 void sa_request_sent_raw(ike_sa *sa, uint64_t now, task_kind kind, uint8_t exchange,
                          uint8_t *msg, size_t len);
 int sa_respond(ike_sa *sa, uint64_t now, uint8_t exchange, uint32_t mid,
                const ike_payload *inner, size_t n);
+/* A response that is neither cached nor moves next_mid_in (RFC 6311 MID 0). */
+int sa_respond_uncached(ike_sa *sa, uint64_t now, uint8_t exchange, uint32_t mid,
+                        const ike_payload *inner, size_t n);
 int sa_open(ike_sa *sa, const uint8_t *msg, size_t len, ike_msg *m, uint8_t *plain);
 bool sa_retransmit_due(ike_sa *sa, uint64_t now); /* true: sa was destroyed */
 void sa_request_done(ike_sa *sa, uint64_t now);
 void sa_run_pending(ike_sa *sa, uint64_t now);
 void sa_handle_protected(ike_sa *sa, uint64_t now, const uint8_t *msg, size_t len, ike_msg *m);
+void sa_received(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len);
+void sa_dropped(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len, int err);
 
 /* ike_init.c */
 int init_start(ike_sa *sa, uint64_t now);
@@ -148,6 +175,20 @@ int info_start_liveness(ike_sa *sa, uint64_t now);
 int info_start_delete(ike_sa *sa, uint64_t now);
 void dpd_due(ike_sa *sa, uint64_t now);
 void dpd_arm(ike_sa *sa, uint64_t now);
+
+/* ike_ha_caps.c: capability notifies in IKE_AUTH (RFC 6311 §5) */
+size_t ha_caps_offer(const ike_ep *ep, ike_payload *pl);
+void ha_caps_negotiate(ike_sa *sa, const ike_msg *m, size_t first);
+size_t ha_caps_echo(const ike_sa *sa, ike_payload *pl);
+
+/* ike_ha_sync.c: the counter sync exchange, both sides */
+bool ha_maybe_sync(const ike_sa *sa, const ike_hdr *h, bool fresh);
+bool ha_on_sync(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len, const ike_msg *m,
+                size_t first);
+void ha_on_response(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len, const ike_msg *m,
+                    size_t first);
+void ha_on_info_request(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first);
+void ha_abandon_request(ike_sa *sa, uint64_t now);
 
 /* Big-endian helpers */
 static inline void put_be16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }

@@ -15,6 +15,12 @@ const char *ike_event_name(ike_event_type t)
     case IKE_EV_QCD_ANSWERED: return "qcd_answered";
     case IKE_EV_QCD_REJECTED: return "qcd_rejected";
     case IKE_EV_SA_DELETED: return "sa_deleted";
+    case IKE_EV_SA_IMPORTED: return "sa_imported";
+    case IKE_EV_HA_SYNC_SENT: return "ha_sync_sent";
+    case IKE_EV_HA_SYNC_ANSWERED: return "ha_sync_answered";
+    case IKE_EV_HA_SYNC_DROPPED: return "ha_sync_dropped";
+    case IKE_EV_HA_REPLAY_DELTA: return "ha_replay_delta";
+    case IKE_EV_REQUEST_ABANDONED: return "request_abandoned";
     }
     return "unknown";
 }
@@ -31,6 +37,18 @@ const char *ike_del_reason_name(ike_del_reason r)
     case IKE_DEL_INITIAL_CONTACT: return "initial_contact";
     case IKE_DEL_SHUTDOWN: return "shutdown";
     case IKE_DEL_QCD: return "qcd";
+    }
+    return "unknown";
+}
+
+const char *ike_ha_drop_name(ike_ha_drop d)
+{
+    switch (d) {
+    case IKE_HA_DROP_STALE: return "stale";
+    case IKE_HA_DROP_BAD_NONCE: return "bad_nonce";
+    case IKE_HA_DROP_DUPLICATE: return "duplicate";
+    case IKE_HA_DROP_NOT_NEGOTIATED: return "not_negotiated";
+    case IKE_HA_DROP_MALFORMED: return "malformed";
     }
     return "unknown";
 }

@@ -57,16 +57,42 @@ void sa_request_sent_raw(ike_sa *sa, uint64_t now, task_kind kind, uint8_t excha
     ep_rearm(sa->ep, sa);
 }
 
-int sa_start_request(ike_sa *sa, uint64_t now, task_kind kind, uint8_t exchange,
-                     const ike_payload *inner, size_t n)
+int sa_start_request_mid(ike_sa *sa, uint64_t now, task_kind kind, uint8_t exchange,
+                         uint32_t mid, const ike_payload *inner, size_t n)
 {
     uint8_t *msg;
     size_t len;
-    int rc = seal(sa, exchange, false, sa->next_mid_out, inner, n, &msg, &len);
+    int rc = seal(sa, exchange, false, mid, inner, n, &msg, &len);
+    if (rc == IKE_OK)
+        sa_request_sent_raw(sa, now, kind, exchange, msg, len);
+    return rc;
+}
+
+int sa_start_request(ike_sa *sa, uint64_t now, task_kind kind, uint8_t exchange,
+                     const ike_payload *inner, size_t n)
+{
+    int rc = sa_start_request_mid(sa, now, kind, exchange, sa->next_mid_out, inner, n);
+    if (rc == IKE_OK)
+        sa->next_mid_out++;
+    return rc;
+}
+
+/* Seals and sends a response; the bytes are handed to *keep if keep is not NULL. */
+static int respond(ike_sa *sa, uint64_t now, uint8_t exchange, uint32_t mid,
+                   const ike_payload *inner, size_t n, uint8_t **keep, size_t *keep_len)
+{
+    uint8_t *msg;
+    size_t len;
+    int rc = seal(sa, exchange, true, mid, inner, n, &msg, &len);
     if (rc != IKE_OK)
         return rc;
-    sa->next_mid_out++;
-    sa_request_sent_raw(sa, now, kind, exchange, msg, len);
+    ep_send_raw(sa->ep, now, sa, sa->peer, msg, len);
+    if (keep) {
+        *keep = msg;
+        *keep_len = len;
+    } else {
+        g_free(msg);
+    }
     return IKE_OK;
 }
 
@@ -75,7 +101,7 @@ int sa_respond(ike_sa *sa, uint64_t now, uint8_t exchange, uint32_t mid,
 {
     uint8_t *msg;
     size_t len;
-    int rc = seal(sa, exchange, true, mid, inner, n, &msg, &len);
+    int rc = respond(sa, now, exchange, mid, inner, n, &msg, &len);
     if (rc != IKE_OK)
         return rc;
     g_free(sa->resp);
@@ -83,8 +109,13 @@ int sa_respond(ike_sa *sa, uint64_t now, uint8_t exchange, uint32_t mid,
     sa->resp_len = len;
     sa->resp_valid = true;
     sa->next_mid_in = mid + 1;
-    ep_send_raw(sa->ep, now, sa, sa->peer, msg, len);
     return IKE_OK;
+}
+
+int sa_respond_uncached(ike_sa *sa, uint64_t now, uint8_t exchange, uint32_t mid,
+                        const ike_payload *inner, size_t n)
+{
+    return respond(sa, now, exchange, mid, inner, n, NULL, NULL);
 }
 
 bool sa_retransmit_due(ike_sa *sa, uint64_t now)
@@ -130,14 +161,14 @@ void sa_run_pending(ike_sa *sa, uint64_t now)
     }
 }
 
-static void dropped(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len, int err)
+void sa_dropped(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len, int err)
 {
     ike_event ev = {.now = now, .exchange = h->exchange, .msg_id = h->msg_id, .len = len,
                     .is_response = (h->flags & IKE_FLAG_R) != 0, .err = err};
     ep_emit(sa->ep, IKE_EV_MSG_DROPPED, sa, &ev);
 }
 
-static void received(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len)
+void sa_received(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len)
 {
     sa->last_in = now;
     ike_event ev = {.now = now, .exchange = h->exchange, .msg_id = h->msg_id, .len = len,
@@ -150,7 +181,7 @@ void sa_handle_protected(ike_sa *sa, uint64_t now, const uint8_t *msg, size_t le
     const ike_hdr h = m->hdr;
     bool response = (h.flags & IKE_FLAG_R) != 0;
     if (sa->state == SA_INIT_SENT) { /* no keys yet */
-        dropped(sa, now, &h, len, IKE_E_STATE);
+        sa_dropped(sa, now, &h, len, IKE_E_STATE);
         return;
     }
     /* Only a request we are about to process, or the response we wait for,
@@ -158,8 +189,10 @@ void sa_handle_protected(ike_sa *sa, uint64_t now, const uint8_t *msg, size_t le
     bool fresh = response ? (sa->req.active && h.msg_id == sa->req.mid && h.exchange == sa->req.exchange)
                           : h.msg_id == sa->next_mid_in;
     bool retransmitted = !response && sa->resp_valid && h.msg_id + 1 == sa->next_mid_in;
-    if (!fresh && !retransmitted) {
-        dropped(sa, now, &h, len, IKE_E_MSG_ID);
+    /* RFC 6311: Message ID 0 may be a counter sync, told apart by its content */
+    bool maybe_sync = ha_maybe_sync(sa, &h, fresh);
+    if (!fresh && !retransmitted && !maybe_sync) {
+        sa_dropped(sa, now, &h, len, IKE_E_MSG_ID);
         return;
     }
     uint8_t *plain = g_malloc(IKE_MAX_MSG);
@@ -168,19 +201,29 @@ void sa_handle_protected(ike_sa *sa, uint64_t now, const uint8_t *msg, size_t le
     if (rc == IKE_E_CRITICAL && fresh && !response) {
         uint8_t type = m->critical_type;
         ike_payload n = ike_pl_notify(IKE_PROTO_NONE, IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD, &type, 1);
-        received(sa, now, &h, len);
+        sa_received(sa, now, &h, len);
         sa_respond(sa, now, h.exchange, h.msg_id, &n, 1);
         goto out;
     }
     if (rc != IKE_OK) {
-        dropped(sa, now, &h, len, rc);
+        sa_dropped(sa, now, &h, len, rc);
+        goto out;
+    }
+    if (maybe_sync && ha_on_sync(sa, now, &h, len, m, first_inner))
+        goto out;
+    if (!fresh && !retransmitted) {
+        sa_dropped(sa, now, &h, len, IKE_E_MSG_ID);
         goto out;
     }
     if (retransmitted) { /* authentic duplicate: replay our answer */
         ep_send_raw(sa->ep, now, sa, sa->peer, sa->resp, sa->resp_len);
         goto out;
     }
-    received(sa, now, &h, len);
+    if (response && sa->req.kind == TASK_HA_SYNC) { /* it decides what counts */
+        ha_on_response(sa, now, &h, len, m, first_inner);
+        goto out;
+    }
+    sa_received(sa, now, &h, len);
     if (response) {
         task_kind kind = sa->req.kind;
         if (kind == TASK_AUTH)
@@ -195,7 +238,7 @@ void sa_handle_protected(ike_sa *sa, uint64_t now, const uint8_t *msg, size_t le
         ike_payload n = ike_pl_notify(IKE_PROTO_NONE, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
         sa_respond(sa, now, h.exchange, h.msg_id, &n, 1);
     } else {
-        dropped(sa, now, &h, len, IKE_E_STATE);
+        sa_dropped(sa, now, &h, len, IKE_E_STATE);
     }
 out:
     g_free(plain);
