@@ -2,6 +2,7 @@
  * RFC 4106; RFC 4868).  Each SA keeps its keyed OpenSSL contexts, so a
  * packet costs one IV/nonce setup, not a key schedule. */
 #include "esp.h"
+#include "esp_internal.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -12,27 +13,12 @@
 #include <openssl/evp.h>
 
 enum {
-    SALT_LEN = 4,   /* RFC 4106 §8.1: the last 4 octets of the key material */
+    SALT_LEN = ESP_SALT_LEN,
     GCM_IV = 8,
     GCM_NONCE = 12,
     CBC_IV = 16,
     CBC_BLOCK = 16,
     GCM_ALIGN = 4,  /* RFC 4303 §2.4: trailer right-aligned to 4 octets */
-};
-
-struct esp_sa {
-    uint32_t spi_in, spi_out;
-    bool gcm, esn, anti_replay;
-    size_t iv_len, block;
-    uint8_t salt_out[SALT_LEN], salt_in[SALT_LEN];
-    uint64_t tx;                 /* the last number used; 0 before the first packet */
-    uint64_t tx_max;             /* 2^32 - 1, or 2^64 - 1 with ESN */
-    esp_replay win;
-    EVP_CIPHER_CTX *enc, *dec;   /* keyed with key_out / key_in */
-    EVP_MAC_CTX *mac_out, *mac_in; /* CBC only: keyed with integ_out / integ_in */
-    void *rand_ctx;
-    void (*random)(void *ctx, uint8_t *out, size_t len);
-    esp_stats st;
 };
 
 static void put32(uint8_t *p, uint32_t v)
@@ -145,6 +131,11 @@ int esp_sa_new(const ike_child *child, const esp_cfg *cfg, esp_sa **out)
     sa->tx_max = child->esn ? UINT64_MAX : UINT32_MAX;
     sa->random = cfg->random;
     sa->rand_ctx = cfg->rand_ctx;
+    sa->suite = *s;
+    memcpy(sa->key_out, child->key_out, sizeof sa->key_out);
+    memcpy(sa->key_in, child->key_in, sizeof sa->key_in);
+    memcpy(sa->integ_out, child->integ_out, sizeof sa->integ_out);
+    memcpy(sa->integ_in, child->integ_in, sizeof sa->integ_in);
     if (gcm) {
         memcpy(sa->salt_out, child->key_out + key_len - SALT_LEN, SALT_LEN);
         memcpy(sa->salt_in, child->key_in + key_len - SALT_LEN, SALT_LEN);

@@ -1,0 +1,34 @@
+/* esp_internal.h — the state behind esp.h, shared by esp.c (packets) and
+ * esp_ha.c (replication to a cluster member).  Not for callers. */
+#ifndef IKESIM_ESP_INTERNAL_H
+#define IKESIM_ESP_INTERNAL_H
+
+#include <openssl/evp.h>
+
+#include "esp.h"
+
+enum {
+    ESP_SALT_LEN = 4, /* RFC 4106 §8.1: the last 4 octets of the key material */
+};
+
+struct esp_sa {
+    uint32_t spi_in, spi_out;
+    bool gcm, esn, anti_replay;
+    size_t iv_len, block;
+    uint8_t salt_out[ESP_SALT_LEN], salt_in[ESP_SALT_LEN];
+    uint64_t tx;                 /* the last number used; 0 before the first packet */
+    uint64_t tx_max;             /* 2^32 - 1, or 2^64 - 1 with ESN */
+    esp_replay win;
+    EVP_CIPHER_CTX *enc, *dec;   /* keyed with key_out / key_in */
+    EVP_MAC_CTX *mac_out, *mac_in; /* CBC only: keyed with integ_out / integ_in */
+    void *rand_ctx;
+    void (*random)(void *ctx, uint8_t *out, size_t len);
+    esp_stats st;
+    /* The key material as negotiated: the keyed contexts cannot give it
+     * back, and a cluster member needs it (esp_sa_export). */
+    ike_suite suite;
+    uint8_t key_out[IKE_MAX_KEY], key_in[IKE_MAX_KEY];
+    uint8_t integ_out[IKE_PRF_LEN], integ_in[IKE_PRF_LEN];
+};
+
+#endif
