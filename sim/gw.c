@@ -149,6 +149,14 @@ static void gw_event(void *ctx, const ike_event *ev)
     case IKE_EV_CHILD_ESTABLISHED:
         child_up(gw, ev);
         break;
+    case IKE_EV_HA_REPLAY_DELTA: {
+        /* the member asked us to jump our outbound numbers (RFC 6311 §5.2) */
+        const ike_child *c = ike_sa_child(ev->sa);
+        esp_sa *sa = c ? g_hash_table_lookup(gw->esp_in, GUINT_TO_POINTER(c->spi_in)) : NULL;
+        if (sa)
+            esp_sa_skip(sa, ev->ha_delta);
+        break;
+    }
     case IKE_EV_SA_DELETED:
         if (ev->child) /* a crash (shutdown) leaves the persisted map alone */
             child_down(gw, ev->child, ev->reason != IKE_DEL_SHUTDOWN);
@@ -352,6 +360,72 @@ bool sim_gw_send_app(sim_gw *gw, uint32_t flow, uint64_t seq, size_t len)
         esp_sa_seal(gw->out, ESP_NH_IPV4, inner, len, pkt, sizeof pkt, &pkt_len) != ESP_OK)
         return false;
     return ns3_udp_send(gw->sock, sim_peer_addr(gw->peer), sim_peer_port(gw->peer), pkt, pkt_len) == NS3_OK;
+}
+
+typedef struct {
+    GArray *ike;
+} snap_ctx;
+
+static void snap_sa(void *arg, ike_sa *sa)
+{
+    snap_ctx *c = arg;
+    ike_sa_state st;
+    if (ike_sa_export(sa, &st) == IKE_OK)
+        g_array_append_val(c->ike, st);
+}
+
+void sim_gw_snapshot(sim_gw *gw, GArray *ike, GArray *esp)
+{
+    if (!gw->ep)
+        return;
+    snap_ctx c = {ike};
+    ike_ep_foreach(gw->ep, snap_sa, &c);
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, gw->esp_in);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        esp_sa_state st;
+        if (esp_sa_export(v, &st) == ESP_OK)
+            g_array_append_val(esp, st);
+    }
+}
+
+size_t sim_gw_restore(sim_gw *gw, const GArray *ike, const GArray *esp, const sim_gw_restore_cfg *rc)
+{
+    if (!gw->ep)
+        return 0;
+    uint64_t now = ns3_now_ns();
+    size_t n = 0;
+    for (guint i = 0; i < esp->len; i++) {
+        const esp_sa_state *st = &g_array_index(esp, esp_sa_state, i);
+        esp_sa *sa;
+        if (esp_sa_import(st, &gw->cfg.esp, &sa) != ESP_OK)
+            continue;
+        /* numbers the old member may have used after the replication must
+         * not be sent again: under AES-GCM that would repeat a nonce */
+        esp_sa_skip(sa, rc->esp_jump);
+        if (rc->rx_strict)
+            esp_sa_rx_advance(sa, rc->esp_jump, ESP_RX_STRICT);
+        g_hash_table_replace(gw->esp_in, GUINT_TO_POINTER(esp_sa_spi_in(sa)), sa);
+        gw->out = sa;
+    }
+    for (guint i = 0; i < ike->len; i++) {
+        const ike_sa_state *st = &g_array_index(ike, ike_sa_state, i);
+        ike_sa *sa = ike_ep_import(gw->ep, now, st->peer, st);
+        if (!sa)
+            continue;
+        n++;
+        if (rc->sync && ike_sa_mid_sync(sa)) {
+            ike_ha_sync_req req = {.mid = true, .replay = ike_sa_replay_sync(sa) && ike_sa_child(sa),
+                                   .delta = rc->esp_jump};
+            if (req.replay && !ike_sa_child(sa)->esn && req.delta > UINT32_MAX)
+                req.delta = UINT32_MAX;
+            if (ike_sa_ha_values(sa, 1, &req.m1, &req.p1) == IKE_OK)
+                ike_ep_ha_sync(gw->ep, sa, now, &req);
+        }
+    }
+    rearm(gw);
+    return n;
 }
 
 ike_ep *sim_gw_ep(sim_gw *gw) { return gw->ep; }

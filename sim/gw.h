@@ -14,8 +14,12 @@
 
 #include <stdio.h>
 
+#include <glib.h>
+
 #include "esp.h"
+#include "esp_ha.h"
 #include "ike.h"
+#include "ike_ha.h"
 #include "ns3_net.h"
 
 typedef struct sim_gw sim_gw;
@@ -89,6 +93,24 @@ int sim_gw_delete(sim_gw *gw, ike_sa *sa);
 /* Protects and sends one application packet to the peer; false if it was
  * dropped (gateway down, or no Child SA yet: then an acquire may start IKE). */
 bool sim_gw_send_app(sim_gw *gw, uint32_t flow, uint64_t seq, size_t len);
+
+/* --- HA: state replication between cluster members --- */
+
+/* Appends the state of every established IKE SA (ike_sa_state) and of
+ * every ESP SA (esp_sa_state) of this gateway: what a replication message
+ * carries to the standby. */
+void sim_gw_snapshot(sim_gw *gw, GArray *ike, GArray *esp);
+
+typedef struct sim_gw_restore_cfg {
+    uint64_t esp_jump;       /* outbound ESP numbers skipped (RFC 6311 §5.2) */
+    bool sync;               /* RFC 6311 sync on every imported SA that negotiated it */
+    bool rx_strict;          /* inbound: the edge jumps by esp_jump (else lenient) */
+} sim_gw_restore_cfg;
+
+/* Takes over replicated state: imports the SAs, jumps the outbound ESP
+ * counters, applies the inbound policy and, if asked, sends the sync.
+ * Returns how many IKE SAs were imported. */
+size_t sim_gw_restore(sim_gw *gw, const GArray *ike, const GArray *esp, const sim_gw_restore_cfg *rc);
 
 ike_ep *sim_gw_ep(sim_gw *gw); /* NULL while crashed */
 ns3_node_id sim_gw_node(const sim_gw *gw);

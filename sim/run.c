@@ -28,6 +28,9 @@ typedef struct world {
     ns3_node_id router;
     int standby_link;
     uint32_t vip;      /* gateway 1's address */
+    GArray *rep_ike, *rep_esp; /* the standby's last replicated state */
+    ns3_timer rep_timer;
+    sim_rng *rep_rng;
     sim_source *src[2];
     sim_rng *traffic_rng;
     FILE *keylog, *esp_keylog;
@@ -43,6 +46,7 @@ typedef struct world {
     int64_t detect_ns; /* -1: not yet */
     ike_del_reason detect_reason;
     uint64_t ike_msgs, ike_bytes, liveness_checks, false_positives, tokens_in_clear;
+    const char *mid_sync;
 } world;
 
 /* Gateway 0, or 1 for either member of gateway 1. */
@@ -73,6 +77,13 @@ static void on_ike_event(void *arg, sim_gw *gw, const ike_event *ev)
         break;
     case IKE_EV_LIVENESS_SENT:
         w->liveness_checks++;
+        break;
+    case IKE_EV_HA_SYNC_ANSWERED:
+        w->mid_sync = "ok";
+        break;
+    case IKE_EV_HA_SYNC_DROPPED:
+        if (strcmp(w->mid_sync, "ok") != 0)
+            w->mid_sync = "dropped";
         break;
     case IKE_EV_SA_DELETED:
         if (ev->reason == IKE_DEL_SHUTDOWN || !ike_sa_established(ev->sa))
@@ -156,9 +167,31 @@ typedef struct {
 /* The standby answers to gateway 1's address, the router steers it there
  * (a host route beats the member's subnet route), and the hosts behind
  * gateway 1 now send through the standby. */
+/* The active member replicates its state; the message may be lost. */
+static void replicate(void *arg)
+{
+    world *w = arg;
+    const sim_standby_cfg *sc = &w->cfg->standby;
+    uint8_t b[4];
+    sim_rng_bytes(w->rep_rng, b, sizeof b);
+    double u = ((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]) / 4294967296.0;
+    if (u >= sc->sync_loss) {
+        g_array_set_size(w->rep_ike, 0);
+        g_array_set_size(w->rep_esp, 0);
+        sim_gw_snapshot(w->gw[1], w->rep_ike, w->rep_esp);
+    }
+    ns3_timer_start(&w->rep_timer, (uint64_t)llround(sc->sync_interval_s * NS));
+}
+
 static void take_over(void *arg)
 {
     world *w = arg;
+    const sim_standby_cfg *sc = &w->cfg->standby;
+    if (sc->ha != SIM_HA_NONE) {
+        sim_gw_restore_cfg rc = {.esp_jump = sc->esp_jump, .sync = sc->ha == SIM_HA_RFC6311,
+                                 .rx_strict = sc->rx_strict};
+        sim_gw_restore(w->standby, w->rep_ike, w->rep_esp, &rc);
+    }
     ns3_node_add_address(sim_gw_node(w->standby), w->standby_link, w->vip);
     ns3_route_add(w->router, w->vip, 0xffffffff, ns3_link_addr(w->standby_link, 0));
     w->active1 = w->standby;
@@ -326,7 +359,7 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
     int rc = ns3_sim_init(cfg->seed, cfg->run);
     if (rc < 0)
         return rc;
-    world w = {.cfg = cfg, .crashed = -1, .detect_ns = -1};
+    world w = {.cfg = cfg, .crashed = -1, .detect_ns = -1, .mid_sync = "none"};
     script_ctx *script = NULL;
     w.stale = g_array_new(FALSE, FALSE, sizeof(spi_pair));
     ns3_node_id n[2] = {ns3_node_create(), ns3_node_create()}, sb = NS3_NO_NODE;
@@ -362,7 +395,10 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
     sim_gw_listener l = {.arg = &w, .ike_event = on_ike_event, .delivered = on_delivered,
                          .ike_sent = on_ike_sent};
     for (int i = 0; i < 2; i++) {
-        w.gw[i] = sim_gw_new(n[i], addr[i], PORT, &cfg->gw[i], cfg->seed, cfg->run, (uint64_t)i);
+        sim_gw_cfg gc = cfg->gw[i];
+        if (cfg->standby.enabled && cfg->standby.ha == SIM_HA_RFC6311)
+            gc.ike.mid_sync = gc.ike.replay_sync = true; /* both sides assert 16420/16421 */
+        w.gw[i] = sim_gw_new(n[i], addr[i], PORT, &gc, cfg->seed, cfg->run, (uint64_t)i);
         if (!w.gw[i]) {
             rc = NS3_EINVAL;
             goto out;
@@ -380,6 +416,8 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
     w.active1 = w.gw[1];
     if (cfg->standby.enabled) {
         sim_gw_cfg scfg = cfg->gw[1];
+        if (cfg->standby.ha == SIM_HA_RFC6311)
+            scfg.ike.mid_sync = scfg.ike.replay_sync = true;
         scfg.establish = SIM_EST_NEVER;
         if (!cfg->standby.share_secret)
             scfg.qcd_secret[0] ^= 0xff;
@@ -395,6 +433,13 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
         if (cfg->standby.cluster_knowledge)
             sim_gw_set_cluster(w.standby, alive_on_first, &w);
         sim_gw_boot(w.standby); /* up and empty; reachable only at its own address */
+        if (cfg->standby.ha != SIM_HA_NONE && cfg->standby.sync_interval_s > 0) {
+            w.rep_ike = g_array_new(FALSE, FALSE, sizeof(ike_sa_state));
+            w.rep_esp = g_array_new(FALSE, FALSE, sizeof(esp_sa_state));
+            w.rep_rng = sim_rng_new(cfg->seed, cfg->run, 3000);
+            ns3_timer_init(&w.rep_timer, n[1], replicate, &w);
+            ns3_timer_start(&w.rep_timer, (uint64_t)llround(cfg->standby.sync_interval_s * NS));
+        }
     }
     w.traffic_rng = sim_rng_new(cfg->seed, cfg->run, 1000);
     for (int i = 0; i < 2; i++)
@@ -430,6 +475,7 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
             row->detect_reason = reason_metric(w.detect_reason);
         } else if (w.stale->len) {
             row->missed = 1;
+            row->sa_survived = cfg->standby.ha != SIM_HA_NONE; /* kept across the failover */
         }
     }
     row->false_positives = w.false_positives;
@@ -440,6 +486,7 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
     row->events = ns3_sim_events();
     row->forged = w.forger ? sim_forger_sent(w.forger) : 0;
     row->tokens_in_clear = w.tokens_in_clear;
+    row->mid_sync = w.mid_sync;
     row->probes = w.prober ? sim_prober_probes(w.prober) : 0;
     if (cfg->timeline)
         fill_timeline(&w, cfg->timeline);
@@ -457,6 +504,12 @@ out:
     sim_forger_free(w.forger);
     sim_prober_free(w.prober);
     sim_gw_free(w.standby);
+    if (w.rep_ike) {
+        ns3_timer_stop(&w.rep_timer);
+        g_array_free(w.rep_ike, TRUE);
+        g_array_free(w.rep_esp, TRUE);
+        sim_rng_free(w.rep_rng);
+    }
     sim_rng_free(w.forger_rng);
     ns3_sim_destroy();
     g_free(script);

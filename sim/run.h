@@ -42,8 +42,19 @@ typedef struct sim_timeline {
 /* Gateway 1 as a hot-standby pair: a second member with no replicated
  * state takes over gateway 1's address takeover_s after gateway 1 crashes.
  * The gateways then meet through a router (one more hop). */
+typedef enum sim_ha_mode {
+    SIM_HA_NONE,      /* nothing replicated: a takeover is like a reboot */
+    SIM_HA_REPLICATE, /* IKE and ESP state replicated; no RFC 6311 sync */
+    SIM_HA_RFC6311,   /* replicated, and the new member syncs counters (RFC 6311) */
+} sim_ha_mode;
+
 typedef struct sim_standby_cfg {
     bool enabled;
+    sim_ha_mode ha;
+    double sync_interval_s; /* the active member replicates its state this often */
+    double sync_loss;       /* probability that a replication message is lost */
+    uint64_t esp_jump;      /* outbound ESP numbers the new member skips */
+    bool rx_strict;         /* its inbound window jumps too (RFC 6311 §8.2 strict) */
     bool share_secret; /* the standby makes the same QCD tokens (RFC 6290 §6) */
     double takeover_s;
     bool load_sharing; /* both members active at their own addresses: no takeover */
@@ -78,6 +89,10 @@ typedef struct sim_row {
     uint64_t forged;           /* messages the forger sent */
     uint64_t tokens_in_clear;  /* QCD tokens a passive observer saw unencrypted */
     uint64_t probes;           /* requests the prober replayed */
+    /* HA (standby.ha): did the survivor keep its IKE SA through the failover,
+     * and how did the RFC 6311 sync end? */
+    bool sa_survived;
+    const char *mid_sync;      /* none, ok, dropped, failed */
     double sim_s, wall_s;
     uint64_t events;
 } sim_row;
