@@ -6,6 +6,7 @@
 #include <glib.h>
 #include <string.h>
 
+#include "child_mirror.h"
 #include "esp.h"
 #include "esp_inner.h"
 #include "esp_replay.h"
@@ -73,19 +74,6 @@ static ike_child make_child(const ike_suite *s, uint16_t bits, bool esn)
         }
     }
     return c;
-}
-
-/* The peer's view of the same Child SA. */
-static ike_child mirror(const ike_child *c)
-{
-    ike_child m = *c;
-    m.spi_in = c->spi_out;
-    m.spi_out = c->spi_in;
-    memcpy(m.key_in, c->key_out, sizeof m.key_in);
-    memcpy(m.key_out, c->key_in, sizeof m.key_out);
-    memcpy(m.integ_in, c->integ_out, sizeof m.integ_in);
-    memcpy(m.integ_out, c->integ_in, sizeof m.integ_out);
-    return m;
 }
 
 /* CBC IVs a0 a1 ... af, the value the known answers assume. */
@@ -216,7 +204,7 @@ static const char KAT_CBC_ESN[] =
 
 static void test_layout_gcm(void)
 {
-    ike_child c = make_child(&GCM, 128, false), m = mirror(&c);
+    ike_child c = make_child(&GCM, 128, false), m = child_mirror(&c);
     esp_sa *tx = sa_new(&c), *rx = sa_new(&m);
     uint8_t in[51], want_in[51], out[256], want[256];
     inner(1, sizeof in, in);
@@ -264,7 +252,7 @@ static void test_layout_gcm(void)
 static void kat(const ike_suite *s, bool esn, uint64_t seq, size_t total, const char *hex,
                 size_t iv_len, size_t ct_len)
 {
-    ike_child c = make_child(s, 128, esn), m = mirror(&c);
+    ike_child c = make_child(s, 128, esn), m = child_mirror(&c);
     esp_sa *tx = sa_new(&c), *rx = sa_with(&m, 64, true);
     g_assert_cmpint(esp_sa_skip(tx, seq - 1), ==, ESP_OK);
     uint8_t in[64], out[256], want[256], plain[256];
@@ -357,7 +345,7 @@ static void roundtrip(const ike_suite *s, bool esn)
     static const uint16_t bits[] = {128, 192, 256};
     static const size_t sizes[] = {48, 49, 50, 51, 64, 100, 1400, 1500};
     for (size_t b = 0; b < G_N_ELEMENTS(bits); b++) {
-        ike_child c = make_child(s, bits[b], esn), m = mirror(&c);
+        ike_child c = make_child(s, bits[b], esn), m = child_mirror(&c);
         sim_rng *rng = sim_rng_new(7, 0, b);
         esp_cfg cfg;
         esp_cfg_defaults(&cfg);
@@ -504,7 +492,7 @@ static void test_determinism(void)
 
 static void test_replay_in_order(void)
 {
-    ike_child c = make_child(&GCM, 128, false), m = mirror(&c);
+    ike_child c = make_child(&GCM, 128, false), m = child_mirror(&c);
     esp_sa *tx = sa_new(&c), *rx = sa_new(&m);
     for (int i = 1; i <= 300; i++) {
         uint8_t in[48], out[128], plain[128];
@@ -523,7 +511,7 @@ static void test_replay_in_order(void)
 
 static void test_replay_duplicate(void)
 {
-    ike_child c = make_child(&GCM, 128, false), m = mirror(&c);
+    ike_child c = make_child(&GCM, 128, false), m = child_mirror(&c);
     esp_sa *rx = sa_new(&m);
     for (uint64_t s = 1; s <= 5; s++)
         expect(rx, &c, s, ESP_OK);
@@ -539,7 +527,7 @@ static void test_replay_duplicate(void)
 
 static void test_replay_edges(void)
 {
-    ike_child c = make_child(&GCM, 128, false), m = mirror(&c);
+    ike_child c = make_child(&GCM, 128, false), m = child_mirror(&c);
     esp_sa *rx = sa_new(&m);
     expect(rx, &c, 100, ESP_OK);
     expect(rx, &c, 100 - 63, ESP_OK);     /* the left edge, unseen */
@@ -555,7 +543,7 @@ static void test_replay_edges(void)
 static void test_replay_out_of_order(void)
 {
     static const uint64_t order[] = {10, 5, 8, 9, 1, 7, 6, 2, 3, 4};
-    ike_child c = make_child(&CBC, 128, false), m = mirror(&c);
+    ike_child c = make_child(&CBC, 128, false), m = child_mirror(&c);
     esp_sa *rx = sa_new(&m);
     for (size_t i = 0; i < G_N_ELEMENTS(order); i++)
         expect(rx, &c, order[i], ESP_OK);
@@ -569,7 +557,7 @@ static void test_replay_out_of_order(void)
 
 static void test_replay_slide(void)
 {
-    ike_child c = make_child(&GCM, 128, false), m = mirror(&c);
+    ike_child c = make_child(&GCM, 128, false), m = child_mirror(&c);
     esp_sa *rx = sa_new(&m);
     for (uint64_t s = 1; s <= 10; s++)
         expect(rx, &c, s, ESP_OK);
@@ -596,7 +584,7 @@ static void test_replay_slide(void)
 static void test_replay_bad_icv_no_advance(void)
 {
     for (int suite = 0; suite < 2; suite++) {
-        ike_child c = make_child(suite == 0 ? &GCM : &CBC, 128, false), m = mirror(&c);
+        ike_child c = make_child(suite == 0 ? &GCM : &CBC, 128, false), m = child_mirror(&c);
         esp_sa *rx = sa_new(&m);
         for (uint64_t s = 1; s <= 5; s++)
             expect(rx, &c, s, ESP_OK);
@@ -627,7 +615,7 @@ static void test_replay_bad_icv_no_advance(void)
 
 static void window_edges(uint32_t w)
 {
-    ike_child c = make_child(&GCM, 128, false), m = mirror(&c);
+    ike_child c = make_child(&GCM, 128, false), m = child_mirror(&c);
     esp_sa *rx = sa_with(&m, w, true);
     uint64_t t = 5000;
     expect(rx, &c, t, ESP_OK);
@@ -702,7 +690,7 @@ static void test_replay_bitmap_model(void)
 
 static void test_replay_disabled(void)
 {
-    ike_child c = make_child(&GCM, 128, false), m = mirror(&c);
+    ike_child c = make_child(&GCM, 128, false), m = child_mirror(&c);
     esp_sa *rx = sa_with(&m, 64, false);
     expect(rx, &c, 5, ESP_OK);
     expect(rx, &c, 5, ESP_OK);
@@ -817,7 +805,7 @@ static void test_esn_cases(void)
 static void test_esn_wrap(void)
 {
     for (int suite = 0; suite < 2; suite++) {
-        ike_child c = make_child(suite == 0 ? &GCM : &CBC, 128, true), m = mirror(&c);
+        ike_child c = make_child(suite == 0 ? &GCM : &CBC, 128, true), m = child_mirror(&c);
         esp_sa *tx = sa_new(&c), *rx = sa_new(&m);
         g_assert_cmpint(esp_sa_skip(tx, 0x80000000u - 1), ==, ESP_OK);
         GBytes *pk[8];
@@ -857,7 +845,7 @@ static void test_esn_wrap(void)
 static void test_esn_wrong_high_fails_icv(void)
 {
     for (int suite = 0; suite < 2; suite++) {
-        ike_child c = make_child(suite == 0 ? &GCM : &CBC, 128, true), m = mirror(&c);
+        ike_child c = make_child(suite == 0 ? &GCM : &CBC, 128, true), m = child_mirror(&c);
         esp_sa *rx = sa_new(&m);
         /* a fresh receiver (T = 0) takes Seql = 5 to be 5, the sender meant 2^32 + 5 */
         expect(rx, &c, TWO32 + 5, ESP_E_ICV);
@@ -888,7 +876,7 @@ static void test_esn_wrong_high_fails_icv(void)
 
 static void test_seq_exhaustion_32(void)
 {
-    ike_child c = make_child(&GCM, 128, false), m = mirror(&c);
+    ike_child c = make_child(&GCM, 128, false), m = child_mirror(&c);
     esp_sa *tx = sa_new(&c), *rx = sa_new(&m);
     g_assert_cmpint(esp_sa_skip(tx, 0xfffffffdu), ==, ESP_OK);
     g_assert_cmpuint(esp_sa_next_seq(tx), ==, 0xfffffffeu);
@@ -946,7 +934,7 @@ static void test_seq_exhaustion_esn(void)
 
 static void test_seq_skip(void)
 {
-    ike_child c = make_child(&CBC, 128, false), m = mirror(&c);
+    ike_child c = make_child(&CBC, 128, false), m = child_mirror(&c);
     esp_sa *tx = sa_new(&c), *rx = sa_new(&m);
     uint8_t in[48], out[128], plain[128];
     inner(1, sizeof in, in);
@@ -996,7 +984,7 @@ static size_t craft_gcm(const ike_child *c, uint32_t seq, const uint8_t *pt, siz
 
 static void test_bad_input(void)
 {
-    ike_child c = make_child(&GCM, 128, false), m = mirror(&c);
+    ike_child c = make_child(&GCM, 128, false), m = child_mirror(&c);
     esp_sa *rx = sa_new(&m);
     expect(rx, &c, 50, ESP_OK);
     expect(rx, &c, 48, ESP_OK);
@@ -1082,7 +1070,7 @@ static void test_bad_input(void)
     esp_sa_free(rx);
 
     /* CBC: a ciphertext that is not a whole number of blocks */
-    ike_child cc = make_child(&CBC, 128, false), cm = mirror(&cc);
+    ike_child cc = make_child(&CBC, 128, false), cm = child_mirror(&cc);
     rx = sa_new(&cm);
     good = pkt_at(&cc, 1);
     g = g_bytes_get_data(good, &glen);

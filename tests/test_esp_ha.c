@@ -6,6 +6,7 @@
 #include <glib.h>
 #include <string.h>
 
+#include "child_mirror.h"
 #include "esp.h"
 #include "esp_ha.h"
 
@@ -39,19 +40,6 @@ static ike_child make_child(const ike_suite *s, bool esn)
             c.integ_in[i] = (uint8_t)(0x0b * i + 3);
         }
     return c;
-}
-
-/* The peer's side of the same Child SA. */
-static ike_child mirror(const ike_child *c)
-{
-    ike_child m = *c;
-    m.spi_in = c->spi_out;
-    m.spi_out = c->spi_in;
-    memcpy(m.key_in, c->key_out, sizeof m.key_in);
-    memcpy(m.key_out, c->key_in, sizeof m.key_out);
-    memcpy(m.integ_in, c->integ_out, sizeof m.integ_in);
-    memcpy(m.integ_out, c->integ_in, sizeof m.integ_out);
-    return m;
 }
 
 /* CBC IVs: the same 16 octets every time, so two SAs given the same
@@ -173,7 +161,7 @@ static void assert_state_equal(const esp_sa_state *a, const esp_sa_state *b)
  * the copy gives the same state. */
 static void roundtrip(const ike_suite *s, bool esn)
 {
-    ike_child c = make_child(s, esn), m = mirror(&c);
+    ike_child c = make_child(s, esn), m = child_mirror(&c);
     esp_sa *orig = sa_make(&c, ESP_WINDOW_DEFAULT), *peer = sa_make(&m, ESP_WINDOW_DEFAULT);
     uint64_t base = esn ? TWO32 - 3 : 0;
     g_assert_cmpint(esp_sa_skip(orig, base), ==, ESP_OK);
@@ -258,7 +246,7 @@ static void test_roundtrip_exhausted(void)
  * importer's cfg cannot change them. */
 static void test_roundtrip_window_and_policy(void)
 {
-    ike_child c = make_child(&GCM, false), m = mirror(&c);
+    ike_child c = make_child(&GCM, false), m = child_mirror(&c);
     esp_cfg cfg = cfg_of(1000, false);
     esp_sa *orig = NULL;
     g_assert_cmpint(esp_sa_new(&c, &cfg, &orig), ==, ESP_OK);
@@ -353,7 +341,7 @@ static void test_nonce_skip_margin(void)
  * that has used at most 2^32 - 1 - 2^30 numbers; the peer takes the jump. */
 static void test_nonce_skip_2p30(void)
 {
-    ike_child c = make_child(&GCM, false), m = mirror(&c);
+    ike_child c = make_child(&GCM, false), m = child_mirror(&c);
     esp_sa *old = sa_make(&c, ESP_WINDOW_DEFAULT), *peer = sa_make(&m, ESP_WINDOW_DEFAULT);
     for (int i = 0; i < 5; i++) {
         GBytes *b = seal(old, (uint8_t)i);
@@ -383,7 +371,7 @@ static void test_nonce_skip_2p30(void)
  * another (so the windows keep moving together). */
 static void same_answers(bool esn, uint32_t window)
 {
-    ike_child c = make_child(&GCM, esn), m = mirror(&c);
+    ike_child c = make_child(&GCM, esn), m = child_mirror(&c);
     esp_sa *orig = sa_make(&c, window);
     uint64_t base = esn ? TWO32 - 2 * (uint64_t)window : 0; /* ESN: across 2^32 */
     g_assert_cmpint(esp_sa_rx_advance(orig, base, ESP_RX_STRICT), ==, ESP_OK); /* see roundtrip */
@@ -454,7 +442,7 @@ typedef struct stale {
 static void stale_init(stale *t, uint32_t window)
 {
     t->c = make_child(&GCM, false);
-    t->m = mirror(&t->c);
+    t->m = child_mirror(&t->c);
     t->peer = sa_make(&t->m, window);
     t->captured = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
     t->accepted = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -586,7 +574,7 @@ static void test_stale_tally(void)
  * the holes under the edge. */
 static void test_strict_small_edge(void)
 {
-    ike_child c = make_child(&GCM, false), m = mirror(&c);
+    ike_child c = make_child(&GCM, false), m = child_mirror(&c);
     esp_sa *rx = sa_make(&c, ESP_WINDOW_DEFAULT);
     g_assert_cmpint(rx_seq(rx, &m, 3), ==, ESP_OK);
     g_assert_cmpint(rx_seq(rx, &m, 10), ==, ESP_OK);
@@ -619,7 +607,7 @@ static void test_strict_small_edge(void)
  * epoch's replays (by integrity, not by the window); LENIENT accepts them. */
 static void esn_epoch(esp_rx_policy policy)
 {
-    ike_child c = make_child(&CBC, true), m = mirror(&c);
+    ike_child c = make_child(&CBC, true), m = child_mirror(&c);
     esp_sa *old = sa_make(&c, ESP_WINDOW_DEFAULT), *peer = sa_make(&m, ESP_WINDOW_DEFAULT);
     uint64_t start = TWO32 - 40;
     g_assert_cmpint(esp_sa_skip(peer, start - 1), ==, ESP_OK);
@@ -702,7 +690,7 @@ static void expect_import(const esp_sa_state *st, const esp_cfg *cfg, int want)
 
 static void test_bad_input(void)
 {
-    ike_child c = make_child(&GCM, false), m = mirror(&c);
+    ike_child c = make_child(&GCM, false), m = child_mirror(&c);
     esp_sa *sa = sa_make(&c, ESP_WINDOW_DEFAULT);
     g_assert_cmpint(rx_seq(sa, &m, 3), ==, ESP_OK);
     esp_sa_state good, st;
