@@ -18,9 +18,11 @@
 #include <gio/gio.h>
 #include <glib-unix.h>
 #include <glib.h>
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include "ike.h"
+#include "ike_ha.h"
 
 enum { EXIT_BAD_USAGE = 2, MARKER_LEN = 4, MAX_DATAGRAM = 65536 };
 
@@ -42,6 +44,11 @@ typedef struct live {
     goal_kind goal;
     unsigned goal_count, answered;
     double delete_after;      /* < 0: never */
+    ike_cfg cfg;              /* kept to start a new member on failover */
+    ike_io io;
+    double failover_after;    /* < 0: never */
+    ike_sa_state *replica;    /* the standby's copy of the first IKE SA */
+    uint64_t replica_spi;     /* its local SPI */
     int rc;
     bool done;
 } live;
@@ -140,6 +147,7 @@ static void finish(live *lv, int rc)
 }
 
 static gboolean on_delete_timer(gpointer data);
+static gboolean on_failover(gpointer data);
 
 typedef struct delete_job {
     live *lv;
@@ -161,6 +169,19 @@ static void on_established(live *lv, const ike_event *ev)
         job->local_spi = ike_sa_is_initiator(ev->sa) ? ev->spi_i : ev->spi_r;
         g_timeout_add_full(G_PRIORITY_DEFAULT, (guint)(lv->delete_after * 1000), on_delete_timer,
                            job, g_free);
+    }
+    /* A cluster replicates a new IKE SA once and then lags behind: the
+     * standby's copy is taken now, so at the failover its Message IDs are
+     * stale by every exchange that happened in between. */
+    if (lv->failover_after >= 0 && !lv->replica) {
+        lv->replica = g_new0(ike_sa_state, 1);
+        if (ike_sa_export(ev->sa, lv->replica) != IKE_OK) {
+            fprintf(stderr, "ikesim-live: cannot replicate the IKE SA\n");
+            finish(lv, 1);
+            return;
+        }
+        lv->replica_spi = ike_sa_is_initiator(ev->sa) ? ev->spi_i : ev->spi_r;
+        g_timeout_add((guint)(lv->failover_after * 1000), on_failover, lv);
     }
 }
 
@@ -206,6 +227,17 @@ static void io_event(void *ctx, const ike_event *ev)
         break;
     case IKE_EV_QCD_REJECTED:
         printf(" error=\"%s\"", ike_strerror(ev->err));
+        break;
+    case IKE_EV_HA_SYNC_SENT: /* M1, P1 */
+    case IKE_EV_HA_SYNC_ANSWERED: /* M2, P2 */
+        if (ev->ha_what & IKE_HA_MID)
+            printf(" nonce=%08" PRIx32 " m=%" PRIu32 " p=%" PRIu32, ev->ha_nonce, ev->ha_m, ev->ha_p);
+        break;
+    case IKE_EV_HA_SYNC_DROPPED:
+        printf(" why=%s", ike_ha_drop_name(ev->ha_drop));
+        break;
+    case IKE_EV_REQUEST_ABANDONED:
+        printf(" %s mid=%" PRIu32, exchange_name(ev->exchange), ev->msg_id);
         break;
     default:
         break;
@@ -270,6 +302,52 @@ static gboolean on_delete_timer(gpointer data)
     if (sa && ike_ep_delete(lv->ep, sa, now_ns()) != IKE_OK)
         fprintf(stderr, "ikesim-live: cannot delete IKE SA %016" PRIx64 "\n", job->local_spi);
     rearm(lv);
+    return G_SOURCE_REMOVE;
+}
+
+/* The simulated failover (RFC 6311 §5): the active member dies without a
+ * word, a new member imports the stale replica and sends a MID sync with
+ * M1 above the replica's requests (plus our window of 1) and P1 the peer's
+ * next request as the replica knows it. */
+static gboolean on_failover(gpointer data)
+{
+    live *lv = data;
+    uint64_t now = now_ns();
+    ike_sa *old = ike_ep_find(lv->ep, lv->replica_spi);
+    ike_sa_state *cur = g_new0(ike_sa_state, 1);
+    if (!old || ike_sa_export(old, cur) != IKE_OK) {
+        fprintf(stderr, "ikesim-live: no established IKE SA to fail over\n");
+        g_free(cur);
+        finish(lv, 1);
+        return G_SOURCE_REMOVE;
+    }
+    const ike_sa_state *r = lv->replica;
+    printf("%.6f failover %016" PRIx64 " %016" PRIx64 " out=%" PRIu32 " in=%" PRIu32
+           " replica_out=%" PRIu32 " replica_in=%" PRIu32 "\n",
+           (double)((int64_t)(now / 1000u) - lv->t0_us) / 1e6, r->spi_i, r->spi_r,
+           cur->next_mid_out, cur->next_mid_in, r->next_mid_out, r->next_mid_in);
+    fflush(stdout);
+    OPENSSL_cleanse(cur, sizeof *cur); /* keys */
+    g_free(cur);
+
+    ike_ep_free(lv->ep, now); /* the crash: nothing is sent */
+    g_source_set_ready_time(lv->timer, -1);
+    lv->ep = ike_ep_new(&lv->cfg, &lv->io);
+    ike_sa *sa = lv->ep ? ike_ep_import(lv->ep, now, r->peer, r) : NULL;
+    OPENSSL_cleanse(lv->replica, sizeof *lv->replica);
+    ike_ha_sync_req req = {.mid = true};
+    int rc = sa ? ike_sa_ha_values(sa, 1 /* our sender window */, &req.m1, &req.p1) : IKE_E_STATE;
+    if (rc == IKE_OK)
+        rc = ike_ep_ha_sync(lv->ep, sa, now, &req);
+    if (rc != IKE_OK) {
+        /* e.g. not negotiated: the SA goes on with stale counters */
+        fprintf(stderr, "ikesim-live: no MID sync after the failover: %s\n",
+                sa ? ike_strerror(rc) : "import failed");
+        if (!sa)
+            finish(lv, 1);
+    }
+    if (lv->ep)
+        rearm(lv);
     return G_SOURCE_REMOVE;
 }
 
@@ -481,6 +559,16 @@ static const char description[] =
     "sa_deleted reason=..., ...); SECONDS counts from the start.  Errors go to\n"
     "stderr.\n"
     "\n"
+    "--ha-failover-after SECONDS: a cluster member with RFC 6311 message-ID sync\n"
+    "(asserts IKEV2_MESSAGE_ID_SYNC_SUPPORTED).  The first IKE SA is replicated\n"
+    "once, when it is established; SECONDS later the endpoint is dropped as if\n"
+    "it crashed, a new one imports that stale replica and sends\n"
+    "IKEV2_MESSAGE_ID_SYNC (INFORMATIONAL, Message ID 0) with M1 = the replica's\n"
+    "next request + 1 and P1 = the peer's next request as the replica knows it.\n"
+    "It prints 'SECONDS failover SPIi SPIr out= in= replica_out= replica_in='\n"
+    "(the lost and the replicated counters); ha_sync_sent shows nonce, m=M1,\n"
+    "p=P1, ha_sync_answered m=M2, p=P2.\n"
+    "\n"
     "--exit-after EVENT: established, child, liveness:N (N liveness checks\n"
     "answered), deleted (an IKE SA ended by a Delete, ours or the peer's).\n"
     "\n"
@@ -500,7 +588,7 @@ int main(int argc, char **argv)
     g_autofree char *marker = NULL;
     g_autofree char *exit_after = NULL;
     g_autofree char *qcd = NULL;
-    double dpd = 0, timeout = 0, delete_after = -1;
+    double dpd = 0, timeout = 0, delete_after = -1, failover_after = -1;
     gboolean childless = FALSE;
     GOptionEntry entries[] = {
         {"listen", 'l', 0, G_OPTION_ARG_STRING, &listen_s, "Local UDP address (required)", "ADDR:PORT"},
@@ -527,6 +615,8 @@ int main(int argc, char **argv)
          "Exit 1 if the --exit-after event has not happened by then", "SECONDS"},
         {"delete-after", 0, 0, G_OPTION_ARG_DOUBLE, &delete_after,
          "Send Delete this long after an IKE SA is established", "SECONDS"},
+        {"ha-failover-after", 0, 0, G_OPTION_ARG_DOUBLE, &failover_after,
+         "Assert 16420 (RFC 6311); fail over this long after the first IKE SA is up", "SECONDS"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     live lv = {.delete_after = -1};
@@ -562,8 +652,10 @@ int main(int argc, char **argv)
         return usage_error("bad --retransmit '%s': want TIMEOUT,BASE,TRIES, e.g. 1,1.5,3",
                            retransmit);
     if (!(dpd >= 0 && dpd <= 86400) || !(timeout >= 0 && timeout <= 86400) ||
-        !(delete_after == -1 || (delete_after >= 0 && delete_after <= 86400)))
-        return usage_error("--dpd, --timeout and --delete-after take 0 to 86400 seconds");
+        !(delete_after == -1 || (delete_after >= 0 && delete_after <= 86400)) ||
+        !(failover_after == -1 || (failover_after >= 0 && failover_after <= 86400)))
+        return usage_error("--dpd, --timeout, --delete-after and --ha-failover-after take 0 to "
+                           "86400 seconds");
     if (exit_after && !parse_goal(exit_after, &lv))
         return usage_error("bad --exit-after '%s'", exit_after);
     if (timeout > 0 && lv.goal == GOAL_NONE)
@@ -598,6 +690,8 @@ int main(int argc, char **argv)
     cfg.childless = childless;
     cfg.dpd_delay_ms = (uint32_t)(dpd * 1000 + 0.5);
     lv.delete_after = delete_after;
+    lv.failover_after = failover_after;
+    cfg.mid_sync = failover_after >= 0;
     lv.local_port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(local));
 
     if (keylog && !(lv.keylog = fopen(keylog, "a"))) {
@@ -620,8 +714,9 @@ int main(int argc, char **argv)
     qcd_secrets_init(&secrets, secret);
     cfg.qcd.secrets = &secrets;
     cfg.qcd.boot_ns = now_ns();
-    ike_io io = {.ctx = &lv, .send = io_send, .random = io_random, .event = io_event};
-    lv.ep = ike_ep_new(&cfg, &io);
+    lv.io = (ike_io){.ctx = &lv, .send = io_send, .random = io_random, .event = io_event};
+    lv.cfg = cfg;
+    lv.ep = ike_ep_new(&lv.cfg, &lv.io);
     if (!lv.ep) {
         fprintf(stderr, "ikesim-live: configuration rejected: %s\n",
                 ike_strerror(ike_cfg_check(&cfg)));
@@ -666,5 +761,8 @@ int main(int argc, char **argv)
     g_clear_object(&remote);
     if (lv.keylog)
         fclose(lv.keylog);
+    if (lv.replica)
+        OPENSSL_cleanse(lv.replica, sizeof *lv.replica);
+    g_free(lv.replica);
     return lv.rc;
 }
