@@ -11,7 +11,8 @@
 # are childless (RFC 6023) unless a case says otherwise.  Captures are checked
 # by tshark with the keys ikesim-live logs: no malformed or warning frames,
 # every SK payload decrypted (so charon's and tshark's key derivation, AUTH and
-# SK protection agree with ours).  Needs root; skips when a tool is missing.
+# SK protection agree with ours).  The last case is an RFC 6311 failover with
+# charon as the peer.  Needs root; skips when a tool is missing.
 set -u
 
 LIVE=${1:-}
@@ -343,6 +344,91 @@ qcd_case() {
   down
 }
 
+# RFC 6311 after a simulated failover, with charon as the peer: charon
+# initiates (charon implements the peer side only as initiator, and only when
+# our IKE_AUTH response asserts 16420, validators.md 3.8) and checks liveness
+# every second.  ikesim-live replicates the IKE SA once, when it is up; 2.5 s
+# later it drops its endpoint, a new one imports that replica (its count of
+# charon's requests is behind by the liveness checks since) and sends
+# IKEV2_MESSAGE_ID_SYNC.  charon must answer, and its next request must carry
+# the agreed Message ID and be answered by the new member.
+ha_line() { # ha_line EVENT : our first line of this event
+  awk -v e="$1" '$2 == e { print; exit }' "$W/live.out"
+}
+ha_field() { # ha_field LINE KEY : the value of KEY=VALUE in LINE
+  echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1
+}
+sync_wire() { # the N(16422) messages: "FLAGS MID NONCE SEND RECV", decimal MIDs
+  local frame flags mid nonce send recv
+  tsh 'isakmp.notify.msgtype == 16422' isakmp.flags isakmp.messageid isakmp.notify.data.ha.nonce_data \
+    isakmp.notify.data.ha.expected_send_req_message_id isakmp.notify.data.ha.expected_recv_req_message_id |
+    while read -r frame flags mid nonce send recv; do
+      printf '0x%02x %d %s %d %d\n' "$flags" "$mid" "${nonce#0x}" "$send" "$recv"
+    done
+}
+request_after_sync() { # the MID of charon's first INFORMATIONAL request after the sync answer
+  local answer frame mid
+  answer=$(tsh 'isakmp.notify.msgtype == 16422 && isakmp.flags == 0x28' | head -n 1)
+  [ -n "$answer" ] || return 1
+  read -r frame mid < <(tsh "isakmp.exchangetype == 37 && isakmp.flags == 0x08 && frame.number > $answer" \
+    isakmp.messageid)
+  [ -n "${mid:-}" ] && printf '%d\n' "$mid"
+}
+next_request_answered() { # next_request_answered MID : charon's first request
+  # after the sync answer, as we saw it, had this MID, and we answered it
+  awk -v want="mid=$1" '$2 == "ha_sync_answered" { s = 1; next }
+    s && $2 == "msg_received" && $6 == "request" { found = ($7 == want); exit }
+    END { exit !found }' "$W/live.out" &&
+    grep -q "msg_sent .* INFORMATIONAL response mid=$1 " "$W/live.out"
+}
+ha_case() {
+  local tag=ha-mid-sync prop=${PROPOSALS[0]}
+  up "$tag" 6500 6501 &&
+    load_conn initiator@test "$prop" "        remote_addrs = 127.0.0.1
+        remote_port = 5600
+        dpd_delay = 1s" || return 1
+  live --listen 127.0.0.1:5600 --id responder.test --childless --proposal "$prop" \
+    --keylog "$W/keys" --ha-failover-after 2.5 --exit-after deleted --timeout 15
+  poll 2 bound 5600 || echo "# ikesim-live did not bind 127.0.0.1:5600"
+  initiate_ike
+  check "$tag: 16420 negotiated (charon parses N(MSG_ID_SYN_SUP) in our IKE_AUTH response)" \
+    eval 'ours_established && charon_said "parsed IKE_AUTH response 1 .*N(MSG_ID_SYN_SUP)"'
+  poll 5 eval 'grep -q " ha_sync_answered " "$W/live.out" || dead "$LIVE_PID"'
+  local fo sent ans m1 p1 m2 p2
+  fo=$(ha_line failover) sent=$(ha_line ha_sync_sent) ans=$(ha_line ha_sync_answered)
+  m1=$(ha_field "$sent" m) p1=$(ha_field "$sent" p) m2=$(ha_field "$ans" m) p2=$(ha_field "$ans" p)
+  echo "# ${fo:-no failover line}"
+  echo "# M1=${m1:-?} P1=${p1:-?} nonce=$(ha_field "$sent" nonce); M2=${m2:-?} P2=${p2:-?} nonce=$(ha_field "$ans" nonce)"
+  grep 'MID sync' "$W/charon.log" | diag
+  check "$tag: the failover's replica is behind the lost member (charon's requests it missed)" \
+    eval '[ -n "$fo" ] && [ "$(ha_field "$fo" replica_in)" -lt "$(ha_field "$fo" in)" ] &&
+          grep -q " sa_imported " "$W/live.out"'
+  check "$tag: charon answers our MID sync; the new member accepts the answer (nonce echoed)" \
+    eval '[ -n "$ans" ] && [ "$(ha_field "$ans" nonce)" = "$(ha_field "$sent" nonce)" ] &&
+          charon_said "responder requested MID sync: initiating $p2\[[0-9]*\], responding $m2\[[0-9]*\]"'
+  check "$tag: M2 >= M1 and P2 >= P1 (RFC 6311 5.1); P2 is above the replica's P1" \
+    eval '[ -n "$m2$p2" ] && [ "$m2" -ge "$m1" ] && [ "$p2" -gt "$p1" ]'
+  check "$tag: charon's next request uses P2 and the new member answers it" \
+    poll 4 next_request_answered "$p2"
+  sw --terminate --ike peer --timeout 5
+  reap "$LIVE_PID" 5; LIVE_RC=$?
+  check "$tag: the imported SA lives on: charon's Delete is processed (we exit 0)" \
+    eval 'our_exit_was 0 "sa_deleted .* reason=delete" && poll 2 charon_has_no_sa'
+  down
+  DECODE=(-d udp.port==5600,udpencap -d udp.port==6500,udpencap)
+  check "$tag: capture has only well-formed IKE, every SK payload decrypted (tshark)" \
+    eval 'wire_clean 10 && wire_decrypted 8'
+  local want_req="0x00 0 $(ha_field "$sent" nonce) $m1 $p1" want_resp="0x28 0 $(ha_field "$ans" nonce) $p2 $m2"
+  sync_wire > "$W/sync.txt"
+  diag "$W/sync.txt"
+  check "$tag: tshark decodes N(16422): request flags 0x00 MID 0 nonce/M1/P1, answer flags 0x28 MID 0 nonce/P2/M2" \
+    eval '[ "$(cat "$W/sync.txt")" = "$want_req
+$want_resp" ]'
+  check "$tag: on the wire, charon's first request after the sync has MID P2 (tshark)" \
+    eval '[ "$(request_after_sync)" = "$p2" ]'
+  [ "$LIVE_RC" -eq 0 ] || { diag "$W/live.out" "$W/live.err"; grep -E '\[(IKE|ENC|CFG)\]' "$W/charon.log" | diag; }
+}
+
 run() { # run CHECKS CASE [TAG PROPOSAL] : a case, padded with "not ok" if it stopped early
   local want=$((N + $1)) name=${3:-$2}; shift
   "$@" || echo "# $name: setup failed"
@@ -350,11 +436,12 @@ run() { # run CHECKS CASE [TAG PROPOSAL] : a case, padded with "not ok" if it st
 }
 
 T0=$(date +%s%N)
-echo "1..$(( ${#PROPOSALS[@]} * (6 + 7) + 5 ))"
+echo "1..$(( ${#PROPOSALS[@]} * (6 + 7) + 5 + 9 ))"
 for p in "${PROPOSALS[@]}"; do run 6 initiator_case "init-$p" "$p"; done
 for p in "${PROPOSALS[@]}"; do run 7 responder_case "resp-$p" "$p"; done
 run 1 wrong_psk_case
 run 1 child_refused_case
 run 3 qcd_case
+run 9 ha_case
 echo "# $N checks, $FAILED failed, $(( ($(date +%s%N) - T0) / 1000000 )) ms"
 [ "$FAILED" -eq 0 ]
