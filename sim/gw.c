@@ -12,6 +12,7 @@ struct sim_gw {
     uint32_t addr;
     uint16_t port;
     int sock;
+    int vsock;              /* bound to a claimed virtual address; -1: none */
     sim_gw_cfg cfg;
     sim_rng *rng;
     ns3_timer timer;
@@ -26,6 +27,7 @@ struct sim_gw {
     GHashTable *esp_in;     /* inbound SPI -> esp_sa */
     esp_sa *out;            /* the newest Child SA towards the peer */
     bool acquiring;         /* an initiation is in flight */
+    GArray *pending_sync;   /* pending_sync: imported SAs that sync on first traffic */
     /* non-volatile */
     qcd_secrets secrets;
     GHashTable *child_map;  /* inbound SPI -> uint64_t[2] IKE SPIs */
@@ -42,6 +44,8 @@ void sim_gw_cfg_defaults(sim_gw_cfg *cfg)
 }
 
 static bool natt(const sim_gw *gw) { return gw->port != IKE_PORT; }
+/* After a claim, everything leaves from the virtual address. */
+static int out_sock(const sim_gw *gw) { return gw->vsock >= 0 ? gw->vsock : gw->sock; }
 
 static void gw_send(void *ctx, uint64_t peer, const uint8_t *msg, size_t len)
 {
@@ -50,14 +54,14 @@ static void gw_send(void *ctx, uint64_t peer, const uint8_t *msg, size_t len)
     if (gw->listener.ike_sent)
         gw->listener.ike_sent(gw->listener.arg, gw, peer, msg, len);
     if (!natt(gw)) {
-        ns3_udp_send(gw->sock, sim_peer_addr(peer), sim_peer_port(peer), msg, len);
+        ns3_udp_send(out_sock(gw), sim_peer_addr(peer), sim_peer_port(peer), msg, len);
         return;
     }
     if (len > IKE_MAX_MSG)
         return;
     memset(buf, 0, 4); /* the non-ESP marker */
     memcpy(buf + 4, msg, len);
-    ns3_udp_send(gw->sock, sim_peer_addr(peer), sim_peer_port(peer), buf, len + 4);
+    ns3_udp_send(out_sock(gw), sim_peer_addr(peer), sim_peer_port(peer), buf, len + 4);
 }
 
 static void gw_random(void *ctx, uint8_t *out, size_t len)
@@ -130,6 +134,47 @@ static void child_down(sim_gw *gw, const ike_child *c, bool forget)
         g_hash_table_remove(gw->child_map, GUINT_TO_POINTER(c->spi_in));
 }
 
+/* An imported SA waiting for the peer's first packet to sync (RFC 6311 §5:
+ * a member may sync lazily). */
+typedef struct pending_sync {
+    uint64_t spi_i, spi_r;
+    uint32_t child_spi_in; /* 0: no Child SA */
+    uint64_t delta;
+} pending_sync;
+
+/* ike_ep_find() looks up our own SPI: the initiator's or the responder's. */
+static ike_sa *find_sa(const sim_gw *gw, uint64_t spi_i, uint64_t spi_r)
+{
+    ike_sa *sa = ike_ep_find(gw->ep, spi_i);
+    if (!sa || ike_sa_spi_r(sa) != spi_r)
+        sa = ike_ep_find(gw->ep, spi_r);
+    return sa && ike_sa_spi_i(sa) == spi_i && ike_sa_spi_r(sa) == spi_r ? sa : NULL;
+}
+
+static void start_sync(sim_gw *gw, ike_sa *sa, uint64_t delta)
+{
+    ike_ha_sync_req req = {.mid = true, .replay = ike_sa_replay_sync(sa) && ike_sa_child(sa), .delta = delta};
+    if (req.replay && !ike_sa_child(sa)->esn && req.delta > UINT32_MAX)
+        req.delta = UINT32_MAX;
+    if (ike_sa_ha_values(sa, 1, &req.m1, &req.p1) == IKE_OK)
+        ike_ep_ha_sync(gw->ep, sa, ns3_now_ns(), &req);
+}
+
+/* The peer sent something for an SA that waits to sync: sync now. */
+static void sync_if_pending(sim_gw *gw, uint64_t spi_i, uint32_t child_spi_in)
+{
+    for (guint i = 0; gw->pending_sync && i < gw->pending_sync->len; i++) {
+        pending_sync p = g_array_index(gw->pending_sync, pending_sync, i);
+        if (p.spi_i != spi_i && (!child_spi_in || p.child_spi_in != child_spi_in))
+            continue;
+        g_array_remove_index_fast(gw->pending_sync, i);
+        ike_sa *sa = find_sa(gw, p.spi_i, p.spi_r);
+        if (sa)
+            start_sync(gw, sa, p.delta);
+        return;
+    }
+}
+
 static bool peer_dead(ike_del_reason r)
 {
     return r == IKE_DEL_TIMEOUT || r == IKE_DEL_QCD || r == IKE_DEL_INITIAL_CONTACT;
@@ -187,6 +232,8 @@ static void on_esp(sim_gw *gw, const uint8_t *data, size_t len, uint64_t from)
     if (esp_peek_spi(data, len, &spi) != ESP_OK)
         return;
     esp_sa *sa = g_hash_table_lookup(gw->esp_in, GUINT_TO_POINTER(spi));
+    if (sa)
+        sync_if_pending(gw, 0, spi);
     if (!sa) {
         if (gw->cfg.answer_invalid_spi) {
             const uint64_t *parent = gw->cfg.persist_child_map
@@ -198,17 +245,32 @@ static void on_esp(sim_gw *gw, const uint8_t *data, size_t len, uint64_t from)
     }
     uint8_t plain[2048];
     esp_rx rx;
-    if (len > sizeof plain || esp_sa_open(sa, data, len, plain, sizeof plain, &rx) != ESP_OK)
+    int rc = len > sizeof plain ? ESP_E_BAD_LENGTH : esp_sa_open(sa, data, len, plain, sizeof plain, &rx);
+    if (rc != ESP_OK) {
+        if (gw->listener.esp_refused)
+            gw->listener.esp_refused(gw->listener.arg, gw, sim_peer_addr(from), rc);
         return;
+    }
     esp_app_pkt inner;
     size_t inner_len;
     if (rx.next_header != ESP_NH_IPV4 || esp_inner_parse(rx.payload, rx.len, &inner, &inner_len) != ESP_OK)
         return;
     /* authenticated traffic on a Child SA proves its IKE SA alive */
     ike_ep_esp_seen(gw->ep, ns3_now_ns(), spi);
-    sim_app_pkt pkt = {inner.flow, inner.seq, inner.sent_ns, inner_len};
+    sim_app_pkt pkt = {inner.flow, inner.seq, inner.sent_ns, inner_len, sim_peer_addr(from)};
     if (gw->listener.delivered)
         gw->listener.delivered(gw->listener.arg, gw, &pkt);
+}
+
+static void on_ike(sim_gw *gw, const uint8_t *msg, size_t len, uint64_t from)
+{
+    if (gw->pending_sync && gw->pending_sync->len && len >= 8) {
+        uint64_t spi_i = 0;
+        for (int i = 0; i < 8; i++)
+            spi_i = spi_i << 8 | msg[i];
+        sync_if_pending(gw, spi_i, 0);
+    }
+    ike_ep_receive(gw->ep, ns3_now_ns(), from, msg, len);
 }
 
 static void on_datagram(void *arg, const uint8_t *data, size_t len, uint32_t src, uint16_t sport)
@@ -218,9 +280,9 @@ static void on_datagram(void *arg, const uint8_t *data, size_t len, uint32_t src
     if (!gw->ep)
         return;
     if (!natt(gw))
-        ike_ep_receive(gw->ep, ns3_now_ns(), from, data, len);
+        on_ike(gw, data, len, from);
     else if (len >= 4 && memcmp(data, "\0\0\0\0", 4) == 0)
-        ike_ep_receive(gw->ep, ns3_now_ns(), from, data + 4, len - 4);
+        on_ike(gw, data + 4, len - 4, from);
     else if (len > 1 || data[0] != 0xff) /* 0xff alone is a NAT keepalive */
         on_esp(gw, data, len, from);
     rearm(gw);
@@ -248,6 +310,7 @@ sim_gw *sim_gw_new(ns3_node_id node, uint32_t addr, uint16_t port, const sim_gw_
     gw->node = node;
     gw->addr = addr;
     gw->port = port;
+    gw->vsock = -1;
     gw->cfg = *cfg;
     gw->cfg.esp.rand_ctx = gw;
     gw->cfg.esp.random = esp_random;
@@ -278,6 +341,8 @@ static void wipe(sim_gw *gw)
     gw->esp_in = NULL;
     gw->out = NULL;
     gw->acquiring = false;
+    if (gw->pending_sync)
+        g_array_set_size(gw->pending_sync, 0);
 }
 
 void sim_gw_free(sim_gw *gw)
@@ -285,6 +350,8 @@ void sim_gw_free(sim_gw *gw)
     if (!gw)
         return;
     wipe(gw);
+    if (gw->pending_sync)
+        g_array_free(gw->pending_sync, TRUE);
     g_hash_table_destroy(gw->child_map);
     sim_rng_free(gw->rng);
     g_free(gw);
@@ -293,6 +360,7 @@ void sim_gw_free(sim_gw *gw)
 void sim_gw_listen(sim_gw *gw, const sim_gw_listener *l) { gw->listener = *l; }
 void sim_gw_keylog(sim_gw *gw, FILE *f) { gw->keylog = f; }
 void sim_gw_esp_keylog(sim_gw *gw, FILE *f) { gw->esp_keylog = f; }
+void sim_gw_set_establish(sim_gw *gw, sim_establish e) { gw->cfg.establish = e; }
 void sim_gw_set_peer(sim_gw *gw, uint32_t addr, uint16_t port) { gw->peer = sim_peer(addr, port); }
 
 void sim_gw_boot(sim_gw *gw)
@@ -356,10 +424,13 @@ bool sim_gw_send_app(sim_gw *gw, uint32_t flow, uint64_t seq, size_t len)
     size_t pkt_len;
     esp_app_pkt in = {.src = gw->addr, .dst = sim_peer_addr(gw->peer), .sport = 9, .dport = 9,
                       .flow = flow, .seq = seq, .sent_ns = ns3_now_ns()};
+    uint64_t esp_seq = esp_sa_next_seq(gw->out);
     if (len > sizeof inner || esp_inner_build(&in, len, inner, sizeof inner) != ESP_OK ||
         esp_sa_seal(gw->out, ESP_NH_IPV4, inner, len, pkt, sizeof pkt, &pkt_len) != ESP_OK)
         return false;
-    return ns3_udp_send(gw->sock, sim_peer_addr(gw->peer), sim_peer_port(gw->peer), pkt, pkt_len) == NS3_OK;
+    if (gw->listener.esp_sent)
+        gw->listener.esp_sent(gw->listener.arg, gw, esp_sa_spi_out(gw->out), esp_seq, pkt, pkt_len);
+    return ns3_udp_send(out_sock(gw), sim_peer_addr(gw->peer), sim_peer_port(gw->peer), pkt, pkt_len) == NS3_OK;
 }
 
 typedef struct {
@@ -390,6 +461,19 @@ void sim_gw_snapshot(sim_gw *gw, GArray *ike, GArray *esp)
     }
 }
 
+bool sim_gw_snapshot_sa(sim_gw *gw, ike_sa *sa, ike_sa_state *ike, esp_sa_state *esp, bool *has_esp)
+{
+    memset(ike, 0, sizeof *ike); /* the bytes travel: no stale padding */
+    memset(esp, 0, sizeof *esp);
+    *has_esp = false;
+    if (!gw->ep || ike_sa_export(sa, ike) != IKE_OK)
+        return false;
+    const ike_child *c = ike_sa_child(sa);
+    esp_sa *e = c ? g_hash_table_lookup(gw->esp_in, GUINT_TO_POINTER(c->spi_in)) : NULL;
+    *has_esp = e && esp_sa_export(e, esp) == ESP_OK;
+    return true;
+}
+
 size_t sim_gw_restore(sim_gw *gw, const GArray *ike, const GArray *esp, const sim_gw_restore_cfg *rc)
 {
     if (!gw->ep)
@@ -415,17 +499,30 @@ size_t sim_gw_restore(sim_gw *gw, const GArray *ike, const GArray *esp, const si
         if (!sa)
             continue;
         n++;
-        if (rc->sync && ike_sa_mid_sync(sa)) {
-            ike_ha_sync_req req = {.mid = true, .replay = ike_sa_replay_sync(sa) && ike_sa_child(sa),
-                                   .delta = rc->esp_jump};
-            if (req.replay && !ike_sa_child(sa)->esn && req.delta > UINT32_MAX)
-                req.delta = UINT32_MAX;
-            if (ike_sa_ha_values(sa, 1, &req.m1, &req.p1) == IKE_OK)
-                ike_ep_ha_sync(gw->ep, sa, now, &req);
+        if (!rc->sync || !ike_sa_mid_sync(sa))
+            continue;
+        if (!rc->lazy_sync) {
+            start_sync(gw, sa, rc->esp_jump);
+            continue;
         }
+        const ike_child *c = ike_sa_child(sa);
+        pending_sync p = {ike_sa_spi_i(sa), ike_sa_spi_r(sa), c ? c->spi_in : 0, rc->esp_jump};
+        if (!gw->pending_sync)
+            gw->pending_sync = g_array_new(FALSE, FALSE, sizeof(pending_sync));
+        g_array_append_val(gw->pending_sync, p);
     }
     rearm(gw);
     return n;
+}
+
+bool sim_gw_claim(sim_gw *gw, uint32_t vip)
+{
+    if (gw->vsock < 0)
+        gw->vsock = ns3_udp_open_at(gw->node, vip, gw->port, on_datagram, gw);
+    if (gw->vsock < 0)
+        return false;
+    gw->addr = vip;
+    return true;
 }
 
 ike_ep *sim_gw_ep(sim_gw *gw) { return gw->ep; }
@@ -436,8 +533,6 @@ bool sim_gw_holds(const sim_gw *gw, uint64_t spi_i, uint64_t spi_r)
 {
     if (!gw->ep)
         return false;
-    ike_sa *sa = ike_ep_find(gw->ep, spi_i);
-    if (!sa || ike_sa_spi_r(sa) != spi_r)
-        sa = ike_ep_find(gw->ep, spi_r);
-    return sa && ike_sa_spi_i(sa) == spi_i && ike_sa_spi_r(sa) == spi_r && ike_sa_established(sa);
+    ike_sa *sa = find_sa(gw, spi_i, spi_r);
+    return sa && ike_sa_established(sa);
 }

@@ -52,6 +52,7 @@ typedef struct sim_app_pkt {
     uint64_t seq;
     uint64_t sent_ns;
     size_t len;
+    uint32_t outer_src; /* the ESP packet's source address (who sent it to us) */
 } sim_app_pkt;
 
 typedef struct sim_gw_listener {
@@ -61,6 +62,11 @@ typedef struct sim_gw_listener {
     /* every IKE message this gateway sends, as on the wire minus the marker
      * (what an observer on the path could record) */
     void (*ike_sent)(void *arg, sim_gw *gw, uint64_t peer, const uint8_t *msg, size_t len);
+    /* every ESP packet this gateway sends: the SA's outbound SPI and the
+     * 64-bit sequence number it used, and the packet as on the wire */
+    void (*esp_sent)(void *arg, sim_gw *gw, uint32_t spi, uint64_t seq, const uint8_t *pkt, size_t len);
+    /* an ESP packet for a known SA that esp_sa_open() refused (err: esp_err) */
+    void (*esp_refused)(void *arg, sim_gw *gw, uint32_t outer_src, int err);
 } sim_gw_listener;
 
 /* stream separates this gateway's random bytes from every other's. */
@@ -81,6 +87,8 @@ void sim_gw_esp_keylog(sim_gw *gw, FILE *f);
 void sim_gw_set_cluster(sim_gw *gw, bool (*alive_elsewhere)(void *arg, uint64_t spi_i, uint64_t spi_r),
                         void *arg);
 
+/* Changes the establishment policy (a cluster member that became a standby). */
+void sim_gw_set_establish(sim_gw *gw, sim_establish e);
 /* The one peer this gateway protects traffic to. */
 void sim_gw_set_peer(sim_gw *gw, uint32_t addr, uint16_t port);
 /* Brings the gateway up (at time zero or after a reboot). */
@@ -100,10 +108,13 @@ bool sim_gw_send_app(sim_gw *gw, uint32_t flow, uint64_t seq, size_t len);
  * every ESP SA (esp_sa_state) of this gateway: what a replication message
  * carries to the standby. */
 void sim_gw_snapshot(sim_gw *gw, GArray *ike, GArray *esp);
+/* The state of one IKE SA and of its Child SA's ESP SA (false: none). */
+bool sim_gw_snapshot_sa(sim_gw *gw, ike_sa *sa, ike_sa_state *ike, esp_sa_state *esp, bool *has_esp);
 
 typedef struct sim_gw_restore_cfg {
     uint64_t esp_jump;       /* outbound ESP numbers skipped (RFC 6311 §5.2) */
     bool sync;               /* RFC 6311 sync on every imported SA that negotiated it */
+    bool lazy_sync;          /* ...when the peer's first packet for the SA arrives */
     bool rx_strict;          /* inbound: the edge jumps by esp_jump (else lenient) */
 } sim_gw_restore_cfg;
 
@@ -111,6 +122,10 @@ typedef struct sim_gw_restore_cfg {
  * counters, applies the inbound policy and, if asked, sends the sync.
  * Returns how many IKE SAs were imported. */
 size_t sim_gw_restore(sim_gw *gw, const GArray *ike, const GArray *esp, const sim_gw_restore_cfg *rc);
+
+/* From now on this gateway also receives at vip and sends from it (the
+ * node must answer to vip: ns3_node_add_address). */
+bool sim_gw_claim(sim_gw *gw, uint32_t vip);
 
 ike_ep *sim_gw_ep(sim_gw *gw); /* NULL while crashed */
 ns3_node_id sim_gw_node(const sim_gw *gw);

@@ -2,6 +2,7 @@
 
 #include "forger.h"
 #include "prober.h"
+#include "replayer.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -23,19 +24,14 @@ typedef struct world {
     const sim_run_cfg *cfg;
     sim_gw *gw[2];
     int link;
-    sim_gw *standby;   /* gateway 1's hot standby, if configured */
-    sim_gw *active1;   /* the member that holds gateway 1's address now */
+    sim_cluster *cluster; /* gateway 1's members, if configured */
     ns3_node_id router;
-    int standby_link;
-    uint32_t vip;      /* gateway 1's address */
-    GArray *rep_ike, *rep_esp; /* the standby's last replicated state */
-    ns3_timer rep_timer;
-    sim_rng *rep_rng;
     sim_source *src[2];
     sim_rng *traffic_rng;
     FILE *keylog, *esp_keylog;
     sim_forger *forger;
     sim_prober *prober;
+    sim_replayer *replayer;
     sim_rng *forger_rng;
     /* per flow (= direction): send time of each seq, delivery time or -1 */
     GArray *sent[2], *got[2];
@@ -47,11 +43,21 @@ typedef struct world {
     ike_del_reason detect_reason;
     uint64_t ike_msgs, ike_bytes, liveness_checks, false_positives, tokens_in_clear;
     const char *mid_sync;
+    /* HA ground truth */
+    GHashTable *seq_used; /* outbound SPI -> set of sequence numbers sent */
+    uint64_t seq_reuse, replay_drops, replays_accepted;
 } world;
 
-/* Gateway 0, or 1 for either member of gateway 1. */
+/* Gateway 0, or 1 for any member of gateway 1. */
 static int gw_index(world *w, sim_gw *gw) { return gw != w->gw[0]; }
-static sim_gw *partner(world *w, int me) { return me ? w->gw[0] : w->active1; }
+
+/* Does the other side (any live member, for a cluster) still hold the SA? */
+static bool partner_holds(world *w, int me, uint64_t spi_i, uint64_t spi_r)
+{
+    if (me)
+        return sim_gw_holds(w->gw[0], spi_i, spi_r);
+    return w->cluster ? sim_cluster_holds(w->cluster, spi_i, spi_r) : sim_gw_holds(w->gw[1], spi_i, spi_r);
+}
 
 static const char *reason_metric(ike_del_reason r)
 {
@@ -78,11 +84,17 @@ static void on_ike_event(void *arg, sim_gw *gw, const ike_event *ev)
     case IKE_EV_LIVENESS_SENT:
         w->liveness_checks++;
         break;
+    case IKE_EV_HA_SYNC_SENT:
+        if (strcmp(w->mid_sync, "none") == 0)
+            w->mid_sync = "failed"; /* until an answer comes */
+        break;
     case IKE_EV_HA_SYNC_ANSWERED:
+        if (!ev->is_response) /* the member's view: its sync was answered */
+            break;
         w->mid_sync = "ok";
         break;
     case IKE_EV_HA_SYNC_DROPPED:
-        if (strcmp(w->mid_sync, "ok") != 0)
+        if (me == 0 && strcmp(w->mid_sync, "ok") != 0)
             w->mid_sync = "dropped";
         break;
     case IKE_EV_SA_DELETED:
@@ -90,7 +102,7 @@ static void on_ike_event(void *arg, sim_gw *gw, const ike_event *ev)
             break;
         /* declared dead while the partner still holds it */
         if ((ev->reason == IKE_DEL_TIMEOUT || ev->reason == IKE_DEL_QCD) &&
-            sim_gw_holds(partner(w, me), ev->spi_i, ev->spi_r))
+            partner_holds(w, me, ev->spi_i, ev->spi_r))
             w->false_positives++;
         if (w->crashed == 1 - me && w->detect_ns < 0)
             for (guint i = 0; i < w->stale->len; i++) {
@@ -110,7 +122,8 @@ static void on_ike_event(void *arg, sim_gw *gw, const ike_event *ev)
 static void on_ike_sent(void *arg, sim_gw *gw, uint64_t peer, const uint8_t *msg, size_t len)
 {
     world *w = arg;
-    (void)peer;
+    if (w->replayer)
+        sim_replayer_see_ike(w->replayer, sim_peer_addr(peer), msg, len);
     if (w->prober && gw == w->gw[0])
         sim_prober_observe(w->prober, msg, len);
     if (len < IKE_HDR_LEN || msg[16] == IKE_PL_SK)
@@ -126,11 +139,42 @@ static void on_delivered(void *arg, sim_gw *gw, const sim_app_pkt *pkt)
 {
     world *w = arg;
     (void)gw;
+    if (w->replayer && pkt->outer_src == sim_replayer_addr(w->replayer)) {
+        w->replays_accepted++;
+        return;
+    }
     if (pkt->flow > 1 || pkt->seq >= w->got[pkt->flow]->len)
         return;
     int64_t *t = &g_array_index(w->got[pkt->flow], int64_t, pkt->seq);
     if (*t < 0)
         *t = (int64_t)ns3_now_ns();
+}
+
+/* Every (SPI, sequence number) sent, by any gateway or member: a pair sent
+ * twice is a nonce used twice under one key. */
+static void on_esp_sent(void *arg, sim_gw *gw, uint32_t spi, uint64_t seq, const uint8_t *pkt, size_t len)
+{
+    world *w = arg;
+    if (w->replayer && gw == w->gw[0])
+        sim_replayer_see_esp(w->replayer, pkt, len);
+    GHashTable *used = g_hash_table_lookup(w->seq_used, GUINT_TO_POINTER(spi));
+    if (!used) {
+        used = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+        g_hash_table_insert(w->seq_used, GUINT_TO_POINTER(spi), used);
+    }
+    if (g_hash_table_contains(used, &seq))
+        w->seq_reuse++;
+    else
+        g_hash_table_add(used, g_memdup2(&seq, sizeof seq));
+}
+
+/* Legitimate packets the receiver's anti-replay refused. */
+static void on_esp_refused(void *arg, sim_gw *gw, uint32_t src, int err)
+{
+    world *w = arg;
+    (void)gw;
+    if ((err == ESP_E_REPLAY || err == ESP_E_STALE) && !(w->replayer && src == sim_replayer_addr(w->replayer)))
+        w->replay_drops++;
 }
 
 static void on_sent(void *arg, uint32_t flow, uint64_t seq, bool ok)
@@ -153,7 +197,9 @@ static void collect_stale(void *arg, ike_sa *sa)
 {
     stale_ctx *c = arg;
     uint64_t i = ike_sa_spi_i(sa), r = ike_sa_spi_r(sa);
-    if (ike_sa_established(sa) && sim_gw_holds(c->w->gw[c->crashed], i, r)) {
+    bool held = c->crashed == 1 && c->w->cluster ? sim_cluster_holds(c->w->cluster, i, r)
+                                                  : sim_gw_holds(c->w->gw[c->crashed], i, r);
+    if (ike_sa_established(sa) && held) {
         spi_pair p = {i, r};
         g_array_append_val(c->w->stale, p);
     }
@@ -164,38 +210,18 @@ typedef struct {
     const sim_script_ev *ev;
 } script_ctx;
 
-/* The standby answers to gateway 1's address, the router steers it there
- * (a host route beats the member's subnet route), and the hosts behind
- * gateway 1 now send through the standby. */
-/* The active member replicates its state; the message may be lost. */
-static void replicate(void *arg)
+/* The failover (or, without a crash, the split brain): what the metrics
+ * measure from. */
+static void mark_failover(world *w, int target)
 {
-    world *w = arg;
-    const sim_standby_cfg *sc = &w->cfg->standby;
-    uint8_t b[4];
-    sim_rng_bytes(w->rep_rng, b, sizeof b);
-    double u = ((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]) / 4294967296.0;
-    if (u >= sc->sync_loss) {
-        g_array_set_size(w->rep_ike, 0);
-        g_array_set_size(w->rep_esp, 0);
-        sim_gw_snapshot(w->gw[1], w->rep_ike, w->rep_esp);
-    }
-    ns3_timer_start(&w->rep_timer, (uint64_t)llround(sc->sync_interval_s * NS));
-}
-
-static void take_over(void *arg)
-{
-    world *w = arg;
-    const sim_standby_cfg *sc = &w->cfg->standby;
-    if (sc->ha != SIM_HA_NONE) {
-        sim_gw_restore_cfg rc = {.esp_jump = sc->esp_jump, .sync = sc->ha == SIM_HA_RFC6311,
-                                 .rx_strict = sc->rx_strict};
-        sim_gw_restore(w->standby, w->rep_ike, w->rep_esp, &rc);
-    }
-    ns3_node_add_address(sim_gw_node(w->standby), w->standby_link, w->vip);
-    ns3_route_add(w->router, w->vip, 0xffffffff, ns3_link_addr(w->standby_link, 0));
-    w->active1 = w->standby;
-    sim_source_set_gw(w->src[1], w->standby);
+    if (w->crashed >= 0 || !sim_gw_ep(w->gw[1 - target]))
+        return;
+    w->crashed = target;
+    w->crash_ns = ns3_now_ns();
+    stale_ctx sc = {w, target};
+    ike_ep_foreach(sim_gw_ep(w->gw[1 - target]), collect_stale, &sc);
+    if (w->replayer)
+        sim_replayer_stop_esp(w->replayer);
 }
 
 static void run_action(void *arg)
@@ -206,18 +232,29 @@ static void run_action(void *arg)
     sim_gw *gw = w->gw[ev->target];
     switch (ev->action) {
     case SIM_ACT_CRASH:
-        if (w->crashed < 0 && sim_gw_ep(w->gw[1 - ev->target])) {
-            w->crashed = ev->target;
-            w->crash_ns = ns3_now_ns();
-            stale_ctx sc = {w, ev->target};
-            ike_ep_foreach(sim_gw_ep(w->gw[1 - ev->target]), collect_stale, &sc);
-        }
-        sim_gw_crash(gw);
-        if (ev->target == 1 && w->standby && w->active1 == gw && !w->cfg->standby.load_sharing)
-            ns3_schedule(NS3_NO_NODE, (uint64_t)llround(w->cfg->standby.takeover_s * NS), take_over, w);
+        mark_failover(w, ev->target);
+        if (ev->target == 1 && w->cluster)
+            sim_cluster_crash_active(w->cluster);
+        else
+            sim_gw_crash(gw);
         break;
     case SIM_ACT_REBOOT:
-        sim_gw_boot(gw);
+        if (ev->target == 1 && w->cluster)
+            sim_cluster_reboot(w->cluster);
+        else
+            sim_gw_boot(gw);
+        break;
+    case SIM_ACT_MEMBER_LINKS_DOWN:
+    case SIM_ACT_MEMBER_LINKS_UP:
+        if (!w->cluster)
+            break;
+        if (ev->action == SIM_ACT_MEMBER_LINKS_DOWN)
+            mark_failover(w, 1);
+        sim_cluster_set_links(w->cluster, ev->action == SIM_ACT_MEMBER_LINKS_UP);
+        break;
+    case SIM_ACT_REPLAY:
+        if (w->replayer)
+            sim_replayer_fire(w->replayer);
         break;
     case SIM_ACT_LINK_DOWN:
         ns3_link_set_up(w->link, false);
@@ -263,13 +300,6 @@ static int add_forger(world *w)
     return 0;
 }
 
-/* Cluster-wide knowledge: does gateway 1's first member hold the SA? */
-static bool alive_on_first(void *arg, uint64_t spi_i, uint64_t spi_r)
-{
-    world *w = arg;
-    return sim_gw_holds(w->gw[1], spi_i, spi_r);
-}
-
 /* A prober, if the script has one: its own node on a fast (1 ms) link to the
  * router, so its answer beats the first member's. */
 static int add_prober(world *w)
@@ -278,7 +308,7 @@ static int add_prober(world *w)
     for (size_t i = 0; i < cfg->n_script; i++) {
         if (cfg->script[i].action != SIM_ACT_PROBE)
             continue;
-        if (!w->standby)
+        if (!w->cluster)
             return NS3_EINVAL;
         ns3_node_id x = ns3_node_create();
         ns3_link_cfg lc = cfg->link;
@@ -287,8 +317,34 @@ static int add_prober(world *w)
         int l = ns3_link_create(x, w->router, &lc);
         if (l < 0)
             return l;
-        w->prober = sim_prober_new(x, ns3_link_addr(w->standby_link, 0), sim_gw_addr(w->gw[0]));
+        w->prober = sim_prober_new(x, ns3_link_addr(sim_cluster_member_link(w->cluster, 1), 0),
+                                   sim_gw_addr(w->gw[0]));
         return w->prober ? 0 : NS3_EINVAL;
+    }
+    return 0;
+}
+
+static sim_gw *cluster_sender(void *arg) { return sim_cluster_sender(arg); }
+
+/* A replayer, if the script has one: its own node on a fast link to the
+ * router, where it sees both gateways' traffic. */
+static int add_replayer(world *w)
+{
+    const sim_run_cfg *cfg = w->cfg;
+    for (size_t i = 0; i < cfg->n_script; i++) {
+        if (cfg->script[i].action != SIM_ACT_REPLAY)
+            continue;
+        if (!w->cluster)
+            return NS3_EINVAL;
+        ns3_node_id x = ns3_node_create();
+        ns3_link_cfg lc = cfg->link;
+        lc.loss = 0;
+        lc.delay_ns = 1000000;
+        int l = ns3_link_create(x, w->router, &lc);
+        if (l < 0)
+            return l;
+        w->replayer = sim_replayer_new(x, ns3_link_addr(l, 0), sim_gw_addr(w->gw[1]));
+        return w->replayer ? 0 : NS3_EINVAL;
     }
     return 0;
 }
@@ -362,19 +418,20 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
     world w = {.cfg = cfg, .crashed = -1, .detect_ns = -1, .mid_sync = "none"};
     script_ctx *script = NULL;
     w.stale = g_array_new(FALSE, FALSE, sizeof(spi_pair));
-    ns3_node_id n[2] = {ns3_node_create(), ns3_node_create()}, sb = NS3_NO_NODE;
+    w.seq_used = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)g_hash_table_destroy);
+    ns3_node_id n[2] = {ns3_node_create(), ns3_node_create()};
     uint32_t addr[2];
+    int l1 = -1;
     if (cfg->standby.enabled) {
-        /* gateway 0 - router - gateway 1, and the standby on the router */
+        /* gateway 0 - router - gateway 1's first member; the others join the
+         * router as the cluster is made */
         w.router = ns3_node_create();
-        sb = ns3_node_create();
         ns3_link_cfg inner = cfg->link;
         inner.loss = 0;
         w.link = ns3_link_create(n[0], w.router, &cfg->link);
-        int l1 = ns3_link_create(n[1], w.router, &inner);
-        w.standby_link = ns3_link_create(sb, w.router, &inner);
+        l1 = ns3_link_create(n[1], w.router, &inner);
         addr[0] = ns3_link_addr(w.link, 0);
-        addr[1] = w.vip = ns3_link_addr(l1, 0);
+        addr[1] = ns3_link_addr(l1, 0); /* the cluster's virtual address */
     } else {
         w.link = ns3_link_create(n[0], n[1], &cfg->link);
         addr[0] = ns3_link_addr(w.link, 0);
@@ -383,6 +440,7 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
     if (w.link < 0) {
         ns3_sim_destroy();
         g_array_free(w.stale, TRUE);
+        g_hash_table_destroy(w.seq_used);
         return w.link;
     }
     if (cfg->pcap_dir && (rc = ns3_pcap_enable(w.link, cfg->pcap_dir)) < 0)
@@ -393,7 +451,7 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
         goto out;
     }
     sim_gw_listener l = {.arg = &w, .ike_event = on_ike_event, .delivered = on_delivered,
-                         .ike_sent = on_ike_sent};
+                         .ike_sent = on_ike_sent, .esp_sent = on_esp_sent, .esp_refused = on_esp_refused};
     for (int i = 0; i < 2; i++) {
         sim_gw_cfg gc = cfg->gw[i];
         if (cfg->standby.enabled && cfg->standby.ha == SIM_HA_RFC6311)
@@ -413,41 +471,33 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
         sim_gw_set_peer(w.gw[i], addr[1 - i], PORT);
     for (int i = 0; i < 2; i++)
         sim_gw_boot(w.gw[i]);
-    w.active1 = w.gw[1];
     if (cfg->standby.enabled) {
-        sim_gw_cfg scfg = cfg->gw[1];
-        if (cfg->standby.ha == SIM_HA_RFC6311)
-            scfg.ike.mid_sync = scfg.ike.replay_sync = true;
-        scfg.establish = SIM_EST_NEVER;
-        if (!cfg->standby.share_secret)
-            scfg.qcd_secret[0] ^= 0xff;
-        w.standby = sim_gw_new(sb, ns3_link_addr(w.standby_link, 0), PORT, &scfg, cfg->seed, cfg->run, 2);
-        if (!w.standby) {
+        sim_standby_cfg sc = cfg->standby;
+        if (!sc.members)
+            sc.members = 2;
+        sim_gw_cfg mcfg = cfg->gw[1];
+        if (sc.ha == SIM_HA_RFC6311)
+            mcfg.ike.mid_sync = mcfg.ike.replay_sync = true;
+        mcfg.establish = SIM_EST_NEVER;
+        sim_cluster_world cw = {.router = w.router, .vip = addr[1], .first_link = l1, .link = &cfg->link,
+                                .peer_addr = addr[0], .port = PORT, .seed = cfg->seed, .run = cfg->run,
+                                .listener = &l, .keylog = w.keylog, .esp_keylog = w.esp_keylog};
+        if (!(w.cluster = sim_cluster_new(&sc, w.gw[1], &mcfg, &cw))) {
             rc = NS3_EINVAL;
             goto out;
-        }
-        sim_gw_listen(w.standby, &l);
-        sim_gw_keylog(w.standby, w.keylog);
-        sim_gw_esp_keylog(w.standby, w.esp_keylog);
-        sim_gw_set_peer(w.standby, addr[0], PORT);
-        if (cfg->standby.cluster_knowledge)
-            sim_gw_set_cluster(w.standby, alive_on_first, &w);
-        sim_gw_boot(w.standby); /* up and empty; reachable only at its own address */
-        if (cfg->standby.ha != SIM_HA_NONE && cfg->standby.sync_interval_s > 0) {
-            w.rep_ike = g_array_new(FALSE, FALSE, sizeof(ike_sa_state));
-            w.rep_esp = g_array_new(FALSE, FALSE, sizeof(esp_sa_state));
-            w.rep_rng = sim_rng_new(cfg->seed, cfg->run, 3000);
-            ns3_timer_init(&w.rep_timer, n[1], replicate, &w);
-            ns3_timer_start(&w.rep_timer, (uint64_t)llround(cfg->standby.sync_interval_s * NS));
         }
     }
     w.traffic_rng = sim_rng_new(cfg->seed, cfg->run, 1000);
     for (int i = 0; i < 2; i++)
         w.src[i] = sim_source_new(w.gw[i], (uint32_t)i, &cfg->traffic[i], w.traffic_rng, on_sent, &w);
-    if ((rc = add_forger(&w)) < 0 || (rc = add_prober(&w)) < 0)
+    if (w.cluster)
+        sim_source_set_picker(w.src[1], cluster_sender, w.cluster);
+    if ((rc = add_forger(&w)) < 0 || (rc = add_prober(&w)) < 0 || (rc = add_replayer(&w)) < 0)
         goto out;
-    if (cfg->standby.enabled)
+    if (w.cluster) {
         ns3_routing_global(); /* after every link, the prober's included */
+        sim_cluster_start(w.cluster);
+    }
     script = g_new(script_ctx, cfg->n_script + 1);
     for (size_t i = 0; i < cfg->n_script; i++) {
         script[i] = (script_ctx){&w, &cfg->script[i]};
@@ -459,7 +509,7 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
 
     memset(row, 0, sizeof *row);
     row->detect_reason = "none";
-    row->detect_s = row->recover_s = row->recover_fwd_s = row->recover_rev_s = NAN;
+    row->detect_s = row->recover_s = row->recover_fwd_s = row->recover_rev_s = row->resume_s = NAN;
     if (w.crashed >= 0) {
         /* packets sent within the last second may still be in flight */
         uint64_t until = horizon > NS ? horizon - (uint64_t)NS : 0;
@@ -470,12 +520,17 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
         bool rev = cfg->traffic[w.crashed].kind != SIM_TRAFFIC_NONE;
         if ((!fwd || !isnan(row->recover_fwd_s)) && (!rev || !isnan(row->recover_rev_s)) && (fwd || rev))
             row->recover_s = fmax(fwd ? row->recover_fwd_s : 0, rev ? row->recover_rev_s : 0);
+        row->resume_s = row->recover_s;
+        for (guint i = 0; w.cluster && i < w.stale->len; i++) {
+            spi_pair *p = &g_array_index(w.stale, spi_pair, i);
+            row->sa_survived |= sim_gw_holds(w.gw[0], p->spi_i, p->spi_r) &&
+                                sim_cluster_holds(w.cluster, p->spi_i, p->spi_r);
+        }
         if (w.detect_ns >= 0) {
             row->detect_s = ns_or_nan(w.detect_ns);
             row->detect_reason = reason_metric(w.detect_reason);
-        } else if (w.stale->len) {
+        } else if (w.stale->len && !row->sa_survived) {
             row->missed = 1;
-            row->sa_survived = cfg->standby.ha != SIM_HA_NONE; /* kept across the failover */
         }
     }
     row->false_positives = w.false_positives;
@@ -488,6 +543,10 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
     row->tokens_in_clear = w.tokens_in_clear;
     row->mid_sync = w.mid_sync;
     row->probes = w.prober ? sim_prober_probes(w.prober) : 0;
+    row->replay_drops = w.replay_drops;
+    row->replays_accepted = w.replays_accepted;
+    row->seq_reuse = w.seq_reuse;
+    row->takeovers = w.cluster ? sim_cluster_takeovers(w.cluster) : 0;
     if (cfg->timeline)
         fill_timeline(&w, cfg->timeline);
     rc = 0;
@@ -503,13 +562,9 @@ out:
     sim_rng_free(w.traffic_rng);
     sim_forger_free(w.forger);
     sim_prober_free(w.prober);
-    sim_gw_free(w.standby);
-    if (w.rep_ike) {
-        ns3_timer_stop(&w.rep_timer);
-        g_array_free(w.rep_ike, TRUE);
-        g_array_free(w.rep_esp, TRUE);
-        sim_rng_free(w.rep_rng);
-    }
+    sim_cluster_free(w.cluster);
+    sim_replayer_free(w.replayer);
+    g_hash_table_destroy(w.seq_used);
     sim_rng_free(w.forger_rng);
     ns3_sim_destroy();
     g_free(script);

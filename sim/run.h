@@ -4,6 +4,7 @@
 #ifndef IKESIM_SIM_RUN_H
 #define IKESIM_SIM_RUN_H
 
+#include "cluster.h"
 #include "gw.h"
 #include "traffic.h"
 
@@ -17,12 +18,17 @@ typedef enum sim_action {
                           gateway at value per second (0: stops) */
     SIM_ACT_PROBE,     /* the prober replays gateway 0's next protected request to
                           gateway 1's second member (needs standby) */
+    SIM_ACT_MEMBER_LINKS_DOWN, /* the cluster's member links are cut (split brain) */
+    SIM_ACT_MEMBER_LINKS_UP,
+    SIM_ACT_REPLAY,    /* an attacker replays what it captured before the first
+                          crash: gateway 0's ESP to the cluster, and every RFC 6311
+                          sync message to its receiver */
 } sim_action;
 
 typedef struct sim_script_ev {
     double at_s;
     sim_action action;
-    int target;        /* gateway 0 or 1 */
+    int target;        /* gateway 0 or 1 (1 with a cluster: its active member) */
     double value;
 } sim_script_ev;
 
@@ -39,27 +45,8 @@ typedef struct sim_timeline {
     double crash_s;
 } sim_timeline;
 
-/* Gateway 1 as a hot-standby pair: a second member with no replicated
- * state takes over gateway 1's address takeover_s after gateway 1 crashes.
- * The gateways then meet through a router (one more hop). */
-typedef enum sim_ha_mode {
-    SIM_HA_NONE,      /* nothing replicated: a takeover is like a reboot */
-    SIM_HA_REPLICATE, /* IKE and ESP state replicated; no RFC 6311 sync */
-    SIM_HA_RFC6311,   /* replicated, and the new member syncs counters (RFC 6311) */
-} sim_ha_mode;
-
-typedef struct sim_standby_cfg {
-    bool enabled;
-    sim_ha_mode ha;
-    double sync_interval_s; /* the active member replicates its state this often */
-    double sync_loss;       /* probability that a replication message is lost */
-    uint64_t esp_jump;      /* outbound ESP numbers the new member skips */
-    bool rx_strict;         /* its inbound window jumps too (RFC 6311 §8.2 strict) */
-    bool share_secret; /* the standby makes the same QCD tokens (RFC 6290 §6) */
-    double takeover_s;
-    bool load_sharing; /* both members active at their own addresses: no takeover */
-    bool cluster_knowledge; /* the second member knows which SAs live on the first */
-} sim_standby_cfg;
+/* Gateway 1 as a cluster (cluster.h) when standby.enabled: the gateways
+ * then meet through a router (one more hop). */
 
 typedef struct sim_run_cfg {
     uint32_t seed, run;
@@ -89,10 +76,16 @@ typedef struct sim_row {
     uint64_t forged;           /* messages the forger sent */
     uint64_t tokens_in_clear;  /* QCD tokens a passive observer saw unencrypted */
     uint64_t probes;           /* requests the prober replayed */
-    /* HA (standby.ha): did the survivor keep its IKE SA through the failover,
-     * and how did the RFC 6311 sync end? */
+    /* HA (a cluster): failover -> application packets flow both ways again;
+     * does gateway 0 still share an IKE SA from before the failover with the
+     * cluster at the end; legitimate ESP packets refused as replays (or too
+     * old); an attacker's replays accepted; (SPI, sequence number) pairs
+     * sent twice (under AES-GCM a nonce reuse); how the RFC 6311 sync ended */
+    double resume_s;
     bool sa_survived;
-    const char *mid_sync;      /* none, ok, dropped, failed */
+    uint64_t replay_drops, replays_accepted, seq_reuse;
+    const char *mid_sync;      /* none, ok, dropped (the peer refused it), failed (no answer) */
+    unsigned takeovers;
     double sim_s, wall_s;
     uint64_t events;
 } sim_row;

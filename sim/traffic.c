@@ -13,6 +13,8 @@ struct sim_source {
     uint64_t seq;
     sim_sent_cb sent;
     void *arg;
+    sim_gw *(*pick)(void *arg);
+    void *pick_arg;
 };
 
 #define NS 1e9
@@ -45,7 +47,8 @@ static double next_gap(sim_source *s, double now_s)
 static void tick(void *arg)
 {
     sim_source *s = arg;
-    bool ok = sim_gw_send_app(s->gw, s->flow, s->seq, s->cfg.size);
+    sim_gw *gw = s->pick ? s->pick(s->pick_arg) : s->gw;
+    bool ok = sim_gw_send_app(gw, s->flow, s->seq, s->cfg.size);
     if (s->sent)
         s->sent(s->arg, s->flow, s->seq, ok);
     s->seq++;
@@ -72,6 +75,14 @@ void sim_source_set_gw(sim_source *s, sim_gw *gw)
 {
     if (s)
         s->gw = gw;
+}
+
+void sim_source_set_picker(sim_source *s, sim_gw *(*pick)(void *arg), void *arg)
+{
+    if (s) {
+        s->pick = pick;
+        s->pick_arg = arg;
+    }
 }
 
 void sim_source_free(sim_source *s)

@@ -33,5 +33,8 @@ sim_source *sim_source_new(sim_gw *gw, uint32_t flow, const sim_traffic_cfg *cfg
 void sim_source_free(sim_source *s);
 /* From now on the packets go through gw (a cluster member took over). */
 void sim_source_set_gw(sim_source *s, sim_gw *gw);
+/* From now on every packet asks pick() which gateway carries it (a split
+ * brain: the hosts reach more than one member); NULL: back to the gateway. */
+void sim_source_set_picker(sim_source *s, sim_gw *(*pick)(void *arg), void *arg);
 
 #endif

@@ -61,6 +61,10 @@ typedef void (*ns3_udp_recv_cb)(void *arg, const uint8_t *data, size_t len,
 
 /* Binds port on every address of n; returns a socket number (>= 0). */
 int ns3_udp_open(ns3_node_id n, uint16_t port, ns3_udp_recv_cb cb, void *arg);
+/* Binds port on one address of n only: datagrams to addr:port come here
+ * rather than to an every-address socket, and what it sends leaves with
+ * addr as its source (a cluster member speaking for a virtual address). */
+int ns3_udp_open_at(ns3_node_id n, uint32_t addr, uint16_t port, ns3_udp_recv_cb cb, void *arg);
 /* Copies data.  NS3_EDOWN if the node is crashed. */
 int ns3_udp_send(int sock, uint32_t dst_addr, uint16_t dst_port,
                  const uint8_t *data, size_t len);

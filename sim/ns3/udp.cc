@@ -19,9 +19,7 @@ static void on_readable(int sock, Ptr<Socket> socket)
     }
 }
 
-extern "C" {
-
-int ns3_udp_open(ns3_node_id n, uint16_t port, ns3_udp_recv_cb cb, void *arg)
+static int udp_open(ns3_node_id n, Ipv4Address addr, uint16_t port, ns3_udp_recv_cb cb, void *arg)
 {
     NodeState *ns = node_state(n);
     if (!ns)
@@ -29,7 +27,7 @@ int ns3_udp_open(ns3_node_id n, uint16_t port, ns3_udp_recv_cb cb, void *arg)
     if (!cb)
         return NS3_EINVAL;
     Ptr<Socket> socket = Socket::CreateSocket(ns->node, UdpSocketFactory::GetTypeId());
-    if (socket->Bind(InetSocketAddress(Ipv4Address::GetAny(), port)) < 0) {
+    if (socket->Bind(InetSocketAddress(addr, port)) < 0) {
         socket->Close();
         return NS3_EADDRINUSE;
     }
@@ -37,6 +35,18 @@ int ns3_udp_open(ns3_node_id n, uint16_t port, ns3_udp_recv_cb cb, void *arg)
     socket->SetRecvCallback(MakeBoundCallback(&on_readable, sock));
     world->socks.push_back(SockState{socket, n, cb, arg});
     return sock;
+}
+
+extern "C" {
+
+int ns3_udp_open(ns3_node_id n, uint16_t port, ns3_udp_recv_cb cb, void *arg)
+{
+    return udp_open(n, Ipv4Address::GetAny(), port, cb, arg);
+}
+
+int ns3_udp_open_at(ns3_node_id n, uint32_t addr, uint16_t port, ns3_udp_recv_cb cb, void *arg)
+{
+    return udp_open(n, Ipv4Address(addr), port, cb, arg);
 }
 
 int ns3_udp_send(int sock, uint32_t dst_addr, uint16_t dst_port, const uint8_t *data, size_t len)
