@@ -295,10 +295,10 @@ static void take_over(void *arg)
     m->claiming = false;
     if (!sim_gw_is_up(m->gw) || m->active)
         return;
+    m->active = true; /* before the sync goes out: its values are replicated */
+    steer_to(m);      /* ...and from the address */
     if (c->cfg.ha != SIM_HA_NONE)
         restore_replicas(m);
-    steer_to(m);
-    m->active = true;
     c->takeovers++;
     start_replication(m);
     if (c->world.claimed)

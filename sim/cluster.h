@@ -75,7 +75,7 @@ typedef struct sim_cluster_world {
     void *arg;
 } sim_cluster_world;
 
-/* Member 0 is first (already made, booted, the address's owner); the
+/* Member 0 is first (already made; the address's owner); the
  * others are made from member_cfg on new nodes.  NULL on failure. */
 sim_cluster *sim_cluster_new(const sim_standby_cfg *cfg, sim_gw *first, const sim_gw_cfg *member_cfg,
                              const sim_cluster_world *world);

@@ -84,9 +84,8 @@ static void on_ike_event(void *arg, sim_gw *gw, const ike_event *ev)
     case IKE_EV_LIVENESS_SENT:
         w->liveness_checks++;
         break;
-    case IKE_EV_HA_SYNC_SENT:
-        if (strcmp(w->mid_sync, "none") == 0)
-            w->mid_sync = "failed"; /* until an answer comes */
+    case IKE_EV_HA_SYNC_SENT: /* the outcome is the newest sync's */
+        w->mid_sync = "failed"; /* until an answer comes */
         break;
     case IKE_EV_HA_SYNC_ANSWERED:
         if (!ev->is_response) /* the member's view: its sync was answered */
@@ -94,7 +93,8 @@ static void on_ike_event(void *arg, sim_gw *gw, const ike_event *ev)
         w->mid_sync = "ok";
         break;
     case IKE_EV_HA_SYNC_DROPPED:
-        if (me == 0 && strcmp(w->mid_sync, "ok") != 0)
+        /* the peer refused the pending sync (not a replay of an answered one) */
+        if (me == 0 && strcmp(w->mid_sync, "failed") == 0)
             w->mid_sync = "dropped";
         break;
     case IKE_EV_SA_DELETED:
@@ -469,8 +469,6 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
     }
     for (int i = 0; i < 2; i++)
         sim_gw_set_peer(w.gw[i], addr[1 - i], PORT);
-    for (int i = 0; i < 2; i++)
-        sim_gw_boot(w.gw[i]);
     if (cfg->standby.enabled) {
         sim_standby_cfg sc = cfg->standby;
         if (!sc.members)
@@ -494,10 +492,12 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
         sim_source_set_picker(w.src[1], cluster_sender, w.cluster);
     if ((rc = add_forger(&w)) < 0 || (rc = add_prober(&w)) < 0 || (rc = add_replayer(&w)) < 0)
         goto out;
-    if (w.cluster) {
+    if (w.cluster)
         ns3_routing_global(); /* after every link, the prober's included */
+    for (int i = 0; i < 2; i++)
+        sim_gw_boot(w.gw[i]); /* once the routes exist: the first message is not lost */
+    if (w.cluster)
         sim_cluster_start(w.cluster);
-    }
     script = g_new(script_ctx, cfg->n_script + 1);
     for (size_t i = 0; i < cfg->n_script; i++) {
         script[i] = (script_ctx){&w, &cfg->script[i]};
