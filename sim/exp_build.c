@@ -18,6 +18,7 @@ struct exp_builder {
     double crash_at, crash_jitter, reboot_after; /* reboot_after < 0: never */
     GArray *events;     /* sim_script_ev */
     bool stop_end[2], phase_random[2];
+    const exp_setting *cluster_key; /* the first [cluster] setting */
 };
 
 exp_builder *exp_builder_new(exp_run *run)
@@ -30,6 +31,11 @@ exp_builder *exp_builder_new(exp_run *run)
     /* gateway 0 initiates, gateway 1 only responds: a rebooted gateway 1
      * does not announce itself with INITIAL_CONTACT */
     b->cfg->gw[1].establish = SIM_EST_NEVER;
+    /* a cluster, if scenario.standby asks for one: two members replicating
+     * every second, jumping by what the replicas' rate says, replicating a
+     * sync at once; failures known at once unless heartbeats are set */
+    b->cfg->standby = (sim_standby_cfg){.members = 2, .sync_interval_s = 1, .esp_jump_auto = true,
+                                        .replicate_sync = true, .heartbeat_timeout_s = 3};
     run->method = g_strdup("custom");
     run->task = -1;
     b->origin = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -186,6 +192,8 @@ static bool apply_gateway(exp_builder *b, const exp_key *k, const exp_setting *s
         g->reinitiate_on_dead = v->flag;
     } else if (strcmp(n, "initial_contact") == 0) {
         ike->initial_contact = v->flag;
+    } else if (strcmp(n, "esn") == 0) {
+        ike->esp_esn = v->flag;
     } else if (strcmp(n, "replay_window") == 0) {
         if (v->num < 32 || v->num > 4096) {
             exp_fail(err, s, "expected an anti-replay window from 32 to 4096 packets; got “%s”", s->value);
@@ -226,6 +234,58 @@ static bool apply_traffic(exp_builder *b, const exp_key *k, const exp_setting *s
         t->on_s = v->num;
     } else if (strcmp(n, "off") == 0) {
         t->off_s = v->num;
+    }
+    return true;
+}
+
+static bool apply_cluster(exp_builder *b, const exp_key *k, const exp_setting *s, const exp_value *v, GError **err)
+{
+    const char *n = k->name;
+    sim_standby_cfg *c = &b->cfg->standby;
+    if (!b->cluster_key)
+        b->cluster_key = s;
+    if (strcmp(n, "members") == 0) {
+        if (v->num < 2 || v->num > SIM_MAX_MEMBERS) {
+            exp_fail(err, s, "expected 2 to %d members; got “%s”", SIM_MAX_MEMBERS, s->value);
+            return false;
+        }
+        c->members = (unsigned)v->num;
+    } else if (strcmp(n, "ha") == 0) {
+        static const sim_ha_mode modes[] = {SIM_HA_NONE, SIM_HA_REPLICATE, SIM_HA_RFC6311};
+        c->ha = modes[v->choice];
+    } else if (strcmp(n, "heartbeat") == 0) {
+        if (!v->is_word && !positive(s, v->num, err))
+            return false;
+        c->heartbeat_s = v->is_word ? 0 : v->num;
+    } else if (strcmp(n, "heartbeat_timeout") == 0) {
+        if (!positive(s, v->num, err))
+            return false;
+        c->heartbeat_timeout_s = v->num;
+    } else if (strcmp(n, "sync_interval") == 0) {
+        if (!v->is_word && !positive(s, v->num, err))
+            return false;
+        c->sync_interval_s = v->is_word ? 0 : v->num;
+    } else if (strcmp(n, "sync_packets") == 0) {
+        if (!v->is_word && (v->num < 1 || v->num > 4294967295.0)) {
+            exp_fail(err, s, "expected 1 to 4294967295 packets, or “off”; got “%s”", s->value);
+            return false;
+        }
+        c->sync_packets = v->is_word ? 0 : (uint32_t)v->num;
+    } else if (strcmp(n, "sync_loss") == 0) {
+        c->sync_loss = v->num;
+    } else if (strcmp(n, "esp_jump") == 0) {
+        if (!v->is_word && v->num > 4294967295.0) {
+            exp_fail(err, s, "expected at most 4294967295 numbers (2^32 - 1), or “auto”; got “%s”", s->value);
+            return false;
+        }
+        c->esp_jump_auto = v->is_word;
+        c->esp_jump = v->is_word ? 0 : (uint64_t)v->num;
+    } else if (strcmp(n, "rx_policy") == 0) {
+        c->rx_strict = v->choice == 1;
+    } else if (strcmp(n, "sync_trigger") == 0) {
+        c->sync_trigger = v->choice == 1 ? SIM_SYNC_ON_TRAFFIC : SIM_SYNC_AT_TAKEOVER;
+    } else if (strcmp(n, "replicate_sync") == 0) {
+        c->replicate_sync = v->flag;
     }
     return true;
 }
@@ -296,6 +356,8 @@ static bool apply_other(exp_builder *b, const exp_key *k, const exp_setting *s, 
                 return false;
         }
         break;
+    case EXP_G_CLUSTER:
+        return apply_cluster(b, k, s, v, err);
     default:
         break;
     }
@@ -322,6 +384,7 @@ bool exp_builder_apply(exp_builder *b, const exp_setting *s, GError **err)
     }
     const char *group = k->group == EXP_G_EXPERIMENT ? "experiment"
                         : k->group == EXP_G_TOPOLOGY ? "topology"
+                        : k->group == EXP_G_CLUSTER  ? "cluster"
                                                      : "scenario";
     g_autofree char *field = g_strconcat(group, ".", k->name, NULL);
     mark(b, s, field);
@@ -422,6 +485,12 @@ bool exp_builder_finish(exp_builder *b, uint32_t seed, GError **err)
     for (int i = 0; i < 2; i++)
         if (b->phase_random[i])
             c->gw[i].ike.dpd_clock_phase_ns = (uint64_t)(u_phase[i] * 1e9);
+    if (b->cluster_key && !c->standby.enabled)
+        return check_fail(err, b->cluster_key, "cluster",
+                          "[cluster] describes gateway 1 as a cluster: set scenario.standby too");
+    if (c->standby.heartbeat_s > 0 && c->standby.heartbeat_timeout_s < c->standby.heartbeat_s)
+        return check_fail(err, blame(b, "cluster.heartbeat_timeout", "cluster.heartbeat"), "cluster.heartbeat_timeout",
+                          "the heartbeat timeout must be at least one heartbeat interval");
     double h = c->horizon_s;
     c->n_script = 0;
     if (b->crash >= 0) {
@@ -450,6 +519,10 @@ bool exp_builder_finish(exp_builder *b, uint32_t seed, GError **err)
         if (ev->action == SIM_ACT_PROBE && !c->standby.enabled)
             return check_fail(err, blame(b, "scenario.events", "scenario.standby"), "scenario.events",
                               "a probe needs a second member of gateway 1: set scenario.standby");
+        if ((ev->action == SIM_ACT_REPLAY || ev->action == SIM_ACT_MEMBER_LINKS_DOWN ||
+             ev->action == SIM_ACT_MEMBER_LINKS_UP) && !c->standby.enabled)
+            return check_fail(err, blame(b, "scenario.events", "scenario.standby"), "scenario.events",
+                              "replay and member-links-* need gateway 1 as a cluster: set scenario.standby");
         c->script[c->n_script++] = *ev;
     }
     return true;

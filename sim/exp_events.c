@@ -5,7 +5,8 @@
 #include "exp_internal.h"
 
 static const char *const usage = "expected events “TIME ACTION [ARG]” separated by commas, with ACTION one of "
-                                 "crash G, reboot G (G = 0 or 1), link-down, link-up, loss P, forge G RATE (RATE 0 stops), probe; "
+                                 "crash G, reboot G (G = 0 or 1), link-down, link-up, loss P, forge G RATE (RATE 0 stops), probe, "
+                                 "member-links-down, member-links-up, replay; "
                                  "e.g. “40s link-down”";
 
 static bool parse_one(const exp_setting *s, const char *item, sim_script_ev *ev, GError **err)
@@ -44,6 +45,12 @@ static bool parse_one(const exp_setting *s, const char *item, sim_script_ev *ev,
         ev->action = SIM_ACT_LOSS, loss_arg = true;
     else if (strcmp(w[1], "probe") == 0)
         ev->action = SIM_ACT_PROBE, ev->target = 1;
+    else if (strcmp(w[1], "member-links-down") == 0)
+        ev->action = SIM_ACT_MEMBER_LINKS_DOWN, ev->target = 1;
+    else if (strcmp(w[1], "member-links-up") == 0)
+        ev->action = SIM_ACT_MEMBER_LINKS_UP, ev->target = 1;
+    else if (strcmp(w[1], "replay") == 0)
+        ev->action = SIM_ACT_REPLAY, ev->target = 1;
     else if (strcmp(w[1], "forge") == 0)
         ev->action = SIM_ACT_FORGE, gw_arg = forge = true;
     else {

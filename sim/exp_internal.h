@@ -35,6 +35,7 @@ typedef enum exp_group {
     EXP_G_GATEWAY,  /* [gateways] (both), [gateway.0], [gateway.1] */
     EXP_G_TRAFFIC,  /* [traffic] (both directions), [traffic.0], [traffic.1] */
     EXP_G_SCENARIO,
+    EXP_G_CLUSTER,  /* gateway 1 as an HA cluster (needs scenario.standby) */
 } exp_group;
 
 typedef enum exp_vtype {
@@ -106,6 +107,7 @@ struct sim_exp {
     GPtrArray *params;   /* char*: swept paths but experiment.method */
     GPtrArray *columns;  /* char*: their CSV column names */
     size_t n_points;
+    bool has_cluster;    /* some point makes gateway 1 a cluster */
 };
 
 /* The last setting of path among layers (a NULL-terminated list). */

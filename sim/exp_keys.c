@@ -12,6 +12,9 @@ static const char *const establish[] = {"at-boot", "on-traffic", "never", NULL};
 static const char *const patterns[] = {"none", "constant", "poisson", "onoff", NULL};
 static const char *const crash_targets[] = {"none", "0", "1", NULL};
 static const char *const standby_kinds[] = {"none", "shared-secret", "own-secret", "load-sharing", NULL};
+static const char *const ha_modes[] = {"none", "replicate", "rfc6311", NULL};
+static const char *const rx_policies[] = {"lenient", "strict", NULL};
+static const char *const sync_triggers[] = {"takeover", "traffic", NULL};
 
 #define UNIT(g, n, u, w) {g, n, EXP_V_UNIT, u, NULL, w, true}
 #define TYPED(g, n, t) {g, n, t, UNIT_REAL, NULL, NULL, true}
@@ -67,6 +70,7 @@ static const exp_key keys[] = {
     CHOICE(EXP_G_GATEWAY, "establish", establish),
     TYPED(EXP_G_GATEWAY, "reinitiate_on_dead", EXP_V_BOOL),
     TYPED(EXP_G_GATEWAY, "initial_contact", EXP_V_BOOL),
+    TYPED(EXP_G_GATEWAY, "esn", EXP_V_BOOL),
     UNIT(EXP_G_GATEWAY, "replay_window", UNIT_COUNT, NULL),
 
     CHOICE(EXP_G_TRAFFIC, "pattern", patterns),
@@ -85,6 +89,18 @@ static const exp_key keys[] = {
     CHOICE(EXP_G_SCENARIO, "standby", standby_kinds),
     UNIT(EXP_G_SCENARIO, "takeover", UNIT_DURATION, NULL),
     TYPED(EXP_G_SCENARIO, "cluster_knowledge", EXP_V_BOOL),
+
+    UNIT(EXP_G_CLUSTER, "members", UNIT_COUNT, NULL),
+    CHOICE(EXP_G_CLUSTER, "ha", ha_modes),
+    UNIT(EXP_G_CLUSTER, "heartbeat", UNIT_DURATION, "off"),
+    UNIT(EXP_G_CLUSTER, "heartbeat_timeout", UNIT_DURATION, NULL),
+    UNIT(EXP_G_CLUSTER, "sync_interval", UNIT_DURATION, "off"),
+    UNIT(EXP_G_CLUSTER, "sync_packets", UNIT_COUNT, "off"),
+    UNIT(EXP_G_CLUSTER, "sync_loss", UNIT_FRACTION, NULL),
+    UNIT(EXP_G_CLUSTER, "esp_jump", UNIT_COUNT, "auto"),
+    CHOICE(EXP_G_CLUSTER, "rx_policy", rx_policies),
+    CHOICE(EXP_G_CLUSTER, "sync_trigger", sync_triggers),
+    TYPED(EXP_G_CLUSTER, "replicate_sync", EXP_V_BOOL),
 };
 
 static const struct {
@@ -95,6 +111,7 @@ static const struct {
     {"experiment", EXP_G_EXPERIMENT, -1}, {"topology", EXP_G_TOPOLOGY, -1}, {"gateways", EXP_G_GATEWAY, -1},
     {"gateway.0", EXP_G_GATEWAY, 0},      {"gateway.1", EXP_G_GATEWAY, 1},  {"traffic", EXP_G_TRAFFIC, -1},
     {"traffic.0", EXP_G_TRAFFIC, 0},      {"traffic.1", EXP_G_TRAFFIC, 1},  {"scenario", EXP_G_SCENARIO, -1},
+    {"cluster", EXP_G_CLUSTER, -1},
 };
 
 exp_setting *exp_setting_new(const char *path, const char *value, const char *where)
@@ -181,7 +198,7 @@ const exp_key *exp_key_find(const exp_setting *s, int *index, GError **err)
         g_autofree char *hint = suggest(group, names, G_N_ELEMENTS(groups));
         exp_fail(err, s,
                  "unknown group “%s”%s; keys are named group.key with group one of experiment, topology, "
-                 "gateways, gateway.0, gateway.1, traffic, traffic.0, traffic.1, scenario",
+                 "gateways, gateway.0, gateway.1, traffic, traffic.0, traffic.1, scenario, cluster",
                  group, hint);
         return NULL;
     }
@@ -354,7 +371,7 @@ char *exp_value_csv(const exp_key *k, const exp_setting *s)
 char **exp_key_names(void)
 {
     char **names = g_new0(char *, G_N_ELEMENTS(keys) + 1);
-    static const char *const shown[] = {"experiment", "topology", "gateways", "traffic", "scenario"};
+    static const char *const shown[] = {"experiment", "topology", "gateways", "traffic", "scenario", "cluster"};
     for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
         names[i] = g_strconcat(shown[keys[i].group], ".", keys[i].name, NULL);
     return names;

@@ -16,6 +16,7 @@ const char *exp_name(const sim_exp *e) { return e->name; }
 const char *exp_sha256(const sim_exp *e) { return e->sha256; }
 const char *const *exp_plots(const sim_exp *e) { return (const char *const *)e->plots; }
 bool exp_timeline(const sim_exp *e) { return e->timeline; }
+bool exp_has_cluster(const sim_exp *e) { return e->has_cluster; }
 size_t exp_n_points(const sim_exp *e) { return e->n_points; }
 size_t exp_n_seeds(const sim_exp *e) { return e->seeds->len; }
 uint32_t exp_seed(const sim_exp *e, size_t i) { return g_array_index(e->seeds, uint32_t, i); }
@@ -58,7 +59,7 @@ void exp_free(sim_exp *e)
 }
 
 static const char *const plain_groups[] = {"experiment", "topology", "gateways", "gateway.0", "gateway.1",
-                                           "traffic", "traffic.0", "traffic.1", "scenario", NULL};
+                                           "traffic", "traffic.0", "traffic.1", "scenario", "cluster", NULL};
 
 static bool is_plain_group(const char *g) { return g_strv_contains(plain_groups, g); }
 
@@ -321,8 +322,10 @@ sim_exp *exp_load(const char *file, const char *const *sets, GError **err)
     for (size_t p = 0; ok && p < e->n_points; p++) {
         exp_run r;
         ok = exp_build_point(e, (long)p, exp_seed(e, 0), &r, err);
-        if (ok)
+        if (ok) {
+            e->has_cluster |= r.cfg.standby.enabled;
             exp_run_clear(&r);
+        }
     }
     if (!ok) {
         exp_free(e);

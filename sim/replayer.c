@@ -14,7 +14,9 @@ typedef struct recorded {
 struct sim_replayer {
     int sock;
     uint32_t addr, vip;
-    bool esp_done;
+    bool esp_done;      /* the failover happened */
+    bool resumed;       /* ...and the cluster sent ESP since */
+    bool armed;
     GQueue esp;     /* GBytes, oldest first */
     GArray *ike;    /* recorded */
     uint64_t sent;
@@ -91,12 +93,29 @@ static void resend(sim_replayer *r, uint32_t dst, bool ike, GBytes *b)
         r->sent++;
 }
 
-void sim_replayer_fire(sim_replayer *r)
+static void fire(sim_replayer *r)
 {
+    r->armed = false;
     for (GList *l = r->esp.head; l; l = l->next)
         resend(r, r->vip, false, l->data);
     for (guint i = 0; i < r->ike->len; i++) {
         recorded *rec = &g_array_index(r->ike, recorded, i);
         resend(r, rec->dst, true, rec->bytes);
     }
+}
+
+void sim_replayer_see_cluster_send(sim_replayer *r)
+{
+    if (!r->esp_done || r->resumed)
+        return;
+    r->resumed = true;
+    if (r->armed)
+        fire(r);
+}
+
+void sim_replayer_arm(sim_replayer *r)
+{
+    r->armed = true;
+    if (r->resumed)
+        fire(r);
 }

@@ -124,6 +124,8 @@ static void on_ike_sent(void *arg, sim_gw *gw, uint64_t peer, const uint8_t *msg
     world *w = arg;
     if (w->replayer)
         sim_replayer_see_ike(w->replayer, sim_peer_addr(peer), msg, len);
+    if (w->replayer && gw != w->gw[0])
+        sim_replayer_see_cluster_send(w->replayer);
     if (w->prober && gw == w->gw[0])
         sim_prober_observe(w->prober, msg, len);
     if (len < IKE_HDR_LEN || msg[16] == IKE_PL_SK)
@@ -157,6 +159,8 @@ static void on_esp_sent(void *arg, sim_gw *gw, uint32_t spi, uint64_t seq, const
     world *w = arg;
     if (w->replayer && gw == w->gw[0])
         sim_replayer_see_esp(w->replayer, pkt, len);
+    else if (w->replayer)
+        sim_replayer_see_cluster_send(w->replayer);
     GHashTable *used = g_hash_table_lookup(w->seq_used, GUINT_TO_POINTER(spi));
     if (!used) {
         used = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
@@ -254,7 +258,7 @@ static void run_action(void *arg)
         break;
     case SIM_ACT_REPLAY:
         if (w->replayer)
-            sim_replayer_fire(w->replayer);
+            sim_replayer_arm(w->replayer);
         break;
     case SIM_ACT_LINK_DOWN:
         ns3_link_set_up(w->link, false);

@@ -21,8 +21,8 @@ typedef enum sim_action {
     SIM_ACT_MEMBER_LINKS_DOWN, /* the cluster's member links are cut (split brain) */
     SIM_ACT_MEMBER_LINKS_UP,
     SIM_ACT_REPLAY,    /* an attacker replays what it captured before the first
-                          crash: gateway 0's ESP to the cluster, and every RFC 6311
-                          sync message to its receiver */
+                          crash (gateway 0's ESP to the cluster) and every RFC 6311
+                          sync message, as soon as the cluster sends ESP again */
 } sim_action;
 
 typedef struct sim_script_ev {

@@ -402,10 +402,11 @@ static void test_failover_capture_tshark(void)
                                               "isakmp.notify.data.ha.expected_send_req_message_id");
         g_autofree char *delta = tshark_fields(dir, pcap, "isakmp.notify.msgtype == 16423",
                                                "isakmp.notify.data.ha.incoming_ipsec_sa_delta_value");
-        g_test_message("tshark: sync send %s recv %s, answer send %s, delta %s", req, req_p, resp, delta);
         /* one sync and one answer; the Message IDs as 0x-hex, the delta as octets */
         g_assert_cmpuint(count_lines(req), ==, 1);
         g_assert_cmpuint(count_lines(resp), ==, 1);
+        g_test_message("tshark: sync send %s recv %s, answer send %s, delta %s", g_strchomp(req), g_strchomp(req_p),
+                       g_strchomp(resp), g_strchomp(delta));
         g_assert_cmpuint(g_ascii_strtoull(req, NULL, 16), ==, t.m1);
         g_assert_cmpuint(g_ascii_strtoull(req_p, NULL, 16), ==, t.p1);
         g_assert_cmpuint(g_ascii_strtoull(resp, NULL, 16), ==, t.p2);

@@ -5,9 +5,15 @@
 
 const char *const csv_metrics[] = {
     "detect_s", "detect_reason", "recover_s", "recover_fwd_s", "recover_rev_s", "lost_pkts", "false_positives",
-    "missed", "ike_msgs", "ike_bytes", "liveness_checks", "sim_s", "wall_s", "events", NULL,
+    "missed", "ike_msgs", "ike_bytes", "liveness_checks", "sim_s", "wall_s", "events",
+    /* HA runs only */
+    "resume_s", "sa_survived", "replay_drops", "replays_accepted", "seq_reuse", "mid_sync", "takeovers", NULL,
 };
-const bool csv_metric_numeric[] = {true, false, true, true, true, true, true, true, true, true, true, true, true, true};
+const bool csv_metric_numeric[] = {true, false, true, true, true, true, true, true, true, true, true,
+                                   true, true, true, true, true, true, true, true, false, true};
+const size_t csv_first_ha_metric = 14;
+
+
 
 char *csv_header(const sim_exp *e)
 {
@@ -15,7 +21,8 @@ char *csv_header(const sim_exp *e)
     for (size_t i = 0; i < exp_n_params(e); i++)
         g_string_append_printf(s, ",%s", exp_param_column(e, i));
     g_string_append(s, ",method");
-    for (size_t i = 0; csv_metrics[i]; i++)
+    size_t n = exp_has_cluster(e) ? G_N_ELEMENTS(csv_metrics) - 1 : csv_first_ha_metric;
+    for (size_t i = 0; i < n; i++)
         g_string_append_printf(s, ",%s", csv_metrics[i]);
     g_string_append_c(s, '\n');
     return g_string_free(s, FALSE);
@@ -49,7 +56,14 @@ char *csv_row(const sim_exp *e, const exp_run *run, const sim_row *row)
                            row->ike_bytes, row->liveness_checks);
     put_time(s, row->sim_s, "%.9g");
     put_time(s, row->wall_s, "%.3f");
-    g_string_append_printf(s, ",%" G_GUINT64_FORMAT "\n", row->events);
+    g_string_append_printf(s, ",%" G_GUINT64_FORMAT, row->events);
+    if (exp_has_cluster(e)) {
+        put_time(s, row->resume_s, "%.9g");
+        g_string_append_printf(s, ",%d,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%s,%u",
+                               row->sa_survived, row->replay_drops, row->replays_accepted, row->seq_reuse,
+                               row->mid_sync, row->takeovers);
+    }
+    g_string_append_c(s, '\n');
     return g_string_free(s, FALSE);
 }
 

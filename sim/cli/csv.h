@@ -11,9 +11,13 @@
 
 #include "exp.h"
 
-/* The metric columns, NULL-terminated; numeric ones have numeric[i]. */
+/* The metric columns, NULL-terminated; numeric ones have numeric[i].  From
+ * csv_first_ha_metric on they are an HA experiment's only (design.md):
+ *   resume_s, sa_survived, replay_drops, replays_accepted, seq_reuse,
+ *   mid_sync, takeovers */
 extern const char *const csv_metrics[];
 extern const bool csv_metric_numeric[];
+extern const size_t csv_first_ha_metric;
 
 char *csv_header(const sim_exp *e);                               /* with '\n' */
 char *csv_row(const sim_exp *e, const exp_run *run, const sim_row *row); /* with '\n' */

@@ -15,7 +15,7 @@ bool summary_columns(const csv_table *runs, summary_cols *c, GError **err)
         g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "not a runs table: no run_id, seed and method columns");
         return false;
     }
-    for (size_t i = 0; csv_metrics[i]; i++)
+    for (size_t i = 0; i < csv_first_ha_metric; i++)
         if (csv_col(runs, csv_metrics[i]) < 0) {
             g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "not a runs table: no %s column", csv_metrics[i]);
             return false;
@@ -139,7 +139,7 @@ char *summary_csv(const csv_table *runs, GError **err)
         g_string_append_printf(s, ",%s", runs->header[c.first_param + i]);
     g_string_append(s, ",n,detect_reason");
     for (size_t m = 0; csv_metrics[m]; m++)
-        if (csv_metric_numeric[m])
+        if (csv_metric_numeric[m] && csv_col(runs, csv_metrics[m]) >= 0) /* HA columns if there */
             g_string_append_printf(s, ",%s_n,%s_mean,%s_median,%s_p95,%s_ci_lo,%s_ci_hi", csv_metrics[m],
                                    csv_metrics[m], csv_metrics[m], csv_metrics[m], csv_metrics[m], csv_metrics[m]);
     g_string_append_c(s, '\n');
@@ -151,7 +151,7 @@ char *summary_csv(const csv_table *runs, GError **err)
             g_string_append_printf(s, ",%s", pt->first[c.first_param + i]);
         g_string_append_printf(s, ",%u,%s", pt->rows->len, mode(pt->rows, reason));
         for (size_t m = 0; csv_metrics[m]; m++)
-            if (csv_metric_numeric[m])
+            if (csv_metric_numeric[m] && csv_col(runs, csv_metrics[m]) >= 0)
                 stats(s, pt->rows, csv_col(runs, csv_metrics[m]));
         g_string_append_c(s, '\n');
     }
