@@ -96,7 +96,9 @@ static void resend(sim_replayer *r, uint32_t dst, bool ike, GBytes *b)
 static void fire(sim_replayer *r)
 {
     r->armed = false;
-    for (GList *l = r->esp.head; l; l = l->next)
+    /* newest first: the first one accepted moves the window up to it, and
+     * the older ones still inside it follow */
+    for (GList *l = r->esp.tail; l; l = l->prev)
         resend(r, r->vip, false, l->data);
     for (guint i = 0; i < r->ike->len; i++) {
         recorded *rec = &g_array_index(r->ike, recorded, i);

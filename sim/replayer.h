@@ -7,8 +7,8 @@
  * clear header, though the content is encrypted).  Once armed it waits for
  * the cluster to send again after the failover (a new member at work: the
  * moment its window is the replica's) and then sends everything again
- * from its own address: the ESP to the cluster's address, each IKE message
- * to its original receiver. */
+ * from its own address: the ESP to the cluster's address (newest first),
+ * each IKE message to its original receiver. */
 #ifndef IKESIM_SIM_REPLAYER_H
 #define IKESIM_SIM_REPLAYER_H
 
