@@ -20,6 +20,7 @@ typedef struct ha_log {
     GArray *sent[2];     /* (time, msg_id) of requests gateway g sent, after any sync answer */
     uint64_t imported_ns;/* the first SA import (a takeover with state) */
     uint64_t answered_ns;/* the member processed the sync answer */
+    uint64_t sync_ns;    /* the first sync went out */
     uint32_t m2, p2, m1, p1;
     uint8_t delta_len;   /* 16423's length as the member sent it */
     uint8_t peer_delta_len;
@@ -48,7 +49,8 @@ static void ha_trace(void *arg, int gw, const ike_event *ev)
             t->imported_ns = ev->now;
         break;
     case IKE_EV_HA_SYNC_SENT:
-        t->syncs_sent++;
+        if (!t->syncs_sent++)
+            t->sync_ns = ev->now;
         t->m1 = ev->ha_m, t->p1 = ev->ha_p;
         t->delta_len = ev->ha_delta_len;
         break;
@@ -423,6 +425,68 @@ static void test_failover_capture_tshark(void)
     log_free(&t);
 }
 
+/* Replication by packet count: every 37 ESP packets (sent and received:
+ * 20 per second at 10 packets/s each way), never by time.  The lenient new
+ * member then accepts some of what gateway 0 sent since, at most 19. */
+static void test_sync_by_packets(void)
+{
+    sim_run_cfg c;
+    ha_log t;
+    sim_row row;
+    ha_cfg(&c, SIM_HA_RFC6311, 2, &t);
+    c.traffic[0].kind = c.traffic[1].kind = SIM_TRAFFIC_CONSTANT;
+    c.traffic[0].stop_s = 27.0;
+    c.standby.sync_interval_s = 0;
+    c.standby.sync_packets = 37;
+    add_event(&c, 40.0, SIM_ACT_REPLAY, 0);
+    g_assert_cmpint(sim_run(&c, &row), ==, 0);
+    g_test_message("replication every 37 packets: %" G_GUINT64_FORMAT " replays accepted", row.replays_accepted);
+    g_assert_true(row.sa_survived);
+    g_assert_cmpuint(row.replays_accepted, >=, 1);
+    g_assert_cmpuint(row.replays_accepted, <=, 19);
+    log_free(&t);
+}
+
+/* Every replication message lost: the standby takes over with nothing,
+ * like a reboot, and gateway 0's SA dies by its liveness schedule. */
+static void test_replication_lost(void)
+{
+    sim_run_cfg c;
+    ha_log t;
+    sim_row row;
+    ha_cfg(&c, SIM_HA_RFC6311, 2, &t);
+    c.standby.sync_loss = 1.0;
+    g_assert_cmpint(sim_run(&c, &row), ==, 0);
+    g_assert_cmpuint(t.imported_ns, ==, 0);
+    g_assert_cmpuint(t.syncs_sent, ==, 0);
+    g_assert_false(row.sa_survived);
+    g_assert_cmpstr(row.detect_reason, ==, "liveness");
+    g_assert_cmpstr(row.mid_sync, ==, "none");
+    log_free(&t);
+}
+
+/* A lazy member syncs when gateway 0's first packet for the SA arrives:
+ * its next liveness check (every 5 s, the last before the crash at ~25 s),
+ * which the sync then makes moot; the SA survives. */
+static void test_lazy_sync(void)
+{
+    sim_run_cfg c;
+    ha_log t;
+    sim_row row;
+    ha_cfg(&c, SIM_HA_RFC6311, 2, &t);
+    c.standby.sync_trigger = SIM_SYNC_ON_TRAFFIC;
+    g_assert_cmpint(sim_run(&c, &row), ==, 0);
+    g_test_message("imported %.3f s, sync %.3f s, answered %.3f s", t.imported_ns / 1e9, t.sync_ns / 1e9,
+                   t.answered_ns / 1e9);
+    g_assert_cmpuint(t.imported_ns, ==, 28 * SEC);
+    g_assert_cmpuint(t.sync_ns, >, 28 * SEC + 100 * MS);
+    g_assert_cmpuint(t.sync_ns, <=, 33 * SEC);
+    g_assert_cmpuint(t.syncs_sent, ==, 1);
+    g_assert_true(row.sa_survived);
+    g_assert_cmpstr(row.mid_sync, ==, "ok");
+    log_free(&t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -435,6 +499,9 @@ int main(int argc, char **argv)
     g_test_add_func("/ha/seq-reuse", test_seq_reuse);
     g_test_add_func("/ha/inbound-policies", test_inbound_policies);
     g_test_add_func("/ha/split-brain", test_split_brain);
+    g_test_add_func("/ha/sync-by-packets", test_sync_by_packets);
+    g_test_add_func("/ha/replication-lost", test_replication_lost);
+    g_test_add_func("/ha/lazy-sync", test_lazy_sync);
     g_test_add_func("/ha/failover-capture-tshark", test_failover_capture_tshark);
     return g_test_run();
 }
