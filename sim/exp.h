@@ -38,6 +38,9 @@ const char *exp_sha256(const sim_exp *e);  /* of the file's bytes */
 const char *exp_text(const sim_exp *e, size_t *len);
 const char *const *exp_plots(const sim_exp *e); /* gnuplot script names, NULL-terminated */
 bool exp_timeline(const sim_exp *e);
+/* Its runs are remote-access stars ([storm] clients > 0): their rows have
+ * the storm columns too (sim/storm.h). */
+bool exp_is_star(const sim_exp *e);
 
 size_t exp_n_points(const sim_exp *e);
 size_t exp_n_seeds(const sim_exp *e);

@@ -68,6 +68,7 @@ static const exp_key keys[] = {
     TYPED(EXP_G_GATEWAY, "reinitiate_on_dead", EXP_V_BOOL),
     TYPED(EXP_G_GATEWAY, "initial_contact", EXP_V_BOOL),
     UNIT(EXP_G_GATEWAY, "replay_window", UNIT_COUNT, NULL),
+    UNIT(EXP_G_GATEWAY, "cookie_threshold", UNIT_COUNT, "off"),
 
     CHOICE(EXP_G_TRAFFIC, "pattern", patterns),
     UNIT(EXP_G_TRAFFIC, "rate", UNIT_PKTRATE, NULL),
@@ -85,6 +86,13 @@ static const exp_key keys[] = {
     CHOICE(EXP_G_SCENARIO, "standby", standby_kinds),
     UNIT(EXP_G_SCENARIO, "takeover", UNIT_DURATION, NULL),
     TYPED(EXP_G_SCENARIO, "cluster_knowledge", EXP_V_BOOL),
+
+    UNIT(EXP_G_STORM, "clients", UNIT_COUNT, NULL),
+    UNIT(EXP_G_STORM, "clients_per_node", UNIT_COUNT, NULL),
+    UNIT(EXP_G_STORM, "idle", UNIT_FRACTION, NULL),
+    UNIT(EXP_G_STORM, "rate_spread", UNIT_REAL, NULL),
+    UNIT(EXP_G_STORM, "handshake_cost", UNIT_DURATION, NULL),
+    UNIT(EXP_G_STORM, "init_queue", UNIT_COUNT, NULL),
 };
 
 static const struct {
@@ -95,6 +103,7 @@ static const struct {
     {"experiment", EXP_G_EXPERIMENT, -1}, {"topology", EXP_G_TOPOLOGY, -1}, {"gateways", EXP_G_GATEWAY, -1},
     {"gateway.0", EXP_G_GATEWAY, 0},      {"gateway.1", EXP_G_GATEWAY, 1},  {"traffic", EXP_G_TRAFFIC, -1},
     {"traffic.0", EXP_G_TRAFFIC, 0},      {"traffic.1", EXP_G_TRAFFIC, 1},  {"scenario", EXP_G_SCENARIO, -1},
+    {"storm", EXP_G_STORM, -1},
 };
 
 exp_setting *exp_setting_new(const char *path, const char *value, const char *where)
@@ -181,7 +190,7 @@ const exp_key *exp_key_find(const exp_setting *s, int *index, GError **err)
         g_autofree char *hint = suggest(group, names, G_N_ELEMENTS(groups));
         exp_fail(err, s,
                  "unknown group “%s”%s; keys are named group.key with group one of experiment, topology, "
-                 "gateways, gateway.0, gateway.1, traffic, traffic.0, traffic.1, scenario",
+                 "gateways, gateway.0, gateway.1, traffic, traffic.0, traffic.1, scenario, storm",
                  group, hint);
         return NULL;
     }
@@ -354,7 +363,7 @@ char *exp_value_csv(const exp_key *k, const exp_setting *s)
 char **exp_key_names(void)
 {
     char **names = g_new0(char *, G_N_ELEMENTS(keys) + 1);
-    static const char *const shown[] = {"experiment", "topology", "gateways", "traffic", "scenario"};
+    static const char *const shown[] = {"experiment", "topology", "gateways", "traffic", "scenario", "storm"};
     for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
         names[i] = g_strconcat(shown[keys[i].group], ".", keys[i].name, NULL);
     return names;

@@ -9,6 +9,11 @@ const char *const csv_metrics[] = {
 };
 const bool csv_metric_numeric[] = {true, false, true, true, true, true, true, true, true, true, true, true, true, true};
 
+const char *const csv_star_metrics[] = {
+    "t50_s", "t90_s", "t99_s", "t100_s", "init_peak_per_s", "init_mean_per_s", "cookies", "retries", "init_drops",
+    "never_recovered", NULL,
+};
+
 char *csv_header(const sim_exp *e)
 {
     GString *s = g_string_new("run_id,experiment,seed");
@@ -17,6 +22,8 @@ char *csv_header(const sim_exp *e)
     g_string_append(s, ",method");
     for (size_t i = 0; csv_metrics[i]; i++)
         g_string_append_printf(s, ",%s", csv_metrics[i]);
+    for (size_t i = 0; exp_is_star(e) && csv_star_metrics[i]; i++)
+        g_string_append_printf(s, ",%s", csv_star_metrics[i]);
     g_string_append_c(s, '\n');
     return g_string_free(s, FALSE);
 }
@@ -49,7 +56,19 @@ char *csv_row(const sim_exp *e, const exp_run *run, const sim_row *row)
                            row->ike_bytes, row->liveness_checks);
     put_time(s, row->sim_s, "%.9g");
     put_time(s, row->wall_s, "%.3f");
-    g_string_append_printf(s, ",%" G_GUINT64_FORMAT "\n", row->events);
+    g_string_append_printf(s, ",%" G_GUINT64_FORMAT, row->events);
+    if (exp_is_star(e)) {
+        put_time(s, row->t50_s, "%.9g");
+        put_time(s, row->t90_s, "%.9g");
+        put_time(s, row->t99_s, "%.9g");
+        put_time(s, row->t100_s, "%.9g");
+        put_time(s, row->init_peak_per_s, "%.9g");
+        put_time(s, row->init_mean_per_s, "%.6g");
+        g_string_append_printf(s, ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
+                               ",%" G_GUINT64_FORMAT, row->cookies, row->retries, row->init_drops,
+                               row->never_recovered);
+    }
+    g_string_append_c(s, '\n');
     return g_string_free(s, FALSE);
 }
 
