@@ -54,6 +54,7 @@ bench: build
 	./$(BUILD)/bench/ikesim-bench-wrapper
 	./$(BUILD)/bench/ikesim-bench-ike
 	./$(BUILD)/bench/ikesim-bench-crash
+	./$(BUILD)/bench/ikesim-bench-storm
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)
