@@ -28,6 +28,7 @@ typedef struct storm {
     ns3_node_id hub, *nodes;
     uint32_t *addrs, *he_addrs;
     GHashTable *node_of_addr;        /* client node address -> node index + 1 */
+    GHashTable *child_spis;          /* provisioned child SPIs */
     client_truth *ct;
     ike_sa_state *st_client, *st_he; /* scratch for provisioning */
     int64_t crash_ns, reboot_ns;     /* -1: not (yet) */
@@ -64,12 +65,15 @@ static uint64_t draw64(sim_rng *rng)
     return v;
 }
 
-static uint32_t draw_child_spi(sim_rng *rng)
+/* Unique in the run: 100,000 random 32-bit SPIs would collide (birthday),
+ * and the headend holds all of them. */
+static uint32_t draw_child_spi(sim_rng *rng, GHashTable *used)
 {
     uint32_t v;
     do /* 0..255 are reserved (RFC 4303 §2.1) */
         v = (uint32_t)draw64(rng);
-    while (v < 256);
+    while (v < 256 || g_hash_table_contains(used, GUINT_TO_POINTER(v)));
+    g_hash_table_add(used, GUINT_TO_POINTER(v));
     return v;
 }
 
@@ -194,8 +198,8 @@ static void make_states(storm *s, uint32_t i)
     c->has_child = !cc->childless;
     ch->suite = cc->esp;
     ch->esn = cc->esp_esn;
-    ch->spi_in = draw_child_spi(s->keys_rng);
-    ch->spi_out = draw_child_spi(s->keys_rng);
+    ch->spi_in = draw_child_spi(s->keys_rng, s->child_spis);
+    ch->spi_out = draw_child_spi(s->keys_rng, s->child_spis);
     size_t ek = ike_encr_key_len(&ch->suite), ik = ike_integ_key_len(&ch->suite);
     random_keys(s->keys_rng, ch->key_out, ek);
     random_keys(s->keys_rng, ch->key_in, ek);
@@ -476,6 +480,7 @@ int sim_storm_run(const sim_run_cfg *cfg, sim_row *row, sim_storm_curve *curve)
         s.ct[i] = (client_truth){.detect_ns = -1, .recover_ns = -1};
     s.served = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     s.node_of_addr = g_hash_table_new(NULL, NULL);
+    s.child_spis = g_hash_table_new(NULL, NULL);
     s.st_client = g_new(ike_sa_state, 1);
     s.st_he = g_new(ike_sa_state, 1);
     provision_ctx *pc = NULL;
@@ -520,6 +525,7 @@ out:
     g_free(s.ct);
     g_array_free(s.served, TRUE);
     g_hash_table_destroy(s.node_of_addr);
+    g_hash_table_destroy(s.child_spis);
     g_free(s.st_client);
     g_free(s.st_he);
     clock_gettime(CLOCK_MONOTONIC, &t1);
