@@ -64,6 +64,8 @@ typedef struct ike_cfg {
     size_t id_len;
     ike_retx retx;
     uint32_t half_open_ms;    /* responder drops a half-open SA after this */
+    uint32_t cookie_threshold; /* responder: a new IKE_SA_INIT needs a COOKIE while at least
+                                  this many SAs are half-open (RFC 7296 §2.6; 0: never) */
     uint32_t dpd_delay_ms;    /* 0 = no liveness checks */
     ike_dpd_clock dpd_clock;
     uint64_t dpd_clock_phase_ns;
@@ -114,6 +116,7 @@ typedef enum ike_event_type {
                                  every Child SA of this IKE SA (child: the one it has) */
     IKE_EV_REQUEST_ABANDONED, /* exchange, msg_id of our request that a MID sync made moot:
                                  never answered, not a liveness failure */
+    IKE_EV_COOKIE_SENT,       /* responder: a new IKE_SA_INIT was answered with N(COOKIE) */
 } ike_event_type;
 
 /* What a counter sync carried (ike_event.ha_what). */
@@ -213,6 +216,17 @@ void ike_ep_esp_seen(ike_ep *ep, uint64_t now, uint32_t spi_in);
 int ike_ep_liveness(ike_ep *ep, ike_sa *sa, uint64_t now);
 /* Sends Delete for the IKE SA; it is freed when answered or timed out. */
 int ike_ep_delete(ike_ep *ep, ike_sa *sa, uint64_t now);
+
+/* Admission before the expensive part of a handshake (ike_admit.c): a
+ * responder that spends CPU per IKE_SA_INIT classifies a datagram first.
+ * IKE_ADMIT_HANDSHAKE: a new IKE_SA_INIT request that passed the COOKIE
+ * check: ike_ep_receive() will run a DH for it.  IKE_ADMIT_ANSWERED: it
+ * lacked a valid COOKIE while one is required and was answered with one;
+ * nothing more to do.  IKE_ADMIT_OTHER: anything else (cheap). */
+typedef enum ike_admit { IKE_ADMIT_OTHER, IKE_ADMIT_HANDSHAKE, IKE_ADMIT_ANSWERED } ike_admit;
+ike_admit ike_ep_admit(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg, size_t len);
+/* Responder SAs waiting for IKE_AUTH. */
+size_t ike_ep_half_open(const ike_ep *ep);
 
 size_t ike_ep_sa_count(const ike_ep *ep);
 /* Calls fn for every SA (in no particular order); fn must not delete SAs. */

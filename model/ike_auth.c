@@ -43,6 +43,7 @@ static void remember_peer_id(ike_sa *sa, const ike_payload *id)
     sa->peer_id_type = id->u.id.type;
     sa->peer_id_len = MIN(id->u.id.data.len, sizeof sa->peer_id);
     memcpy(sa->peer_id, id->u.id.data.p, sa->peer_id_len);
+    ep_peer_index_add(sa->ep, sa);
 }
 
 /* KEYMAT = prf+(SK_d, Ni | Nr): encryption then integrity key for I->R,
@@ -98,24 +99,20 @@ static uint32_t new_child_spi(ike_sa *sa)
 static void initial_contact(ike_sa *sa, uint64_t now)
 {
     ike_ep *ep = sa->ep;
-    GList *stale = NULL;
-    GHashTableIter it;
-    gpointer k, v;
-    g_hash_table_iter_init(&it, ep->sas);
-    while (g_hash_table_iter_next(&it, &k, &v)) {
-        ike_sa *o = v;
-        if (o != sa && o->peer_id_len == sa->peer_id_len && o->peer_id_type == sa->peer_id_type &&
-            memcmp(o->peer_id, sa->peer_id, sa->peer_id_len) == 0 && ike_sa_established(o))
-            stale = g_list_prepend(stale, o);
+    GSList *stale = NULL;
+    for (GSList *l = ep_peer_sas(ep, sa); l; l = l->next) {
+        ike_sa *o = l->data;
+        if (o != sa && ike_sa_established(o))
+            stale = g_slist_prepend(stale, o);
     }
-    for (GList *l = stale; l; l = l->next)
+    for (GSList *l = stale; l; l = l->next)
         ep_sa_destroy(ep, l->data, now, IKE_DEL_INITIAL_CONTACT);
-    g_list_free(stale);
+    g_slist_free(stale);
 }
 
 void sa_established(ike_sa *sa, uint64_t now)
 {
-    sa->state = SA_ESTABLISHED;
+    ep_sa_set_state(sa, SA_ESTABLISHED);
     sa->expire_at = IKE_NEVER;
     ike_event ev = {.now = now};
     ep_emit(sa->ep, IKE_EV_SA_ESTABLISHED, sa, &ev);

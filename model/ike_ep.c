@@ -77,6 +77,9 @@ ike_ep *ike_ep_new(const ike_cfg *cfg, const ike_io *io)
     ep->responder = g_hash_table_new_full(resp_key_hash, resp_key_equal, g_free, NULL);
     ep->timers = g_sequence_new(NULL);
     ep->child_in = g_hash_table_new(NULL, NULL);
+    ep->by_peer_id = g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
+    if (cfg->cookie_threshold) /* drawn only when used: other runs keep their random streams */
+        ep->io.random(ep->io.ctx, ep->cookie_secret, sizeof ep->cookie_secret);
     qcd_limiter_init(&ep->maker_lim, cfg->qcd.maker_rate, cfg->qcd.maker_burst);
     qcd_limiter_init(&ep->taker_lim, cfg->qcd.taker_rate, cfg->qcd.taker_burst);
     qcd_limiter_init(&ep->hint_lim, cfg->hint_rate, cfg->hint_burst);
@@ -96,6 +99,7 @@ void ike_ep_free(ike_ep *ep, uint64_t now)
     g_hash_table_destroy(ep->sas);
     g_hash_table_destroy(ep->responder);
     g_hash_table_destroy(ep->child_in);
+    g_hash_table_destroy(ep->by_peer_id);
     g_sequence_free(ep->timers);
     g_free(ep);
 }
@@ -254,6 +258,8 @@ void ep_sa_destroy(ike_ep *ep, ike_sa *sa, uint64_t now, ike_del_reason why)
     }
     if (sa->has_child)
         ep_child_index(ep, sa, false);
+    ep_peer_index_remove(ep, sa);
+    ep_sa_set_state(sa, SA_DELETING); /* leaves the half-open count */
     if (!sa->initiator) {
         resp_key k = {sa->peer, sa->spi_i};
         if (g_hash_table_lookup(ep->responder, &k) == sa)

@@ -80,6 +80,8 @@ ike_sa *ike_ep_import(ike_ep *ep, uint64_t now, uint64_t peer, const ike_sa_stat
     sa->peer_id_type = st->peer_id_type;
     memcpy(sa->peer_id, st->peer_id, st->peer_id_len);
     sa->peer_id_len = st->peer_id_len;
+    if (sa->peer_id_len)
+        ep_peer_index_add(ep, sa);
     memcpy(sa->peer_token, st->peer_token, st->peer_token_len);
     sa->peer_token_len = st->peer_token_len;
     sa->ha = (ike_ha){.mid_sync = st->mid_sync, .replay_sync = st->replay_sync, .imported = true,

@@ -269,6 +269,10 @@ void init_on_request(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg
         ep_emit(ep, IKE_EV_MSG_DROPPED, NULL, &ev);
         return;
     }
+    if (cookie_required(ep) && !cookie_valid(ep, peer, m)) {
+        cookie_send(ep, now, peer, m); /* no state, no DH until the peer proves its address */
+        return;
+    }
     const ike_cfg *cfg = &ep->cfg;
     const ike_proposal *chosen;
     if (!proposal_pick(&sap->u.sa, &cfg->ike, IKE_PROTO_IKE, false, &chosen)) {
@@ -332,7 +336,7 @@ void init_on_request(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg
     hs->init_req_len = len;
     hs->init_resp = g_memdup2(buf, out_len);
     hs->init_resp_len = out_len;
-    sa->state = SA_HALF_OPEN;
+    ep_sa_set_state(sa, SA_HALF_OPEN);
     sa->next_mid_in = 1;
     sa->expire_at = now + (uint64_t)cfg->half_open_ms * 1000000u;
     ep_responder_index(ep, sa);

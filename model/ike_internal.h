@@ -100,6 +100,7 @@ struct ike_sa {
     uint8_t peer_token[QCD_MAX_TOKEN]; /* taker: the peer's QCD token */
     uint8_t peer_token_len;
     ike_ha ha;
+    bool id_indexed;     /* in ep->by_peer_id */
     void *user;
     GSequenceIter *timer;
 };
@@ -112,6 +113,9 @@ struct ike_ep {
     GHashTable *child_in;  /* inbound child SPI -> ike_sa */
     GSequence *timers;     /* SAs with a deadline, earliest first */
     qcd_limiter maker_lim, taker_lim, hint_lim, unknown_spi_lim, unknown_ike_spi_lim;
+    size_t half_open;      /* responder SAs in SA_HALF_OPEN */
+    uint8_t cookie_secret[32];
+    GHashTable *by_peer_id; /* GBytes (ID type | ID) -> GSList of ike_sa, for INITIAL_CONTACT */
 };
 
 /* ike_ep.c */
@@ -152,6 +156,17 @@ void sa_run_pending(ike_sa *sa, uint64_t now);
 void sa_handle_protected(ike_sa *sa, uint64_t now, const uint8_t *msg, size_t len, ike_msg *m);
 void sa_received(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len);
 void sa_dropped(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len, int err);
+
+/* ike_peers.c: SAs by the peer's identity */
+void ep_peer_index_add(ike_ep *ep, ike_sa *sa);
+void ep_peer_index_remove(ike_ep *ep, ike_sa *sa);
+GSList *ep_peer_sas(ike_ep *ep, const ike_sa *sa); /* every SA with sa's peer ID; the index's own list */
+void ep_sa_set_state(ike_sa *sa, sa_state state);  /* keeps ep->half_open right */
+
+/* ike_admit.c: COOKIE (RFC 7296 §2.6) */
+bool cookie_required(const ike_ep *ep);
+bool cookie_valid(const ike_ep *ep, uint64_t peer, const ike_msg *m);
+void cookie_send(ike_ep *ep, uint64_t now, uint64_t peer, const ike_msg *m);
 
 /* ike_init.c */
 int init_start(ike_sa *sa, uint64_t now);

@@ -21,6 +21,7 @@ const char *ike_event_name(ike_event_type t)
     case IKE_EV_HA_SYNC_DROPPED: return "ha_sync_dropped";
     case IKE_EV_HA_REPLAY_DELTA: return "ha_replay_delta";
     case IKE_EV_REQUEST_ABANDONED: return "request_abandoned";
+    case IKE_EV_COOKIE_SENT: return "cookie_sent";
     }
     return "unknown";
 }

@@ -40,6 +40,9 @@ const char *const *exp_plots(const sim_exp *e); /* gnuplot script names, NULL-te
 bool exp_timeline(const sim_exp *e);
 /* Does some point make gateway 1 a cluster?  (Its runs have HA columns.) */
 bool exp_has_cluster(const sim_exp *e);
+/* Its runs are remote-access stars ([storm] clients > 0): their rows have
+ * the storm columns too (sim/storm.h). */
+bool exp_is_star(const sim_exp *e);
 
 size_t exp_n_points(const sim_exp *e);
 size_t exp_n_seeds(const sim_exp *e);

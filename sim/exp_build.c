@@ -200,6 +200,12 @@ static bool apply_gateway(exp_builder *b, const exp_key *k, const exp_setting *s
             return false;
         }
         g->esp.window = (uint32_t)v->num;
+    } else if (strcmp(n, "cookie_threshold") == 0) {
+        if (!v->is_word && (v->num < 1 || v->num > UINT32_MAX)) {
+            exp_fail(err, s, "expected a count of half-open SAs from 1, or “off”; got “%s”", s->value);
+            return false;
+        }
+        ike->cookie_threshold = v->is_word ? 0 : (uint32_t)v->num;
     }
     return true;
 }
@@ -358,6 +364,8 @@ static bool apply_other(exp_builder *b, const exp_key *k, const exp_setting *s, 
         break;
     case EXP_G_CLUSTER:
         return apply_cluster(b, k, s, v, err);
+    case EXP_G_STORM:
+        return exp_apply_star(&b->cfg->star, k->name, s, v->num, err);
     default:
         break;
     }
@@ -385,6 +393,7 @@ bool exp_builder_apply(exp_builder *b, const exp_setting *s, GError **err)
     const char *group = k->group == EXP_G_EXPERIMENT ? "experiment"
                         : k->group == EXP_G_TOPOLOGY ? "topology"
                         : k->group == EXP_G_CLUSTER  ? "cluster"
+                        : k->group == EXP_G_STORM    ? "storm"
                                                      : "scenario";
     g_autofree char *field = g_strconcat(group, ".", k->name, NULL);
     mark(b, s, field);
@@ -524,6 +533,12 @@ bool exp_builder_finish(exp_builder *b, uint32_t seed, GError **err)
             return check_fail(err, blame(b, "scenario.events", "scenario.standby"), "scenario.events",
                               "replay and member-links-* need gateway 1 as a cluster: set scenario.standby");
         c->script[c->n_script++] = *ev;
+    }
+    if (c->star.clients) {
+        const exp_setting *who = blame(b, "storm.clients", NULL);
+        const char *why = exp_star_conflict(c, b->crash, b->events->len > 0);
+        if (why)
+            return check_fail(err, who, "storm.clients", why);
     }
     return true;
 }

@@ -36,6 +36,7 @@ typedef enum exp_group {
     EXP_G_TRAFFIC,  /* [traffic] (both directions), [traffic.0], [traffic.1] */
     EXP_G_SCENARIO,
     EXP_G_CLUSTER,  /* gateway 1 as an HA cluster (needs scenario.standby) */
+    EXP_G_STORM,    /* [storm]: a headend and its clients instead of two gateways */
 } exp_group;
 
 typedef enum exp_vtype {
@@ -90,6 +91,11 @@ void exp_builder_free(exp_builder *b);
 bool exp_builder_apply(exp_builder *b, const exp_setting *s, GError **err);
 /* Derived values and checks across keys; then b->run is complete. */
 bool exp_builder_finish(exp_builder *b, uint32_t seed, GError **err);
+
+/* ---- exp_star.c: the [storm] group */
+bool exp_apply_star(sim_star_cfg *star, const char *key, const exp_setting *s, double num, GError **err);
+/* Why a star run cannot have this configuration, or NULL. */
+const char *exp_star_conflict(const sim_run_cfg *c, int crash, bool events);
 
 /* ---- exp_load.c: a loaded experiment */
 struct sim_exp {

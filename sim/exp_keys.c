@@ -72,6 +72,7 @@ static const exp_key keys[] = {
     TYPED(EXP_G_GATEWAY, "initial_contact", EXP_V_BOOL),
     TYPED(EXP_G_GATEWAY, "esn", EXP_V_BOOL),
     UNIT(EXP_G_GATEWAY, "replay_window", UNIT_COUNT, NULL),
+    UNIT(EXP_G_GATEWAY, "cookie_threshold", UNIT_COUNT, "off"),
 
     CHOICE(EXP_G_TRAFFIC, "pattern", patterns),
     UNIT(EXP_G_TRAFFIC, "rate", UNIT_PKTRATE, NULL),
@@ -101,6 +102,12 @@ static const exp_key keys[] = {
     CHOICE(EXP_G_CLUSTER, "rx_policy", rx_policies),
     CHOICE(EXP_G_CLUSTER, "sync_trigger", sync_triggers),
     TYPED(EXP_G_CLUSTER, "replicate_sync", EXP_V_BOOL),
+    UNIT(EXP_G_STORM, "clients", UNIT_COUNT, NULL),
+    UNIT(EXP_G_STORM, "clients_per_node", UNIT_COUNT, NULL),
+    UNIT(EXP_G_STORM, "idle", UNIT_FRACTION, NULL),
+    UNIT(EXP_G_STORM, "rate_spread", UNIT_REAL, NULL),
+    UNIT(EXP_G_STORM, "handshake_cost", UNIT_DURATION, NULL),
+    UNIT(EXP_G_STORM, "init_queue", UNIT_COUNT, NULL),
 };
 
 static const struct {
@@ -112,6 +119,7 @@ static const struct {
     {"gateway.0", EXP_G_GATEWAY, 0},      {"gateway.1", EXP_G_GATEWAY, 1},  {"traffic", EXP_G_TRAFFIC, -1},
     {"traffic.0", EXP_G_TRAFFIC, 0},      {"traffic.1", EXP_G_TRAFFIC, 1},  {"scenario", EXP_G_SCENARIO, -1},
     {"cluster", EXP_G_CLUSTER, -1},
+    {"storm", EXP_G_STORM, -1},
 };
 
 exp_setting *exp_setting_new(const char *path, const char *value, const char *where)
@@ -198,7 +206,7 @@ const exp_key *exp_key_find(const exp_setting *s, int *index, GError **err)
         g_autofree char *hint = suggest(group, names, G_N_ELEMENTS(groups));
         exp_fail(err, s,
                  "unknown group “%s”%s; keys are named group.key with group one of experiment, topology, "
-                 "gateways, gateway.0, gateway.1, traffic, traffic.0, traffic.1, scenario, cluster",
+                 "gateways, gateway.0, gateway.1, traffic, traffic.0, traffic.1, scenario, cluster, storm",
                  group, hint);
         return NULL;
     }
@@ -371,7 +379,7 @@ char *exp_value_csv(const exp_key *k, const exp_setting *s)
 char **exp_key_names(void)
 {
     char **names = g_new0(char *, G_N_ELEMENTS(keys) + 1);
-    static const char *const shown[] = {"experiment", "topology", "gateways", "traffic", "scenario", "cluster"};
+    static const char *const shown[] = {"experiment", "topology", "gateways", "traffic", "scenario", "cluster", "storm"};
     for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
         names[i] = g_strconcat(shown[keys[i].group], ".", keys[i].name, NULL);
     return names;

@@ -59,7 +59,7 @@ void exp_free(sim_exp *e)
 }
 
 static const char *const plain_groups[] = {"experiment", "topology", "gateways", "gateway.0", "gateway.1",
-                                           "traffic", "traffic.0", "traffic.1", "scenario", "cluster", NULL};
+                                           "traffic", "traffic.0", "traffic.1", "scenario", "cluster", "storm", NULL};
 
 static bool is_plain_group(const char *g) { return g_strv_contains(plain_groups, g); }
 
@@ -84,7 +84,7 @@ static bool load_group(sim_exp *e, GKeyFile *kf, exp_lines *lines, const char *g
     if (!sweep && !method && !is_plain_group(group)) {
         g_set_error(err, EXP_ERROR, EXP_ERROR_INVALID,
                     "%s:%d: [%s]: unknown group; groups are [experiment], [topology], [gateways], [gateway.0], "
-                    "[gateway.1], [traffic], [traffic.0], [traffic.1], [scenario], [cluster], [sweep] and [method.NAME]",
+                    "[gateway.1], [traffic], [traffic.0], [traffic.1], [scenario], [cluster], [storm], [sweep] and [method.NAME]",
                     e->file, gline, group);
         return false;
     }

@@ -48,6 +48,18 @@ typedef struct sim_timeline {
 /* Gateway 1 as a cluster (cluster.h) when standby.enabled: the gateways
  * then meet through a router (one more hop). */
 
+/* A remote-access star instead of two gateways (sim/storm.h): clients > 0
+ * selects it.  Gateway 0's settings are every client's, gateway 1's the
+ * headend's, traffic 0 an active client's mean upstream rate. */
+typedef struct sim_star_cfg {
+    uint32_t clients;          /* 0: the two-gateway run */
+    uint32_t clients_per_node; /* client endpoints sharing one ns-3 node */
+    double idle_fraction;      /* clients that send nothing */
+    double rate_spread;        /* an active client's rate: traffic rate x spread^U(-1,1) */
+    double handshake_cost_s;   /* headend CPU per IKE_SA_INIT (0: free) */
+    uint32_t init_queue;       /* IKE_SA_INIT waiting for the CPU; beyond: dropped */
+} sim_star_cfg;
+
 typedef struct sim_run_cfg {
     uint32_t seed, run;
     double horizon_s;
@@ -64,6 +76,7 @@ typedef struct sim_run_cfg {
     void (*trace)(void *arg, int gw, const ike_event *ev);
     void *trace_arg;
     sim_timeline *timeline;     /* NULL: none */
+    sim_star_cfg star;
 } sim_run_cfg;
 
 /* Times in seconds; NaN where a time does not exist (e.g. never recovered). */
@@ -88,6 +101,10 @@ typedef struct sim_row {
     unsigned takeovers;
     double sim_s, wall_s;
     uint64_t events;
+    /* star runs only (sim/storm.h): clients recovered, from the crash */
+    double t50_s, t90_s, t99_s, t100_s;
+    double init_peak_per_s, init_mean_per_s; /* IKE_SA_INIT the headend handled */
+    uint64_t cookies, retries, init_drops, never_recovered;
 } sim_row;
 
 void sim_run_cfg_defaults(sim_run_cfg *cfg);

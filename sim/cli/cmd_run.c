@@ -100,13 +100,15 @@ int cmd_run(int argc, char **argv)
     run.cfg.keylog_path = keylog;
     run.cfg.timeline = tl_path ? &run.timeline : NULL;
     sim_row row;
-    int rc = sim_run(&run.cfg, &row);
+    bool star = run.cfg.star.clients > 0;
+    sim_storm_curve curve = {.bin_s = run.timeline.bin_s, .after_s = run.timeline.after_s};
+    int rc = star ? sim_storm_run(&run.cfg, &row, tl_path ? &curve : NULL) : sim_run(&run.cfg, &row);
     if (rc < 0) {
         code = cli_fail("run", CLI_FAILED, "the simulation could not be built (ns-3 wrapper error %d)", rc);
     } else {
         g_autofree char *line = csv_row(e, &run, &row);
         g_autofree char *head = csv_header(e);
-        if (tl_path && !timeline_write(tl_path, &run.timeline, &err))
+        if (tl_path && !(star ? timeline_write_storm(tl_path, &curve, &err) : timeline_write(tl_path, &run.timeline, &err)))
             code = CLI_FAILED;
         if (code == CLI_OK && out) {
             g_autofree char *name = g_strdup_printf("%ld.csv", run.task);
@@ -127,6 +129,7 @@ int cmd_run(int argc, char **argv)
         if (err)
             code = cli_fail_error("run", CLI_FAILED, &err);
     }
+    sim_storm_curve_clear(&curve);
     g_free(run.timeline.bins[0]);
     g_free(run.timeline.bins[1]);
     exp_run_clear(&run);

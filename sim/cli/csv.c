@@ -13,7 +13,10 @@ const bool csv_metric_numeric[] = {true, false, true, true, true, true, true, tr
                                    true, true, true, true, true, true, true, true, false, true};
 const size_t csv_first_ha_metric = 14;
 
-
+const char *const csv_star_metrics[] = {
+    "t50_s", "t90_s", "t99_s", "t100_s", "init_peak_per_s", "init_mean_per_s", "cookies", "retries", "init_drops",
+    "never_recovered", NULL,
+};
 
 char *csv_header(const sim_exp *e)
 {
@@ -24,6 +27,8 @@ char *csv_header(const sim_exp *e)
     size_t n = exp_has_cluster(e) ? G_N_ELEMENTS(csv_metrics) - 1 : csv_first_ha_metric;
     for (size_t i = 0; i < n; i++)
         g_string_append_printf(s, ",%s", csv_metrics[i]);
+    for (size_t i = 0; exp_is_star(e) && csv_star_metrics[i]; i++)
+        g_string_append_printf(s, ",%s", csv_star_metrics[i]);
     g_string_append_c(s, '\n');
     return g_string_free(s, FALSE);
 }
@@ -62,6 +67,17 @@ char *csv_row(const sim_exp *e, const exp_run *run, const sim_row *row)
         g_string_append_printf(s, ",%d,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%s,%u",
                                row->sa_survived, row->replay_drops, row->replays_accepted, row->seq_reuse,
                                row->mid_sync, row->takeovers);
+    }
+    if (exp_is_star(e)) {
+        put_time(s, row->t50_s, "%.9g");
+        put_time(s, row->t90_s, "%.9g");
+        put_time(s, row->t99_s, "%.9g");
+        put_time(s, row->t100_s, "%.9g");
+        put_time(s, row->init_peak_per_s, "%.9g");
+        put_time(s, row->init_mean_per_s, "%.6g");
+        g_string_append_printf(s, ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
+                               ",%" G_GUINT64_FORMAT, row->cookies, row->retries, row->init_drops,
+                               row->never_recovered);
     }
     g_string_append_c(s, '\n');
     return g_string_free(s, FALSE);

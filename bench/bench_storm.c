@@ -1,0 +1,230 @@
+/* ikesim-bench-storm — what a reconnection storm costs as the fleet grows.
+ *
+ * For N = 1,000, 10,000 and 100,000 clients (--quick: 250, 500, 1,000) it
+ * runs one storm (QCD, strongSwan liveness, the headend crashing at 30 s and
+ * rebooting 20 s later, 2 ms of headend CPU per IKE_SA_INIT) in a child
+ * process and reports its wall time and peak RSS; then the growth exponent
+ * fitted to wall time over N (target <= 1.1).  Beside it, in this process:
+ * the model's memory per client (both ends of its IKE and Child SAs, its
+ * endpoint; target <= 4 KiB), and the crypto floor: the DH and PRF work of
+ * N handshakes timed alone (target: the storm at most 2x the floor at the
+ * largest N).  Not a test.
+ */
+#include <malloc.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "bench_util.h"
+
+#include "esp.h"
+#include "ike_ha.h"
+#include "rng.h"
+#include "storm.h"
+
+static void storm_cfg(sim_run_cfg *c, uint32_t n)
+{
+    sim_run_cfg_defaults(c);
+    c->horizon_s = 300;
+    c->star = (sim_star_cfg){.clients = n, .clients_per_node = 250, .idle_fraction = 0.5, .rate_spread = 10,
+                             .handshake_cost_s = 0.002, .init_queue = 1000};
+    for (int i = 0; i < 2; i++) {
+        c->gw[i].ike.dpd_delay_ms = 30000; /* strongSwan preset */
+        c->gw[i].ike.dpd_clock = IKE_DPD_WHOLE_SECONDS;
+    }
+    c->gw[1].establish = SIM_EST_NEVER;
+    c->gw[0].ike.qcd.role = IKE_QCD_TAKER;
+    c->gw[0].ike.hint_starts_dpd = true;
+    c->gw[1].ike.qcd.role = IKE_QCD_MAKER;
+    c->gw[1].ike.cookie_threshold = 50;
+    c->gw[1].ike.qcd.maker_rate = c->gw[1].ike.qcd.maker_burst = 1000;
+    c->gw[1].ike.unknown_spi_rate = c->gw[1].ike.unknown_spi_burst = 500;
+    c->gw[1].ike.unknown_ike_spi_rate = c->gw[1].ike.unknown_ike_spi_burst = 500;
+    c->traffic[0] = (sim_traffic_cfg){SIM_TRAFFIC_POISSON, 0.2, 200, 1, c->horizon_s, 0, 0};
+    c->traffic[1].kind = SIM_TRAFFIC_NONE;
+    c->script[c->n_script++] = (sim_script_ev){30, SIM_ACT_CRASH, 1, 0};
+    c->script[c->n_script++] = (sim_script_ev){50, SIM_ACT_REBOOT, 1, 0};
+}
+
+typedef struct {
+    double wall_s, t99_s, t100_s;
+    long maxrss_kib;
+    uint64_t events, never;
+} storm_result;
+
+/* One storm in a child: peak RSS is per process. */
+static bool run_child(uint32_t n, storm_result *out)
+{
+    int fd[2];
+    if (pipe(fd) != 0)
+        return false;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fd[0]);
+        sim_run_cfg c;
+        storm_cfg(&c, n);
+        sim_row row;
+        storm_result r = {0};
+        if (sim_storm_run(&c, &row, NULL) == 0) {
+            struct rusage ru;
+            getrusage(RUSAGE_SELF, &ru);
+            r = (storm_result){row.wall_s, row.t99_s, row.t100_s, ru.ru_maxrss, row.events, row.never_recovered};
+        }
+        ssize_t w = write(fd[1], &r, sizeof r);
+        _exit(w == (ssize_t)sizeof r ? 0 : 1);
+    }
+    close(fd[1]);
+    ssize_t got = read(fd[0], out, sizeof *out);
+    close(fd[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    return got == (ssize_t)sizeof *out && WIFEXITED(status) && WEXITSTATUS(status) == 0 && out->wall_s > 0;
+}
+
+/* --- the model's memory per client, without ns-3 --- */
+
+static void nop_send(void *ctx, uint64_t peer, const uint8_t *m, size_t l) { (void)ctx, (void)peer, (void)m, (void)l; }
+static void rnd(void *ctx, uint8_t *out, size_t len) { sim_rng_bytes(ctx, out, len); }
+
+static double model_bytes_per_client(uint32_t n)
+{
+    sim_rng *rng = sim_rng_new(1, 1, 9);
+    ike_cfg cc, hc;
+    ike_cfg_defaults(&cc);
+    memcpy(cc.psk, "ikesim experiment key", 21);
+    cc.psk_len = 21;
+    cc.dpd_delay_ms = 30000;
+    hc = cc;
+    memcpy(hc.id, "headend", 7);
+    hc.id_len = 7;
+    ike_io io = {.ctx = rng, .send = nop_send, .random = rnd};
+    ike_ep *he = ike_ep_new(&hc, &io);
+    ike_ep **cl = g_new(ike_ep *, n);
+    esp_sa **esp = g_new(esp_sa *, 2 * (size_t)n);
+    ike_sa_state *st = g_new0(ike_sa_state, 1);
+    struct mallinfo2 before = mallinfo2();
+    for (uint32_t i = 0; i < n; i++) {
+        cc.id_len = (size_t)snprintf((char *)cc.id, sizeof cc.id, "c%u.fleet.ikesim", i);
+        cl[i] = ike_ep_new(&cc, &io);
+        memset(st, 0, sizeof *st);
+        sim_rng_bytes(rng, (uint8_t *)&st->spi_i, 8);
+        sim_rng_bytes(rng, (uint8_t *)&st->spi_r, 8);
+        st->spi_i |= 1, st->spi_r |= 1;
+        st->suite = cc.ike;
+        st->keys.encr_len = ike_encr_key_len(&cc.ike);
+        st->has_child = true;
+        st->child.suite = cc.esp;
+        st->child.spi_in = 256 + 2 * i;
+        st->child.spi_out = 257 + 2 * i;
+        st->peer_token_len = QCD_TOKEN_LEN;
+        st->sync_m_seen = -1;
+        st->initiator = true;
+        st->next_mid_out = 2;
+        st->peer_id_len = 7;
+        memcpy(st->peer_id, "headend", 7);
+        ike_ep_import(cl[i], 0, 1, st);
+        esp_sa_new(&st->child, NULL, &esp[2 * i]);
+        st->initiator = false;
+        st->next_mid_out = 0;
+        st->next_mid_in = 2;
+        st->peer_token_len = 0;
+        st->peer_id_len = cc.id_len;
+        memcpy(st->peer_id, cc.id, cc.id_len);
+        uint32_t t = st->child.spi_in;
+        st->child.spi_in = st->child.spi_out;
+        st->child.spi_out = t;
+        ike_ep_import(he, 0, 2 + i, st);
+        esp_sa_new(&st->child, NULL, &esp[2 * i + 1]);
+    }
+    struct mallinfo2 after = mallinfo2();
+    double per = (double)(after.uordblks - before.uordblks) / n;
+    for (uint32_t i = 0; i < n; i++) {
+        ike_ep_free(cl[i], 0);
+        esp_sa_free(esp[2 * i]);
+        esp_sa_free(esp[2 * i + 1]);
+    }
+    ike_ep_free(he, 0);
+    g_free(cl);
+    g_free(esp);
+    g_free(st);
+    sim_rng_free(rng);
+    return per;
+}
+
+/* --- the crypto floor: DH and PRF work of n handshakes, alone --- */
+
+static double crypto_floor_s(uint32_t n)
+{
+    sim_rng *rng = sim_rng_new(1, 1, 10);
+    ike_suite s = {IKE_ENCR_AES_GCM_16, 256, IKE_INTEG_NONE, IKE_PRF_HMAC_SHA2_256, IKE_DH_CURVE25519};
+    uint8_t r[IKE_DH_PRIV_RAND], ke[2][IKE_MAX_KE], gir[IKE_MAX_KE], ni[32], nr[32], msg[300], auth[IKE_PRF_LEN];
+    uint8_t km[2 * IKE_MAX_KEY];
+    size_t gl;
+    ike_keys k;
+    double t0 = bench_now_s();
+    for (uint32_t i = 0; i < n; i++) {
+        ike_dh *dh[2];
+        for (int side = 0; side < 2; side++) {
+            sim_rng_bytes(rng, r, sizeof r);
+            ike_dh_new(s.dh, r, &dh[side]);
+            ike_dh_public(dh[side], ke[side], 32);
+        }
+        sim_rng_bytes(rng, ni, 32);
+        sim_rng_bytes(rng, nr, 32);
+        for (int side = 0; side < 2; side++) {
+            ike_dh_shared(dh[side], ke[1 - side], 32, gir, sizeof gir, &gl);
+            ike_derive_keys(&s, ni, 32, nr, 32, gir, gl, 1, 2, &k);
+            for (int a = 0; a < 2; a++) /* its own AUTH and the peer's, checked */
+                ike_psk_auth((const uint8_t *)"ikesim experiment key", 21, msg, sizeof msg, nr, 32, k.pi,
+                             (const uint8_t *)"c1.fleet.ikesim", 15, auth);
+            ike_child_keymat(k.d, ni, 32, nr, 32, km, sizeof km);
+            ike_dh_free(dh[side]);
+        }
+    }
+    double dt = bench_now_s() - t0;
+    sim_rng_free(rng);
+    return dt;
+}
+
+int main(int argc, char **argv)
+{
+    bool quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+    const uint32_t full[] = {1000, 10000, 100000}, small[] = {250, 500, 1000};
+    const uint32_t *ns = quick ? small : full;
+    double lx[3], ly[3];
+    printf("storm: QCD, strongSwan liveness, crash 30 s, reboot +20 s, horizon 300 s, 2 ms CPU per IKE_SA_INIT\n");
+    printf("%8s %10s %10s %12s %10s %10s %8s %14s\n", "clients", "wall_s", "peak_MiB", "events", "t99_s", "t100_s",
+           "never", "crypto_floor_s");
+    double last_wall = 0, last_floor = 0;
+    for (int i = 0; i < 3; i++) {
+        storm_result r;
+        if (!run_child(ns[i], &r)) {
+            fprintf(stderr, "storm with %u clients failed\n", ns[i]);
+            return 1;
+        }
+        double floor = crypto_floor_s(ns[i]);
+        printf("%8u %10.2f %10.1f %12" G_GUINT64_FORMAT " %10.2f %10.2f %8" G_GUINT64_FORMAT " %14.2f\n", ns[i],
+               r.wall_s, r.maxrss_kib / 1024.0, r.events, r.t99_s, r.t100_s, r.never, floor);
+        fflush(stdout);
+        lx[i] = log(ns[i]);
+        ly[i] = log(r.wall_s);
+        last_wall = r.wall_s;
+        last_floor = floor;
+    }
+    double mx = (lx[0] + lx[1] + lx[2]) / 3, my = (ly[0] + ly[1] + ly[2]) / 3, sxy = 0, sxx = 0;
+    for (int i = 0; i < 3; i++) {
+        sxy += (lx[i] - mx) * (ly[i] - my);
+        sxx += (lx[i] - mx) * (lx[i] - mx);
+    }
+    printf("growth exponent of wall time over clients: %.3f (target <= 1.1)\n", sxy / sxx);
+    printf("storm / crypto floor at %u clients: %.2f (target <= 2)\n", ns[2], last_wall / last_floor);
+    uint32_t mem_n = quick ? 1000 : 20000;
+    printf("model memory per client (both ends of IKE and Child SA, its endpoint; %u clients): %.0f B "
+           "(target <= 4096)\n", mem_n, model_bytes_per_client(mem_n));
+    return 0;
+}

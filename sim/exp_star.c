@@ -1,0 +1,66 @@
+/* The [storm] group: a remote-access headend (gateway 1) and its clients
+ * (gateway 0's settings, traffic 0) instead of two gateways. */
+#include <string.h>
+
+#include "exp_internal.h"
+
+bool exp_apply_star(sim_star_cfg *star, const char *key, const exp_setting *s, double num, GError **err)
+{
+    if (strcmp(key, "clients") == 0) {
+        if (num > 1000000) {
+            exp_fail(err, s, "expected at most 1000000 clients; got “%s”", s->value);
+            return false;
+        }
+        star->clients = (uint32_t)num;
+    } else if (strcmp(key, "clients_per_node") == 0) {
+        if (num < 1 || num > 50000) { /* one UDP port each, on one node */
+            exp_fail(err, s, "expected 1 to 50000 clients per node; got “%s”", s->value);
+            return false;
+        }
+        star->clients_per_node = (uint32_t)num;
+    } else if (strcmp(key, "idle") == 0) {
+        star->idle_fraction = num;
+    } else if (strcmp(key, "rate_spread") == 0) {
+        if (num < 1 || num > 1000) {
+            exp_fail(err, s, "expected a spread factor from 1 to 1000; got “%s”", s->value);
+            return false;
+        }
+        star->rate_spread = num;
+    } else if (strcmp(key, "handshake_cost") == 0) {
+        if (num > 10) {
+            exp_fail(err, s, "expected at most 10s of CPU per handshake; got “%s”", s->value);
+            return false;
+        }
+        star->handshake_cost_s = num;
+    } else if (strcmp(key, "init_queue") == 0) {
+        if (num < 1 || num > 10000000) {
+            exp_fail(err, s, "expected 1 to 10000000 waiting handshakes; got “%s”", s->value);
+            return false;
+        }
+        star->init_queue = (uint32_t)num;
+    }
+    return true;
+}
+
+const char *exp_star_conflict(const sim_run_cfg *c, int crash, bool events)
+{
+    if (c->standby.enabled)
+        return "a star has one headend: scenario.standby must be none";
+    if (events)
+        return "a star run takes no scenario.events (only crash, crash_at, reboot_after)";
+    if (crash == 0)
+        return "in a star the headend is gateway 1: scenario.crash must be 1 or none";
+    if (c->traffic[0].kind == SIM_TRAFFIC_ONOFF)
+        return "clients send constant or poisson traffic (traffic.0.pattern), not onoff";
+    return NULL;
+}
+
+bool exp_is_star(const sim_exp *e)
+{
+    exp_run r;
+    if (!exp_build_point(e, 0, exp_seed(e, 0), &r, NULL))
+        return false;
+    bool star = r.cfg.star.clients > 0;
+    exp_run_clear(&r);
+    return star;
+}

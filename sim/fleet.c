@@ -1,0 +1,280 @@
+#include "fleet.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "esp_inner.h"
+
+#define NS 1e9
+
+typedef struct sim_client {
+    sim_fleet *fleet;
+    ike_ep *ep;
+    esp_sa *esp;        /* the Child SA towards the headend */
+    uint32_t index;
+    int sock;
+    double rate_pps;    /* 0: idle */
+    uint64_t seq;
+    bool acquiring;     /* an initiation is in flight */
+    ns3_timer timer, traffic;
+} sim_client;
+
+struct sim_fleet {
+    sim_fleet_cfg cfg;
+    uint32_t n, per_node;
+    const ns3_node_id *nodes;
+    const uint32_t *addrs, *headend_addrs;
+    sim_rng *rng;
+    sim_fleet_listener listener;
+    sim_client *c;
+};
+
+
+static double uniform(sim_rng *rng)
+{
+    uint8_t b[8];
+    sim_rng_bytes(rng, b, sizeof b);
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | b[i];
+    return (double)(v >> 11) * 0x1.0p-53; /* [0, 1) */
+}
+
+static uint32_t node_of(const sim_fleet *f, uint32_t i) { return i / f->per_node; }
+uint64_t sim_fleet_peer(const sim_fleet *f, uint32_t i)
+{
+    return sim_peer(f->addrs[node_of(f, i)], (uint16_t)(SIM_FLEET_BASE_PORT + i % f->per_node));
+}
+uint64_t sim_fleet_headend(const sim_fleet *f, uint32_t i)
+{
+    return sim_peer(f->headend_addrs[node_of(f, i)], IKE_NATT_PORT);
+}
+
+static void rearm(sim_client *c)
+{
+    uint64_t d = ike_ep_next_deadline(c->ep), now = ns3_now_ns();
+    if (d == UINT64_MAX)
+        ns3_timer_stop(&c->timer);
+    else if (!ns3_timer_pending(&c->timer) || ns3_timer_expiry(&c->timer) != MAX(d, now))
+        ns3_timer_start(&c->timer, d > now ? d - now : 0); /* unchanged: no new event */
+}
+
+static void cl_send(void *ctx, uint64_t peer, const uint8_t *msg, size_t len)
+{
+    sim_client *c = ctx;
+    uint8_t buf[4 + IKE_MAX_MSG];
+    if (len > IKE_MAX_MSG)
+        return;
+    if (c->fleet->listener.ike_sent)
+        c->fleet->listener.ike_sent(c->fleet->listener.arg, len);
+    memset(buf, 0, 4); /* the non-ESP marker */
+    memcpy(buf + 4, msg, len);
+    ns3_udp_send(c->sock, sim_peer_addr(peer), sim_peer_port(peer), buf, len + 4);
+}
+
+static void cl_random(void *ctx, uint8_t *out, size_t len)
+{
+    sim_client *c = ctx;
+    if (sim_rng_bytes(c->fleet->rng, out, len) != 0)
+        g_error("random generator failed");
+}
+
+static void initiate(sim_client *c)
+{
+    c->acquiring = ike_ep_initiate(c->ep, ns3_now_ns(), sim_fleet_headend(c->fleet, c->index)) != NULL;
+    rearm(c);
+}
+
+static void cl_event(void *ctx, const ike_event *ev)
+{
+    sim_client *c = ctx;
+    sim_fleet *f = c->fleet;
+    bool dead = false;
+    switch (ev->type) {
+    case IKE_EV_SA_IMPORTED:
+    case IKE_EV_CHILD_ESTABLISHED:
+        if (ev->child) {
+            esp_sa *sa;
+            if (esp_sa_new(ev->child, &f->cfg.client.esp, &sa) == ESP_OK) {
+                esp_sa_free(c->esp);
+                c->esp = sa;
+            }
+        }
+        c->acquiring = false;
+        break;
+    case IKE_EV_SA_DELETED:
+        if (ev->child && c->esp && esp_sa_spi_in(c->esp) == ev->child->spi_in) {
+            esp_sa_free(c->esp);
+            c->esp = NULL;
+        }
+        if (ike_sa_is_initiator(ev->sa) && !ike_sa_established(ev->sa))
+            c->acquiring = false; /* our initiation failed */
+        dead = ev->reason != IKE_DEL_SHUTDOWN && ev->reason != IKE_DEL_LOCAL;
+        break;
+    default:
+        break;
+    }
+    if (f->listener.ike_event)
+        f->listener.ike_event(f->listener.arg, c->index, ev);
+    /* after the listener saw it: the tunnel is wanted, start again at once */
+    if (dead && !c->esp && !c->acquiring)
+        initiate(c);
+}
+
+static void on_timer(void *arg)
+{
+    sim_client *c = arg;
+    ike_ep_handle_timeout(c->ep, ns3_now_ns());
+    rearm(c);
+}
+
+/* Poisson arrivals, or evenly spaced ones (the first at a random phase). */
+static void schedule_tick(sim_client *c, bool first)
+{
+    const sim_traffic_cfg *t = &c->fleet->cfg.traffic;
+    double gap = t->kind == SIM_TRAFFIC_POISSON ? -log(1.0 - uniform(c->fleet->rng)) / c->rate_pps
+                                                : (first ? uniform(c->fleet->rng) : 1.0) / c->rate_pps;
+    if (ns3_now_ns() / NS + gap < t->stop_s)
+        ns3_timer_start(&c->traffic, (uint64_t)llround(gap * NS));
+}
+
+static void tick(void *arg)
+{
+    sim_client *c = arg;
+    sim_fleet *f = c->fleet;
+    uint8_t inner[1500], pkt[1600];
+    size_t pkt_len, len = f->cfg.traffic.size;
+    if (f->listener.app_sent)
+        f->listener.app_sent(f->listener.arg, c->index);
+    uint64_t me = sim_fleet_peer(f, c->index), he = sim_fleet_headend(f, c->index);
+    esp_app_pkt in = {.src = sim_peer_addr(me), .dst = sim_peer_addr(he), .sport = 9, .dport = 9,
+                      .flow = c->index, .seq = c->seq++, .sent_ns = ns3_now_ns()};
+    if (c->esp && len <= sizeof inner && esp_inner_build(&in, len, inner, sizeof inner) == ESP_OK &&
+        esp_sa_seal(c->esp, ESP_NH_IPV4, inner, len, pkt, sizeof pkt, &pkt_len) == ESP_OK)
+        ns3_udp_send(c->sock, sim_peer_addr(he), sim_peer_port(he), pkt, pkt_len);
+    else if (!c->esp && !c->acquiring)
+        initiate(c); /* the acquire: a packet found no SA */
+    schedule_tick(c, false);
+}
+
+static void on_esp(sim_client *c, const uint8_t *data, size_t len)
+{
+    uint32_t spi;
+    if (!c->esp || esp_peek_spi(data, len, &spi) != ESP_OK || spi != esp_sa_spi_in(c->esp))
+        return;
+    uint8_t plain[2048];
+    esp_rx rx;
+    esp_app_pkt in;
+    size_t inner_len;
+    if (len > sizeof plain || esp_sa_open(c->esp, data, len, plain, sizeof plain, &rx) != ESP_OK ||
+        rx.next_header != ESP_NH_IPV4 || esp_inner_parse(rx.payload, rx.len, &in, &inner_len) != ESP_OK)
+        return;
+    ike_ep_esp_seen(c->ep, ns3_now_ns(), spi);
+    sim_app_pkt app = {in.flow, in.seq, in.sent_ns, inner_len, in.src};
+    if (c->fleet->listener.app_answered)
+        c->fleet->listener.app_answered(c->fleet->listener.arg, c->index, &app);
+}
+
+static void on_datagram(void *arg, const uint8_t *data, size_t len, uint32_t src, uint16_t sport)
+{
+    sim_client *c = arg;
+    uint64_t from = sim_peer(src, sport);
+    if (len >= 4 && memcmp(data, "\0\0\0\0", 4) == 0)
+        ike_ep_receive(c->ep, ns3_now_ns(), from, data + 4, len - 4);
+    else if (len > 1)
+        on_esp(c, data, len);
+    rearm(c);
+}
+
+sim_fleet *sim_fleet_new(const sim_fleet_cfg *cfg, uint32_t n, uint32_t per_node, const ns3_node_id *nodes,
+                         const uint32_t *addrs, const uint32_t *headend_addrs, sim_rng *rng)
+{
+    if (n == 0 || per_node == 0 || per_node > 50000)
+        return NULL;
+    sim_fleet *f = g_new0(sim_fleet, 1);
+    f->cfg = *cfg;
+    f->n = n;
+    f->per_node = per_node;
+    f->nodes = nodes;
+    f->addrs = addrs;
+    f->headend_addrs = headend_addrs;
+    f->rng = rng;
+    f->c = g_new0(sim_client, n);
+    for (uint32_t i = 0; i < n; i++) {
+        sim_client *c = &f->c[i];
+        c->fleet = f;
+        c->index = i;
+        ike_cfg ike = cfg->client.ike;
+        ike.id_len = (size_t)snprintf((char *)ike.id, sizeof ike.id, "c%u.fleet.ikesim", i);
+        if (cfg->random_dpd_phase)
+            ike.dpd_clock_phase_ns = (uint64_t)(uniform(rng) * 1e9);
+        /* a log-uniform spread of rates: most clients are light, a few heavy */
+        bool idle = uniform(rng) < cfg->idle_fraction || cfg->traffic.kind == SIM_TRAFFIC_NONE;
+        double u = 2 * uniform(rng) - 1;
+        c->rate_pps = idle ? 0 : cfg->traffic.rate_pps * pow(cfg->rate_spread, u);
+        ike_io io = {.ctx = c, .send = cl_send, .random = cl_random, .event = cl_event};
+        c->ep = ike_ep_new(&ike, &io);
+        c->sock = c->ep ? ns3_udp_open(nodes[node_of(f, i)], (uint16_t)(SIM_FLEET_BASE_PORT + i % per_node), on_datagram, c)
+                        : -1;
+        if (c->sock < 0) {
+            f->n = i + 1;
+            sim_fleet_free(f);
+            return NULL;
+        }
+        ns3_timer_init(&c->timer, nodes[node_of(f, i)], on_timer, c);
+        ns3_timer_init(&c->traffic, nodes[node_of(f, i)], tick, c);
+    }
+    return f;
+}
+
+void sim_fleet_free(sim_fleet *f)
+{
+    if (!f)
+        return;
+    for (uint32_t i = 0; i < f->n; i++) {
+        sim_client *c = &f->c[i];
+        ns3_timer_stop(&c->timer);
+        ns3_timer_stop(&c->traffic);
+        ike_ep *ep = c->ep;
+        c->ep = NULL;
+        if (ep) {
+            /* shutdown events must not start anything */
+            c->acquiring = true;
+            esp_sa_free(c->esp);
+            c->esp = NULL;
+            ike_ep_free(ep, ns3_now_ns());
+        }
+    }
+    g_free(f->c);
+    g_free(f);
+}
+
+void sim_fleet_listen(sim_fleet *f, const sim_fleet_listener *l) { f->listener = *l; }
+uint32_t sim_fleet_size(const sim_fleet *f) { return f->n; }
+bool sim_fleet_active(const sim_fleet *f, uint32_t i) { return f->c[i].rate_pps > 0; }
+ike_ep *sim_fleet_ep(sim_fleet *f, uint32_t i) { return f->c[i].ep; }
+
+const char *sim_fleet_id(const sim_fleet *f, uint32_t i, size_t *len)
+{
+    static char id[64];
+    *len = (size_t)snprintf(id, sizeof id, "c%u.fleet.ikesim", i);
+    (void)f;
+    return id;
+}
+
+bool sim_fleet_provision(sim_fleet *f, uint32_t i, const ike_sa_state *st)
+{
+    sim_client *c = &f->c[i];
+    bool ok = ike_ep_import(c->ep, ns3_now_ns(), sim_fleet_headend(f, i), st) != NULL;
+    rearm(c);
+    if (ok && c->rate_pps > 0)
+        schedule_tick(c, true);
+    return ok;
+}
+
+bool sim_fleet_holds(const sim_fleet *f, uint32_t i, uint64_t spi_i, uint64_t spi_r)
+{
+    ike_sa *sa = ike_ep_find(f->c[i].ep, spi_i);
+    return sa && ike_sa_spi_r(sa) == spi_r && ike_sa_established(sa);
+}

@@ -1,0 +1,60 @@
+/* fleet.h — the remote-access clients of a star: each one a full IKEv2 /
+ * ESP / QCD endpoint (its own ike_ep, IKE SA and Child SA) behind its own
+ * UDP port; many share one ns-3 node.
+ *
+ * Behaviour is spread as in real fleets, from the run's seed: a fraction of
+ * the clients is idle (sends nothing, so it notices a dead headend only by
+ * its own liveness check); the others send a stream (Poisson, or evenly
+ * spaced at a random phase for the constant pattern) whose rate is
+ * log-uniform around the configured one, and the headend answers each
+ * packet.  Whole-second DPD clocks get a random phase per client.  A client
+ * that declares the headend dead (or whose new handshake failed) initiates
+ * again at once, for as long as the run lasts.
+ */
+#ifndef IKESIM_SIM_FLEET_H
+#define IKESIM_SIM_FLEET_H
+
+#include "gw.h"
+#include "ike_ha.h"
+#include "rng.h"
+#include "traffic.h"
+
+typedef struct sim_fleet sim_fleet;
+
+enum { SIM_FLEET_BASE_PORT = 10000 }; /* a node's clients use the ports from here */
+
+typedef struct sim_fleet_cfg {
+    sim_gw_cfg client;          /* every client's settings (its ID is made unique) */
+    sim_traffic_cfg traffic;    /* an active client's mean rate, size, start, stop */
+    double idle_fraction, rate_spread;
+    bool random_dpd_phase;      /* whole-second DPD clock: a phase per client */
+} sim_fleet_cfg;
+
+typedef struct sim_fleet_listener {
+    void *arg;
+    void (*ike_event)(void *arg, uint32_t client, const ike_event *ev);
+    void (*ike_sent)(void *arg, size_t len);
+    void (*app_sent)(void *arg, uint32_t client);
+    void (*app_answered)(void *arg, uint32_t client, const sim_app_pkt *pkt);
+} sim_fleet_listener;
+
+/* n clients; client i lives on nodes[i / per_node] at addrs[i / per_node],
+ * UDP port SIM_FLEET_BASE_PORT + i % per_node, and talks to the headend at
+ * headend_addrs[i / per_node]:4500. */
+sim_fleet *sim_fleet_new(const sim_fleet_cfg *cfg, uint32_t n, uint32_t per_node, const ns3_node_id *nodes,
+                         const uint32_t *addrs, const uint32_t *headend_addrs, sim_rng *rng);
+void sim_fleet_free(sim_fleet *f);
+void sim_fleet_listen(sim_fleet *f, const sim_fleet_listener *l);
+uint32_t sim_fleet_size(const sim_fleet *f);
+uint64_t sim_fleet_peer(const sim_fleet *f, uint32_t client);   /* the client's address and port */
+uint64_t sim_fleet_headend(const sim_fleet *f, uint32_t client); /* the headend as the client sees it */
+const char *sim_fleet_id(const sim_fleet *f, uint32_t client, size_t *len);
+bool sim_fleet_active(const sim_fleet *f, uint32_t client);
+
+/* Takes over an SA provisioned before the run (ike_ep_import) and starts
+ * the client's traffic. */
+bool sim_fleet_provision(sim_fleet *f, uint32_t client, const ike_sa_state *st);
+bool sim_fleet_holds(const sim_fleet *f, uint32_t client, uint64_t spi_i, uint64_t spi_r);
+ike_ep *sim_fleet_ep(sim_fleet *f, uint32_t client);
+
+#endif

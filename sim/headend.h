@@ -1,0 +1,46 @@
+/* headend.h — a remote-access headend: one IKE endpoint holding an IKE SA
+ * and a Child SA per client, bound to UDP 4500 of one ns-3 node.
+ *
+ * Admission control as gateways do it: a new IKE_SA_INIT first passes the
+ * model's COOKIE check (ike_cfg.cookie_threshold), then waits for the CPU:
+ * handshakes are served one at a time, handshake_cost each; a request that
+ * finds init_queue others waiting is dropped.  Overload therefore shows as
+ * delay and client retransmissions, not as free capacity.  Everything else
+ * (IKE_AUTH, liveness, ESP) is served at once.
+ *
+ * Every ESP packet from a client is answered with one packet of the same
+ * size on the same Child SA (request/response traffic).  A crash wipes the
+ * SAs, the queue and the timers; the QCD secret and, with
+ * persist_child_map, the child SPI -> IKE SPIs map survive.
+ */
+#ifndef IKESIM_SIM_HEADEND_H
+#define IKESIM_SIM_HEADEND_H
+
+#include "gw.h"
+
+typedef struct sim_headend sim_headend;
+
+typedef struct sim_headend_listener {
+    void *arg;
+    void (*ike_event)(void *arg, const ike_event *ev);
+    void (*ike_sent)(void *arg, size_t len);
+    /* an application packet from a client arrived (inner packet parsed) */
+    void (*delivered)(void *arg, const sim_app_pkt *pkt);
+    void (*init_served)(void *arg);   /* the CPU took one IKE_SA_INIT */
+    void (*init_dropped)(void *arg);  /* the queue was full */
+} sim_headend_listener;
+
+sim_headend *sim_headend_new(ns3_node_id node, const sim_gw_cfg *cfg, double handshake_cost_s,
+                             uint32_t init_queue, uint64_t seed, uint64_t run, uint64_t stream);
+void sim_headend_free(sim_headend *h);
+void sim_headend_listen(sim_headend *h, const sim_headend_listener *l);
+void sim_headend_boot(sim_headend *h);
+void sim_headend_crash(sim_headend *h);
+
+ike_ep *sim_headend_ep(sim_headend *h); /* NULL while crashed */
+const qcd_secrets *sim_headend_secrets(const sim_headend *h);
+/* Takes over an SA provisioned before the run (ike_ep_import) and its ESP SA. */
+bool sim_headend_provision(sim_headend *h, uint64_t peer, const ike_sa_state *st);
+bool sim_headend_holds(const sim_headend *h, uint64_t spi_i, uint64_t spi_r);
+
+#endif
