@@ -304,53 +304,56 @@ static int add_forger(world *w)
     return 0;
 }
 
-/* A prober, if the script has one: its own node on a fast (1 ms) link to the
- * router, so its answer beats the first member's. */
-static int add_prober(world *w)
-{
-    const sim_run_cfg *cfg = w->cfg;
-    for (size_t i = 0; i < cfg->n_script; i++) {
-        if (cfg->script[i].action != SIM_ACT_PROBE)
-            continue;
-        if (!w->cluster)
-            return NS3_EINVAL;
-        ns3_node_id x = ns3_node_create();
-        ns3_link_cfg lc = cfg->link;
-        lc.loss = 0;
-        lc.delay_ns = 1000000;
-        int l = ns3_link_create(x, w->router, &lc);
-        if (l < 0)
-            return l;
-        w->prober = sim_prober_new(x, ns3_link_addr(sim_cluster_member_link(w->cluster, 1), 0),
-                                   sim_gw_addr(w->gw[0]));
-        return w->prober ? 0 : NS3_EINVAL;
-    }
-    return 0;
-}
-
 static sim_gw *cluster_sender(void *arg) { return sim_cluster_sender(arg); }
 
-/* A replayer, if the script has one: its own node on a fast link to the
- * router, where it sees both gateways' traffic. */
+/* An attacker's own node on a fast (1 ms), lossless link to the router, so
+ * its packets beat the gateways'; returns its link or an ns3_err. */
+static int attacker_link(world *w, ns3_node_id *node)
+{
+    if (!w->cluster)
+        return NS3_EINVAL;
+    *node = ns3_node_create();
+    ns3_link_cfg lc = w->cfg->link;
+    lc.loss = 0;
+    lc.delay_ns = 1000000;
+    return ns3_link_create(*node, w->router, &lc);
+}
+
+static bool scripted(const sim_run_cfg *cfg, sim_action a)
+{
+    for (size_t i = 0; i < cfg->n_script; i++)
+        if (cfg->script[i].action == a)
+            return true;
+    return false;
+}
+
+/* A prober, if the script has one: it replays to the second member, and
+ * its answer beats the first member's. */
+static int add_prober(world *w)
+{
+    if (!scripted(w->cfg, SIM_ACT_PROBE))
+        return 0;
+    ns3_node_id x;
+    int l = attacker_link(w, &x);
+    if (l < 0)
+        return l;
+    w->prober = sim_prober_new(x, ns3_link_addr(sim_cluster_member_link(w->cluster, 1), 0),
+                               sim_gw_addr(w->gw[0]));
+    return w->prober ? 0 : NS3_EINVAL;
+}
+
+/* A replayer, if the script has one: by the router it sees both gateways'
+ * traffic. */
 static int add_replayer(world *w)
 {
-    const sim_run_cfg *cfg = w->cfg;
-    for (size_t i = 0; i < cfg->n_script; i++) {
-        if (cfg->script[i].action != SIM_ACT_REPLAY)
-            continue;
-        if (!w->cluster)
-            return NS3_EINVAL;
-        ns3_node_id x = ns3_node_create();
-        ns3_link_cfg lc = cfg->link;
-        lc.loss = 0;
-        lc.delay_ns = 1000000;
-        int l = ns3_link_create(x, w->router, &lc);
-        if (l < 0)
-            return l;
-        w->replayer = sim_replayer_new(x, ns3_link_addr(l, 0), sim_gw_addr(w->gw[1]));
-        return w->replayer ? 0 : NS3_EINVAL;
-    }
-    return 0;
+    if (!scripted(w->cfg, SIM_ACT_REPLAY))
+        return 0;
+    ns3_node_id x;
+    int l = attacker_link(w, &x);
+    if (l < 0)
+        return l;
+    w->replayer = sim_replayer_new(x, ns3_link_addr(l, 0), sim_gw_addr(w->gw[1]));
+    return w->replayer ? 0 : NS3_EINVAL;
 }
 
 void sim_run_cfg_defaults(sim_run_cfg *cfg)
