@@ -134,13 +134,7 @@ static void on_esp_refused(void *arg, sim_gw *gw, uint32_t src, int err)
 
 /* --- replication --- */
 
-static bool lost(sim_cluster *c)
-{
-    uint8_t b[4];
-    sim_rng_bytes(c->rng, b, sizeof b);
-    double u = ((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]) / 4294967296.0;
-    return u < c->cfg.sync_loss;
-}
+static bool lost(sim_cluster *c) { return sim_rng_uniform(c->rng) < c->cfg.sync_loss; }
 
 static void replicate_sa(member *m, ike_sa *sa)
 {

@@ -420,16 +420,6 @@ static bool check_fail(GError **err, const exp_setting *s, const char *field, co
     return false;
 }
 
-static double uniform(sim_rng *r)
-{
-    uint8_t x[8];
-    sim_rng_bytes(r, x, sizeof x);
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | x[i];
-    return (double)(v >> 11) * 0x1.0p-53;
-}
-
 static bool finish_traffic(exp_builder *b, int i, GError **err)
 {
     sim_traffic_cfg *t = &b->cfg->traffic[i];
@@ -489,7 +479,7 @@ bool exp_builder_finish(exp_builder *b, uint32_t seed, GError **err)
         g_set_error(err, EXP_ERROR, EXP_ERROR_IO, "random generator failed");
         return false;
     }
-    double u_crash = uniform(r), u_phase[2] = {uniform(r), uniform(r)};
+    double u_crash = sim_rng_uniform(r), u_phase[2] = {sim_rng_uniform(r), sim_rng_uniform(r)};
     sim_rng_free(r);
     for (int i = 0; i < 2; i++)
         if (b->phase_random[i])

@@ -64,3 +64,13 @@ int sim_rng_bytes(sim_rng *r, uint8_t *out, size_t len)
     }
     return 0;
 }
+
+double sim_rng_uniform(sim_rng *r)
+{
+    uint8_t b[8];
+    sim_rng_bytes(r, b, sizeof b);
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | b[i];
+    return (double)(v >> 11) * 0x1.0p-53;
+}

@@ -18,5 +18,7 @@ sim_rng *sim_rng_new(uint64_t seed, uint64_t run, uint64_t stream); /* NULL on f
 void sim_rng_free(sim_rng *r);
 /* 0 on success, -1 if OpenSSL failed (out is then zeroed). */
 int sim_rng_bytes(sim_rng *r, uint8_t *out, size_t len);
+/* A uniform draw from [0, 1): 53 bits of the next 8 bytes. */
+double sim_rng_uniform(sim_rng *r);
 
 #endif

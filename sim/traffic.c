@@ -19,21 +19,11 @@ struct sim_source {
 
 #define NS 1e9
 
-static double uniform(sim_rng *rng)
-{
-    uint8_t b[8];
-    sim_rng_bytes(rng, b, sizeof b);
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | b[i];
-    return (double)(v >> 11) * 0x1.0p-53; /* [0, 1) */
-}
-
 /* Time from now (s) to the next packet, or a negative value for none. */
 static double next_gap(sim_source *s, double now_s)
 {
     const sim_traffic_cfg *c = &s->cfg;
-    double gap = c->kind == SIM_TRAFFIC_POISSON ? -log(1.0 - uniform(s->rng)) / c->rate_pps
+    double gap = c->kind == SIM_TRAFFIC_POISSON ? -log(1.0 - sim_rng_uniform(s->rng)) / c->rate_pps
                                                 : 1.0 / c->rate_pps;
     double t = now_s + gap;
     if (c->kind == SIM_TRAFFIC_ONOFF && c->on_s > 0) {
