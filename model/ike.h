@@ -85,6 +85,11 @@ typedef struct ike_cfg {
     bool mid_sync;            /* IKEV2_MESSAGE_ID_SYNC_SUPPORTED (16420) */
     bool replay_sync;         /* IPSEC_REPLAY_COUNTER_SYNC_SUPPORTED (16421) */
     uint64_t ha_iv_margin;    /* an imported SA's GCM IV counter jumps this far ahead */
+    /* peer side: a sync request whose nonce and M1 equal the last one answered
+     * is a retransmission (its answer was lost) and gets that answer again,
+     * changing nothing (strongSwan's choice).  Off: dropped as stale, as the
+     * RFC's "M1 not above every value seen" reads literally. */
+    bool ha_answer_retransmitted_sync;
 } ike_cfg;
 
 /* A defaults-filled configuration: AES-GCM-16-256, PRF-HMAC-SHA2-256,

@@ -197,11 +197,32 @@ bool ha_maybe_sync(const ike_sa *sa, const ike_hdr *h, bool fresh)
     return true;
 }
 
+static int send_answer(ike_sa *sa, uint64_t now, uint32_t nonce, uint32_t m2, uint32_t p2)
+{
+    uint8_t data[IKE_HA_MID_SYNC_LEN];
+    ike_ha_mid_sync v = {nonce, p2, m2}; /* our view: we send P2 next, expect M2 */
+    ike_payload n = ike_ha_mid_sync_notify(&v, data);
+    return sa_respond_uncached(sa, now, IKE_INFORMATIONAL, 0, &n, 1);
+}
+
+static bool is_retransmission(const ike_sa *sa, const sync_msg *s)
+{
+    const ike_ha *ha = &sa->ha;
+    return sa->ep->cfg.ha_answer_retransmitted_sync && ha->answered_any && s->mid.nonce == ha->ans_nonce &&
+           s->mid.expected_send == ha->ans_m1;
+}
+
 /* The peer's answer, after the checks of §5.1. */
 static void answer(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len, const sync_msg *s)
 {
     int64_t seen = MAX((int64_t)sa->next_mid_in - 1, sa->ha.m_seen);
     uint32_t m1 = s->mid.expected_send, p1 = s->mid.expected_recv;
+    if ((int64_t)m1 <= seen && is_retransmission(sa, s)) {
+        /* the same answer again; no state moves, no delta is applied twice */
+        sa_received(sa, now, h, len);
+        send_answer(sa, now, s->mid.nonce, sa->ha.ans_m2, sa->ha.ans_p2);
+        return;
+    }
     if ((int64_t)m1 <= seen) {
         drop(sa, now, h, IKE_HA_DROP_STALE, IKE_OK);
         return;
@@ -209,14 +230,16 @@ static void answer(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len, const
     uint32_t m2 = MAX(m1, (uint32_t)(seen + 1)); /* = M1 once M1 passed the check */
     uint32_t p2 = MAX(p1, sa->next_mid_out);
     sa_received(sa, now, h, len);
-    uint8_t data[IKE_HA_MID_SYNC_LEN];
-    ike_ha_mid_sync v = {s->mid.nonce, p2, m2}; /* our view: we send P2 next, expect M2 */
-    ike_payload n = ike_ha_mid_sync_notify(&v, data);
-    if (sa_respond_uncached(sa, now, IKE_INFORMATIONAL, 0, &n, 1) != IKE_OK)
+    if (send_answer(sa, now, s->mid.nonce, m2, p2) != IKE_OK)
         return;
     ha_abandon_request(sa, now); /* §9: no more waiting for answers under the old IDs */
     adopt(sa, m2, p2);
     sa->ha.m_seen = MAX(sa->ha.m_seen, (int64_t)m1);
+    sa->ha.answered_any = true;
+    sa->ha.ans_nonce = s->mid.nonce;
+    sa->ha.ans_m1 = m1;
+    sa->ha.ans_m2 = m2;
+    sa->ha.ans_p2 = p2;
     uint8_t what = (uint8_t)(IKE_HA_MID | (s->has_replay ? IKE_HA_REPLAY : 0));
     ike_event ev = {.now = now, .exchange = h->exchange, .msg_id = 0, .ha_what = what,
                     .ha_nonce = s->mid.nonce, .ha_m = m2, .ha_p = p2};

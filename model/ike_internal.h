@@ -71,6 +71,8 @@ typedef struct ike_ha {
     bool last_sent;      /* last MID sync values sent on this SA, by any member */
     uint32_t last_m1, last_p1;
     int64_t m_seen;      /* peer side: highest M1 accepted, -1 if none */
+    bool answered_any;   /* peer side: the last sync answered... */
+    uint32_t ans_nonce, ans_m1, ans_m2, ans_p2; /* ...and what it carried */
 } ike_ha;
 
 struct ike_sa {

@@ -194,6 +194,8 @@ static bool apply_gateway(exp_builder *b, const exp_key *k, const exp_setting *s
         ike->initial_contact = v->flag;
     } else if (strcmp(n, "esn") == 0) {
         ike->esp_esn = v->flag;
+    } else if (strcmp(n, "answer_sync_retransmissions") == 0) {
+        ike->ha_answer_retransmitted_sync = v->flag;
     } else if (strcmp(n, "replay_window") == 0) {
         if (v->num < 32 || v->num > 4096) {
             exp_fail(err, s, "expected an anti-replay window from 32 to 4096 packets; got “%s”", s->value);

@@ -71,6 +71,7 @@ static const exp_key keys[] = {
     TYPED(EXP_G_GATEWAY, "reinitiate_on_dead", EXP_V_BOOL),
     TYPED(EXP_G_GATEWAY, "initial_contact", EXP_V_BOOL),
     TYPED(EXP_G_GATEWAY, "esn", EXP_V_BOOL),
+    TYPED(EXP_G_GATEWAY, "answer_sync_retransmissions", EXP_V_BOOL),
     UNIT(EXP_G_GATEWAY, "replay_window", UNIT_COUNT, NULL),
     UNIT(EXP_G_GATEWAY, "cookie_threshold", UNIT_COUNT, "off"),
 

@@ -437,6 +437,60 @@ static void sync_survives(unsigned a_checks, bool lag, uint32_t m1, uint32_t p1,
     pair_free(&p);
 }
 
+/* The peer's answer to the sync is lost and the member retransmits the
+ * same request.  Read literally, the RFC has the peer drop it (M1 is no
+ * longer above what it has seen): the member never hears back and gives up
+ * on the SA after its schedule.  With ha_answer_retransmitted_sync the peer
+ * sends the same answer again, moving nothing and applying no second delta,
+ * and both sides go on with M2/P2. */
+static void test_lost_sync_answer(gconstpointer data)
+{
+    bool answer_again = GPOINTER_TO_INT(data);
+    ike_cfg a, b;
+    ha_cfgs(&a, &b);
+    a.ha_answer_retransmitted_sync = answer_again;
+    ike_pair p;
+    ike_sa_state st;
+    prepare(&p, &a, &b, 77, 1, true, &st);
+    ike_sa *peer = pair_sa(&p, 0);
+    ike_sa *mb = take_over(&p, &b, &st);
+    pair_advance(&p, 4 * SEC);
+    ike_ha_sync_req r = mid_req(mb);
+    r.replay = false;
+    g_assert_cmpint(ike_ep_ha_sync(p.ep[1], mb, p.now, &r), ==, IKE_OK);
+    ike_dgram *req = pair_pop(&p);                      /* the request arrives... */
+    gsize len;
+    const uint8_t *bytes = g_bytes_get_data(req->bytes, &len);
+    pair_inject(&p, 0, bytes, len);
+    dgram_free(req);
+    dgram_free(pair_pop(&p));                           /* ...its answer is lost */
+    g_assert_cmpuint(count_events(&p, 0, IKE_EV_HA_SYNC_ANSWERED), ==, 1);
+    uint32_t in = peer->next_mid_in, out = peer->next_mid_out;
+    pair_advance(&p, 4 * SEC + schedule_ms[1] * MS);    /* the member retransmits */
+    g_assert_cmpint(pair_deliver(&p, MS), ==, answer_again ? 2 : 1);
+    g_assert_cmpuint(peer->next_mid_in, ==, in);
+    g_assert_cmpuint(peer->next_mid_out, ==, out);
+    g_assert_cmpuint(count_events(&p, 0, IKE_EV_HA_SYNC_ANSWERED), ==, 1);
+    if (answer_again) {
+        g_assert_cmpuint(count_drops(&p, 0, IKE_HA_DROP_STALE), ==, 0);
+        const ike_ev_rec *ans = last_event(&p, 1, IKE_EV_HA_SYNC_ANSWERED);
+        g_assert_nonnull(ans);
+        g_assert_cmpuint(ans->ev.ha_m, ==, in);
+        g_assert_cmpuint(ans->ev.ha_p, ==, out);
+        pair_advance(&p, 10 * SEC);
+        check(&p, 0, peer, out);
+        check(&p, 1, mb, in);
+    } else {
+        g_assert_cmpuint(count_drops(&p, 0, IKE_HA_DROP_STALE), ==, 1);
+        g_assert_null(last_event(&p, 1, IKE_EV_HA_SYNC_ANSWERED));
+        pair_drop_all(&p);
+        pair_advance(&p, 4 * SEC + GIVE_UP_MS * MS);
+        g_assert_cmpuint(ike_ep_sa_count(p.ep[1]), ==, 0);
+        g_assert_cmpint(last_event(&p, 1, IKE_EV_SA_DELETED)->ev.reason, ==, IKE_DEL_TIMEOUT);
+    }
+    pair_free(&p);
+}
+
 static void test_sync_survives(void)
 {
     /* A checked once (MID 0), replicated, then MID 1 each way unreplicated:
@@ -1115,6 +1169,8 @@ int main(int argc, char **argv)
     g_test_add_func("/ha/mid-sync/member-checks-answer", test_member_checks_answer);
     g_test_add_func("/ha/mid-sync/peer-drops-bad-requests", test_peer_drops_bad_requests);
     g_test_add_func("/ha/mid-sync/once-per-failover", test_once_per_failover);
+    g_test_add_data_func("/ha/mid-sync/lost-answer-kills-sa", GINT_TO_POINTER(0), test_lost_sync_answer);
+    g_test_add_data_func("/ha/mid-sync/lost-answer-answered-again", GINT_TO_POINTER(1), test_lost_sync_answer);
     g_test_add_func("/ha/mid-sync/peer-abandons-request", test_peer_abandons_request);
     g_test_add_func("/ha/mid-sync/member-abandons-request", test_member_abandons_request);
     g_test_add_data_func("/ha/multiple-failover/without-replicated-values", GINT_TO_POINTER(0),
