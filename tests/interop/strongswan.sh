@@ -269,8 +269,9 @@ responder_case() { # responder_case TAG PROPOSAL
     --keylog "$W/keys" --exit-after deleted --timeout 10
   poll 2 bound 5600 || echo "# ikesim-live did not bind 127.0.0.1:5600"
   check "$tag: charon's swanctl --initiate --ike completes" initiate_ike
+  # charon may finish before our line is written (slower under sanitizers): wait for it
   check "$tag: ikesim-live reports the IKE SA established as responder" \
-    eval 'ours_established && grep -q "sa_established .* role=responder" "$W/live.out"'
+    poll 2 eval 'ours_established && grep -q "sa_established .* role=responder" "$W/live.out"'
   check "$tag: charon lists it ESTABLISHED with the same SPIs and $(algorithms "$prop")" \
     charon_established "$(algorithms "$prop")"
   check "$tag: we answer charon's liveness check" \
