@@ -393,7 +393,7 @@ ha_case() {
   poll 2 bound 5600 || echo "# ikesim-live did not bind 127.0.0.1:5600"
   initiate_ike
   check "$tag: 16420 negotiated (charon parses N(MSG_ID_SYN_SUP) in our IKE_AUTH response)" \
-    eval 'ours_established && charon_said "parsed IKE_AUTH response 1 .*N(MSG_ID_SYN_SUP)"'
+    poll 2 eval 'ours_established && charon_said "parsed IKE_AUTH response 1 .*N(MSG_ID_SYN_SUP)"'
   poll 5 eval 'grep -q " ha_sync_answered " "$W/live.out" || dead "$LIVE_PID"'
   local fo sent ans m1 p1 m2 p2
   fo=$(ha_line failover) sent=$(ha_line ha_sync_sent) ans=$(ha_line ha_sync_answered)
