@@ -185,7 +185,7 @@ static void test_shipped_and_reference(void)
         g_test_skip("IKESIM_SOURCE_ROOT not set");
         return;
     }
-    const char *shipped[] = {"recovery.ini", "tradeoff.ini", "asymmetric.ini"};
+    const char *shipped[] = {"recovery.ini", "tradeoff.ini", "asymmetric.ini", "cluster-qcd.ini", "ha-failover.ini"};
     for (size_t i = 0; i < G_N_ELEMENTS(shipped); i++) {
         g_autofree char *path = g_build_filename(root, "experiments", shipped[i], NULL);
         GError *err = NULL;
@@ -193,6 +193,8 @@ static void test_shipped_and_reference(void)
         if (!e)
             g_error("%s", err->message);
         g_assert_true(exp_check_plots(e, exp_dir(e), &err));
+        /* only experiments with a cluster get the HA columns */
+        g_assert_cmpint(exp_has_cluster(e), ==, g_str_has_prefix(shipped[i], "cluster") || g_str_has_prefix(shipped[i], "ha"));
         exp_free(e);
     }
     g_autofree char *ref_path = g_build_filename(root, "experiments", "REFERENCE.md", NULL);
@@ -210,6 +212,50 @@ static void test_shipped_and_reference(void)
     }
 }
 
+/* [cluster] keys land in the run's cluster configuration; the layers
+ * apply to them as to any key. */
+static void test_cluster_keys(void)
+{
+    sim_exp *e = load(HEAD "[scenario]\nstandby = shared-secret\n[cluster]\nmembers = 3\nha = rfc6311\n"
+                           "heartbeat = 500ms\nheartbeat_timeout = 2s\nsync_interval = off\nsync_packets = 100\n"
+                           "sync_loss = 10%\nesp_jump = 4096\nrx_policy = strict\nsync_trigger = traffic\n"
+                           "replicate_sync = false\n[sweep]\ncluster.ha = replicate, rfc6311\n",
+                      NULL);
+    exp_run r;
+    task(e, 1, &r);
+    const sim_standby_cfg *c = &r.cfg.standby;
+    g_assert_true(c->enabled);
+    g_assert_cmpuint(c->members, ==, 3);
+    g_assert_cmpint(c->ha, ==, SIM_HA_RFC6311);
+    g_assert_cmpfloat(c->heartbeat_s, ==, 0.5);
+    g_assert_cmpfloat(c->heartbeat_timeout_s, ==, 2);
+    g_assert_cmpfloat(c->sync_interval_s, ==, 0);
+    g_assert_cmpuint(c->sync_packets, ==, 100);
+    g_assert_cmpfloat(c->sync_loss, ==, 0.1);
+    g_assert_false(c->esp_jump_auto);
+    g_assert_cmpuint(c->esp_jump, ==, 4096);
+    g_assert_true(c->rx_strict);
+    g_assert_cmpint(c->sync_trigger, ==, SIM_SYNC_ON_TRAFFIC);
+    g_assert_false(c->replicate_sync);
+    g_assert_cmpstr(exp_param_column(e, 0), ==, "cluster_ha");
+    exp_run_clear(&r);
+    task(e, 0, &r);
+    g_assert_cmpint(r.cfg.standby.ha, ==, SIM_HA_REPLICATE);
+    exp_run_clear(&r);
+    g_assert_true(exp_has_cluster(e));
+    exp_free(e);
+    /* the defaults: two members, every second, automatic jump, sync values replicated */
+    e = load(HEAD "[scenario]\nstandby = own-secret\n", NULL);
+    task(e, 0, &r);
+    g_assert_cmpuint(r.cfg.standby.members, ==, 2);
+    g_assert_cmpfloat(r.cfg.standby.sync_interval_s, ==, 1);
+    g_assert_true(r.cfg.standby.esp_jump_auto);
+    g_assert_true(r.cfg.standby.replicate_sync);
+    g_assert_cmpfloat(r.cfg.standby.heartbeat_s, ==, 0);
+    exp_run_clear(&r);
+    exp_free(e);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -219,6 +265,7 @@ int main(int argc, char **argv)
     g_test_add_func("/exp/grid", test_grid);
     g_test_add_func("/exp/seeded-draws", test_seeded_draws);
     g_test_add_func("/exp/shipped-and-reference", test_shipped_and_reference);
+    g_test_add_func("/exp/cluster-keys", test_cluster_keys);
     int rc = g_test_run();
     g_autofree char *t = g_build_filename(tmpdir, "t.ini", NULL);
     g_remove(t);
