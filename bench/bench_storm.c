@@ -191,8 +191,28 @@ static double crypto_floor_s(uint32_t n)
     return dt;
 }
 
+/* --clients N [--per-node K]: one storm in this process (for profilers). */
+static int run_one(uint32_t n, uint32_t per_node)
+{
+    sim_run_cfg c;
+    storm_cfg(&c, n);
+    c.star.clients_per_node = per_node;
+    sim_row row;
+    if (sim_storm_run(&c, &row, NULL) != 0)
+        return 1;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("%u clients, %u per node: wall %.2f s, peak %.1f MiB, %" G_GUINT64_FORMAT " events, t99 %.2f s, "
+           "never %" G_GUINT64_FORMAT "\n", n, per_node, row.wall_s, ru.ru_maxrss / 1024.0, row.events, row.t99_s,
+           row.never_recovered);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 3 && strcmp(argv[1], "--clients") == 0)
+        return run_one((uint32_t)atoi(argv[2]), argc >= 5 && strcmp(argv[3], "--per-node") == 0
+                                                    ? (uint32_t)atoi(argv[4]) : 250);
     bool quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
     const uint32_t full[] = {1000, 10000, 100000}, small[] = {250, 500, 1000};
     const uint32_t *ns = quick ? small : full;
