@@ -2,13 +2,23 @@
  *
  * For N = 1,000, 10,000 and 100,000 clients (--quick: 250, 500, 1,000) it
  * runs one storm (QCD, strongSwan liveness, the headend crashing at 30 s and
- * rebooting 20 s later, 2 ms of headend CPU per IKE_SA_INIT) in a child
- * process and reports its wall time and peak RSS; then the growth exponent
- * fitted to wall time over N (target <= 1.1).  Beside it, in this process:
- * the model's memory per client (both ends of its IKE and Child SAs, its
- * endpoint; target <= 4 KiB), and the crypto floor: the DH and PRF work of
- * N handshakes timed alone (target: the storm at most 2x the floor at the
- * largest N).  Not a test.
+ * rebooting 20 s later, 2 ms of headend CPU per IKE_SA_INIT, 250 clients
+ * per ns-3 node) in a child process and reports its wall time and peak RSS
+ * next to the crypto floor: the DH and PRF work of N handshakes timed alone
+ * in this process (target: the storm at most 2x the floor at the largest
+ * N); then the growth exponent fitted to wall time over N (log-log least
+ * squares; target <= 1.1).
+ *
+ * Memory per client (target <= 4 KiB beyond ns-3's per-node cost), two
+ * ways: (1) in a storm, the peak RSS of a second run with the same ns-3
+ * nodes and twice the clients per node, minus the first, per added client
+ * (everything a client costs: its endpoint, both ends of its SAs, its
+ * timers, events and packets in flight, the run's bookkeeping); (2) the
+ * model alone, counted by malloc: a client's endpoint and both ends of its
+ * IKE and Child SAs, without ns-3.
+ *
+ * --clients N [--per-node K] runs one storm in this process (for
+ * profilers).  Not a test.
  */
 #include <malloc.h>
 #include <math.h>
@@ -58,7 +68,7 @@ typedef struct {
 } storm_result;
 
 /* One storm in a child: peak RSS is per process. */
-static bool run_child(uint32_t n, storm_result *out)
+static bool run_child(uint32_t n, uint32_t per_node, storm_result *out)
 {
     int fd[2];
     if (pipe(fd) != 0)
@@ -68,6 +78,7 @@ static bool run_child(uint32_t n, storm_result *out)
         close(fd[0]);
         sim_run_cfg c;
         storm_cfg(&c, n);
+        c.star.clients_per_node = per_node;
         sim_row row;
         storm_result r = {0};
         if (sim_storm_run(&c, &row, NULL) == 0) {
@@ -91,7 +102,10 @@ static bool run_child(uint32_t n, storm_result *out)
 static void nop_send(void *ctx, uint64_t peer, const uint8_t *m, size_t l) { (void)ctx, (void)peer, (void)m, (void)l; }
 static void rnd(void *ctx, uint8_t *out, size_t len) { sim_rng_bytes(ctx, out, len); }
 
-static double model_bytes_per_client(uint32_t n)
+static size_t heap_used(void) { return mallinfo2().uordblks; }
+
+/* Bytes per client: *headend_side the headend's IKE and Child SA for it. */
+static double model_bytes_per_client(uint32_t n, double *headend_side)
 {
     sim_rng *rng = sim_rng_new(1, 1, 9);
     ike_cfg cc, hc;
@@ -107,7 +121,7 @@ static double model_bytes_per_client(uint32_t n)
     ike_ep **cl = g_new(ike_ep *, n);
     esp_sa **esp = g_new(esp_sa *, 2 * (size_t)n);
     ike_sa_state *st = g_new0(ike_sa_state, 1);
-    struct mallinfo2 before = mallinfo2();
+    size_t before = heap_used(), at_headend = 0;
     for (uint32_t i = 0; i < n; i++) {
         cc.id_len = (size_t)snprintf((char *)cc.id, sizeof cc.id, "c%u.fleet.ikesim", i);
         cl[i] = ike_ep_new(&cc, &io);
@@ -138,11 +152,13 @@ static double model_bytes_per_client(uint32_t n)
         uint32_t t = st->child.spi_in;
         st->child.spi_in = st->child.spi_out;
         st->child.spi_out = t;
+        size_t he_before = heap_used();
         ike_ep_import(he, 0, 2 + i, st);
         esp_sa_new(&st->child, NULL, &esp[2 * i + 1]);
+        at_headend += heap_used() - he_before;
     }
-    struct mallinfo2 after = mallinfo2();
-    double per = (double)(after.uordblks - before.uordblks) / n;
+    double per = (double)(heap_used() - before) / n;
+    *headend_side = (double)at_headend / n;
     for (uint32_t i = 0; i < n; i++) {
         ike_ep_free(cl[i], 0);
         esp_sa_free(esp[2 * i]);
@@ -191,30 +207,55 @@ static double crypto_floor_s(uint32_t n)
     return dt;
 }
 
+/* --clients N [--per-node K]: one storm in this process (for profilers). */
+static int run_one(uint32_t n, uint32_t per_node)
+{
+    sim_run_cfg c;
+    storm_cfg(&c, n);
+    c.star.clients_per_node = per_node;
+    sim_row row;
+    if (sim_storm_run(&c, &row, NULL) != 0)
+        return 1;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("%u clients, %u per node: wall %.2f s, peak %.1f MiB, %" G_GUINT64_FORMAT " events, t99 %.2f s, "
+           "never %" G_GUINT64_FORMAT "\n", n, per_node, row.wall_s, ru.ru_maxrss / 1024.0, row.events, row.t99_s,
+           row.never_recovered);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 3 && strcmp(argv[1], "--clients") == 0)
+        return run_one((uint32_t)atoi(argv[2]), argc >= 5 && strcmp(argv[3], "--per-node") == 0
+                                                    ? (uint32_t)atoi(argv[4]) : 250);
     bool quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
     const uint32_t full[] = {1000, 10000, 100000}, small[] = {250, 500, 1000};
     const uint32_t *ns = quick ? small : full;
+    const uint32_t per_node = 250;
     double lx[3], ly[3];
-    printf("storm: QCD, strongSwan liveness, crash 30 s, reboot +20 s, horizon 300 s, 2 ms CPU per IKE_SA_INIT\n");
-    printf("%8s %10s %10s %12s %10s %10s %8s %14s\n", "clients", "wall_s", "peak_MiB", "events", "t99_s", "t100_s",
-           "never", "crypto_floor_s");
+    printf("storm: QCD, strongSwan liveness, crash 30 s, reboot +20 s, horizon 300 s, 2 ms CPU per IKE_SA_INIT, "
+           "%u clients per node\n", per_node);
+    printf("%8s %9s %9s %10s %8s %8s %7s %9s %8s\n", "clients", "wall_s", "peak_MiB", "events", "t99_s", "t100_s",
+           "never", "floor_s", "wall/floor");
     double last_wall = 0, last_floor = 0;
+    storm_result mid = {0};
     for (int i = 0; i < 3; i++) {
         storm_result r;
-        if (!run_child(ns[i], &r)) {
+        if (!run_child(ns[i], per_node, &r)) {
             fprintf(stderr, "storm with %u clients failed\n", ns[i]);
             return 1;
         }
         double floor = crypto_floor_s(ns[i]);
-        printf("%8u %10.2f %10.1f %12" G_GUINT64_FORMAT " %10.2f %10.2f %8" G_GUINT64_FORMAT " %14.2f\n", ns[i],
-               r.wall_s, r.maxrss_kib / 1024.0, r.events, r.t99_s, r.t100_s, r.never, floor);
+        printf("%8u %9.2f %9.1f %10" G_GUINT64_FORMAT " %8.2f %8.2f %7" G_GUINT64_FORMAT " %9.2f %8.1f\n", ns[i],
+               r.wall_s, r.maxrss_kib / 1024.0, r.events, r.t99_s, r.t100_s, r.never, floor, r.wall_s / floor);
         fflush(stdout);
         lx[i] = log(ns[i]);
         ly[i] = log(r.wall_s);
         last_wall = r.wall_s;
         last_floor = floor;
+        if (i == 1)
+            mid = r;
     }
     double mx = (lx[0] + lx[1] + lx[2]) / 3, my = (ly[0] + ly[1] + ly[2]) / 3, sxy = 0, sxx = 0;
     for (int i = 0; i < 3; i++) {
@@ -223,8 +264,18 @@ int main(int argc, char **argv)
     }
     printf("growth exponent of wall time over clients: %.3f (target <= 1.1)\n", sxy / sxx);
     printf("storm / crypto floor at %u clients: %.2f (target <= 2)\n", ns[2], last_wall / last_floor);
+
+    /* the middle run again with twice the clients on the same nodes */
+    storm_result twice;
+    if (!run_child(2 * ns[1], 2 * per_node, &twice)) {
+        fprintf(stderr, "storm with %u clients failed\n", 2 * ns[1]);
+        return 1;
+    }
+    printf("memory per client in a storm (%u vs %u clients on %u nodes, peak RSS): %.0f B (target <= 4096)\n",
+           ns[1], 2 * ns[1], ns[1] / per_node, (twice.maxrss_kib - mid.maxrss_kib) * 1024.0 / ns[1]);
     uint32_t mem_n = quick ? 1000 : 20000;
-    printf("model memory per client (both ends of IKE and Child SA, its endpoint; %u clients): %.0f B "
-           "(target <= 4096)\n", mem_n, model_bytes_per_client(mem_n));
+    double at_headend, per_client = model_bytes_per_client(mem_n, &at_headend);
+    printf("model memory per client (both ends of IKE and Child SA, its endpoint; %u clients): %.0f B, "
+           "of which the headend's SAs: %.0f B\n", mem_n, per_client, at_headend);
     return 0;
 }

@@ -5,6 +5,9 @@ set terminal pngcairo size 900,520 font ",10"
 set output out
 set datafile separator ","
 set datafile columnheaders
+# The rows of one curve are not adjacent in summary.csv: the others (NaN in
+# pick) count as missing, so the curve's line runs through them unbroken.
+set datafile missing NaN
 s = dir.'/summary.csv'
 set title experiment.": time until 99 % of the clients recovered"
 set xlabel "clients"

@@ -47,35 +47,7 @@ void esp_cfg_defaults(esp_cfg *cfg)
     cfg->anti_replay = true;
 }
 
-/* --- Keyed contexts --- */
-
-static const EVP_CIPHER *cipher_for(bool gcm, uint16_t bits)
-{
-    switch (bits) {
-    case 128: return gcm ? EVP_aes_128_gcm() : EVP_aes_128_cbc();
-    case 192: return gcm ? EVP_aes_192_gcm() : EVP_aes_192_cbc();
-    case 256: return gcm ? EVP_aes_256_gcm() : EVP_aes_256_cbc();
-    }
-    return NULL;
-}
-
-static EVP_CIPHER_CTX *cipher_ctx(const EVP_CIPHER *c, bool gcm, const uint8_t *key, int enc)
-{
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    if (ctx == NULL)
-        return NULL;
-    int ok = EVP_CipherInit_ex(ctx, c, NULL, NULL, NULL, enc) == 1;
-    if (ok && gcm)
-        ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, GCM_NONCE, NULL) == 1;
-    ok = ok && EVP_CipherInit_ex(ctx, NULL, NULL, key, NULL, enc) == 1;
-    if (ok && !gcm)
-        ok = EVP_CIPHER_CTX_set_padding(ctx, 0) == 1; /* ESP pads itself */
-    if (!ok) {
-        EVP_CIPHER_CTX_free(ctx);
-        return NULL;
-    }
-    return ctx;
-}
+/* --- HMAC contexts (CBC suites), keyed once per SA --- */
 
 static EVP_MAC_CTX *mac_ctx(const uint8_t *key)
 {
@@ -107,8 +79,7 @@ int esp_sa_new(const ike_child *child, const esp_cfg *cfg, esp_sa **out)
     const ike_suite *s = &child->suite;
     size_t key_len = ike_encr_key_len(s);
     bool gcm = s->encr == IKE_ENCR_AES_GCM_16;
-    const EVP_CIPHER *c = cipher_for(gcm, s->encr_bits);
-    if (key_len == 0 || c == NULL)
+    if (key_len == 0 || (s->encr_bits != 128 && s->encr_bits != 192 && s->encr_bits != 256))
         return ESP_E_UNSUPPORTED;
     if (child->spi_in == 0 || child->spi_out == 0 || (!gcm && cfg->random == NULL))
         return ESP_E_ARG;
@@ -140,9 +111,7 @@ int esp_sa_new(const ike_child *child, const esp_cfg *cfg, esp_sa **out)
         memcpy(sa->salt_out, child->key_out + key_len - SALT_LEN, SALT_LEN);
         memcpy(sa->salt_in, child->key_in + key_len - SALT_LEN, SALT_LEN);
     }
-    sa->enc = cipher_ctx(c, gcm, child->key_out, 1);
-    sa->dec = cipher_ctx(c, gcm, child->key_in, 0);
-    rc = sa->enc != NULL && sa->dec != NULL ? ESP_OK : ESP_E_CRYPTO;
+    rc = esp_cipher(gcm, s->encr_bits, NULL, 1) && esp_cipher(gcm, s->encr_bits, NULL, 0) ? ESP_OK : ESP_E_CRYPTO;
     if (rc == ESP_OK && !gcm) {
         sa->mac_out = mac_ctx(child->integ_out);
         sa->mac_in = mac_ctx(child->integ_in);
@@ -161,8 +130,6 @@ void esp_sa_free(esp_sa *sa)
 {
     if (sa == NULL)
         return;
-    EVP_CIPHER_CTX_free(sa->enc); /* frees and cleanses the key schedules */
-    EVP_CIPHER_CTX_free(sa->dec);
     EVP_MAC_CTX_free(sa->mac_out);
     EVP_MAC_CTX_free(sa->mac_in);
     esp_replay_fini(&sa->win);
@@ -196,6 +163,8 @@ static int gcm_run(EVP_CIPHER_CTX *ctx, int enc, const uint8_t salt[SALT_LEN],
 {
     uint8_t nonce[GCM_NONCE], rest[CBC_BLOCK];
     int n = 0;
+    if (ctx == NULL)
+        return ESP_E_CRYPTO;
     memcpy(nonce, salt, SALT_LEN);
     memcpy(nonce + SALT_LEN, iv, GCM_IV);
     if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, nonce, enc) != 1 ||
@@ -216,7 +185,7 @@ static int cbc_run(EVP_CIPHER_CTX *ctx, int enc, const uint8_t iv[CBC_IV], const
 {
     uint8_t rest[CBC_BLOCK];
     int n = 0;
-    if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, enc) != 1 ||
+    if (ctx == NULL || EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, enc) != 1 ||
         EVP_CipherUpdate(ctx, out, &n, in, (int)len) != 1 ||
         EVP_CipherFinal_ex(ctx, rest, &n) != 1)
         return ESP_E_CRYPTO;
@@ -303,9 +272,10 @@ int esp_sa_seal(esp_sa *sa, uint8_t next_header, const uint8_t *payload, size_t 
     if (sa->gcm) {
         uint8_t aad[12];
         size_t aad_len = gcm_aad(sa, sa->spi_out, seq, aad);
-        rc = gcm_run(sa->enc, 1, sa->salt_out, iv, aad, aad_len, ct, ct_len, ct, icv);
+        rc = gcm_run(esp_cipher(true, sa->suite.encr_bits, sa->key_out, 1), 1, sa->salt_out, iv, aad, aad_len, ct,
+                     ct_len, ct, icv);
     } else {
-        rc = cbc_run(sa->enc, 1, iv, ct, ct_len, ct);
+        rc = cbc_run(esp_cipher(false, sa->suite.encr_bits, sa->key_out, 1), 1, iv, ct, ct_len, ct);
         if (rc == ESP_OK)
             rc = cbc_icv(sa, sa->mac_out, out, (size_t)(icv - out), seq, icv);
     }
@@ -407,14 +377,15 @@ int esp_sa_open(esp_sa *sa, const uint8_t *pkt, size_t len, uint8_t *plain, size
         uint8_t aad[12], tag[ESP_ICV_LEN];
         size_t aad_len = gcm_aad(sa, spi, seq, aad);
         memcpy(tag, icv, sizeof tag); /* EVP takes a non-const tag */
-        rc = gcm_run(sa->dec, 0, sa->salt_in, iv, aad, aad_len, ct, ct_len, plain, tag);
+        rc = gcm_run(esp_cipher(true, sa->suite.encr_bits, sa->key_in, 0), 0, sa->salt_in, iv, aad, aad_len, ct,
+                     ct_len, plain, tag);
     } else {
         uint8_t want[ESP_ICV_LEN];
         rc = cbc_icv(sa, sa->mac_in, pkt, (size_t)(icv - pkt), seq, want);
         if (rc == ESP_OK && CRYPTO_memcmp(want, icv, ESP_ICV_LEN) != 0)
             rc = ESP_E_ICV;
         if (rc == ESP_OK)
-            rc = cbc_run(sa->dec, 0, iv, ct, ct_len, plain);
+            rc = cbc_run(esp_cipher(false, sa->suite.encr_bits, sa->key_in, 0), 0, iv, ct, ct_len, plain);
     }
     if (rc != ESP_OK) {
         OPENSSL_cleanse(plain, ct_len); /* never hand out unauthenticated plaintext */

@@ -19,16 +19,20 @@ struct esp_sa {
     uint64_t tx;                 /* the last number used; 0 before the first packet */
     uint64_t tx_max;             /* 2^32 - 1, or 2^64 - 1 with ESN */
     esp_replay win;
-    EVP_CIPHER_CTX *enc, *dec;   /* keyed with key_out / key_in */
     EVP_MAC_CTX *mac_out, *mac_in; /* CBC only: keyed with integ_out / integ_in */
     void *rand_ctx;
     void (*random)(void *ctx, uint8_t *out, size_t len);
     esp_stats st;
-    /* The key material as negotiated: the keyed contexts cannot give it
-     * back, and a cluster member needs it (esp_sa_export). */
+    /* The key material as negotiated: the ciphers are keyed with it for
+     * each packet (esp_cipher), and a cluster member needs it (esp_sa_export). */
     ike_suite suite;
     uint8_t key_out[IKE_MAX_KEY], key_in[IKE_MAX_KEY];
     uint8_t integ_out[IKE_PRF_LEN], integ_in[IKE_PRF_LEN];
 };
+
+/* esp_cipher.c: the thread's AES context for the mode, key size (128, 192,
+ * 256) and direction, keyed with key (NULL: unkeyed, to check the cipher
+ * is there); NULL on failure.  Valid until the thread's next call. */
+EVP_CIPHER_CTX *esp_cipher(bool gcm, uint16_t bits, const uint8_t *key, int enc);
 
 #endif

@@ -74,7 +74,6 @@ ike_ep *ike_ep_new(const ike_cfg *cfg, const ike_io *io)
     ep->cfg = *cfg;
     ep->io = *io;
     ep->sas = g_hash_table_new(g_int64_hash, g_int64_equal);
-    ep->responder = g_hash_table_new_full(resp_key_hash, resp_key_equal, g_free, NULL);
     ep->timers = g_sequence_new(NULL);
     ep->child_in = g_hash_table_new(NULL, NULL);
     ep->by_peer_id = g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
@@ -97,7 +96,8 @@ void ike_ep_free(ike_ep *ep, uint64_t now)
         ep_sa_destroy(ep, l->data, now, IKE_DEL_SHUTDOWN);
     g_list_free(all);
     g_hash_table_destroy(ep->sas);
-    g_hash_table_destroy(ep->responder);
+    if (ep->responder)
+        g_hash_table_destroy(ep->responder);
     g_hash_table_destroy(ep->child_in);
     g_hash_table_destroy(ep->by_peer_id);
     g_sequence_free(ep->timers);
@@ -164,11 +164,21 @@ void ep_rearm(ike_ep *ep, ike_sa *sa)
     sa->deadline = d;
     if (d != IKE_NEVER)
         sa->timer = g_sequence_insert_sorted(ep->timers, sa, by_deadline, NULL);
+    ep->first_timer = NULL;
+}
+
+/* Finding the first of the sequence walks its tree; a headend asks after
+ * every datagram, and its timers change far less often. */
+static GSequenceIter *first_timer(const ike_ep *ep)
+{
+    if (!ep->first_timer) /* a cache, not state: filled in from const callers too */
+        ((ike_ep *)ep)->first_timer = g_sequence_get_begin_iter(ep->timers);
+    return ep->first_timer;
 }
 
 uint64_t ike_ep_next_deadline(const ike_ep *ep)
 {
-    GSequenceIter *first = g_sequence_get_begin_iter(ep->timers);
+    GSequenceIter *first = first_timer(ep);
     if (g_sequence_iter_is_end(first))
         return IKE_NEVER;
     return ((ike_sa *)g_sequence_get(first))->deadline;
@@ -177,13 +187,14 @@ uint64_t ike_ep_next_deadline(const ike_ep *ep)
 void ike_ep_handle_timeout(ike_ep *ep, uint64_t now)
 {
     for (;;) {
-        GSequenceIter *first = g_sequence_get_begin_iter(ep->timers);
+        GSequenceIter *first = first_timer(ep);
         if (g_sequence_iter_is_end(first))
             return;
         ike_sa *sa = g_sequence_get(first);
         if (sa->deadline > now)
             return;
         g_sequence_remove(first);
+        ep->first_timer = NULL;
         sa->timer = NULL;
         sa->deadline = IKE_NEVER;
         if (sa->expire_at <= now) {
@@ -262,11 +273,13 @@ void ep_sa_destroy(ike_ep *ep, ike_sa *sa, uint64_t now, ike_del_reason why)
     ep_sa_set_state(sa, SA_DELETING); /* leaves the half-open count */
     if (!sa->initiator) {
         resp_key k = {sa->peer, sa->spi_i};
-        if (g_hash_table_lookup(ep->responder, &k) == sa)
+        if (ep->responder && g_hash_table_lookup(ep->responder, &k) == sa)
             g_hash_table_remove(ep->responder, &k);
     }
-    if (sa->timer)
+    if (sa->timer) {
         g_sequence_remove(sa->timer);
+        ep->first_timer = NULL;
+    }
     hs_free(sa->hs);
     g_free(sa->req.msg);
     g_free(sa->resp);
@@ -277,6 +290,8 @@ void ep_sa_destroy(ike_ep *ep, ike_sa *sa, uint64_t now, ike_del_reason why)
 
 void ep_responder_index(ike_ep *ep, ike_sa *sa)
 {
+    if (!ep->responder) /* first responder SA: a client endpoint never has one */
+        ep->responder = g_hash_table_new_full(resp_key_hash, resp_key_equal, g_free, NULL);
     resp_key *k = g_new(resp_key, 1);
     *k = (resp_key){sa->peer, sa->spi_i};
     g_hash_table_replace(ep->responder, k, sa);
@@ -285,7 +300,7 @@ void ep_responder_index(ike_ep *ep, ike_sa *sa)
 ike_sa *ep_responder_lookup(ike_ep *ep, uint64_t peer, uint64_t spi_i)
 {
     resp_key k = {peer, spi_i};
-    return g_hash_table_lookup(ep->responder, &k);
+    return ep->responder ? g_hash_table_lookup(ep->responder, &k) : NULL;
 }
 
 /* --- public entry points --- */

@@ -111,9 +111,10 @@ struct ike_ep {
     ike_cfg cfg;
     ike_io io;
     GHashTable *sas;       /* local SPI -> ike_sa */
-    GHashTable *responder; /* (peer, SPIi) -> ike_sa, for IKE_SA_INIT duplicates */
+    GHashTable *responder; /* (peer, SPIi) -> ike_sa, for IKE_SA_INIT duplicates; NULL until needed */
     GHashTable *child_in;  /* inbound child SPI -> ike_sa */
     GSequence *timers;     /* SAs with a deadline, earliest first */
+    GSequenceIter *first_timer; /* its first (or end); NULL: not known since the last change */
     qcd_limiter maker_lim, taker_lim, hint_lim, unknown_spi_lim, unknown_ike_spi_lim;
     size_t half_open;      /* responder SAs in SA_HALF_OPEN */
     uint8_t cookie_secret[32];

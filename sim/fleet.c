@@ -13,12 +13,18 @@ typedef struct sim_client {
     ike_ep *ep;
     esp_sa *esp;        /* the Child SA towards the headend */
     uint32_t index;
-    int sock;
     double rate_pps;    /* 0: idle */
     uint64_t seq;
     bool acquiring;     /* an initiation is in flight */
     ns3_timer timer, traffic;
 } sim_client;
+
+/* One port range per node receives for all of the node's clients. */
+typedef struct fleet_node {
+    sim_fleet *fleet;
+    uint32_t first_client;
+    int range;
+} fleet_node;
 
 struct sim_fleet {
     sim_fleet_cfg cfg;
@@ -28,6 +34,7 @@ struct sim_fleet {
     sim_rng *rng;
     sim_fleet_listener listener;
     sim_client *c;
+    fleet_node *fn;
 };
 
 
@@ -42,9 +49,14 @@ static double uniform(sim_rng *rng)
 }
 
 static uint32_t node_of(const sim_fleet *f, uint32_t i) { return i / f->per_node; }
-uint64_t sim_fleet_peer(const sim_fleet *f, uint32_t i)
+static uint16_t port_of(const sim_fleet *f, uint32_t i) { return (uint16_t)(SIM_FLEET_BASE_PORT + i % f->per_node); }
+uint64_t sim_fleet_peer(const sim_fleet *f, uint32_t i) { return sim_peer(f->addrs[node_of(f, i)], port_of(f, i)); }
+
+static void send_from(sim_client *c, uint64_t to, const uint8_t *data, size_t len)
 {
-    return sim_peer(f->addrs[node_of(f, i)], (uint16_t)(SIM_FLEET_BASE_PORT + i % f->per_node));
+    const sim_fleet *f = c->fleet;
+    ns3_udp_range_send(f->fn[node_of(f, c->index)].range, port_of(f, c->index), sim_peer_addr(to),
+                       sim_peer_port(to), data, len);
 }
 uint64_t sim_fleet_headend(const sim_fleet *f, uint32_t i)
 {
@@ -70,7 +82,7 @@ static void cl_send(void *ctx, uint64_t peer, const uint8_t *msg, size_t len)
         c->fleet->listener.ike_sent(c->fleet->listener.arg, len);
     memset(buf, 0, 4); /* the non-ESP marker */
     memcpy(buf + 4, msg, len);
-    ns3_udp_send(c->sock, sim_peer_addr(peer), sim_peer_port(peer), buf, len + 4);
+    send_from(c, peer, buf, len + 4);
 }
 
 static void cl_random(void *ctx, uint8_t *out, size_t len)
@@ -152,7 +164,7 @@ static void tick(void *arg)
                       .flow = c->index, .seq = c->seq++, .sent_ns = ns3_now_ns()};
     if (c->esp && len <= sizeof inner && esp_inner_build(&in, len, inner, sizeof inner) == ESP_OK &&
         esp_sa_seal(c->esp, ESP_NH_IPV4, inner, len, pkt, sizeof pkt, &pkt_len) == ESP_OK)
-        ns3_udp_send(c->sock, sim_peer_addr(he), sim_peer_port(he), pkt, pkt_len);
+        send_from(c, he, pkt, pkt_len);
     else if (!c->esp && !c->acquiring)
         initiate(c); /* the acquire: a packet found no SA */
     schedule_tick(c, false);
@@ -176,9 +188,10 @@ static void on_esp(sim_client *c, const uint8_t *data, size_t len)
         c->fleet->listener.app_answered(c->fleet->listener.arg, c->index, &app);
 }
 
-static void on_datagram(void *arg, const uint8_t *data, size_t len, uint32_t src, uint16_t sport)
+static void on_datagram(void *arg, uint16_t port, const uint8_t *data, size_t len, uint32_t src, uint16_t sport)
 {
-    sim_client *c = arg;
+    fleet_node *fn = arg;
+    sim_client *c = &fn->fleet->c[fn->first_client + (uint32_t)(port - SIM_FLEET_BASE_PORT)];
     uint64_t from = sim_peer(src, sport);
     if (len >= 4 && memcmp(data, "\0\0\0\0", 4) == 0)
         ike_ep_receive(c->ep, ns3_now_ns(), from, data + 4, len - 4);
@@ -201,6 +214,17 @@ sim_fleet *sim_fleet_new(const sim_fleet_cfg *cfg, uint32_t n, uint32_t per_node
     f->headend_addrs = headend_addrs;
     f->rng = rng;
     f->c = g_new0(sim_client, n);
+    uint32_t n_nodes = (n + per_node - 1) / per_node;
+    f->fn = g_new0(fleet_node, n_nodes);
+    for (uint32_t k = 0; k < n_nodes; k++) {
+        uint32_t first = k * per_node, count = MIN(per_node, n - first);
+        f->fn[k] = (fleet_node){f, first, ns3_udp_range_open(nodes[k], SIM_FLEET_BASE_PORT, count, on_datagram, &f->fn[k])};
+        if (f->fn[k].range < 0) {
+            f->n = 0;
+            sim_fleet_free(f);
+            return NULL;
+        }
+    }
     for (uint32_t i = 0; i < n; i++) {
         sim_client *c = &f->c[i];
         c->fleet = f;
@@ -215,9 +239,7 @@ sim_fleet *sim_fleet_new(const sim_fleet_cfg *cfg, uint32_t n, uint32_t per_node
         c->rate_pps = idle ? 0 : cfg->traffic.rate_pps * pow(cfg->rate_spread, u);
         ike_io io = {.ctx = c, .send = cl_send, .random = cl_random, .event = cl_event};
         c->ep = ike_ep_new(&ike, &io);
-        c->sock = c->ep ? ns3_udp_open(nodes[node_of(f, i)], (uint16_t)(SIM_FLEET_BASE_PORT + i % per_node), on_datagram, c)
-                        : -1;
-        if (c->sock < 0) {
+        if (!c->ep) {
             f->n = i + 1;
             sim_fleet_free(f);
             return NULL;
@@ -247,6 +269,7 @@ void sim_fleet_free(sim_fleet *f)
         }
     }
     g_free(f->c);
+    g_free(f->fn);
     g_free(f);
 }
 

@@ -16,7 +16,7 @@ typedef struct pending_init {
 
 struct sim_headend {
     ns3_node_id node;
-    int sock;
+    int range;             /* UDP 4500 */
     sim_gw_cfg cfg;
     uint64_t cost_ns;
     uint32_t queue_limit;
@@ -54,7 +54,7 @@ static void he_send(void *ctx, uint64_t peer, const uint8_t *msg, size_t len)
         h->listener.ike_sent(h->listener.arg, len);
     memset(buf, 0, 4); /* the non-ESP marker */
     memcpy(buf + 4, msg, len);
-    ns3_udp_send(h->sock, sim_peer_addr(peer), sim_peer_port(peer), buf, len + 4);
+    ns3_udp_range_send(h->range, IKE_NATT_PORT, sim_peer_addr(peer), sim_peer_port(peer), buf, len + 4);
 }
 
 static void he_random(void *ctx, uint8_t *out, size_t len)
@@ -179,12 +179,13 @@ static void on_esp(sim_headend *h, uint64_t from, const uint8_t *data, size_t le
                         .seq = in.seq, .sent_ns = ns3_now_ns()};
     if (esp_inner_build(&back, inner_len, plain, sizeof plain) == ESP_OK &&
         esp_sa_seal(sa, ESP_NH_IPV4, plain, inner_len, pkt, sizeof pkt, &out_len) == ESP_OK)
-        ns3_udp_send(h->sock, sim_peer_addr(from), sim_peer_port(from), pkt, out_len);
+        ns3_udp_range_send(h->range, IKE_NATT_PORT, sim_peer_addr(from), sim_peer_port(from), pkt, out_len);
 }
 
-static void on_datagram(void *arg, const uint8_t *data, size_t len, uint32_t src, uint16_t sport)
+static void on_datagram(void *arg, uint16_t port, const uint8_t *data, size_t len, uint32_t src, uint16_t sport)
 {
     sim_headend *h = arg;
+    (void)port;
     if (!h->ep)
         return;
     uint64_t from = sim_peer(src, sport);
@@ -208,8 +209,9 @@ sim_headend *sim_headend_new(ns3_node_id node, const sim_gw_cfg *cfg, double han
     h->child_map = g_hash_table_new_full(NULL, NULL, NULL, g_free);
     g_queue_init(&h->queue);
     h->rng = sim_rng_new(seed, run, stream);
-    h->sock = h->rng ? ns3_udp_open(node, IKE_NATT_PORT, on_datagram, h) : -1;
-    if (h->sock < 0 || ike_cfg_check(&h->cfg.ike) != IKE_OK) {
+    /* a range of one port: sends reuse their routes (see ns3_net.h) */
+    h->range = h->rng ? ns3_udp_range_open(node, IKE_NATT_PORT, 1, on_datagram, h) : -1;
+    if (h->range < 0 || ike_cfg_check(&h->cfg.ike) != IKE_OK) {
         sim_headend_free(h);
         return NULL;
     }

@@ -3,7 +3,8 @@
  * headend crashing and rebooting by the script, and the reconnection storm
  * that follows, measured from ground truth.  (config, seed) -> one row.
  *
- * Topology: the clients share ns-3 nodes, clients_per_node each; every
+ * Topology: the clients share ns-3 nodes, clients_per_node each, one UDP
+ * port range per node receiving for all of them (ns3_udp_range_open); every
  * client node has its own point-to-point link ([topology]) to the headend
  * node, so no route has to be computed (no global routing).
  *

@@ -69,6 +69,25 @@ int ns3_udp_open_at(ns3_node_id n, uint32_t addr, uint16_t port, ns3_udp_recv_cb
 int ns3_udp_send(int sock, uint32_t dst_addr, uint16_t dst_port,
                  const uint8_t *data, size_t len);
 
+/* A port range: ports first .. first + count - 1 on every address of n,
+ * one receiver for all of them.  Each datagram costs one lookup however
+ * many ports the range has (an ns-3 socket per port costs a step per
+ * socket of the node on every datagram); for nodes standing for many
+ * hosts, e.g. thousands of clients each behind its own port.  cb learns
+ * the port the datagram was sent to.  Returns a range number (>= 0);
+ * NS3_EADDRINUSE if a socket or another range of n has one of the ports. */
+typedef void (*ns3_udp_range_recv_cb)(void *arg, uint16_t port, const uint8_t *data, size_t len,
+                                      uint32_t src_addr, uint16_t src_port);
+int ns3_udp_range_open(ns3_node_id n, uint16_t first, uint32_t count, ns3_udp_range_recv_cb cb, void *arg);
+/* Sends from port src_port of the range (NS3_EINVAL if outside it), with
+ * the address of the outgoing interface as source.  Copies data.
+ * NS3_EDOWN if the node is crashed.  The route to each destination is
+ * looked up once and reused until a link, route or address is added or
+ * removed (ns-3 walks every route of the node on each lookup: hundreds on
+ * a hub with a link per client node). */
+int ns3_udp_range_send(int range, uint16_t src_port, uint32_t dst_addr, uint16_t dst_port,
+                       const uint8_t *data, size_t len);
+
 /* Writes dir/link-L-S.pcap (S = side) for both ends of the link; the files
  * are complete after ns3_sim_destroy(). */
 int ns3_pcap_enable(int link, const char *dir);

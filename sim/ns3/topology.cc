@@ -113,6 +113,7 @@ int ns3_link_create(ns3_node_id a, ns3_node_id b, const ns3_link_cfg *cfg)
         ns[side]->links.push_back(l);
     }
     world->links.push_back(ls);
+    world->routes_version++;
     return l;
 }
 
@@ -161,6 +162,7 @@ int ns3_routing_global(void)
     if (!world)
         return NS3_ENOSIM;
     Ipv4GlobalRoutingHelper::PopulateRoutingTables();
+    world->routes_version++;
     return NS3_OK;
 }
 
@@ -178,6 +180,7 @@ int ns3_route_add(ns3_node_id n, uint32_t dst, uint32_t mask, uint32_t next_hop)
             Ipv4StaticRoutingHelper helper;
             helper.GetStaticRouting(ip)->AddNetworkRouteTo(Ipv4Address(dst), Ipv4Mask(mask),
                                                            Ipv4Address(next_hop), i);
+            world->routes_version++;
             return NS3_OK;
         }
     }
@@ -196,6 +199,7 @@ int ns3_route_del(ns3_node_id n, uint32_t dst, uint32_t mask)
         if (e.GetDest() == Ipv4Address(dst) && e.GetDestNetworkMask() == Ipv4Mask(mask) && e.IsGateway()) {
             sr->RemoveRoute(i);
             removed++;
+            world->routes_version++;
         }
     }
     return removed ? NS3_OK : NS3_ENOROUTE;
@@ -217,6 +221,7 @@ int ns3_node_add_address(ns3_node_id n, int link, uint32_t addr)
     if (iface < 0)
         return NS3_EINVAL;
     ip->AddAddress((uint32_t)iface, Ipv4InterfaceAddress(Ipv4Address(addr), Ipv4Mask("255.255.255.0")));
+    world->routes_version++;
     return NS3_OK;
 }
 

@@ -26,6 +26,9 @@ static int udp_open(ns3_node_id n, Ipv4Address addr, uint16_t port, ns3_udp_recv
         return world ? NS3_ENODE : NS3_ENOSIM;
     if (!cb)
         return NS3_EINVAL;
+    for (const RangeState &r : world->ranges)
+        if (r.node == n && port >= r.first && (uint32_t)(port - r.first) < r.count)
+            return NS3_EADDRINUSE; // a port range of the node has it
     Ptr<Socket> socket = Socket::CreateSocket(ns->node, UdpSocketFactory::GetTypeId());
     if (socket->Bind(InetSocketAddress(addr, port)) < 0) {
         socket->Close();
@@ -33,7 +36,7 @@ static int udp_open(ns3_node_id n, Ipv4Address addr, uint16_t port, ns3_udp_recv
     }
     int sock = (int)world->socks.size();
     socket->SetRecvCallback(MakeBoundCallback(&on_readable, sock));
-    world->socks.push_back(SockState{socket, n, cb, arg});
+    world->socks.push_back(SockState{socket, n, port, cb, arg});
     return sock;
 }
 

@@ -4,6 +4,7 @@
 #define IKESIM_NS3_WORLD_H
 
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include <ns3/core-module.h>
@@ -12,6 +13,7 @@
 #include <ns3/point-to-point-module.h>
 
 #include "frame_filter.h"
+#include "port_demux.h"
 #include "ns3_net.h"
 #include "ns3_sim.h"
 
@@ -23,6 +25,7 @@ struct NodeState {
     int64_t crashed_at = -1;       // ns of the last crash, -1 if never
     ns3_timer timers;              // sentinel of the owned-timer ring
     std::vector<int> links;
+    ns3::Ptr<PortDemux> demux;     // created by the node's first port range
 };
 
 struct LinkState {
@@ -35,20 +38,39 @@ struct LinkState {
 struct SockState {
     ns3::Ptr<ns3::Socket> socket;
     ns3_node_id node;
+    uint16_t port;
     ns3_udp_recv_cb cb;
     void *arg;
+};
+
+struct RangeState {
+    ns3_node_id node;
+    ns3::Ptr<ns3::Ipv4> ipv4;
+    ns3::Ptr<ns3::UdpL4Protocol> udp;
+    uint16_t first;
+    uint32_t count;
+    ns3_udp_range_recv_cb cb;
+    void *arg;
+    // Routes by destination, valid while World::routes_version is unchanged:
+    // ns-3's static routing walks every route of the node on each lookup,
+    // and a hub with one link per client node has hundreds.
+    std::unordered_map<uint32_t, ns3::Ptr<ns3::Ipv4Route>> routes;
+    uint64_t routes_version = 0;
 };
 
 struct World {
     std::vector<std::unique_ptr<NodeState>> nodes;
     std::vector<LinkState> links;
     std::vector<SockState> socks;
+    std::vector<RangeState> ranges;
     ns3_timer global_timers; // timers owned by no node
     std::vector<uint8_t> rxbuf;
     // The clock as C code sees it, set wherever ns-3 hands control to C:
     // reading Simulator::Now() on every timer start costs ~6% of the
     // scheduler's throughput.
     uint64_t now_ns = 0;
+    // Bumped by everything that can change a node's routes or addresses.
+    uint64_t routes_version = 1;
 };
 
 extern World *world; // null when no simulation is active
