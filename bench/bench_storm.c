@@ -17,8 +17,8 @@
  * model alone, counted by malloc: a client's endpoint and both ends of its
  * IKE and Child SAs, without ns-3.
  *
- * --clients N [--per-node K] runs one storm in this process (for
- * profilers).  Not a test.
+ * --clients N [--per-node K] runs one storm in this process, --model N
+ * only the model's memory count (both for profilers).  Not a test.
  */
 #include <malloc.h>
 #include <math.h>
@@ -229,6 +229,11 @@ int main(int argc, char **argv)
     if (argc >= 3 && strcmp(argv[1], "--clients") == 0)
         return run_one((uint32_t)atoi(argv[2]), argc >= 5 && strcmp(argv[3], "--per-node") == 0
                                                     ? (uint32_t)atoi(argv[4]) : 250);
+    if (argc >= 3 && strcmp(argv[1], "--model") == 0) {
+        double at_headend, per = model_bytes_per_client((uint32_t)atoi(argv[2]), &at_headend);
+        printf("model memory per client: %.0f B, of which the headend's SAs: %.0f B\n", per, at_headend);
+        return 0;
+    }
     bool quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
     const uint32_t full[] = {1000, 10000, 100000}, small[] = {250, 500, 1000};
     const uint32_t *ns = quick ? small : full;
