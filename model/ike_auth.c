@@ -40,10 +40,7 @@ static bool auth_verifies(ike_sa *sa, const ike_payload *id, const ike_payload *
 
 static void remember_peer_id(ike_sa *sa, const ike_payload *id)
 {
-    sa->peer_id_type = id->u.id.type;
-    sa->peer_id_len = MIN(id->u.id.data.len, sizeof sa->peer_id);
-    memcpy(sa->peer_id, id->u.id.data.p, sa->peer_id_len);
-    ep_peer_index_add(sa->ep, sa);
+    ep_sa_set_peer_id(sa, id->u.id.type, id->u.id.data.p, id->u.id.data.len);
 }
 
 /* KEYMAT = prf+(SK_d, Ni | Nr): encryption then integrity key for I->R,

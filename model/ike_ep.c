@@ -66,6 +66,9 @@ static gboolean resp_key_equal(gconstpointer a, gconstpointer b)
     return memcmp(a, b, sizeof(resp_key)) == 0;
 }
 
+static const ep_map_kind child_in_kind = {g_direct_hash, g_direct_equal, NULL};
+static const ep_map_kind peer_id_kind = {g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref};
+
 ike_ep *ike_ep_new(const ike_cfg *cfg, const ike_io *io)
 {
     if (ike_cfg_check(cfg) != IKE_OK || !io->send || !io->random)
@@ -74,9 +77,8 @@ ike_ep *ike_ep_new(const ike_cfg *cfg, const ike_io *io)
     ep->cfg = *cfg;
     ep->io = *io;
     ep->sas = g_hash_table_new(g_int64_hash, g_int64_equal);
-    ep->timers = g_sequence_new(NULL);
-    ep->child_in = g_hash_table_new(NULL, NULL);
-    ep->by_peer_id = g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
+    ep->child_in.kind = &child_in_kind;
+    ep->by_peer_id.kind = &peer_id_kind;
     if (cfg->cookie_threshold) /* drawn only when used: other runs keep their random streams */
         ep->io.random(ep->io.ctx, ep->cookie_secret, sizeof ep->cookie_secret);
     qcd_limiter_init(&ep->maker_lim, cfg->qcd.maker_rate, cfg->qcd.maker_burst);
@@ -98,9 +100,10 @@ void ike_ep_free(ike_ep *ep, uint64_t now)
     g_hash_table_destroy(ep->sas);
     if (ep->responder)
         g_hash_table_destroy(ep->responder);
-    g_hash_table_destroy(ep->child_in);
-    g_hash_table_destroy(ep->by_peer_id);
-    g_sequence_free(ep->timers);
+    ep_map_clear(&ep->child_in);
+    ep_map_clear(&ep->by_peer_id);
+    if (ep->timers)
+        g_sequence_free(ep->timers);
     g_free(ep);
 }
 
@@ -137,7 +140,9 @@ void ep_send_raw(ike_ep *ep, uint64_t now, ike_sa *sa, uint64_t peer, const uint
     }
 }
 
-/* --- timers: one ordered sequence, so the next deadline is the first --- */
+/* --- timers: one ordered sequence, so the next deadline is the first.  A
+ * client endpoint rarely has two SAs with deadlines: until it does, the one
+ * is kept without a sequence. --- */
 
 static gint by_deadline(gconstpointer a, gconstpointer b, gpointer unused)
 {
@@ -148,6 +153,37 @@ static gint by_deadline(gconstpointer a, gconstpointer b, gpointer unused)
     return x->local_spi < y->local_spi ? -1 : x->local_spi > y->local_spi;
 }
 
+static bool timer_armed(const ike_ep *ep, const ike_sa *sa)
+{
+    return ep->timers ? sa->timer != NULL : ep->timer_one == sa;
+}
+
+static void timer_unlink(ike_ep *ep, ike_sa *sa)
+{
+    if (ep->timers) {
+        g_sequence_remove(sa->timer);
+        sa->timer = NULL;
+    } else {
+        ep->timer_one = NULL;
+    }
+    ep->first_timer = NULL;
+}
+
+static void timer_link(ike_ep *ep, ike_sa *sa)
+{
+    if (!ep->timers && !ep->timer_one) {
+        ep->timer_one = sa;
+        return;
+    }
+    if (!ep->timers) {
+        ike_sa *one = ep->timer_one;
+        ep->timers = g_sequence_new(NULL);
+        ep->timer_one = NULL;
+        one->timer = g_sequence_insert_sorted(ep->timers, one, by_deadline, NULL);
+    }
+    sa->timer = g_sequence_insert_sorted(ep->timers, sa, by_deadline, NULL);
+}
+
 void ep_rearm(ike_ep *ep, ike_sa *sa)
 {
     uint64_t d = sa->dpd_at;
@@ -155,47 +191,42 @@ void ep_rearm(ike_ep *ep, ike_sa *sa)
         d = sa->req.deadline;
     if (sa->expire_at < d)
         d = sa->expire_at;
-    if (sa->timer && d == sa->deadline)
+    bool armed = timer_armed(ep, sa);
+    if (armed && d == sa->deadline)
         return;
-    if (sa->timer) {
-        g_sequence_remove(sa->timer);
-        sa->timer = NULL;
-    }
+    if (armed)
+        timer_unlink(ep, sa);
     sa->deadline = d;
     if (d != IKE_NEVER)
-        sa->timer = g_sequence_insert_sorted(ep->timers, sa, by_deadline, NULL);
+        timer_link(ep, sa);
     ep->first_timer = NULL;
 }
 
-/* Finding the first of the sequence walks its tree; a headend asks after
- * every datagram, and its timers change far less often. */
-static GSequenceIter *first_timer(const ike_ep *ep)
+/* The SA with the earliest deadline, or NULL.  Finding the first of the
+ * sequence walks its tree; a headend asks after every datagram, and its
+ * timers change far less often. */
+static ike_sa *first_timer(const ike_ep *ep)
 {
+    if (!ep->timers)
+        return ep->timer_one;
     if (!ep->first_timer) /* a cache, not state: filled in from const callers too */
         ((ike_ep *)ep)->first_timer = g_sequence_get_begin_iter(ep->timers);
-    return ep->first_timer;
+    return g_sequence_iter_is_end(ep->first_timer) ? NULL : g_sequence_get(ep->first_timer);
 }
 
 uint64_t ike_ep_next_deadline(const ike_ep *ep)
 {
-    GSequenceIter *first = first_timer(ep);
-    if (g_sequence_iter_is_end(first))
-        return IKE_NEVER;
-    return ((ike_sa *)g_sequence_get(first))->deadline;
+    const ike_sa *first = first_timer(ep);
+    return first ? first->deadline : IKE_NEVER;
 }
 
 void ike_ep_handle_timeout(ike_ep *ep, uint64_t now)
 {
     for (;;) {
-        GSequenceIter *first = first_timer(ep);
-        if (g_sequence_iter_is_end(first))
+        ike_sa *sa = first_timer(ep);
+        if (!sa || sa->deadline > now)
             return;
-        ike_sa *sa = g_sequence_get(first);
-        if (sa->deadline > now)
-            return;
-        g_sequence_remove(first);
-        ep->first_timer = NULL;
-        sa->timer = NULL;
+        timer_unlink(ep, sa);
         sa->deadline = IKE_NEVER;
         if (sa->expire_at <= now) {
             ep_sa_destroy(ep, sa, now, IKE_DEL_HALF_OPEN);
@@ -276,13 +307,14 @@ void ep_sa_destroy(ike_ep *ep, ike_sa *sa, uint64_t now, ike_del_reason why)
         if (ep->responder && g_hash_table_lookup(ep->responder, &k) == sa)
             g_hash_table_remove(ep->responder, &k);
     }
-    if (sa->timer) {
-        g_sequence_remove(sa->timer);
-        ep->first_timer = NULL;
-    }
+    if (timer_armed(ep, sa))
+        timer_unlink(ep, sa);
     hs_free(sa->hs);
     g_free(sa->req.msg);
     g_free(sa->resp);
+    g_free(sa->peer_token);
+    if (sa->peer_key)
+        g_bytes_unref(sa->peer_key);
     memset(&sa->keys, 0, sizeof sa->keys);
     memset(&sa->child, 0, sizeof sa->child);
     g_free(sa);
@@ -353,8 +385,9 @@ void ep_qcd_store_peer_token(ike_sa *sa, const ike_msg *m, size_t first)
         return;
     for (size_t i = first; i < m->n; i++)
         if (qcd_notify_ok(&m->pl[i])) {
+            g_free(sa->peer_token);
             sa->peer_token_len = (uint8_t)m->pl[i].u.notify.data.len;
-            memcpy(sa->peer_token, m->pl[i].u.notify.data.p, sa->peer_token_len);
+            sa->peer_token = g_memdup2(m->pl[i].u.notify.data.p, sa->peer_token_len);
             return;
         }
 }
@@ -557,14 +590,14 @@ void ep_child_index(ike_ep *ep, ike_sa *sa, bool add)
 {
     gpointer key = GUINT_TO_POINTER(sa->child.spi_in);
     if (add)
-        g_hash_table_replace(ep->child_in, key, sa);
-    else if (g_hash_table_lookup(ep->child_in, key) == sa)
-        g_hash_table_remove(ep->child_in, key);
+        ep_map_replace(&ep->child_in, key, sa);
+    else if (ep_map_lookup(&ep->child_in, key) == sa)
+        ep_map_remove(&ep->child_in, key);
 }
 
 void ike_ep_esp_seen(ike_ep *ep, uint64_t now, uint32_t spi_in)
 {
-    ike_sa *sa = g_hash_table_lookup(ep->child_in, GUINT_TO_POINTER(spi_in));
+    ike_sa *sa = ep_map_lookup(&ep->child_in, GUINT_TO_POINTER(spi_in));
     if (sa && ep->cfg.dpd_counts_esp && now > sa->last_in)
         sa->last_in = now;
 }

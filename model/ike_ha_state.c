@@ -28,10 +28,15 @@ int ike_sa_export(const ike_sa *sa, ike_sa_state *out)
     out->replay_sync = sa->ha.replay_sync;
     out->has_child = sa->has_child;
     out->child = sa->child;
-    out->peer_id_type = sa->peer_id_type;
-    memcpy(out->peer_id, sa->peer_id, sa->peer_id_len);
-    out->peer_id_len = sa->peer_id_len;
-    memcpy(out->peer_token, sa->peer_token, sa->peer_token_len);
+    if (sa->peer_key) {
+        gsize n;
+        const uint8_t *k = g_bytes_get_data(sa->peer_key, &n);
+        out->peer_id_type = k[0];
+        memcpy(out->peer_id, k + 1, n - 1);
+        out->peer_id_len = n - 1;
+    }
+    if (sa->peer_token_len)
+        memcpy(out->peer_token, sa->peer_token, sa->peer_token_len);
     out->peer_token_len = sa->peer_token_len;
     out->sync_sent = sa->ha.last_sent;
     out->sync_m1 = sa->ha.last_m1;
@@ -49,7 +54,7 @@ static bool state_ok(const ike_ep *ep, const ike_sa_state *st)
            st->sync_m_seen >= -1 && st->sync_m_seen <= UINT32_MAX &&
            st->iv_counter <= UINT64_MAX - ep->cfg.ha_iv_margin && /* else: rekey, not failover */
            !g_hash_table_contains(ep->sas, &local) &&
-           !(st->has_child && g_hash_table_contains(ep->child_in, GUINT_TO_POINTER(st->child.spi_in)));
+           !(st->has_child && ep_map_lookup(&ep->child_in, GUINT_TO_POINTER(st->child.spi_in)));
 }
 
 ike_sa *ike_ep_import(ike_ep *ep, uint64_t now, uint64_t peer, const ike_sa_state *st)
@@ -77,12 +82,12 @@ ike_sa *ike_ep_import(ike_ep *ep, uint64_t now, uint64_t peer, const ike_sa_stat
     }
     sa->has_child = st->has_child;
     sa->child = st->child;
-    sa->peer_id_type = st->peer_id_type;
-    memcpy(sa->peer_id, st->peer_id, st->peer_id_len);
-    sa->peer_id_len = st->peer_id_len;
-    if (sa->peer_id_len)
-        ep_peer_index_add(ep, sa);
-    memcpy(sa->peer_token, st->peer_token, st->peer_token_len);
+    if (st->peer_id_len)
+        ep_sa_set_peer_id(sa, st->peer_id_type, st->peer_id, st->peer_id_len);
+    else if (st->peer_id_type) /* kept for export; nothing to index */
+        sa->peer_key = g_bytes_new(&st->peer_id_type, 1);
+    if (st->peer_token_len)
+        sa->peer_token = g_memdup2(st->peer_token, st->peer_token_len);
     sa->peer_token_len = st->peer_token_len;
     sa->ha = (ike_ha){.mid_sync = st->mid_sync, .replay_sync = st->replay_sync, .imported = true,
                       .last_sent = st->sync_sent, .last_m1 = st->sync_m1, .last_p1 = st->sync_p1,

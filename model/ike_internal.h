@@ -12,6 +12,7 @@
 
 #define IKE_NEVER UINT64_MAX
 #define IKE_NONCE_LEN 32
+#define IKE_MAX_PEER_ID 64 /* octets of the peer's ID kept (ike_sa_state.peer_id) */
 
 typedef enum sa_state {
     SA_INIT_SENT,    /* initiator: IKE_SA_INIT in flight */
@@ -75,6 +76,27 @@ typedef struct ike_ha {
     uint32_t ans_nonce, ans_m1, ans_m2, ans_p2; /* ...and what it carried */
 } ike_ha;
 
+/* ike_map.c: a map with its first entry inline (a client endpoint's maps
+ * rarely get a second); same semantics as a GHashTable without value
+ * destructor. */
+typedef struct ep_map_kind {
+    GHashFunc hash;
+    GEqualFunc equal;
+    GDestroyNotify key_free; /* may be NULL */
+} ep_map_kind;
+
+typedef struct ep_map {
+    const ep_map_kind *kind;
+    GHashTable *t;           /* NULL while it holds at most the inline entry */
+    gpointer k, v;
+    bool has;
+} ep_map;
+
+gpointer ep_map_lookup(const ep_map *m, gconstpointer key);
+void ep_map_replace(ep_map *m, gpointer key, gpointer value);
+void ep_map_remove(ep_map *m, gconstpointer key);
+void ep_map_clear(ep_map *m);
+
 struct ike_sa {
     ike_ep *ep;
     uint64_t peer;
@@ -96,15 +118,14 @@ struct ike_sa {
     unsigned pending;
     bool has_child;
     ike_child child;
-    uint8_t peer_id_type;
-    uint8_t peer_id[64];
-    size_t peer_id_len;
-    uint8_t peer_token[QCD_MAX_TOKEN]; /* taker: the peer's QCD token */
+    GBytes *peer_key;    /* the peer's ID type | ID (at most 64 octets), NULL until known;
+                            shared with ep->by_peer_id */
+    uint8_t *peer_token; /* taker: the peer's QCD token (out of line: a maker's SAs have none) */
     uint8_t peer_token_len;
     ike_ha ha;
     bool id_indexed;     /* in ep->by_peer_id */
     void *user;
-    GSequenceIter *timer;
+    GSequenceIter *timer; /* in ep->timers, if that exists */
 };
 
 struct ike_ep {
@@ -112,13 +133,14 @@ struct ike_ep {
     ike_io io;
     GHashTable *sas;       /* local SPI -> ike_sa */
     GHashTable *responder; /* (peer, SPIi) -> ike_sa, for IKE_SA_INIT duplicates; NULL until needed */
-    GHashTable *child_in;  /* inbound child SPI -> ike_sa */
-    GSequence *timers;     /* SAs with a deadline, earliest first */
-    GSequenceIter *first_timer; /* its first (or end); NULL: not known since the last change */
+    ep_map child_in;       /* inbound child SPI -> ike_sa */
+    GSequence *timers;     /* SAs with a deadline, earliest first; made for a second one */
+    ike_sa *timer_one;     /* the only SA with a deadline while timers is NULL */
+    GSequenceIter *first_timer; /* first of timers (or end); NULL: not known since the last change */
     qcd_limiter maker_lim, taker_lim, hint_lim, unknown_spi_lim, unknown_ike_spi_lim;
     size_t half_open;      /* responder SAs in SA_HALF_OPEN */
     uint8_t cookie_secret[32];
-    GHashTable *by_peer_id; /* GBytes (ID type | ID) -> GSList of ike_sa, for INITIAL_CONTACT */
+    ep_map by_peer_id;     /* GBytes (ID type | ID) -> GSList of ike_sa, for INITIAL_CONTACT */
 };
 
 /* ike_ep.c */
@@ -161,6 +183,7 @@ void sa_received(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len);
 void sa_dropped(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len, int err);
 
 /* ike_peers.c: SAs by the peer's identity */
+void ep_sa_set_peer_id(ike_sa *sa, uint8_t type, const uint8_t *id, size_t len); /* and indexes it */
 void ep_peer_index_add(ike_ep *ep, ike_sa *sa);
 void ep_peer_index_remove(ike_ep *ep, ike_sa *sa);
 GSList *ep_peer_sas(ike_ep *ep, const ike_sa *sa); /* every SA with sa's peer ID; the index's own list */

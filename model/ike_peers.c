@@ -6,22 +6,28 @@
 
 #include "ike_internal.h"
 
-static GBytes *id_key(const ike_sa *sa)
+/* The ID is kept once, as the index's key: the SA and the index share it. */
+void ep_sa_set_peer_id(ike_sa *sa, uint8_t type, const uint8_t *id, size_t len)
 {
-    uint8_t k[1 + sizeof sa->peer_id];
-    k[0] = sa->peer_id_type;
-    memcpy(k + 1, sa->peer_id, sa->peer_id_len);
-    return g_bytes_new(k, 1 + sa->peer_id_len);
+    uint8_t k[1 + IKE_MAX_PEER_ID];
+    len = MIN(len, IKE_MAX_PEER_ID);
+    k[0] = type;
+    memcpy(k + 1, id, len);
+    if (sa->id_indexed)
+        ep_peer_index_remove(sa->ep, sa);
+    if (sa->peer_key)
+        g_bytes_unref(sa->peer_key);
+    sa->peer_key = g_bytes_new(k, 1 + len);
+    ep_peer_index_add(sa->ep, sa);
 }
 
 void ep_peer_index_add(ike_ep *ep, ike_sa *sa)
 {
     if (sa->id_indexed)
         ep_peer_index_remove(ep, sa);
-    GBytes *k = id_key(sa);
-    GSList *l = g_hash_table_lookup(ep->by_peer_id, k);
-    /* the table keeps its first key; the list head may change */
-    g_hash_table_replace(ep->by_peer_id, k, g_slist_prepend(l, sa));
+    GSList *l = ep_map_lookup(&ep->by_peer_id, sa->peer_key);
+    /* the list head may change; the map holds a reference to the key */
+    ep_map_replace(&ep->by_peer_id, g_bytes_ref(sa->peer_key), g_slist_prepend(l, sa));
     sa->id_indexed = true;
 }
 
@@ -29,21 +35,17 @@ void ep_peer_index_remove(ike_ep *ep, ike_sa *sa)
 {
     if (!sa->id_indexed)
         return;
-    GBytes *k = id_key(sa);
-    GSList *l = g_slist_remove(g_hash_table_lookup(ep->by_peer_id, k), sa);
+    GSList *l = g_slist_remove(ep_map_lookup(&ep->by_peer_id, sa->peer_key), sa);
     if (l)
-        g_hash_table_replace(ep->by_peer_id, k, l);
-    else {
-        g_hash_table_remove(ep->by_peer_id, k);
-        g_bytes_unref(k);
-    }
+        ep_map_replace(&ep->by_peer_id, g_bytes_ref(sa->peer_key), l);
+    else
+        ep_map_remove(&ep->by_peer_id, sa->peer_key);
     sa->id_indexed = false;
 }
 
 GSList *ep_peer_sas(ike_ep *ep, const ike_sa *sa)
 {
-    g_autoptr(GBytes) k = id_key(sa);
-    return g_hash_table_lookup(ep->by_peer_id, k);
+    return sa->peer_key ? ep_map_lookup(&ep->by_peer_id, sa->peer_key) : NULL;
 }
 
 void ep_sa_set_state(ike_sa *sa, sa_state state)
