@@ -114,6 +114,7 @@ static double model_bytes_per_client(uint32_t n, double *headend_side)
     cc.psk_len = 21;
     cc.dpd_delay_ms = 30000;
     hc = cc;
+    const ike_cfg fleet_cfg = cc;
     memcpy(hc.id, "headend", 7);
     hc.id_len = 7;
     ike_io io = {.ctx = rng, .send = nop_send, .random = rnd};
@@ -123,8 +124,9 @@ static double model_bytes_per_client(uint32_t n, double *headend_side)
     ike_sa_state *st = g_new0(ike_sa_state, 1);
     size_t before = heap_used(), at_headend = 0;
     for (uint32_t i = 0; i < n; i++) {
+        /* as the fleet makes them: one shared configuration, an ID each */
         cc.id_len = (size_t)snprintf((char *)cc.id, sizeof cc.id, "c%u.fleet.ikesim", i);
-        cl[i] = ike_ep_new(&cc, &io);
+        cl[i] = ike_ep_new_shared(&fleet_cfg, cc.id, cc.id_len, 0, &io);
         memset(st, 0, sizeof *st);
         sim_rng_bytes(rng, (uint8_t *)&st->spi_i, 8);
         sim_rng_bytes(rng, (uint8_t *)&st->spi_r, 8);

@@ -199,6 +199,13 @@ const char *ike_ha_drop_name(ike_ha_drop d);
 /* NULL if cfg is invalid (ike_cfg_check says why) or memory ran out. */
 ike_ep *ike_ep_new(const ike_cfg *cfg, const ike_io *io);
 int ike_cfg_check(const ike_cfg *cfg);
+/* As ike_ep_new() with *shared but its own ID (of type shared->id_type) and
+ * DPD clock phase, which replace shared->id and ->dpd_clock_phase_ns; the
+ * rest is read from *shared, which must outlive the endpoint.  A fleet's
+ * clients differ only in those: a copy of ike_cfg each would be a tenth of
+ * a client's memory. */
+ike_ep *ike_ep_new_shared(const ike_cfg *shared, const uint8_t *id, size_t id_len, uint64_t dpd_clock_phase_ns,
+                          const ike_io *io);
 /* Frees every SA (reported as IKE_DEL_SHUTDOWN); sends nothing. */
 void ike_ep_free(ike_ep *ep, uint64_t now);
 

@@ -11,7 +11,7 @@ enum { COOKIE_VERSION = 1, COOKIE_HASH_LEN = 16, COOKIE_LEN = 1 + COOKIE_HASH_LE
 
 bool cookie_required(const ike_ep *ep)
 {
-    return ep->cfg.cookie_threshold && ep->half_open >= ep->cfg.cookie_threshold;
+    return ep->cfg->cookie_threshold && ep->half_open >= ep->cfg->cookie_threshold;
 }
 
 /* Cookie = VersionIDofSecret | Hash(Ni | IPi | SPIi | secret), the

@@ -17,7 +17,7 @@ static int auth_value(ike_sa *sa, bool ours, const uint8_t *idb, size_t idb_len,
 {
     /* The initiator signs RealMessage1 | Nr, the responder RealMessage2 | Ni. */
     ike_hs *hs = sa->hs;
-    const ike_cfg *cfg = &sa->ep->cfg;
+    const ike_cfg *cfg = sa->ep->cfg;
     bool by_initiator = ours == sa->initiator;
     const uint8_t *msg = by_initiator ? hs->init_req : hs->init_resp;
     size_t msg_len = by_initiator ? hs->init_req_len : hs->init_resp_len;
@@ -132,15 +132,15 @@ void sa_established(ike_sa *sa, uint64_t now)
 
 int auth_start(ike_sa *sa, uint64_t now)
 {
-    const ike_cfg *cfg = &sa->ep->cfg;
+    const ike_cfg *cfg = sa->ep->cfg;
     uint8_t idb[4 + sizeof cfg->id], auth[IKE_PRF_LEN];
-    size_t idb_len = id_body(cfg->id_type, cfg->id, cfg->id_len, idb);
+    size_t idb_len = id_body(cfg->id_type, sa->ep->id, sa->ep->id_len, idb);
     int rc = auth_value(sa, true, idb, idb_len, auth);
     if (rc != IKE_OK)
         return rc;
     ike_payload pl[12];
     size_t n = 0;
-    pl[n++] = (ike_payload){.type = IKE_PL_IDI, .u.id = {cfg->id_type, {cfg->id, cfg->id_len}}};
+    pl[n++] = (ike_payload){.type = IKE_PL_IDI, .u.id = {cfg->id_type, {sa->ep->id, sa->ep->id_len}}};
     if (cfg->initial_contact)
         pl[n++] = ike_pl_notify(IKE_PROTO_NONE, IKE_N_INITIAL_CONTACT, NULL, 0);
     pl[n++] = (ike_payload){.type = IKE_PL_AUTH, .u.auth = {IKE_AUTH_SHARED_KEY, {auth, sizeof auth}}};
@@ -171,7 +171,7 @@ void auth_on_response(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first)
     remember_peer_id(sa, id);
     ep_qcd_store_peer_token(sa, m, first);
     ha_caps_negotiate(sa, m, first);
-    const ike_cfg *cfg = &ep->cfg;
+    const ike_cfg *cfg = ep->cfg;
     from = first;
     const ike_payload *sap = ike_find(m, IKE_PL_SA, &from);
     const ike_proposal *p;
@@ -197,7 +197,7 @@ void auth_on_response(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first)
 void auth_on_request(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first)
 {
     ike_ep *ep = sa->ep;
-    const ike_cfg *cfg = &ep->cfg;
+    const ike_cfg *cfg = ep->cfg;
     size_t from = first;
     const ike_payload *id = ike_find(m, IKE_PL_IDI, &from);
     from = first;
@@ -214,14 +214,14 @@ void auth_on_request(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first)
     ha_caps_negotiate(sa, m, first);
 
     uint8_t idb[4 + sizeof cfg->id], mine[IKE_PRF_LEN], token[QCD_TOKEN_LEN];
-    size_t idb_len = id_body(cfg->id_type, cfg->id, cfg->id_len, idb);
+    size_t idb_len = id_body(cfg->id_type, ep->id, ep->id_len, idb);
     if (auth_value(sa, true, idb, idb_len, mine) != IKE_OK) {
         ep_sa_destroy(ep, sa, now, IKE_DEL_NEGOTIATION);
         return;
     }
     ike_payload pl[12];
     size_t n = 0;
-    pl[n++] = (ike_payload){.type = IKE_PL_IDR, .u.id = {cfg->id_type, {cfg->id, cfg->id_len}}};
+    pl[n++] = (ike_payload){.type = IKE_PL_IDR, .u.id = {cfg->id_type, {ep->id, ep->id_len}}};
     pl[n++] = (ike_payload){.type = IKE_PL_AUTH, .u.auth = {IKE_AUTH_SHARED_KEY, {mine, sizeof mine}}};
     n += ep_qcd_own_token(ep, sa, token, &pl[n]);
     n += ha_caps_echo(sa, &pl[n]);

@@ -69,12 +69,24 @@ static gboolean resp_key_equal(gconstpointer a, gconstpointer b)
 static const ep_map_kind child_in_kind = {g_direct_hash, g_direct_equal, NULL};
 static const ep_map_kind peer_id_kind = {g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref};
 
-ike_ep *ike_ep_new(const ike_cfg *cfg, const ike_io *io)
+/* An endpoint whose settings are *cfg, with id and phase as its own ID and
+ * DPD clock phase; extra octets are allocated after it for the caller. */
+static ike_ep *ep_alloc(const ike_cfg *cfg, const uint8_t *id, size_t id_len, uint64_t phase,
+                        const ike_io *io, size_t extra)
 {
-    if (ike_cfg_check(cfg) != IKE_OK || !io->send || !io->random)
+    ike_cfg check = *cfg;
+    if (id_len > sizeof check.id)
         return NULL;
-    ike_ep *ep = g_new0(ike_ep, 1);
-    ep->cfg = *cfg;
+    memcpy(check.id, id, id_len);
+    check.id_len = id_len;
+    check.dpd_clock_phase_ns = phase;
+    if (ike_cfg_check(&check) != IKE_OK || !io->send || !io->random)
+        return NULL;
+    ike_ep *ep = g_malloc0(sizeof *ep + extra);
+    ep->cfg = cfg;
+    ep->id = id;
+    ep->id_len = id_len;
+    ep->dpd_clock_phase_ns = phase;
     ep->io = *io;
     ep->sas = g_hash_table_new(g_int64_hash, g_int64_equal);
     ep->child_in.kind = &child_in_kind;
@@ -86,6 +98,30 @@ ike_ep *ike_ep_new(const ike_cfg *cfg, const ike_io *io)
     qcd_limiter_init(&ep->hint_lim, cfg->hint_rate, cfg->hint_burst);
     qcd_limiter_init(&ep->unknown_spi_lim, cfg->unknown_spi_rate, cfg->unknown_spi_burst);
     qcd_limiter_init(&ep->unknown_ike_spi_lim, cfg->unknown_ike_spi_rate, cfg->unknown_ike_spi_burst);
+    return ep;
+}
+
+ike_ep *ike_ep_new(const ike_cfg *cfg, const ike_io *io)
+{
+    ike_ep *ep = ep_alloc(cfg, cfg->id, cfg->id_len, cfg->dpd_clock_phase_ns, io, sizeof *cfg);
+    if (!ep)
+        return NULL;
+    ike_cfg *own = (ike_cfg *)(ep + 1); /* one allocation with the endpoint */
+    *own = *cfg;
+    ep->cfg = own;
+    ep->id = own->id;
+    return ep;
+}
+
+ike_ep *ike_ep_new_shared(const ike_cfg *shared, const uint8_t *id, size_t id_len, uint64_t dpd_clock_phase_ns,
+                          const ike_io *io)
+{
+    ike_ep *ep = ep_alloc(shared, id, id_len, dpd_clock_phase_ns, io, id_len);
+    if (!ep)
+        return NULL;
+    uint8_t *own_id = (uint8_t *)(ep + 1);
+    memcpy(own_id, id, id_len);
+    ep->id = own_id;
     return ep;
 }
 
@@ -250,12 +286,12 @@ ike_sa *ep_sa_new(ike_ep *ep, uint64_t now, uint64_t peer, bool initiator)
     sa->ep = ep;
     sa->peer = peer;
     sa->initiator = initiator;
-    sa->suite = ep->cfg.ike;
+    sa->suite = ep->cfg->ike;
     sa->last_in = now;
     sa->dpd_at = sa->expire_at = sa->deadline = IKE_NEVER;
     sa->ha.m_seen = -1;
     sa->hs = g_new0(ike_hs, 1);
-    sa->hs->dh_group = ep->cfg.ike.dh;
+    sa->hs->dh_group = ep->cfg->ike.dh;
     return sa;
 }
 
@@ -366,13 +402,13 @@ static void drop(ike_ep *ep, uint64_t now, ike_sa *sa, uint64_t peer, const ike_
 
 bool ep_qcd_maker(const ike_ep *ep)
 {
-    return (ep->cfg.qcd.role & IKE_QCD_MAKER) != 0;
+    return (ep->cfg->qcd.role & IKE_QCD_MAKER) != 0;
 }
 
 /* The maker's token for sa, as the notify that IKE_AUTH carries. */
 size_t ep_qcd_own_token(ike_ep *ep, const ike_sa *sa, uint8_t *token, ike_payload *pl)
 {
-    if (!ep_qcd_maker(ep) || qcd_token(ep->cfg.qcd.secrets->cur, sa->spi_i, sa->spi_r, token) != IKE_OK)
+    if (!ep_qcd_maker(ep) || qcd_token(ep->cfg->qcd.secrets->cur, sa->spi_i, sa->spi_r, token) != IKE_OK)
         return 0;
     *pl = ike_pl_notify(IKE_PROTO_NONE, IKE_N_QCD_TOKEN, token, QCD_TOKEN_LEN);
     return 1;
@@ -381,7 +417,7 @@ size_t ep_qcd_own_token(ike_ep *ep, const ike_sa *sa, uint8_t *token, ike_payloa
 /* A taker keeps the peer's token with the IKE SA (RFC 6290 §4.2). */
 void ep_qcd_store_peer_token(ike_sa *sa, const ike_msg *m, size_t first)
 {
-    if (!(sa->ep->cfg.qcd.role & IKE_QCD_TAKER))
+    if (!(sa->ep->cfg->qcd.role & IKE_QCD_TAKER))
         return;
     for (size_t i = first; i < m->n; i++)
         if (qcd_notify_ok(&m->pl[i])) {
@@ -396,7 +432,7 @@ void ep_qcd_store_peer_token(ike_sa *sa, const ike_msg *m, size_t first)
  * Never for an SA alive on another cluster member (§9.2). */
 static bool may_reveal(ike_ep *ep, uint64_t now, uint64_t spi_i, uint64_t spi_r)
 {
-    const ike_qcd_cfg *q = &ep->cfg.qcd;
+    const ike_qcd_cfg *q = &ep->cfg->qcd;
     if (!ep_qcd_maker(ep))
         return false;
     if (q->answer_window_ns && now - q->boot_ns > q->answer_window_ns)
@@ -417,7 +453,7 @@ static void send_unprotected(ike_ep *ep, uint64_t now, uint64_t peer, const ike_
     r->pl[0] = first;
     r->n = 1;
     if (tokens && may_reveal(ep, now, h->spi_i, h->spi_r))
-        r->n += qcd_token_payloads(ep->cfg.qcd.secrets, h->spi_i, h->spi_r, t, &r->pl[1]);
+        r->n += qcd_token_payloads(ep->cfg->qcd.secrets, h->spi_i, h->spi_r, t, &r->pl[1]);
     uint8_t out[512];
     size_t len;
     if (ike_encode(r, out, sizeof out, &len) == IKE_OK) {
@@ -437,7 +473,7 @@ static void send_unprotected(ike_ep *ep, uint64_t now, uint64_t peer, const ike_
 static void answer_unknown_spi(ike_ep *ep, uint64_t now, uint64_t peer, const ike_hdr *h)
 {
     bool maker = ep_qcd_maker(ep);
-    if (!maker && !ep->cfg.answer_unknown_spi)
+    if (!maker && !ep->cfg->answer_unknown_spi)
         return;
     if (!qcd_limiter_take(&ep->unknown_ike_spi_lim, now))
         return;
@@ -466,12 +502,12 @@ int ike_ep_invalid_spi(ike_ep *ep, uint64_t now, uint64_t peer, uint32_t spi, co
 /* A taker checks the presented tokens; true if the SA was deleted. */
 static bool qcd_check(ike_ep *ep, uint64_t now, ike_sa *sa, const ike_msg *m)
 {
-    if (!sa || !(ep->cfg.qcd.role & IKE_QCD_TAKER) || !ike_find_notify(m, IKE_N_QCD_TOKEN))
+    if (!sa || !(ep->cfg->qcd.role & IKE_QCD_TAKER) || !ike_find_notify(m, IKE_N_QCD_TOKEN))
         return false;
     ike_event ev = {.now = now, .err = IKE_OK};
     if (sa->peer_token_len == 0 || !ike_sa_established(sa))
         ev.err = IKE_E_STATE;
-    else if (ep->cfg.qcd.taker_needs_request && !sa->req.active)
+    else if (ep->cfg->qcd.taker_needs_request && !sa->req.active)
         ev.err = IKE_E_STATE;
     else if (!qcd_limiter_take(&ep->taker_lim, now))
         ev.err = IKE_E_LIMIT;
@@ -492,7 +528,7 @@ static void on_hint(ike_ep *ep, uint64_t now, ike_sa *sa, uint16_t type)
 {
     ike_event ev = {.now = now, .notify = type};
     ep_emit(ep, IKE_EV_HINT, sa, &ev);
-    if (sa && ep->cfg.hint_starts_dpd && sa->state == SA_ESTABLISHED && !sa->req.active &&
+    if (sa && ep->cfg->hint_starts_dpd && sa->state == SA_ESTABLISHED && !sa->req.active &&
         qcd_limiter_take(&ep->hint_lim, now))
         ike_ep_liveness(ep, sa, now);
 }
@@ -598,7 +634,7 @@ void ep_child_index(ike_ep *ep, ike_sa *sa, bool add)
 void ike_ep_esp_seen(ike_ep *ep, uint64_t now, uint32_t spi_in)
 {
     ike_sa *sa = ep_map_lookup(&ep->child_in, GUINT_TO_POINTER(spi_in));
-    if (sa && ep->cfg.dpd_counts_esp && now > sa->last_in)
+    if (sa && ep->cfg->dpd_counts_esp && now > sa->last_in)
         sa->last_in = now;
 }
 

@@ -25,14 +25,14 @@ static size_t put_caps(bool mid, bool replay, ike_payload *pl)
 
 size_t ha_caps_offer(const ike_ep *ep, ike_payload *pl)
 {
-    return put_caps(ep->cfg.mid_sync, ep->cfg.replay_sync, pl);
+    return put_caps(ep->cfg->mid_sync, ep->cfg->replay_sync, pl);
 }
 
 /* Both roles: ours and the peer's assertion.  For the initiator the
  * peer's is the echo, so an echo of what it did not assert counts nothing. */
 void ha_caps_negotiate(ike_sa *sa, const ike_msg *m, size_t first)
 {
-    const ike_cfg *cfg = &sa->ep->cfg;
+    const ike_cfg *cfg = sa->ep->cfg;
     sa->ha.mid_sync = cfg->mid_sync && asserted(m, first, IKE_N_MESSAGE_ID_SYNC_SUPPORTED);
     sa->ha.replay_sync = cfg->replay_sync && asserted(m, first, IKE_N_REPLAY_COUNTER_SYNC_SUPPORTED);
 }

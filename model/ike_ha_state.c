@@ -52,7 +52,7 @@ static bool state_ok(const ike_ep *ep, const ike_sa_state *st)
            (!st->has_resp || (st->resp_len > 0 && st->resp_len <= sizeof st->resp)) &&
            st->peer_id_len <= sizeof st->peer_id && st->peer_token_len <= sizeof st->peer_token &&
            st->sync_m_seen >= -1 && st->sync_m_seen <= UINT32_MAX &&
-           st->iv_counter <= UINT64_MAX - ep->cfg.ha_iv_margin && /* else: rekey, not failover */
+           st->iv_counter <= UINT64_MAX - ep->cfg->ha_iv_margin && /* else: rekey, not failover */
            !g_hash_table_contains(ep->sas, &local) &&
            !(st->has_child && ep_map_lookup(&ep->child_in, GUINT_TO_POINTER(st->child.spi_in)));
 }
@@ -72,7 +72,7 @@ ike_sa *ike_ep_import(ike_ep *ep, uint64_t now, uint64_t peer, const ike_sa_stat
     sa->keys = st->keys;
     /* The old member may have sealed messages after this state was
      * replicated: skip past every IV it can have used (see ike_ha.h). */
-    sa->iv_counter = st->iv_counter + ep->cfg.ha_iv_margin;
+    sa->iv_counter = st->iv_counter + ep->cfg->ha_iv_margin;
     sa->next_mid_out = st->next_mid_out;
     sa->next_mid_in = st->next_mid_in;
     if (st->has_resp) {

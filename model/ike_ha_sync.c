@@ -208,7 +208,7 @@ static int send_answer(ike_sa *sa, uint64_t now, uint32_t nonce, uint32_t m2, ui
 static bool is_retransmission(const ike_sa *sa, const sync_msg *s)
 {
     const ike_ha *ha = &sa->ha;
-    return sa->ep->cfg.ha_answer_retransmitted_sync && ha->answered_any && s->mid.nonce == ha->ans_nonce &&
+    return sa->ep->cfg->ha_answer_retransmitted_sync && ha->answered_any && s->mid.nonce == ha->ans_nonce &&
            s->mid.expected_send == ha->ans_m1;
 }
 

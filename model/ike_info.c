@@ -81,7 +81,7 @@ void info_on_response(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first)
 
 void dpd_arm(ike_sa *sa, uint64_t now)
 {
-    uint32_t delay = sa->ep->cfg.dpd_delay_ms;
+    uint32_t delay = sa->ep->cfg->dpd_delay_ms;
     sa->dpd_at = delay ? now + (uint64_t)delay * 1000000u : IKE_NEVER;
 }
 
@@ -90,7 +90,7 @@ void dpd_arm(ike_sa *sa, uint64_t now)
  * exchange in flight is itself a check). */
 void dpd_due(ike_sa *sa, uint64_t now)
 {
-    const ike_cfg *cfg = &sa->ep->cfg;
+    const ike_cfg *cfg = sa->ep->cfg;
     uint64_t delay = (uint64_t)cfg->dpd_delay_ms * 1000000u;
     bool busy = sa->req.active;
     if (sa->state != SA_ESTABLISHED || delay == 0) {
@@ -111,8 +111,9 @@ void dpd_due(ike_sa *sa, uint64_t now)
     /* strongSwan: idle time in whole seconds of a monotonic clock; re-arm
      * for the seconds still missing (protocol brief §5.1b). */
     uint64_t delay_s = cfg->dpd_delay_ms / 1000u;
-    uint64_t now_s = (now + cfg->dpd_clock_phase_ns) / NS_PER_S;
-    uint64_t last_s = (sa->last_in + cfg->dpd_clock_phase_ns) / NS_PER_S;
+    uint64_t phase = sa->ep->dpd_clock_phase_ns;
+    uint64_t now_s = (now + phase) / NS_PER_S;
+    uint64_t last_s = (sa->last_in + phase) / NS_PER_S;
     uint64_t diff = busy ? 0 : now_s - last_s;
     if (!busy && diff >= delay_s) {
         info_start_liveness(sa, now);

@@ -85,7 +85,7 @@ bool proposal_pick(const ike_sa_pl *sa, const ike_suite *want, uint8_t proto, bo
 static int send_init_request(ike_sa *sa, uint64_t now)
 {
     ike_hs *hs = sa->hs;
-    ike_cfg *cfg = &sa->ep->cfg;
+    const ike_cfg *cfg = sa->ep->cfg;
     uint8_t rand[IKE_DH_PRIV_RAND], ke[IKE_MAX_KE];
     ike_dh_free(hs->dh);
     hs->dh = NULL;
@@ -156,7 +156,7 @@ static void fail(ike_sa *sa, uint64_t now, int err)
 void init_on_response(ike_sa *sa, uint64_t now, const uint8_t *msg, size_t len, const ike_msg *m)
 {
     ike_hs *hs = sa->hs;
-    const ike_cfg *cfg = &sa->ep->cfg;
+    const ike_cfg *cfg = sa->ep->cfg;
     const ike_payload *n;
     if ((n = ike_find_notify(m, IKE_N_COOKIE))) {
         if (n->u.notify.data.len < 1 || n->u.notify.data.len > 64 || ++hs->retries > MAX_INIT_RETRIES)
@@ -273,7 +273,7 @@ void init_on_request(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg
         cookie_send(ep, now, peer, m); /* no state, no DH until the peer proves its address */
         return;
     }
-    const ike_cfg *cfg = &ep->cfg;
+    const ike_cfg *cfg = ep->cfg;
     const ike_proposal *chosen;
     if (!proposal_pick(&sap->u.sa, &cfg->ike, IKE_PROTO_IKE, false, &chosen)) {
         answer_unprotected(ep, now, peer, h, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);

@@ -129,7 +129,10 @@ struct ike_sa {
 };
 
 struct ike_ep {
-    ike_cfg cfg;
+    const ike_cfg *cfg;    /* its own copy (after the struct), or shared: ike_ep_new_shared() */
+    const uint8_t *id;     /* this endpoint's ID and DPD clock phase, which override cfg's */
+    size_t id_len;
+    uint64_t dpd_clock_phase_ns;
     ike_io io;
     GHashTable *sas;       /* local SPI -> ike_sa */
     GHashTable *responder; /* (peer, SPIi) -> ike_sa, for IKE_SA_INIT duplicates; NULL until needed */

@@ -43,7 +43,7 @@ int sa_open(ike_sa *sa, const uint8_t *msg, size_t len, ike_msg *m, uint8_t *pla
 static void arm_first(ike_sa *sa, uint64_t now)
 {
     sa->req.sends = 1;
-    sa->req.deadline = now + ike_retx_wait_ns(&sa->ep->cfg.retx, 0, 0.0);
+    sa->req.deadline = now + ike_retx_wait_ns(&sa->ep->cfg->retx, 0, 0.0);
 }
 
 void sa_request_sent_raw(ike_sa *sa, uint64_t now, task_kind kind, uint8_t exchange,
@@ -120,7 +120,7 @@ int sa_respond_uncached(ike_sa *sa, uint64_t now, uint8_t exchange, uint32_t mid
 
 bool sa_retransmit_due(ike_sa *sa, uint64_t now)
 {
-    const ike_retx *r = &sa->ep->cfg.retx;
+    const ike_retx *r = &sa->ep->cfg->retx;
     if (sa->req.sends > r->tries) {
         ike_del_reason why = sa->req.kind == TASK_DELETE ? IKE_DEL_LOCAL : IKE_DEL_TIMEOUT;
         ep_sa_destroy(sa->ep, sa, now, why);

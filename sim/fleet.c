@@ -229,16 +229,18 @@ sim_fleet *sim_fleet_new(const sim_fleet_cfg *cfg, uint32_t n, uint32_t per_node
         sim_client *c = &f->c[i];
         c->fleet = f;
         c->index = i;
-        ike_cfg ike = cfg->client.ike;
-        ike.id_len = (size_t)snprintf((char *)ike.id, sizeof ike.id, "c%u.fleet.ikesim", i);
+        char id[64];
+        size_t id_len = (size_t)snprintf(id, sizeof id, "c%u.fleet.ikesim", i);
+        uint64_t phase = cfg->client.ike.dpd_clock_phase_ns;
         if (cfg->random_dpd_phase)
-            ike.dpd_clock_phase_ns = (uint64_t)(uniform(rng) * 1e9);
+            phase = (uint64_t)(uniform(rng) * 1e9);
         /* a log-uniform spread of rates: most clients are light, a few heavy */
         bool idle = uniform(rng) < cfg->idle_fraction || cfg->traffic.kind == SIM_TRAFFIC_NONE;
         double u = 2 * uniform(rng) - 1;
         c->rate_pps = idle ? 0 : cfg->traffic.rate_pps * pow(cfg->rate_spread, u);
         ike_io io = {.ctx = c, .send = cl_send, .random = cl_random, .event = cl_event};
-        c->ep = ike_ep_new(&ike, &io);
+        /* the fleet's configuration, shared: the clients differ in ID and phase only */
+        c->ep = ike_ep_new_shared(&f->cfg.client.ike, (const uint8_t *)id, id_len, phase, &io);
         if (!c->ep) {
             f->n = i + 1;
             sim_fleet_free(f);
