@@ -105,18 +105,23 @@ int esp_sa_new(const ike_child *child, const esp_cfg *cfg, esp_sa **out)
     sa->suite = *s;
     memcpy(sa->key_out, child->key_out, sizeof sa->key_out);
     memcpy(sa->key_in, child->key_in, sizeof sa->key_in);
-    memcpy(sa->integ_out, child->integ_out, sizeof sa->integ_out);
-    memcpy(sa->integ_in, child->integ_in, sizeof sa->integ_in);
     if (gcm) {
         memcpy(sa->salt_out, child->key_out + key_len - SALT_LEN, SALT_LEN);
         memcpy(sa->salt_in, child->key_in + key_len - SALT_LEN, SALT_LEN);
     }
     rc = esp_cipher(gcm, s->encr_bits, NULL, 1) && esp_cipher(gcm, s->encr_bits, NULL, 0) ? ESP_OK : ESP_E_CRYPTO;
     if (rc == ESP_OK && !gcm) {
-        sa->mac_out = mac_ctx(child->integ_out);
-        sa->mac_in = mac_ctx(child->integ_in);
-        if (sa->mac_out == NULL || sa->mac_in == NULL)
-            rc = ESP_E_CRYPTO;
+        sa->cbc = calloc(1, sizeof *sa->cbc);
+        if (sa->cbc == NULL) {
+            rc = ESP_E_NOMEM;
+        } else {
+            memcpy(sa->cbc->integ_out, child->integ_out, sizeof sa->cbc->integ_out);
+            memcpy(sa->cbc->integ_in, child->integ_in, sizeof sa->cbc->integ_in);
+            sa->cbc->mac_out = mac_ctx(child->integ_out);
+            sa->cbc->mac_in = mac_ctx(child->integ_in);
+            if (sa->cbc->mac_out == NULL || sa->cbc->mac_in == NULL)
+                rc = ESP_E_CRYPTO;
+        }
     }
     if (rc != ESP_OK) {
         esp_sa_free(sa);
@@ -130,8 +135,12 @@ void esp_sa_free(esp_sa *sa)
 {
     if (sa == NULL)
         return;
-    EVP_MAC_CTX_free(sa->mac_out);
-    EVP_MAC_CTX_free(sa->mac_in);
+    if (sa->cbc) {
+        EVP_MAC_CTX_free(sa->cbc->mac_out);
+        EVP_MAC_CTX_free(sa->cbc->mac_in);
+        OPENSSL_cleanse(sa->cbc, sizeof *sa->cbc);
+        free(sa->cbc);
+    }
     esp_replay_fini(&sa->win);
     OPENSSL_cleanse(sa, sizeof *sa);
     free(sa);
@@ -277,7 +286,7 @@ int esp_sa_seal(esp_sa *sa, uint8_t next_header, const uint8_t *payload, size_t 
     } else {
         rc = cbc_run(esp_cipher(false, sa->suite.encr_bits, sa->key_out, 1), 1, iv, ct, ct_len, ct);
         if (rc == ESP_OK)
-            rc = cbc_icv(sa, sa->mac_out, out, (size_t)(icv - out), seq, icv);
+            rc = cbc_icv(sa, sa->cbc->mac_out, out, (size_t)(icv - out), seq, icv);
     }
     if (rc != ESP_OK) {
         OPENSSL_cleanse(out, total);
@@ -381,7 +390,7 @@ int esp_sa_open(esp_sa *sa, const uint8_t *pkt, size_t len, uint8_t *plain, size
                      ct_len, plain, tag);
     } else {
         uint8_t want[ESP_ICV_LEN];
-        rc = cbc_icv(sa, sa->mac_in, pkt, (size_t)(icv - pkt), seq, want);
+        rc = cbc_icv(sa, sa->cbc->mac_in, pkt, (size_t)(icv - pkt), seq, want);
         if (rc == ESP_OK && CRYPTO_memcmp(want, icv, ESP_ICV_LEN) != 0)
             rc = ESP_E_ICV;
         if (rc == ESP_OK)

@@ -11,15 +11,21 @@ enum {
     ESP_SALT_LEN = 4, /* RFC 4106 §8.1: the last 4 octets of the key material */
 };
 
+/* What only CBC suites need: GCM has no integrity keys. */
+typedef struct esp_cbc {
+    EVP_MAC_CTX *mac_out, *mac_in; /* keyed with integ_out / integ_in */
+    uint8_t integ_out[IKE_PRF_LEN], integ_in[IKE_PRF_LEN];
+} esp_cbc;
+
 struct esp_sa {
     uint32_t spi_in, spi_out;
     bool gcm, esn, anti_replay;
-    size_t iv_len, block;
+    uint8_t iv_len, block;
     uint8_t salt_out[ESP_SALT_LEN], salt_in[ESP_SALT_LEN];
     uint64_t tx;                 /* the last number used; 0 before the first packet */
     uint64_t tx_max;             /* 2^32 - 1, or 2^64 - 1 with ESN */
     esp_replay win;
-    EVP_MAC_CTX *mac_out, *mac_in; /* CBC only: keyed with integ_out / integ_in */
+    esp_cbc *cbc;                /* CBC only (out of line: most SAs are GCM) */
     void *rand_ctx;
     void (*random)(void *ctx, uint8_t *out, size_t len);
     esp_stats st;
@@ -27,7 +33,6 @@ struct esp_sa {
      * each packet (esp_cipher), and a cluster member needs it (esp_sa_export). */
     ike_suite suite;
     uint8_t key_out[IKE_MAX_KEY], key_in[IKE_MAX_KEY];
-    uint8_t integ_out[IKE_PRF_LEN], integ_in[IKE_PRF_LEN];
 };
 
 /* esp_cipher.c: the thread's AES context for the mode, key size (128, 192,

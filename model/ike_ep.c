@@ -177,8 +177,9 @@ void ep_send_raw(ike_ep *ep, uint64_t now, ike_sa *sa, uint64_t peer, const uint
 }
 
 /* --- timers: one ordered sequence, so the next deadline is the first.  A
- * client endpoint rarely has two SAs with deadlines: until it does, the one
- * is kept without a sequence. --- */
+ * client endpoint has two SAs with deadlines only briefly (a new one is
+ * started while the old one is deleted): a single one is kept without a
+ * sequence. --- */
 
 static gint by_deadline(gconstpointer a, gconstpointer b, gpointer unused)
 {
@@ -196,17 +197,26 @@ static bool timer_armed(const ike_ep *ep, const ike_sa *sa)
 
 static void timer_unlink(ike_ep *ep, ike_sa *sa)
 {
-    if (ep->timers) {
-        g_sequence_remove(sa->timer);
-        sa->timer = NULL;
-    } else {
-        ep->timer_one = NULL;
-    }
+    ep->n_timers--;
     ep->first_timer = NULL;
+    if (!ep->timers) {
+        ep->timer_one = NULL;
+        return;
+    }
+    g_sequence_remove(sa->timer);
+    sa->timer = NULL;
+    if (ep->n_timers == 1) { /* back to one: no sequence */
+        ike_sa *one = g_sequence_get(g_sequence_get_begin_iter(ep->timers));
+        one->timer = NULL;
+        g_sequence_free(ep->timers);
+        ep->timers = NULL;
+        ep->timer_one = one;
+    }
 }
 
 static void timer_link(ike_ep *ep, ike_sa *sa)
 {
+    ep->n_timers++;
     if (!ep->timers && !ep->timer_one) {
         ep->timer_one = sa;
         return;

@@ -58,22 +58,22 @@ typedef struct ike_hs {
     uint32_t child_spi;            /* our inbound ESP SPI, proposed */
 } ike_hs;
 
-/* RFC 6311 state of an IKE SA. */
+/* RFC 6311 state of an IKE SA (widest fields first: every SA has one). */
 typedef struct ike_ha {
+    uint64_t delta;      /* of the sync sent */
+    int64_t m_seen;      /* peer side: highest M1 accepted, -1 if none */
+    uint32_t nonce;
+    uint32_t m1, p1;     /* the MID sync values sent */
+    uint32_t last_m1, last_p1;
+    uint32_t ans_nonce, ans_m1, ans_m2, ans_p2; /* peer side: what the last answer carried */
     bool mid_sync, replay_sync; /* negotiated in IKE_AUTH */
     bool imported;       /* a failover epoch began with ike_ep_import() */
     bool used;           /* this epoch's sync went out... */
     bool answered;       /* ...and its answer was processed */
     uint8_t what;        /* IKE_HA_MID | IKE_HA_REPLAY, of the sync sent */
-    uint32_t nonce;
-    uint32_t m1, p1;     /* the MID sync values sent */
-    uint64_t delta;
     uint8_t delta_len;
     bool last_sent;      /* last MID sync values sent on this SA, by any member */
-    uint32_t last_m1, last_p1;
-    int64_t m_seen;      /* peer side: highest M1 accepted, -1 if none */
-    bool answered_any;   /* peer side: the last sync answered... */
-    uint32_t ans_nonce, ans_m1, ans_m2, ans_p2; /* ...and what it carried */
+    bool answered_any;   /* peer side: the last sync was answered (ans_*) */
 } ike_ha;
 
 /* ike_map.c: a map with its first entry inline (a client endpoint's maps
@@ -109,21 +109,22 @@ struct ike_sa {
     ike_hs *hs;
     uint32_t next_mid_out, next_mid_in;
     ike_request req;
-    uint8_t *resp;       /* cached response to request next_mid_in - 1 */
+    uint8_t *resp;       /* cached response to request next_mid_in - 1 (resp_valid) */
     size_t resp_len;
-    bool resp_valid;
     uint64_t iv_counter; /* GCM IVs: never repeat under one key */
     uint64_t last_in;    /* last authenticated inbound traffic */
     uint64_t dpd_at, expire_at, deadline;
     unsigned pending;
     bool has_child;
+    bool resp_valid;
+    bool id_indexed;     /* in ep->by_peer_id */
+    uint8_t peer_token_len;
     ike_child child;
     GBytes *peer_key;    /* the peer's ID type | ID (at most 64 octets), NULL until known;
                             shared with ep->by_peer_id */
-    uint8_t *peer_token; /* taker: the peer's QCD token (out of line: a maker's SAs have none) */
-    uint8_t peer_token_len;
+    uint8_t *peer_token; /* taker: the peer's QCD token, peer_token_len octets (out of line:
+                            a maker's SAs have none) */
     ike_ha ha;
-    bool id_indexed;     /* in ep->by_peer_id */
     void *user;
     GSequenceIter *timer; /* in ep->timers, if that exists */
 };
@@ -137,8 +138,9 @@ struct ike_ep {
     GHashTable *sas;       /* local SPI -> ike_sa */
     GHashTable *responder; /* (peer, SPIi) -> ike_sa, for IKE_SA_INIT duplicates; NULL until needed */
     ep_map child_in;       /* inbound child SPI -> ike_sa */
-    GSequence *timers;     /* SAs with a deadline, earliest first; made for a second one */
+    GSequence *timers;     /* SAs with a deadline, earliest first, while there are two or more */
     ike_sa *timer_one;     /* the only SA with a deadline while timers is NULL */
+    size_t n_timers;       /* SAs with a deadline */
     GSequenceIter *first_timer; /* first of timers (or end); NULL: not known since the last change */
     qcd_limiter maker_lim, taker_lim, hint_lim, unknown_spi_lim, unknown_ike_spi_lim;
     size_t half_open;      /* responder SAs in SA_HALF_OPEN */
