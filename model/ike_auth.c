@@ -118,10 +118,7 @@ void sa_established(ike_sa *sa, uint64_t now)
         ev.child = &sa->child;
         ep_emit(sa->ep, IKE_EV_CHILD_ESTABLISHED, sa, &ev);
     }
-    g_free(sa->hs->init_req);
-    g_free(sa->hs->init_resp);
-    ike_dh_free(sa->hs->dh);
-    g_free(sa->hs);
+    hs_free(sa->hs);
     sa->hs = NULL;
     dpd_arm(sa, now);
     sa_run_pending(sa, now);

@@ -327,11 +327,20 @@ int ep_sa_set_local_spi(ike_ep *ep, ike_sa *sa)
     return IKE_E_CRYPTO;
 }
 
-static void hs_free(ike_hs *hs)
+uint8_t *hs_nonce(uint8_t **nonce, size_t *nonce_len, size_t len)
+{
+    g_free(*nonce);
+    *nonce_len = len;
+    return *nonce = g_malloc(len);
+}
+
+void hs_free(ike_hs *hs)
 {
     if (!hs)
         return;
     ike_dh_free(hs->dh);
+    g_free(hs->ni);
+    g_free(hs->nr);
     g_free(hs->init_req);
     g_free(hs->init_resp);
     g_free(hs);

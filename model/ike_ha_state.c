@@ -62,7 +62,7 @@ ike_sa *ike_ep_import(ike_ep *ep, uint64_t now, uint64_t peer, const ike_sa_stat
     if (!state_ok(ep, st))
         return NULL;
     ike_sa *sa = ep_sa_new(ep, now, peer, st->initiator);
-    g_free(sa->hs); /* nothing of the handshake is left */
+    hs_free(sa->hs); /* nothing of the handshake is left */
     sa->hs = NULL;
     sa->spi_i = st->spi_i;
     sa->spi_r = st->spi_r;

@@ -126,8 +126,7 @@ static int send_init_request(ike_sa *sa, uint64_t now)
 int init_start(ike_sa *sa, uint64_t now)
 {
     sa->state = SA_INIT_SENT;
-    sa->hs->ni_len = IKE_NONCE_LEN;
-    ep_random(sa->ep, sa->hs->ni, IKE_NONCE_LEN);
+    ep_random(sa->ep, hs_nonce(&sa->hs->ni, &sa->hs->ni_len, IKE_NONCE_LEN), IKE_NONCE_LEN);
     return send_init_request(sa, now);
 }
 
@@ -206,8 +205,7 @@ void init_on_response(ike_sa *sa, uint64_t now, const uint8_t *msg, size_t len, 
             return;
         }
     sa->spi_r = m->hdr.spi_r;
-    memcpy(hs->nr, nr->u.nonce.p, nr->u.nonce.len);
-    hs->nr_len = nr->u.nonce.len;
+    memcpy(hs_nonce(&hs->nr, &hs->nr_len, nr->u.nonce.len), nr->u.nonce.p, nr->u.nonce.len);
     int rc = derive(sa, ke);
     if (rc != IKE_OK)
         {
@@ -296,12 +294,10 @@ void init_on_request(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg
     sa->spi_i = h->spi_i;
     uint8_t rand[IKE_DH_PRIV_RAND], kr[IKE_MAX_KE];
     size_t ke_len = ike_dh_ke_len(cfg->ike.dh);
-    memcpy(hs->ni, ni->u.nonce.p, ni->u.nonce.len);
-    hs->ni_len = ni->u.nonce.len;
+    memcpy(hs_nonce(&hs->ni, &hs->ni_len, ni->u.nonce.len), ni->u.nonce.p, ni->u.nonce.len);
     int rc = ep_sa_set_local_spi(ep, sa);
     if (rc == IKE_OK) {
-        hs->nr_len = IKE_NONCE_LEN;
-        ep_random(ep, hs->nr, IKE_NONCE_LEN);
+        ep_random(ep, hs_nonce(&hs->nr, &hs->nr_len, IKE_NONCE_LEN), IKE_NONCE_LEN);
         ep_random(ep, rand, sizeof rand);
         rc = ike_dh_new(cfg->ike.dh, rand, &hs->dh);
     }

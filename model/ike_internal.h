@@ -48,7 +48,8 @@ typedef struct ike_request {
 typedef struct ike_hs {
     ike_dh *dh;
     uint16_t dh_group;
-    uint8_t ni[256], nr[256];
+    uint8_t *ni, *nr;              /* exactly as long as they are: ours 32 octets,
+                                      a peer's 16 to 256 (every waiting client has one) */
     size_t ni_len, nr_len;
     uint8_t *init_req, *init_resp; /* RealMessage1 and 2, signed by AUTH */
     size_t init_req_len, init_resp_len;
@@ -155,6 +156,8 @@ ike_sa *ep_sa_new(ike_ep *ep, uint64_t now, uint64_t peer, bool initiator);
 int ep_sa_set_local_spi(ike_ep *ep, ike_sa *sa);
 void ep_sa_destroy(ike_ep *ep, ike_sa *sa, uint64_t now, ike_del_reason why);
 void ep_random(ike_ep *ep, uint8_t *out, size_t len);
+uint8_t *hs_nonce(uint8_t **nonce, size_t *nonce_len, size_t len); /* (re)allocates it */
+void hs_free(ike_hs *hs);
 void ep_child_index(ike_ep *ep, ike_sa *sa, bool add);
 void ep_responder_index(ike_ep *ep, ike_sa *sa);
 ike_sa *ep_responder_lookup(ike_ep *ep, uint64_t peer, uint64_t spi_i);
