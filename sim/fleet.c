@@ -38,16 +38,6 @@ struct sim_fleet {
 };
 
 
-static double uniform(sim_rng *rng)
-{
-    uint8_t b[8];
-    sim_rng_bytes(rng, b, sizeof b);
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | b[i];
-    return (double)(v >> 11) * 0x1.0p-53; /* [0, 1) */
-}
-
 static uint32_t node_of(const sim_fleet *f, uint32_t i) { return i / f->per_node; }
 static uint16_t port_of(const sim_fleet *f, uint32_t i) { return (uint16_t)(SIM_FLEET_BASE_PORT + i % f->per_node); }
 uint64_t sim_fleet_peer(const sim_fleet *f, uint32_t i) { return sim_peer(f->addrs[node_of(f, i)], port_of(f, i)); }
@@ -145,8 +135,8 @@ static void on_timer(void *arg)
 static void schedule_tick(sim_client *c, bool first)
 {
     const sim_traffic_cfg *t = &c->fleet->cfg.traffic;
-    double gap = t->kind == SIM_TRAFFIC_POISSON ? -log(1.0 - uniform(c->fleet->rng)) / c->rate_pps
-                                                : (first ? uniform(c->fleet->rng) : 1.0) / c->rate_pps;
+    double gap = t->kind == SIM_TRAFFIC_POISSON ? -log(1.0 - sim_rng_uniform(c->fleet->rng)) / c->rate_pps
+                                                : (first ? sim_rng_uniform(c->fleet->rng) : 1.0) / c->rate_pps;
     if (ns3_now_ns() / NS + gap < t->stop_s)
         ns3_timer_start(&c->traffic, (uint64_t)llround(gap * NS));
 }
@@ -233,10 +223,10 @@ sim_fleet *sim_fleet_new(const sim_fleet_cfg *cfg, uint32_t n, uint32_t per_node
         size_t id_len = (size_t)snprintf(id, sizeof id, "c%u.fleet.ikesim", i);
         uint64_t phase = cfg->client.ike.dpd_clock_phase_ns;
         if (cfg->random_dpd_phase)
-            phase = (uint64_t)(uniform(rng) * 1e9);
+            phase = (uint64_t)(sim_rng_uniform(rng) * 1e9);
         /* a log-uniform spread of rates: most clients are light, a few heavy */
-        bool idle = uniform(rng) < cfg->idle_fraction || cfg->traffic.kind == SIM_TRAFFIC_NONE;
-        double u = 2 * uniform(rng) - 1;
+        bool idle = sim_rng_uniform(rng) < cfg->idle_fraction || cfg->traffic.kind == SIM_TRAFFIC_NONE;
+        double u = 2 * sim_rng_uniform(rng) - 1;
         c->rate_pps = idle ? 0 : cfg->traffic.rate_pps * pow(cfg->rate_spread, u);
         ike_io io = {.ctx = c, .send = cl_send, .random = cl_random, .event = cl_event};
         /* the fleet's configuration, shared: the clients differ in ID and phase only */

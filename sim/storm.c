@@ -43,16 +43,6 @@ typedef struct provision_ctx {
     uint32_t client;
 } provision_ctx;
 
-static double uniform(sim_rng *rng)
-{
-    uint8_t b[8];
-    sim_rng_bytes(rng, b, sizeof b);
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | b[i];
-    return (double)(v >> 11) * 0x1.0p-53;
-}
-
 static uint64_t draw64(sim_rng *rng)
 {
     uint64_t v = 0;
@@ -505,7 +495,7 @@ int sim_storm_run(const sim_run_cfg *cfg, sim_row *row, sim_storm_curve *curve)
     pc = g_new(provision_ctx, s.n);
     for (uint32_t i = 0; i < s.n; i++) {
         pc[i] = (provision_ctx){&s, i};
-        ns3_schedule(NS3_NO_NODE, (uint64_t)(uniform(when) * connect_over * NS), provision, &pc[i]);
+        ns3_schedule(NS3_NO_NODE, (uint64_t)(sim_rng_uniform(when) * connect_over * NS), provision, &pc[i]);
     }
     sim_rng_free(when);
     ns3_sim_stop_at(s.horizon_ns);
