@@ -25,9 +25,11 @@ static void usage(FILE *f)
     fprintf(f, "Usage: ikesim COMMAND [OPTION...] ARGS\n\n"
                "ikesim simulates IKEv2 gateways in ns-3 and measures how fast failures are\n"
                "detected and recovered from: Quick Crash Detection (RFC 6290) against liveness\n"
-               "checks (dead peer detection).  An experiment file (experiments/*.ini; every key\n"
-               "in experiments/REFERENCE.md) describes the network, the gateways, the traffic,\n"
-               "a crash script and the parameters to sweep.\n\nCommands:\n");
+               "checks (dead peer detection), HA cluster failover with and without RFC 6311\n"
+               "counter sync, and the reconnection storm at a remote-access headend.  An\n"
+               "experiment file (experiments/*.ini; every key in experiments/REFERENCE.md)\n"
+               "describes the network, the gateways or the headend and its clients, a cluster,\n"
+               "the traffic, a crash script and the parameters to sweep.\n\nCommands:\n");
     for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
         fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].what);
     fprintf(f, "\nStart with:\n"
