@@ -7,8 +7,9 @@
  * costs the same and the growth is the clients') in a child process and reports its wall time and peak RSS
  * next to the crypto floor: the DH and PRF work of N handshakes timed alone
  * in this process (target: the storm at most 2x the floor at the largest
- * N); then the growth exponent fitted to wall time over N (log-log least
- * squares; target <= 1.1).
+ * N), and the largest storm again with an idle fleet (no application
+ * traffic); then the growth exponent fitted to wall time over N (log-log
+ * least squares; target <= 1.1).
  *
  * Memory per client (target <= 4 KiB beyond ns-3's per-node cost), two
  * ways: (1) in a storm, the peak RSS of a second run with the same ns-3
@@ -38,11 +39,13 @@
 #include "rng.h"
 #include "storm.h"
 
-static void storm_cfg(sim_run_cfg *c, uint32_t n)
+/* idle: every client sends no application traffic (it finds the crash by
+ * its own liveness check): the storm without the background. */
+static void storm_cfg(sim_run_cfg *c, uint32_t n, bool idle)
 {
     sim_run_cfg_defaults(c);
     c->horizon_s = 300;
-    c->star = (sim_star_cfg){.clients = n, .clients_per_node = 250, .idle_fraction = 0.5, .rate_spread = 10,
+    c->star = (sim_star_cfg){.clients = n, .clients_per_node = 250, .idle_fraction = idle ? 1.0 : 0.5, .rate_spread = 10,
                              .handshake_cost_s = 0.002, .init_queue = 1000};
     for (int i = 0; i < 2; i++) {
         c->gw[i].ike.dpd_delay_ms = 30000; /* strongSwan preset */
@@ -69,7 +72,7 @@ typedef struct {
 } storm_result;
 
 /* One storm in a child: peak RSS is per process. */
-static bool run_child(uint32_t n, uint32_t per_node, storm_result *out)
+static bool run_child(uint32_t n, uint32_t per_node, bool idle, storm_result *out)
 {
     int fd[2];
     if (pipe(fd) != 0)
@@ -78,7 +81,7 @@ static bool run_child(uint32_t n, uint32_t per_node, storm_result *out)
     if (pid == 0) {
         close(fd[0]);
         sim_run_cfg c;
-        storm_cfg(&c, n);
+        storm_cfg(&c, n, idle);
         c.star.clients_per_node = per_node;
         sim_row row;
         storm_result r = {0};
@@ -214,7 +217,7 @@ static double crypto_floor_s(uint32_t n)
 static int run_one(uint32_t n, uint32_t per_node)
 {
     sim_run_cfg c;
-    storm_cfg(&c, n);
+    storm_cfg(&c, n, false);
     c.star.clients_per_node = per_node;
     sim_row row;
     if (sim_storm_run(&c, &row, NULL) != 0)
@@ -250,7 +253,7 @@ int main(int argc, char **argv)
     storm_result mid = {0};
     for (int i = 0; i < 3; i++) {
         storm_result r;
-        if (!run_child(ns[i], ns[i] / nodes, &r)) {
+        if (!run_child(ns[i], ns[i] / nodes, false, &r)) {
             fprintf(stderr, "storm with %u clients failed\n", ns[i]);
             return 1;
         }
@@ -272,10 +275,17 @@ int main(int argc, char **argv)
     }
     printf("growth exponent of wall time over clients: %.3f (target <= 1.1)\n", sxy / sxx);
     printf("storm / crypto floor at %u clients: %.2f (target <= 2)\n", ns[2], last_wall / last_floor);
+    storm_result idle;
+    if (!run_child(ns[2], ns[2] / nodes, true, &idle)) {
+        fprintf(stderr, "idle storm with %u clients failed\n", ns[2]);
+        return 1;
+    }
+    printf("the same storm with an idle fleet (no application traffic): %.2f s wall, %" G_GUINT64_FORMAT
+           " events, %.2f x the floor\n", idle.wall_s, idle.events, idle.wall_s / last_floor);
 
     /* the middle run again with twice the clients on the same nodes */
     storm_result twice;
-    if (!run_child(2 * ns[1], 2 * ns[1] / nodes, &twice)) {
+    if (!run_child(2 * ns[1], 2 * ns[1] / nodes, false, &twice)) {
         fprintf(stderr, "storm with %u clients failed\n", 2 * ns[1]);
         return 1;
     }
