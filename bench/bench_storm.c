@@ -4,8 +4,9 @@
  * runs one storm (QCD, strongSwan liveness, the headend crashing at 30 s and
  * rebooting 20 s later, 2 ms of headend CPU per IKE_SA_INIT, the clients
  * spread over 40 ns-3 nodes (10 with --quick) whatever N, so the topology
- * costs the same and the growth is the clients') in a child process and reports its wall time and peak RSS
- * next to the crypto floor: the DH and PRF work of N handshakes timed alone
+ * costs the same and the growth is the clients') in a child process and
+ * reports its wall time and peak RSS next to the crypto floor: the DH and
+ * PRF work of N handshakes timed alone
  * in this process (target: the storm at most 2x the floor at the largest
  * N), and the largest storm again with an idle fleet (no application
  * traffic); then the growth exponent fitted to wall time over N (log-log
