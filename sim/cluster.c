@@ -295,8 +295,6 @@ static void take_over(void *arg)
         restore_replicas(m);
     c->takeovers++;
     start_replication(m);
-    if (c->world.claimed)
-        c->world.claimed(c->world.arg, m->gw);
 }
 
 static void claim(member *m)
@@ -492,19 +490,8 @@ void sim_cluster_start(sim_cluster *c)
     start_replication(&c->m[0]);
 }
 
-unsigned sim_cluster_size(const sim_cluster *c) { return c->n; }
-sim_gw *sim_cluster_member(const sim_cluster *c, unsigned k) { return k < c->n ? c->m[k].gw : NULL; }
-sim_gw *sim_cluster_active(const sim_cluster *c) { return c->m[c->holder].gw; }
 int sim_cluster_member_link(const sim_cluster *c, unsigned k) { return k < c->n ? c->m[k].link : -1; }
 unsigned sim_cluster_takeovers(const sim_cluster *c) { return c->takeovers; }
-
-int sim_cluster_index(const sim_cluster *c, const sim_gw *gw)
-{
-    for (unsigned k = 0; k < c->n; k++)
-        if (c->m[k].gw == gw)
-            return (int)k;
-    return -1;
-}
 
 sim_gw *sim_cluster_sender(sim_cluster *c)
 {

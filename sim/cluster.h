@@ -70,9 +70,6 @@ typedef struct sim_cluster_world {
     uint32_t seed, run;
     const sim_gw_listener *listener; /* every member's events go here too */
     FILE *keylog, *esp_keylog;
-    /* a member now holds the virtual address (for the traffic behind it) */
-    void (*claimed)(void *arg, sim_gw *member);
-    void *arg;
 } sim_cluster_world;
 
 /* Member 0 is first (already made; the address's owner); the
@@ -83,10 +80,6 @@ void sim_cluster_free(sim_cluster *c);
 /* Starts heartbeats and replication (after routing is set up). */
 void sim_cluster_start(sim_cluster *c);
 
-unsigned sim_cluster_size(const sim_cluster *c);
-sim_gw *sim_cluster_member(const sim_cluster *c, unsigned k);
-int sim_cluster_index(const sim_cluster *c, const sim_gw *gw); /* -1: not a member */
-sim_gw *sim_cluster_active(const sim_cluster *c); /* holds the address now */
 /* The member an inside host's next packet reaches: the address holder, or
  * in a split brain each member that believes it is active, in turn. */
 sim_gw *sim_cluster_sender(sim_cluster *c);
