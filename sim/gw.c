@@ -5,6 +5,7 @@
 #include <glib.h>
 
 #include "esp_inner.h"
+#include "ike_wire.h"
 #include "rng.h"
 
 struct sim_gw {
@@ -264,12 +265,9 @@ static void on_esp(sim_gw *gw, const uint8_t *data, size_t len, uint64_t from)
 
 static void on_ike(sim_gw *gw, const uint8_t *msg, size_t len, uint64_t from)
 {
-    if (gw->pending_sync && gw->pending_sync->len && len >= 8) {
-        uint64_t spi_i = 0;
-        for (int i = 0; i < 8; i++)
-            spi_i = spi_i << 8 | msg[i];
-        sync_if_pending(gw, spi_i, 0);
-    }
+    ike_hdr h;
+    if (gw->pending_sync && gw->pending_sync->len && ike_parse_header(msg, len, &h) == IKE_OK)
+        sync_if_pending(gw, h.spi_i, 0);
     ike_ep_receive(gw->ep, ns3_now_ns(), from, msg, len);
 }
 

@@ -14,22 +14,12 @@
 #include "ike_cipher.h"
 #include "ikepair.h"
 #include "rng.h"
+#include "hex.h"
 
 /* ---------- helpers ---------- */
 
 enum { SPI_A = 0x12345678, SPI_B = 0x9abcdef0, BUF = 70000 };
 #define TWO32 (UINT64_C(1) << 32)
-
-static size_t unhex(const char *s, uint8_t *out, size_t cap)
-{
-    size_t n = strlen(s) / 2;
-    g_assert_cmpuint(strlen(s) % 2, ==, 0);
-    g_assert_cmpuint(n, <=, cap);
-    for (size_t i = 0; i < n; i++)
-        out[i] = (uint8_t)(g_ascii_xdigit_value(s[2 * i]) << 4 |
-                           g_ascii_xdigit_value(s[2 * i + 1]));
-    return n;
-}
 
 static uint32_t be32(const uint8_t *p)
 {

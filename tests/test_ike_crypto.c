@@ -8,19 +8,9 @@
 
 #include "ike_cipher.h"
 #include "ike_crypto.h"
+#include "hex.h"
 
 /* ---------- helpers ---------- */
-
-static size_t unhex(const char *s, uint8_t *out, size_t cap)
-{
-    size_t n = strlen(s) / 2;
-    g_assert_cmpuint(strlen(s) % 2, ==, 0);
-    g_assert_cmpuint(n, <=, cap);
-    for (size_t i = 0; i < n; i++)
-        out[i] = (uint8_t)(g_ascii_xdigit_value(s[2 * i]) << 4 |
-                           g_ascii_xdigit_value(s[2 * i + 1]));
-    return n;
-}
 
 static void fill(uint8_t *p, size_t n, uint8_t seed)
 {

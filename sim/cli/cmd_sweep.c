@@ -150,15 +150,15 @@ int cmd_sweep(int argc, char **argv)
         return cli_fail_error("sweep", CLI_FAILED, &err);
     }
     size_t total = exp_n_tasks(e), n = 0;
-    size_t *todo = g_new(size_t, total);
+    size_t *pending = g_new(size_t, total);
     for (size_t t = 0; t < total; t++)
         if (!g_hash_table_contains(done, GSIZE_TO_POINTER(t)))
-            todo[n++] = t;
+            pending[n++] = t;
     gint64 t0 = g_get_monotonic_time();
     progress_start(&s.pg, total, total - n);
-    bool finished = pool_run(todo, n, jobs, worker_argv, worker_done, &s, &s.pg);
+    bool finished = pool_run(pending, n, jobs, worker_argv, worker_done, &s, &s.pg);
     progress_end(&s.pg);
-    g_free(todo);
+    g_free(pending);
     close(s.fd);
     size_t have = total - n + s.done;
     double secs = (double)(g_get_monotonic_time() - t0) / 1e6;
