@@ -1,16 +1,20 @@
 /* ikesim-bench-storm — what a reconnection storm costs as the fleet grows.
  *
  * For N = 1,000, 10,000 and 100,000 clients (--quick: 250, 500, 1,000) it
- * runs one storm (QCD, strongSwan liveness, the headend crashing at 30 s and
- * rebooting 20 s later, 2 ms of headend CPU per IKE_SA_INIT, the clients
- * spread over 40 ns-3 nodes (10 with --quick) whatever N, so the topology
- * costs the same and the growth is the clients') in a child process and
- * reports its wall time and peak RSS next to the crypto floor: the DH and
- * PRF work of N handshakes timed alone
- * in this process (target: the storm at most 2x the floor at the largest
- * N), and the largest storm again with an idle fleet (no application
- * traffic); then the growth exponent fitted to wall time over N (log-log
- * least squares; target <= 1.1).
+ * runs the same storm twice in child processes: QCD, strongSwan liveness,
+ * the headend crashing at 30 s and rebooting 20 s later, horizon 120 s (the
+ * storm is over about 35 s after the crash), once with half the fleet
+ * sending traffic and once with an idle fleet (every client finds the crash
+ * by its own liveness check).  The headend is sized to its fleet so that
+ * the storm has one shape at every N and the growth is the simulator's:
+ * per 1,000 clients it handles 500 IKE_SA_INIT/s (2 ms of CPU each) and
+ * answers 1,000 QCD and 500 error notifications/s.  The clients share 40
+ * ns-3 nodes (10 with --quick) whatever N.  Each row: wall time, peak RSS,
+ * events, t99/t100 (a storm that did not finish is an error: the floor
+ * would then count handshakes the run never did) and the crypto floor: the
+ * DH and PRF work of N handshakes timed alone in this process (target: a
+ * storm at most 2x the floor at the largest N).  Then the growth exponent
+ * of wall time over N (log-log least squares; target <= 1.1).
  *
  * Memory per client (target <= 4 KiB beyond ns-3's per-node cost), two
  * ways: (1) in a storm, the peak RSS of a second run with the same ns-3
@@ -20,12 +24,17 @@
  * model alone, counted by malloc: a client's endpoint and both ends of its
  * IKE and Child SAs, without ns-3.
  *
- * --clients N [--per-node K] runs one storm in this process, --model N
- * only the model's memory count (both for profilers).  Not a test.
+ * --clients N [--per-node K] [--idle] runs one storm in this process,
+ * --floor N times the crypto floor alone, --model N counts the model's
+ * memory alone (for profilers).  Not a test.
  */
 #include <malloc.h>
+#ifdef HAVE_TCMALLOC
+#include <gperftools/malloc_extension_c.h>
+#endif
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -44,10 +53,11 @@
  * its own liveness check): the storm without the background. */
 static void storm_cfg(sim_run_cfg *c, uint32_t n, bool idle)
 {
+    double per_1000 = n / 1000.0; /* the headend sized to its fleet */
     sim_run_cfg_defaults(c);
-    c->horizon_s = 300;
+    c->horizon_s = 120;
     c->star = (sim_star_cfg){.clients = n, .clients_per_node = 250, .idle_fraction = idle ? 1.0 : 0.5, .rate_spread = 10,
-                             .handshake_cost_s = 0.002, .init_queue = 1000};
+                             .handshake_cost_s = 0.002 / per_1000, .init_queue = 1000};
     for (int i = 0; i < 2; i++) {
         c->gw[i].ike.dpd_delay_ms = 30000; /* strongSwan preset */
         c->gw[i].ike.dpd_clock = IKE_DPD_WHOLE_SECONDS;
@@ -57,9 +67,9 @@ static void storm_cfg(sim_run_cfg *c, uint32_t n, bool idle)
     c->gw[0].ike.hint_starts_dpd = true;
     c->gw[1].ike.qcd.role = IKE_QCD_MAKER;
     c->gw[1].ike.cookie_threshold = 50;
-    c->gw[1].ike.qcd.maker_rate = c->gw[1].ike.qcd.maker_burst = 1000;
-    c->gw[1].ike.unknown_spi_rate = c->gw[1].ike.unknown_spi_burst = 500;
-    c->gw[1].ike.unknown_ike_spi_rate = c->gw[1].ike.unknown_ike_spi_burst = 500;
+    c->gw[1].ike.qcd.maker_rate = c->gw[1].ike.qcd.maker_burst = 1000 * per_1000;
+    c->gw[1].ike.unknown_spi_rate = c->gw[1].ike.unknown_spi_burst = 500 * per_1000;
+    c->gw[1].ike.unknown_ike_spi_rate = c->gw[1].ike.unknown_ike_spi_burst = 500 * per_1000;
     c->traffic[0] = (sim_traffic_cfg){SIM_TRAFFIC_POISSON, 0.2, 200, 1, c->horizon_s, 0, 0};
     c->traffic[1].kind = SIM_TRAFFIC_NONE;
     c->script[c->n_script++] = (sim_script_ev){30, SIM_ACT_CRASH, 1, 0};
@@ -107,7 +117,18 @@ static bool run_child(uint32_t n, uint32_t per_node, bool idle, storm_result *ou
 static void nop_send(void *ctx, uint64_t peer, const uint8_t *m, size_t l) { (void)ctx, (void)peer, (void)m, (void)l; }
 static void rnd(void *ctx, uint8_t *out, size_t len) { sim_rng_bytes(ctx, out, len); }
 
-static size_t heap_used(void) { return mallinfo2().uordblks; }
+/* Bytes the program has allocated: tcmalloc's count when it is the
+ * allocator (the build links it; glibc's mallinfo2 then sees nothing). */
+static size_t heap_used(void)
+{
+#ifdef HAVE_TCMALLOC
+    size_t v = 0;
+    MallocExtension_GetNumericProperty("generic.current_allocated_bytes", &v);
+    return v;
+#else
+    return mallinfo2().uordblks;
+#endif
+}
 
 /* Bytes per client: *headend_side the headend's IKE and Child SA for it. */
 static double model_bytes_per_client(uint32_t n, double *headend_side)
@@ -214,11 +235,11 @@ static double crypto_floor_s(uint32_t n)
     return dt;
 }
 
-/* --clients N [--per-node K]: one storm in this process (for profilers). */
-static int run_one(uint32_t n, uint32_t per_node)
+/* --clients N [--per-node K] [--idle]: one storm in this process (for profilers). */
+static int run_one(uint32_t n, uint32_t per_node, bool idle)
 {
     sim_run_cfg c;
-    storm_cfg(&c, n, false);
+    storm_cfg(&c, n, idle);
     c.star.clients_per_node = per_node;
     sim_row row;
     if (sim_storm_run(&c, &row, NULL) != 0)
@@ -226,16 +247,27 @@ static int run_one(uint32_t n, uint32_t per_node)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("%u clients, %u per node: wall %.2f s, peak %.1f MiB, %" G_GUINT64_FORMAT " events, t99 %.2f s, "
-           "never %" G_GUINT64_FORMAT "\n", n, per_node, row.wall_s, ru.ru_maxrss / 1024.0, row.events, row.t99_s,
+           "t100 %.2f s, never %" G_GUINT64_FORMAT "\n", n, per_node, row.wall_s, ru.ru_maxrss / 1024.0, row.events, row.t99_s, row.t100_s,
            row.never_recovered);
     return 0;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc >= 3 && strcmp(argv[1], "--clients") == 0)
-        return run_one((uint32_t)atoi(argv[2]), argc >= 5 && strcmp(argv[3], "--per-node") == 0
-                                                    ? (uint32_t)atoi(argv[4]) : 250);
+    if (argc >= 3 && strcmp(argv[1], "--clients") == 0) {
+        uint32_t per_node = 250;
+        bool idle = false;
+        for (int i = 3; i < argc; i++)
+            if (strcmp(argv[i], "--per-node") == 0 && i + 1 < argc)
+                per_node = (uint32_t)atoi(argv[++i]);
+            else
+                idle |= strcmp(argv[i], "--idle") == 0;
+        return run_one((uint32_t)atoi(argv[2]), per_node, idle);
+    }
+    if (argc >= 3 && strcmp(argv[1], "--floor") == 0) {
+        printf("crypto floor of %s handshakes: %.2f s\n", argv[2], crypto_floor_s((uint32_t)atoi(argv[2])));
+        return 0;
+    }
     if (argc >= 3 && strcmp(argv[1], "--model") == 0) {
         double at_headend, per = model_bytes_per_client((uint32_t)atoi(argv[2]), &at_headend);
         printf("model memory per client: %.0f B, of which the headend's SAs: %.0f B\n", per, at_headend);
@@ -245,44 +277,44 @@ int main(int argc, char **argv)
     const uint32_t full[] = {1000, 10000, 100000}, small[] = {250, 500, 1000};
     const uint32_t *ns = quick ? small : full;
     const uint32_t nodes = quick ? 10 : 40;
-    double lx[3], ly[3];
-    printf("storm: QCD, strongSwan liveness, crash 30 s, reboot +20 s, horizon 300 s, 2 ms CPU per IKE_SA_INIT, "
-           "clients on %u nodes\n", nodes);
-    printf("%8s %9s %9s %10s %8s %8s %7s %9s %8s\n", "clients", "wall_s", "peak_MiB", "events", "t99_s", "t100_s",
-           "never", "floor_s", "wall/floor");
-    double last_wall = 0, last_floor = 0;
+    printf("storm: QCD, strongSwan liveness, crash 30 s, reboot +20 s, horizon 120 s; per 1,000 clients the headend "
+           "handles 500 IKE_SA_INIT/s; clients on %u nodes\n", nodes);
+    printf("%-7s %8s %9s %9s %10s %8s %8s %7s %9s %10s\n", "fleet", "clients", "wall_s", "peak_MiB", "events", "t99_s",
+           "t100_s", "never", "floor_s", "wall/floor");
+    double floor[3], lx[3], ly[2][3], ratio[2] = {0};
     storm_result mid = {0};
     for (int i = 0; i < 3; i++) {
-        storm_result r;
-        if (!run_child(ns[i], ns[i] / nodes, false, &r)) {
-            fprintf(stderr, "storm with %u clients failed\n", ns[i]);
-            return 1;
-        }
-        double floor = crypto_floor_s(ns[i]);
-        printf("%8u %9.2f %9.1f %10" G_GUINT64_FORMAT " %8.2f %8.2f %7" G_GUINT64_FORMAT " %9.2f %8.1f\n", ns[i],
-               r.wall_s, r.maxrss_kib / 1024.0, r.events, r.t99_s, r.t100_s, r.never, floor, r.wall_s / floor);
-        fflush(stdout);
+        floor[i] = crypto_floor_s(ns[i]);
         lx[i] = log(ns[i]);
-        ly[i] = log(r.wall_s);
-        last_wall = r.wall_s;
-        last_floor = floor;
-        if (i == 1)
-            mid = r;
+        for (int idle = 0; idle < 2; idle++) {
+            storm_result r;
+            if (!run_child(ns[i], ns[i] / nodes, idle, &r)) {
+                fprintf(stderr, "storm with %u clients failed\n", ns[i]);
+                return 1;
+            }
+            printf("%-7s %8u %9.2f %9.1f %10" G_GUINT64_FORMAT " %8.2f %8.2f %7" G_GUINT64_FORMAT " %9.2f %10.2f\n",
+                   idle ? "idle" : "active", ns[i], r.wall_s, r.maxrss_kib / 1024.0, r.events, r.t99_s, r.t100_s,
+                   r.never, floor[i], r.wall_s / floor[i]);
+            fflush(stdout);
+            if (r.never > 0) {
+                fprintf(stderr, "the storm with %u clients did not finish by the horizon\n", ns[i]);
+                return 1;
+            }
+            ly[idle][i] = log(r.wall_s);
+            ratio[idle] = r.wall_s / floor[i];
+            if (i == 1 && !idle)
+                mid = r;
+        }
     }
-    double mx = (lx[0] + lx[1] + lx[2]) / 3, my = (ly[0] + ly[1] + ly[2]) / 3, sxy = 0, sxx = 0;
-    for (int i = 0; i < 3; i++) {
-        sxy += (lx[i] - mx) * (ly[i] - my);
-        sxx += (lx[i] - mx) * (lx[i] - mx);
+    for (int idle = 0; idle < 2; idle++) {
+        double mx = (lx[0] + lx[1] + lx[2]) / 3, my = (ly[idle][0] + ly[idle][1] + ly[idle][2]) / 3, sxy = 0, sxx = 0;
+        for (int i = 0; i < 3; i++) {
+            sxy += (lx[i] - mx) * (ly[idle][i] - my);
+            sxx += (lx[i] - mx) * (lx[i] - mx);
+        }
+        printf("%s fleet: growth exponent of wall time over clients %.3f (target <= 1.1), storm / crypto floor at %u "
+               "clients %.2f (target <= 2)\n", idle ? "idle" : "active", sxy / sxx, ns[2], ratio[idle]);
     }
-    printf("growth exponent of wall time over clients: %.3f (target <= 1.1)\n", sxy / sxx);
-    printf("storm / crypto floor at %u clients: %.2f (target <= 2)\n", ns[2], last_wall / last_floor);
-    storm_result idle;
-    if (!run_child(ns[2], ns[2] / nodes, true, &idle)) {
-        fprintf(stderr, "idle storm with %u clients failed\n", ns[2]);
-        return 1;
-    }
-    printf("the same storm with an idle fleet (no application traffic): %.2f s wall, %" G_GUINT64_FORMAT
-           " events, %.2f x the floor\n", idle.wall_s, idle.events, idle.wall_s / last_floor);
 
     /* the middle run again with twice the clients on the same nodes */
     storm_result twice;

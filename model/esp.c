@@ -2,6 +2,7 @@
  * RFC 4106; RFC 4868).  Each SA keeps its keyed OpenSSL contexts, so a
  * packet costs one IV/nonce setup, not a key schedule. */
 #include "esp.h"
+#include "aes_ctx.h"
 #include "esp_internal.h"
 
 #include <limits.h>
@@ -109,7 +110,7 @@ int esp_sa_new(const ike_child *child, const esp_cfg *cfg, esp_sa **out)
         memcpy(sa->salt_out, child->key_out + key_len - SALT_LEN, SALT_LEN);
         memcpy(sa->salt_in, child->key_in + key_len - SALT_LEN, SALT_LEN);
     }
-    rc = esp_cipher(gcm, s->encr_bits, NULL, 1) && esp_cipher(gcm, s->encr_bits, NULL, 0) ? ESP_OK : ESP_E_CRYPTO;
+    rc = aes_ctx(gcm, s->encr_bits, NULL, 1) && aes_ctx(gcm, s->encr_bits, NULL, 0) ? ESP_OK : ESP_E_CRYPTO;
     if (rc == ESP_OK && !gcm) {
         sa->cbc = calloc(1, sizeof *sa->cbc);
         if (sa->cbc == NULL) {
@@ -281,10 +282,10 @@ int esp_sa_seal(esp_sa *sa, uint8_t next_header, const uint8_t *payload, size_t 
     if (sa->gcm) {
         uint8_t aad[12];
         size_t aad_len = gcm_aad(sa, sa->spi_out, seq, aad);
-        rc = gcm_run(esp_cipher(true, sa->suite.encr_bits, sa->key_out, 1), 1, sa->salt_out, iv, aad, aad_len, ct,
+        rc = gcm_run(aes_ctx(true, sa->suite.encr_bits, sa->key_out, 1), 1, sa->salt_out, iv, aad, aad_len, ct,
                      ct_len, ct, icv);
     } else {
-        rc = cbc_run(esp_cipher(false, sa->suite.encr_bits, sa->key_out, 1), 1, iv, ct, ct_len, ct);
+        rc = cbc_run(aes_ctx(false, sa->suite.encr_bits, sa->key_out, 1), 1, iv, ct, ct_len, ct);
         if (rc == ESP_OK)
             rc = cbc_icv(sa, sa->cbc->mac_out, out, (size_t)(icv - out), seq, icv);
     }
@@ -386,7 +387,7 @@ int esp_sa_open(esp_sa *sa, const uint8_t *pkt, size_t len, uint8_t *plain, size
         uint8_t aad[12], tag[ESP_ICV_LEN];
         size_t aad_len = gcm_aad(sa, spi, seq, aad);
         memcpy(tag, icv, sizeof tag); /* EVP takes a non-const tag */
-        rc = gcm_run(esp_cipher(true, sa->suite.encr_bits, sa->key_in, 0), 0, sa->salt_in, iv, aad, aad_len, ct,
+        rc = gcm_run(aes_ctx(true, sa->suite.encr_bits, sa->key_in, 0), 0, sa->salt_in, iv, aad, aad_len, ct,
                      ct_len, plain, tag);
     } else {
         uint8_t want[ESP_ICV_LEN];
@@ -394,7 +395,7 @@ int esp_sa_open(esp_sa *sa, const uint8_t *pkt, size_t len, uint8_t *plain, size
         if (rc == ESP_OK && CRYPTO_memcmp(want, icv, ESP_ICV_LEN) != 0)
             rc = ESP_E_ICV;
         if (rc == ESP_OK)
-            rc = cbc_run(esp_cipher(false, sa->suite.encr_bits, sa->key_in, 0), 0, iv, ct, ct_len, plain);
+            rc = cbc_run(aes_ctx(false, sa->suite.encr_bits, sa->key_in, 0), 0, iv, ct, ct_len, plain);
     }
     if (rc != ESP_OK) {
         OPENSSL_cleanse(plain, ct_len); /* never hand out unauthenticated plaintext */

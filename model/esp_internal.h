@@ -30,14 +30,9 @@ struct esp_sa {
     void (*random)(void *ctx, uint8_t *out, size_t len);
     esp_stats st;
     /* The key material as negotiated: the ciphers are keyed with it for
-     * each packet (esp_cipher), and a cluster member needs it (esp_sa_export). */
+     * each packet (aes_ctx), and a cluster member needs it (esp_sa_export). */
     ike_suite suite;
     uint8_t key_out[IKE_MAX_KEY], key_in[IKE_MAX_KEY];
 };
-
-/* esp_cipher.c: the thread's AES context for the mode, key size (128, 192,
- * 256) and direction, keyed with key (NULL: unkeyed, to check the cipher
- * is there); NULL on failure.  Valid until the thread's next call. */
-EVP_CIPHER_CTX *esp_cipher(bool gcm, uint16_t bits, const uint8_t *key, int enc);
 
 #endif

@@ -7,6 +7,7 @@ packages=(
   meson ninja-build pkg-config gcc g++ python3
   libns3-dev libgsl-dev   # Debian's ns3-core.pc links libgsl.so, which only libgsl-dev ships
   libglib2.0-dev libssl-dev
+  libgoogle-perftools-dev # tcmalloc: simulation runs allocate per packet
   gnuplot-nox
   parallel                # GNU parallel: CI runs a sweep through it (ikesim tasks | parallel)
   tshark                  # validates the wire format and decrypts with exported keys

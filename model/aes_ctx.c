@@ -1,9 +1,11 @@
-/* esp_cipher.c — the AES contexts ESP packets are sealed and opened with:
- * one per thread for each mode, key size and direction, keyed again for
- * every packet.  A keyed OpenSSL context per SA and direction held 1.4 KB
- * (4 per client with both ends of its Child SA: most of a client's memory
- * in a 100,000-client run); keying one costs about 140 ns per packet. */
-#include "esp_internal.h"
+/* aes_ctx.c — the AES contexts ESP packets and IKE's SK payloads are
+ * sealed and opened with: one per thread for each mode, key size and
+ * direction, keyed again for every message.  A keyed OpenSSL context per
+ * SA and direction held 1.4 KB (4 per client with both ends of its Child
+ * SA: most of a client's memory in a 100,000-client run); keying one costs
+ * about 140 ns, and a context made per message (with OpenSSL's algorithm
+ * lookup) several times that. */
+#include "aes_ctx.h"
 
 #include <stdlib.h>
 #include <threads.h>
@@ -56,7 +58,7 @@ static EVP_CIPHER_CTX *fresh(bool gcm, int size, int enc)
     return ctx;
 }
 
-EVP_CIPHER_CTX *esp_cipher(bool gcm, uint16_t bits, const uint8_t *key, int enc)
+EVP_CIPHER_CTX *aes_ctx(bool gcm, uint16_t bits, const uint8_t *key, int enc)
 {
     int size = bits == 128 ? 0 : bits == 192 ? 1 : bits == 256 ? 2 : -1;
     if (size < 0)
@@ -75,7 +77,7 @@ EVP_CIPHER_CTX *esp_cipher(bool gcm, uint16_t bits, const uint8_t *key, int enc)
     if (key == NULL)
         return *slot;
     if (EVP_CipherInit_ex(*slot, NULL, NULL, key, NULL, enc) != 1 ||
-        (!gcm && EVP_CIPHER_CTX_set_padding(*slot, 0) != 1)) /* ESP pads itself */
+        (!gcm && EVP_CIPHER_CTX_set_padding(*slot, 0) != 1)) /* ESP and IKE pad themselves */
         return NULL;
     return *slot;
 }
