@@ -28,6 +28,7 @@ void noop() {}
 // 3.37, an empty run puts the simulator in its steady state.
 void warm_up()
 {
+    GlobalValue::Bind("SchedulerType", StringValue("ns3::PriorityQueueScheduler")); // the wrapper's
     Simulator::Schedule(Seconds(0), &noop);
     Simulator::Run();
 }
