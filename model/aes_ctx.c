@@ -58,7 +58,7 @@ static EVP_CIPHER_CTX *fresh(bool gcm, int size, int enc)
     return ctx;
 }
 
-EVP_CIPHER_CTX *aes_ctx(bool gcm, uint16_t bits, const uint8_t *key, int enc)
+EVP_CIPHER_CTX *aes_ctx(bool gcm, uint16_t bits, const uint8_t *key, const uint8_t *iv, int enc)
 {
     int size = bits == 128 ? 0 : bits == 192 ? 1 : bits == 256 ? 2 : -1;
     if (size < 0)
@@ -76,7 +76,8 @@ EVP_CIPHER_CTX *aes_ctx(bool gcm, uint16_t bits, const uint8_t *key, int enc)
         return NULL;
     if (key == NULL)
         return *slot;
-    if (EVP_CipherInit_ex(*slot, NULL, NULL, key, NULL, enc) != 1 ||
+    /* key and IV in one call: each init asks the provider for its lengths */
+    if (EVP_CipherInit_ex(*slot, NULL, NULL, key, iv, enc) != 1 ||
         (!gcm && EVP_CIPHER_CTX_set_padding(*slot, 0) != 1)) /* ESP and IKE pad themselves */
         return NULL;
     return *slot;

@@ -110,7 +110,7 @@ int esp_sa_new(const ike_child *child, const esp_cfg *cfg, esp_sa **out)
         memcpy(sa->salt_out, child->key_out + key_len - SALT_LEN, SALT_LEN);
         memcpy(sa->salt_in, child->key_in + key_len - SALT_LEN, SALT_LEN);
     }
-    rc = aes_ctx(gcm, s->encr_bits, NULL, 1) && aes_ctx(gcm, s->encr_bits, NULL, 0) ? ESP_OK : ESP_E_CRYPTO;
+    rc = aes_ctx(gcm, s->encr_bits, NULL, NULL, 1) && aes_ctx(gcm, s->encr_bits, NULL, NULL, 0) ? ESP_OK : ESP_E_CRYPTO;
     if (rc == ESP_OK && !gcm) {
         sa->cbc = calloc(1, sizeof *sa->cbc);
         if (sa->cbc == NULL) {
@@ -167,18 +167,16 @@ static size_t gcm_aad(const esp_sa *sa, uint32_t spi, uint64_t seq, uint8_t aad[
     return 8;
 }
 
-static int gcm_run(EVP_CIPHER_CTX *ctx, int enc, const uint8_t salt[SALT_LEN],
+static int gcm_run(const esp_sa *sa, const uint8_t *key, int enc, const uint8_t salt[SALT_LEN],
                    const uint8_t iv[GCM_IV], const uint8_t *aad, size_t aad_len,
                    const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[ESP_ICV_LEN])
 {
     uint8_t nonce[GCM_NONCE], rest[CBC_BLOCK];
     int n = 0;
-    if (ctx == NULL)
-        return ESP_E_CRYPTO;
     memcpy(nonce, salt, SALT_LEN);
     memcpy(nonce + SALT_LEN, iv, GCM_IV);
-    if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, nonce, enc) != 1 ||
-        EVP_CipherUpdate(ctx, NULL, &n, aad, (int)aad_len) != 1 ||
+    EVP_CIPHER_CTX *ctx = aes_ctx(true, sa->suite.encr_bits, key, nonce, enc);
+    if (ctx == NULL || EVP_CipherUpdate(ctx, NULL, &n, aad, (int)aad_len) != 1 ||
         (len > 0 && EVP_CipherUpdate(ctx, out, &n, in, (int)len) != 1))
         return ESP_E_CRYPTO;
     if (!enc && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, ESP_ICV_LEN, tag) != 1)
@@ -190,13 +188,13 @@ static int gcm_run(EVP_CIPHER_CTX *ctx, int enc, const uint8_t salt[SALT_LEN],
     return ESP_OK;
 }
 
-static int cbc_run(EVP_CIPHER_CTX *ctx, int enc, const uint8_t iv[CBC_IV], const uint8_t *in,
+static int cbc_run(const esp_sa *sa, const uint8_t *key, int enc, const uint8_t iv[CBC_IV], const uint8_t *in,
                    size_t len, uint8_t *out)
 {
     uint8_t rest[CBC_BLOCK];
     int n = 0;
-    if (ctx == NULL || EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, enc) != 1 ||
-        EVP_CipherUpdate(ctx, out, &n, in, (int)len) != 1 ||
+    EVP_CIPHER_CTX *ctx = aes_ctx(false, sa->suite.encr_bits, key, iv, enc);
+    if (ctx == NULL || EVP_CipherUpdate(ctx, out, &n, in, (int)len) != 1 ||
         EVP_CipherFinal_ex(ctx, rest, &n) != 1)
         return ESP_E_CRYPTO;
     return ESP_OK;
@@ -282,10 +280,10 @@ int esp_sa_seal(esp_sa *sa, uint8_t next_header, const uint8_t *payload, size_t 
     if (sa->gcm) {
         uint8_t aad[12];
         size_t aad_len = gcm_aad(sa, sa->spi_out, seq, aad);
-        rc = gcm_run(aes_ctx(true, sa->suite.encr_bits, sa->key_out, 1), 1, sa->salt_out, iv, aad, aad_len, ct,
+        rc = gcm_run(sa, sa->key_out, 1, sa->salt_out, iv, aad, aad_len, ct,
                      ct_len, ct, icv);
     } else {
-        rc = cbc_run(aes_ctx(false, sa->suite.encr_bits, sa->key_out, 1), 1, iv, ct, ct_len, ct);
+        rc = cbc_run(sa, sa->key_out, 1, iv, ct, ct_len, ct);
         if (rc == ESP_OK)
             rc = cbc_icv(sa, sa->cbc->mac_out, out, (size_t)(icv - out), seq, icv);
     }
@@ -387,7 +385,7 @@ int esp_sa_open(esp_sa *sa, const uint8_t *pkt, size_t len, uint8_t *plain, size
         uint8_t aad[12], tag[ESP_ICV_LEN];
         size_t aad_len = gcm_aad(sa, spi, seq, aad);
         memcpy(tag, icv, sizeof tag); /* EVP takes a non-const tag */
-        rc = gcm_run(aes_ctx(true, sa->suite.encr_bits, sa->key_in, 0), 0, sa->salt_in, iv, aad, aad_len, ct,
+        rc = gcm_run(sa, sa->key_in, 0, sa->salt_in, iv, aad, aad_len, ct,
                      ct_len, plain, tag);
     } else {
         uint8_t want[ESP_ICV_LEN];
@@ -395,7 +393,7 @@ int esp_sa_open(esp_sa *sa, const uint8_t *pkt, size_t len, uint8_t *plain, size
         if (rc == ESP_OK && CRYPTO_memcmp(want, icv, ESP_ICV_LEN) != 0)
             rc = ESP_E_ICV;
         if (rc == ESP_OK)
-            rc = cbc_run(aes_ctx(false, sa->suite.encr_bits, sa->key_in, 0), 0, iv, ct, ct_len, plain);
+            rc = cbc_run(sa, sa->key_in, 0, iv, ct, ct_len, plain);
     }
     if (rc != ESP_OK) {
         OPENSSL_cleanse(plain, ct_len); /* never hand out unauthenticated plaintext */

@@ -25,10 +25,10 @@ static int gcm(int enc, const uint8_t *key, size_t key_len, const uint8_t *nonce
     if (len > INT_MAX || aad_len > INT_MAX)
         return IKE_E_LIMIT;
 
-    EVP_CIPHER_CTX *ctx = aes_ctx(true, aes_bits(key_len), key, enc);
+    EVP_CIPHER_CTX *ctx = aes_ctx(true, aes_bits(key_len), key, nonce, enc);
     int n = 0;
     uint8_t rest[IKE_AES_BLOCK]; /* Final emits nothing for GCM */
-    if (ctx == NULL || EVP_CipherInit_ex(ctx, NULL, NULL, NULL, nonce, enc) != 1)
+    if (ctx == NULL)
         return IKE_E_CRYPTO;
     if (aad_len > 0 && EVP_CipherUpdate(ctx, NULL, &n, aad, (int)aad_len) != 1)
         return IKE_E_CRYPTO;
@@ -73,10 +73,10 @@ static int cbc(int enc, const uint8_t *key, size_t key_len, const uint8_t *iv,
         return IKE_E_LIMIT;
 
     /* IKE carries its own padding: the context adds or strips none. */
-    EVP_CIPHER_CTX *ctx = aes_ctx(false, aes_bits(key_len), key, enc);
+    EVP_CIPHER_CTX *ctx = aes_ctx(false, aes_bits(key_len), key, iv, enc);
     int n = 0;
     uint8_t rest[IKE_AES_BLOCK]; /* Final emits nothing without padding */
-    return ctx != NULL && EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, enc) == 1 &&
+    return ctx != NULL &&
                    (len == 0 || EVP_CipherUpdate(ctx, out, &n, in, (int)len) == 1) &&
                    EVP_CipherFinal_ex(ctx, rest, &n) == 1
                ? IKE_OK
