@@ -1,20 +1,34 @@
 /* aes_ctx.c — the AES contexts ESP packets and IKE's SK payloads are
- * sealed and opened with: one per thread for each mode, key size and
- * direction, keyed again for every message.  A keyed OpenSSL context per
- * SA and direction held 1.4 KB (4 per client with both ends of its Child
- * SA: most of a client's memory in a 100,000-client run); keying one costs
- * about 140 ns, and a context made per message (with OpenSSL's algorithm
- * lookup) several times that. */
+ * sealed and opened with: a few per thread for each mode, key size and
+ * direction, keyed again when a message's key is none of theirs.  A keyed
+ * OpenSSL context per SA and direction held 1.4 KB (4 per client with both
+ * ends of its Child SA: most of a client's memory in a 100,000-client run);
+ * keying one costs about 140 ns, and a context made per message (with
+ * OpenSSL's algorithm lookup) several times that. */
 #include "aes_ctx.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <threads.h>
+
+#include <openssl/crypto.h>
 
 enum { GCM_NONCE = 12 };
 
-/* [gcm][128/192/256][enc] */
+/* A few keyed contexts for each [gcm][128/192/256][enc], the most recent
+ * first: between a handful of gateways the same keys come back, and
+ * keeping their schedules leaves only the IV to set; in a fleet of
+ * thousands every message takes the oldest and keys it anew. */
+enum { WAYS = 4 };
+
+typedef struct cipher_way {
+    EVP_CIPHER_CTX *ctx;
+    bool keyed;
+    uint8_t key[32];
+} cipher_way;
+
 typedef struct cipher_slots {
-    EVP_CIPHER_CTX *ctx[2][3][2];
+    cipher_way way[2][3][2][WAYS];
 } cipher_slots;
 
 static tss_t slots_key;
@@ -23,8 +37,9 @@ static once_flag slots_once = ONCE_FLAG_INIT;
 static void slots_free(void *p)
 {
     cipher_slots *s = p;
-    for (size_t i = 0; i < 2 * 3 * 2; i++)
-        EVP_CIPHER_CTX_free((&s->ctx[0][0][0])[i]); /* frees and cleanses the key schedule */
+    for (size_t i = 0; i < 2 * 3 * 2 * WAYS; i++)
+        EVP_CIPHER_CTX_free((&s->way[0][0][0][0])[i].ctx); /* frees and cleanses the key schedule */
+    OPENSSL_cleanse(s, sizeof *s);
     free(s);
 }
 
@@ -71,14 +86,25 @@ EVP_CIPHER_CTX *aes_ctx(bool gcm, uint16_t bits, const uint8_t *key, const uint8
             return NULL;
         }
     }
-    EVP_CIPHER_CTX **slot = &s->ctx[gcm][size][enc != 0];
-    if (*slot == NULL && (*slot = fresh(gcm, size, enc)) == NULL)
+    cipher_way *w = s->way[gcm][size][enc != 0];
+    size_t key_len = bits / 8u, i = 0;
+    while (key != NULL && i < WAYS && !(w[i].keyed && memcmp(w[i].key, key, key_len) == 0))
+        i++;
+    bool same = i < WAYS;
+    cipher_way use = w[same ? i : WAYS - 1]; /* to the front: the oldest goes first */
+    memmove(&w[1], &w[0], (same ? i : WAYS - 1) * sizeof w[0]);
+    w[0] = use;
+    if (w[0].ctx == NULL && (w[0].ctx = fresh(gcm, size, enc)) == NULL)
         return NULL;
     if (key == NULL)
-        return *slot;
-    /* key and IV in one call: each init asks the provider for its lengths */
-    if (EVP_CipherInit_ex(*slot, NULL, NULL, key, iv, enc) != 1 ||
-        (!gcm && EVP_CIPHER_CTX_set_padding(*slot, 0) != 1)) /* ESP and IKE pad themselves */
+        return w[0].ctx;
+    w[0].keyed = false;
+    /* key (unless it is the one held) and IV in one call: each init asks the
+     * provider for their lengths */
+    if (EVP_CipherInit_ex(w[0].ctx, NULL, NULL, same ? NULL : key, iv, enc) != 1 ||
+        (!gcm && EVP_CIPHER_CTX_set_padding(w[0].ctx, 0) != 1)) /* ESP and IKE pad themselves */
         return NULL;
-    return *slot;
+    memcpy(w[0].key, key, key_len);
+    w[0].keyed = true;
+    return w[0].ctx;
 }

@@ -3,6 +3,7 @@
 #include "forger.h"
 #include "prober.h"
 #include "replayer.h"
+#include "seq_set.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -44,7 +45,7 @@ typedef struct world {
     uint64_t ike_msgs, ike_bytes, liveness_checks, false_positives, tokens_in_clear;
     const char *mid_sync;
     /* HA ground truth */
-    GHashTable *seq_used; /* outbound SPI -> set of sequence numbers sent */
+    GHashTable *seq_used; /* outbound SPI -> sim_seq_set of the sequence numbers sent */
     uint64_t seq_reuse, replay_drops, replays_accepted;
 } world;
 
@@ -161,15 +162,13 @@ static void on_esp_sent(void *arg, sim_gw *gw, uint32_t spi, uint64_t seq, const
         sim_replayer_see_esp(w->replayer, pkt, len);
     else if (w->replayer)
         sim_replayer_see_cluster_send(w->replayer);
-    GHashTable *used = g_hash_table_lookup(w->seq_used, GUINT_TO_POINTER(spi));
+    sim_seq_set *used = g_hash_table_lookup(w->seq_used, GUINT_TO_POINTER(spi));
     if (!used) {
-        used = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+        used = sim_seq_set_new();
         g_hash_table_insert(w->seq_used, GUINT_TO_POINTER(spi), used);
     }
-    if (g_hash_table_contains(used, &seq))
+    if (!sim_seq_set_add(used, seq))
         w->seq_reuse++;
-    else
-        g_hash_table_add(used, g_memdup2(&seq, sizeof seq));
 }
 
 /* Legitimate packets the receiver's anti-replay refused. */
@@ -426,7 +425,7 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
     world w = {.cfg = cfg, .crashed = -1, .detect_ns = -1, .mid_sync = "none"};
     script_ctx *script = NULL;
     w.stale = g_array_new(FALSE, FALSE, sizeof(spi_pair));
-    w.seq_used = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)g_hash_table_destroy);
+    w.seq_used = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)sim_seq_set_free);
     ns3_node_id n[2] = {ns3_node_create(), ns3_node_create()};
     uint32_t addr[2];
     int l1 = -1;
