@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "deadline.h"
+#include "esp_udp.h"
 #include "esp_inner.h"
 
 #define NS 1e9
@@ -53,26 +55,18 @@ uint64_t sim_fleet_headend(const sim_fleet *f, uint32_t i)
     return sim_peer(f->headend_addrs[node_of(f, i)], IKE_NATT_PORT);
 }
 
-static void rearm(sim_client *c)
-{
-    uint64_t d = ike_ep_next_deadline(c->ep), now = ns3_now_ns();
-    if (d == UINT64_MAX)
-        ns3_timer_stop(&c->timer);
-    else if (!ns3_timer_pending(&c->timer) || ns3_timer_expiry(&c->timer) != MAX(d, now))
-        ns3_timer_start(&c->timer, d > now ? d - now : 0); /* unchanged: no new event */
-}
+static void rearm(sim_client *c) { sim_timer_follow(&c->timer, c->ep); }
 
 static void cl_send(void *ctx, uint64_t peer, const uint8_t *msg, size_t len)
 {
     sim_client *c = ctx;
-    uint8_t buf[4 + IKE_MAX_MSG];
-    if (len > IKE_MAX_MSG)
+    uint8_t buf[ESP_NON_ESP_MARKER_LEN + IKE_MAX_MSG];
+    size_t n;
+    if (esp_udp_frame_ike(msg, len, buf, sizeof buf, &n) != ESP_OK)
         return;
     if (c->fleet->listener.ike_sent)
         c->fleet->listener.ike_sent(c->fleet->listener.arg, len);
-    memset(buf, 0, 4); /* the non-ESP marker */
-    memcpy(buf + 4, msg, len);
-    send_from(c, peer, buf, len + 4);
+    send_from(c, peer, buf, n);
 }
 
 static void cl_random(void *ctx, uint8_t *out, size_t len)
@@ -182,11 +176,15 @@ static void on_datagram(void *arg, uint16_t port, const uint8_t *data, size_t le
 {
     fleet_node *fn = arg;
     sim_client *c = &fn->fleet->c[fn->first_client + (uint32_t)(port - SIM_FLEET_BASE_PORT)];
-    uint64_t from = sim_peer(src, sport);
-    if (len >= 4 && memcmp(data, "\0\0\0\0", 4) == 0)
-        ike_ep_receive(c->ep, ns3_now_ns(), from, data + 4, len - 4);
-    else if (len > 1)
-        on_esp(c, data, len);
+    esp_udp_kind kind;
+    const uint8_t *body;
+    size_t body_len;
+    if (esp_udp_classify(data, len, &kind, &body, &body_len) != ESP_OK)
+        return;
+    if (kind == ESP_UDP_IKE)
+        ike_ep_receive(c->ep, ns3_now_ns(), sim_peer(src, sport), body, body_len);
+    else if (kind == ESP_UDP_ESP)
+        on_esp(c, body, body_len);
     rearm(c);
 }
 

@@ -4,6 +4,7 @@
 
 #include <glib.h>
 
+#include "esp_udp.h"
 #include "esp_inner.h"
 #include "ike_wire.h"
 #include "rng.h"
@@ -51,18 +52,16 @@ static int out_sock(const sim_gw *gw) { return gw->vsock >= 0 ? gw->vsock : gw->
 static void gw_send(void *ctx, uint64_t peer, const uint8_t *msg, size_t len)
 {
     sim_gw *gw = ctx;
-    uint8_t buf[4 + IKE_MAX_MSG];
+    uint8_t buf[ESP_NON_ESP_MARKER_LEN + IKE_MAX_MSG];
     if (gw->listener.ike_sent)
         gw->listener.ike_sent(gw->listener.arg, gw, peer, msg, len);
     if (!natt(gw)) {
         ns3_udp_send(out_sock(gw), sim_peer_addr(peer), sim_peer_port(peer), msg, len);
         return;
     }
-    if (len > IKE_MAX_MSG)
-        return;
-    memset(buf, 0, 4); /* the non-ESP marker */
-    memcpy(buf + 4, msg, len);
-    ns3_udp_send(out_sock(gw), sim_peer_addr(peer), sim_peer_port(peer), buf, len + 4);
+    size_t n;
+    if (esp_udp_frame_ike(msg, len, buf, sizeof buf, &n) == ESP_OK)
+        ns3_udp_send(out_sock(gw), sim_peer_addr(peer), sim_peer_port(peer), buf, n);
 }
 
 static void gw_random(void *ctx, uint8_t *out, size_t len)
@@ -277,12 +276,17 @@ static void on_datagram(void *arg, const uint8_t *data, size_t len, uint32_t src
     uint64_t from = sim_peer(src, sport);
     if (!gw->ep)
         return;
-    if (!natt(gw))
+    esp_udp_kind kind;
+    const uint8_t *body;
+    size_t body_len;
+    if (!natt(gw)) {
         on_ike(gw, data, len, from);
-    else if (len >= 4 && memcmp(data, "\0\0\0\0", 4) == 0)
-        on_ike(gw, data + 4, len - 4, from);
-    else if (len > 1 || data[0] != 0xff) /* 0xff alone is a NAT keepalive */
-        on_esp(gw, data, len, from);
+    } else if (esp_udp_classify(data, len, &kind, &body, &body_len) == ESP_OK) {
+        if (kind == ESP_UDP_IKE)
+            on_ike(gw, body, body_len, from);
+        else if (kind == ESP_UDP_ESP)
+            on_esp(gw, body, body_len, from);
+    }
     rearm(gw);
 }
 

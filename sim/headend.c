@@ -3,6 +3,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "deadline.h"
+#include "esp_udp.h"
 #include "esp_inner.h"
 #include "ike_ha.h"
 #include "rng.h"
@@ -35,26 +37,20 @@ struct sim_headend {
 
 static void rearm(sim_headend *h)
 {
-    if (!h->ep)
-        return;
-    uint64_t d = ike_ep_next_deadline(h->ep), now = ns3_now_ns();
-    if (d == UINT64_MAX)
-        ns3_timer_stop(&h->timer);
-    else if (!ns3_timer_pending(&h->timer) || ns3_timer_expiry(&h->timer) != MAX(d, now))
-        ns3_timer_start(&h->timer, d > now ? d - now : 0); /* unchanged: no new event */
+    if (h->ep)
+        sim_timer_follow(&h->timer, h->ep);
 }
 
 static void he_send(void *ctx, uint64_t peer, const uint8_t *msg, size_t len)
 {
     sim_headend *h = ctx;
-    uint8_t buf[4 + IKE_MAX_MSG];
-    if (len > IKE_MAX_MSG)
+    uint8_t buf[ESP_NON_ESP_MARKER_LEN + IKE_MAX_MSG];
+    size_t n;
+    if (esp_udp_frame_ike(msg, len, buf, sizeof buf, &n) != ESP_OK)
         return;
     if (h->listener.ike_sent)
         h->listener.ike_sent(h->listener.arg, len);
-    memset(buf, 0, 4); /* the non-ESP marker */
-    memcpy(buf + 4, msg, len);
-    ns3_udp_range_send(h->range, IKE_NATT_PORT, sim_peer_addr(peer), sim_peer_port(peer), buf, len + 4);
+    ns3_udp_range_send(h->range, IKE_NATT_PORT, sim_peer_addr(peer), sim_peer_port(peer), buf, n);
 }
 
 static void he_random(void *ctx, uint8_t *out, size_t len)
@@ -188,11 +184,15 @@ static void on_datagram(void *arg, uint16_t port, const uint8_t *data, size_t le
     (void)port;
     if (!h->ep)
         return;
-    uint64_t from = sim_peer(src, sport);
-    if (len >= 4 && memcmp(data, "\0\0\0\0", 4) == 0)
-        on_ike(h, from, data + 4, len - 4);
-    else if (len > 1 || data[0] != 0xff) /* 0xff alone is a NAT keepalive */
-        on_esp(h, from, data, len);
+    esp_udp_kind kind;
+    const uint8_t *body;
+    size_t body_len;
+    if (esp_udp_classify(data, len, &kind, &body, &body_len) != ESP_OK)
+        return;
+    if (kind == ESP_UDP_IKE)
+        on_ike(h, sim_peer(src, sport), body, body_len);
+    else if (kind == ESP_UDP_ESP)
+        on_esp(h, sim_peer(src, sport), body, body_len);
     rearm(h);
 }
 

@@ -4,6 +4,7 @@
 
 #include <glib.h>
 
+#include "esp_udp.h"
 #include "ike_wire.h"
 
 struct sim_prober {
@@ -15,12 +16,10 @@ struct sim_prober {
 
 static void send_marked(sim_prober *p, uint32_t addr, const uint8_t *msg, size_t len)
 {
-    uint8_t buf[4 + IKE_MAX_MSG];
-    if (len > IKE_MAX_MSG)
-        return;
-    memset(buf, 0, 4); /* the non-ESP marker: IKE on port 4500 */
-    memcpy(buf + 4, msg, len);
-    ns3_udp_send(p->sock, addr, IKE_NATT_PORT, buf, len + 4);
+    uint8_t buf[ESP_NON_ESP_MARKER_LEN + IKE_MAX_MSG];
+    size_t n;
+    if (esp_udp_frame_ike(msg, len, buf, sizeof buf, &n) == ESP_OK) /* IKE on port 4500 */
+        ns3_udp_send(p->sock, addr, IKE_NATT_PORT, buf, n);
 }
 
 /* The member's answer: straight on to the peer. */

@@ -4,6 +4,7 @@
 
 #include <glib.h>
 
+#include "esp_udp.h"
 #include "ike_const.h"
 
 typedef struct recorded {
@@ -80,14 +81,11 @@ static void resend(sim_replayer *r, uint32_t dst, bool ike, GBytes *b)
 {
     gsize len;
     const uint8_t *data = g_bytes_get_data(b, &len);
-    uint8_t buf[4 + IKE_MAX_MSG];
+    uint8_t buf[ESP_NON_ESP_MARKER_LEN + IKE_MAX_MSG];
     if (ike) { /* IKE on port 4500 carries the non-ESP marker */
-        if (len + 4 > sizeof buf)
+        if (esp_udp_frame_ike(data, len, buf, sizeof buf, &len) != ESP_OK)
             return;
-        memset(buf, 0, 4);
-        memcpy(buf + 4, data, len);
         data = buf;
-        len += 4;
     }
     if (ns3_udp_send(r->sock, dst, IKE_NATT_PORT, data, len) == NS3_OK)
         r->sent++;
