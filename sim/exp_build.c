@@ -526,6 +526,16 @@ bool exp_builder_finish(exp_builder *b, uint32_t seed, GError **err)
                               "replay and member-links-* need gateway 1 as a cluster: set scenario.standby");
         c->script[c->n_script++] = *ev;
     }
+    char *why = NULL;
+    long bad = exp_script_check(c->script, c->n_script, c->standby.enabled ? c->standby.members : 0, &why);
+    if (bad >= 0) {
+        const exp_setting *who = (size_t)bad < c->n_script - b->events->len
+                                     ? blame(b, bad ? "scenario.reboot_after" : "scenario.crash", NULL)
+                                     : blame(b, "scenario.events", NULL);
+        check_fail(err, who, "scenario.events", why);
+        g_free(why);
+        return false;
+    }
     if (c->star.clients) {
         const exp_setting *who = blame(b, "storm.clients", NULL);
         const char *why = exp_star_conflict(c, b->crash, b->events->len > 0);

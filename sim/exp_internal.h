@@ -84,6 +84,12 @@ bool exp_parse_seeds(const exp_setting *s, GArray *seeds, GError **err);
 /* scenario.events: "TIME ACTION [ARG]" elements -> sim_script_ev (exp_events.c) */
 bool exp_parse_events(const exp_setting *s, GArray *out, GError **err);
 
+/* ---- exp_script.c: a script that makes sense (crash of a running
+ * gateway, reboot of a crashed one, ...).  cluster_members: gateway 1's
+ * members, 0 if it is no cluster.  The index of the first event that makes
+ * none, with why (g_free it), or -1. */
+long exp_script_check(const sim_script_ev *script, size_t n, unsigned cluster_members, char **why);
+
 /* Applying settings to a run under construction. */
 typedef struct exp_builder exp_builder;
 exp_builder *exp_builder_new(exp_run *run);

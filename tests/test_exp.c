@@ -256,11 +256,37 @@ static void test_cluster_keys(void)
     exp_free(e);
 }
 
+/* Scripts that make sense load: a gateway crashed and rebooted twice, the
+ * link cut and healed twice, a forger started, sped up and stopped, events
+ * written out of time order, and a three-member cluster that fails over
+ * twice (each crash takes down the member holding the address). */
+static void test_meaningful_scripts(void)
+{
+    sim_exp *e = load(HEAD "[scenario]\ncrash = 1\ncrash_at = 10s\nreboot_after = 5s\n"
+                           "events = 40s reboot 1, 30s crash 1, 20s link-down, 21s link-up, 50s link-down, "
+                           "51s link-up, 5s forge 0 10/s, 6s forge 0 100/s, 7s forge 0 0/s, 8s forge 0 1/s\n",
+                      NULL);
+    exp_run r;
+    task(e, 0, &r);
+    g_assert_cmpuint(r.cfg.n_script, ==, 12);
+    exp_run_clear(&r);
+    exp_free(e);
+    e = load(HEAD "[scenario]\nstandby = shared-secret\ncrash = 1\ncrash_at = 10s\n"
+                  "events = 20s crash 1, 30s reboot 1, 31s member-links-down, 40s member-links-up\n"
+                  "[cluster]\nmembers = 3\n",
+             NULL);
+    task(e, 0, &r);
+    g_assert_cmpuint(r.cfg.n_script, ==, 5);
+    exp_run_clear(&r);
+    exp_free(e);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     tmpdir = g_dir_make_tmp("ikesim-exp-XXXXXX", NULL);
     g_test_add_func("/exp/presets", test_presets);
+    g_test_add_func("/exp/meaningful-scripts", test_meaningful_scripts);
     g_test_add_func("/exp/layers", test_layers);
     g_test_add_func("/exp/grid", test_grid);
     g_test_add_func("/exp/seeded-draws", test_seeded_draws);
