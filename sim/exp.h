@@ -27,6 +27,9 @@ typedef enum { EXP_ERROR_INVALID, EXP_ERROR_IO } exp_error_code;
 
 typedef struct sim_exp sim_exp;
 
+/* The largest experiment file read (a regular file only). */
+#define EXP_FILE_MAX ((gsize)4 << 20)
+
 /* sets: "path=value" strings from the command line (may be NULL). */
 sim_exp *exp_load(const char *file, const char *const *sets, GError **err);
 void exp_free(sim_exp *e);

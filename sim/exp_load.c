@@ -6,6 +6,7 @@
 
 #include "exp_internal.h"
 #include "presets.h"
+#include "read_file.h"
 
 G_DEFINE_QUARK(ikesim-experiment-error-quark, exp_error)
 
@@ -291,8 +292,9 @@ sim_exp *exp_load(const char *file, const char *const *sets, GError **err)
     e->file = g_strdup(file);
     e->dir = g_path_get_dirname(file);
     GError *io = NULL;
-    if (!g_file_get_contents(file, &e->text, &e->text_len, &io)) {
-        g_set_error(err, EXP_ERROR, EXP_ERROR_IO, "%s: cannot read the experiment file: %s", file, io->message);
+    if (!read_regular_file(file, EXP_FILE_MAX, &e->text, &e->text_len, &io)) {
+        g_set_error(err, EXP_ERROR, EXP_ERROR_IO, "%s; an experiment file is a regular file of at most 4 MiB",
+                    io->message);
         g_error_free(io);
         exp_free(e);
         return NULL;

@@ -1,6 +1,7 @@
 /* The ikesim command line: bad command lines exit 2 and say why; --help
  * teaches; a run is a pure function of (experiment, point, seed). */
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -121,6 +122,87 @@ static void test_run_outputs(void)
     clirun_rm_rf(tmp);
 }
 
+/* Experiment files are regular files of at most 4 MiB: a FIFO is refused
+ * without waiting for a writer, /dev/zero without reading it, a directory
+ * and a file one byte too big too; exit 2, the file named, nothing written. */
+static void test_not_regular_files(void)
+{
+    g_autofree char *tmp = g_dir_make_tmp("ikesim-cli-XXXXXX", NULL);
+    g_autofree char *fifo = g_build_filename(tmp, "fifo.ini", NULL);
+    g_autofree char *big = g_build_filename(tmp, "big.ini", NULL);
+    g_autofree char *out = g_build_filename(tmp, "out", NULL);
+    g_assert_cmpint(mkfifo(fifo, 0644), ==, 0);
+    /* a valid experiment padded with comments to 4 MiB + 1 */
+    g_autofree char *tiny_text = NULL;
+    gsize tiny_len;
+    g_assert_true(g_file_get_contents(tiny, &tiny_text, &tiny_len, NULL));
+    GString *b = g_string_new(tiny_text);
+    while (b->len < (4u << 20) - 100)
+        g_string_append(b, "# padding padding padding padding padding padding padding padding padding\n");
+    g_string_append(b, "#");
+    while (b->len < (4u << 20))
+        g_string_append_c(b, 'x');
+    g_string_append_c(b, '\n'); /* 4 MiB + 1 */
+    g_assert_true(g_file_set_contents(big, b->str, (gssize)b->len, NULL));
+    const struct {
+        const char *file, *why;
+    } cases[] = {
+        {fifo, ": a FIFO, not a regular file; an experiment file is a regular file of at most 4 MiB"},
+        {"/dev/zero", ": a character device, not a regular file"},
+        {tmp, ": a directory, not a regular file"},
+        {big, ": 4194305 bytes, more than the 4 MiB allowed"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
+        for (int sweep = 0; sweep < 2; sweep++) {
+            const char *argv[] = {"ikesim", sweep ? "sweep" : "run", cases[i].file, "--out", out,
+                                  sweep ? NULL : "--task", "0", NULL};
+            g_autofree char *o = NULL, *e = NULL;
+            g_assert_cmpint(clirun(argv, &o, &e), ==, 2);
+            g_autofree char *want = g_strdup_printf("ikesim %s: %s%s", argv[1], cases[i].file, cases[i].why);
+            g_assert_true(g_str_has_prefix(e, want));
+            g_assert_cmpstr(o, ==, "");
+            g_assert_false(g_file_test(out, G_FILE_TEST_EXISTS));
+        }
+    /* exactly 4 MiB is an experiment */
+    g_string_truncate(b, (4u << 20) - 1);
+    g_string_append_c(b, '\n');
+    g_assert_true(g_file_set_contents(big, b->str, (gssize)b->len, NULL));
+    const char *ok[] = {"ikesim", "tasks", big, NULL};
+    g_assert_cmpint(clirun(ok, NULL, NULL), ==, 0);
+    g_string_free(b, TRUE);
+    clirun_rm_rf(tmp);
+}
+
+/* Seeds and task ids: negative, zero seeds, words and numbers out of range
+ * are refused like any bad value (before, -1 meant "not given"). */
+static void test_bad_ids(void)
+{
+    g_autofree char *tmp = g_dir_make_tmp("ikesim-cli-XXXXXX", NULL);
+    g_autofree char *out = g_build_filename(tmp, "out", NULL);
+    const struct {
+        const char *opt, *value, *why;
+    } cases[] = {
+        {"--seed", "-1", "--seed must be a whole number from 1 to 4294967295, got “-1”"},
+        {"--seed", "-2", "--seed must be a whole number from 1 to 4294967295, got “-2”"},
+        {"--seed", "4294967296", "--seed must be a whole number from 1 to 4294967295, got “4294967296”"},
+        {"--seed", "1.5", "--seed must be a whole number from 1 to 4294967295, got “1.5”"},
+        {"--task", "-1", "--task must be a task id, a whole number from 0 (see ikesim tasks), got “-1”"},
+        {"--task", "two", "--task must be a task id, a whole number from 0 (see ikesim tasks), got “two”"},
+        {"--task", "+3", "--task must be a task id, a whole number from 0 (see ikesim tasks), got “+3”"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *arg = g_strdup_printf("%s=%s", cases[i].opt, cases[i].value);
+        const char *argv[] = {"ikesim", "run", tiny, arg, strcmp(cases[i].opt, "--task") ? NULL : "--out", out, NULL};
+        g_autofree char *o = NULL, *e = NULL;
+        g_assert_cmpint(clirun(argv, &o, &e), ==, 2);
+        g_autofree char *want = g_strdup_printf("ikesim run: %s\n", cases[i].why);
+        g_assert_cmpstr(e, ==, want);
+        g_assert_cmpstr(o, ==, "");
+        g_assert_false(g_file_test(out, G_FILE_TEST_EXISTS));
+    }
+    clirun_rm_rf(tmp);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -129,5 +211,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cli/help", test_help);
     g_test_add_func("/cli/run-deterministic", test_run_deterministic);
     g_test_add_func("/cli/run-outputs", test_run_outputs);
+    g_test_add_func("/cli/not-regular-files", test_not_regular_files);
+    g_test_add_func("/cli/bad-ids", test_bad_ids);
     return g_test_run();
 }

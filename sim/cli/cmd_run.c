@@ -29,14 +29,13 @@ static const char description[] =
 int cmd_run(int argc, char **argv)
 {
     g_auto(GStrv) sets = NULL;
-    gint64 seed = -1, task = -1;
     gboolean header = FALSE;
-    g_autofree char *pcap = NULL, *timeline = NULL, *out = NULL;
+    g_autofree char *pcap = NULL, *timeline = NULL, *out = NULL, *seed_arg = NULL, *task_arg = NULL;
     const GOptionEntry entries[] = {
         {"set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets, "Override a key, e.g. topology.loss=1% (repeatable)",
          "KEY=VALUE"},
-        {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed (default: the experiment's first)", "N"},
-        {"task", 't', 0, G_OPTION_ARG_INT64, &task, "Run task ID of the sweep grid (see ikesim tasks)", "ID"},
+        {"seed", 0, 0, G_OPTION_ARG_STRING, &seed_arg, "Seed (default: the experiment's first)", "N"},
+        {"task", 't', 0, G_OPTION_ARG_STRING, &task_arg, "Run task ID of the sweep grid (see ikesim tasks)", "ID"},
         {"header", 'H', 0, G_OPTION_ARG_NONE, &header, "Print the CSV header line first", NULL},
         {"pcap", 0, 0, G_OPTION_ARG_FILENAME, &pcap,
          "Write pcaps of the link and the Wireshark IKEv2 key table (ikev2_decryption_table) into DIR", "DIR"},
@@ -50,10 +49,19 @@ int cmd_run(int argc, char **argv)
         return CLI_USAGE;
     if (argc != 2)
         return cli_fail("run", CLI_USAGE, "expected one experiment file, got %d arguments; try --help", argc - 1);
+    gint64 seed = -1, task = -1; /* -1: not given */
+    guint64 v;
+    if (seed_arg && !g_ascii_string_to_unsigned(seed_arg, 10, 1, G_MAXUINT32, &v, NULL))
+        return cli_fail("run", CLI_USAGE, "--seed must be a whole number from 1 to 4294967295, got “%s”", seed_arg);
+    if (seed_arg)
+        seed = (gint64)v;
+    if (task_arg && !g_ascii_string_to_unsigned(task_arg, 10, 0, G_MAXINT32, &v, NULL))
+        return cli_fail("run", CLI_USAGE, "--task must be a task id, a whole number from 0 (see ikesim tasks), got “%s”",
+                        task_arg);
+    if (task_arg)
+        task = (gint64)v;
     if (task >= 0 && seed >= 0)
         return cli_fail("run", CLI_USAGE, "--task fixes the seed: drop --seed");
-    if (task < -1 || (seed != -1 && (seed < 1 || seed > G_MAXUINT32)))
-        return cli_fail("run", CLI_USAGE, "--task must be 0 or more and --seed from 1 to 4294967295");
     if (out && task < 0)
         return cli_fail("run", CLI_USAGE, "--out writes a task's shard: it needs --task");
     GError *err = NULL;
