@@ -126,17 +126,6 @@ static void io_random(void *ctx, uint8_t *out, size_t len)
     }
 }
 
-static const char *exchange_name(uint8_t x)
-{
-    switch (x) {
-    case IKE_SA_INIT: return "IKE_SA_INIT";
-    case IKE_AUTH: return "IKE_AUTH";
-    case IKE_CREATE_CHILD_SA: return "CREATE_CHILD_SA";
-    case IKE_INFORMATIONAL: return "INFORMATIONAL";
-    }
-    return "exchange?";
-}
-
 static void finish(live *lv, int rc)
 {
     if (lv->done)
@@ -197,7 +186,7 @@ static void io_event(void *ctx, const ike_event *ev)
     case IKE_EV_MSG_DROPPED:
     case IKE_EV_RETRANSMIT:
         if (ev->exchange)
-            printf(" %s %s mid=%" PRIu32, exchange_name(ev->exchange),
+            printf(" %s %s mid=%" PRIu32, ike_exchange_name(ev->exchange),
                    ev->is_response ? "response" : "request", ev->msg_id);
         if (ev->len)
             printf(" len=%zu", ev->len);
@@ -237,7 +226,7 @@ static void io_event(void *ctx, const ike_event *ev)
         printf(" why=%s", ike_ha_drop_name(ev->ha_drop));
         break;
     case IKE_EV_REQUEST_ABANDONED:
-        printf(" %s mid=%" PRIu32, exchange_name(ev->exchange), ev->msg_id);
+        printf(" %s mid=%" PRIu32, ike_exchange_name(ev->exchange), ev->msg_id);
         break;
     default:
         break;

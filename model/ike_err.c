@@ -21,6 +21,9 @@ const char *ike_strerror(int err)
     case IKE_E_UNKNOWN_SA: return "unknown IKE SA";
     case IKE_E_ONCE: return "counter sync already sent in this failover";
     case IKE_E_NOT_NEGOTIATED: return "capability not negotiated";
+    case IKE_E_PAYLOADS: return "payloads do not fit the exchange";
+    case IKE_E_EXPIRED: return "ticket expired";
+    case IKE_E_TICKET_KEY: return "ticket key unknown or retired";
     }
     return "unknown error";
 }

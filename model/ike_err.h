@@ -22,6 +22,9 @@ typedef enum ike_err {
     IKE_E_UNKNOWN_SA = -15,/* no IKE SA with these SPIs */
     IKE_E_ONCE = -16,      /* RFC 6311 §7: one counter sync per IKE SA per failover */
     IKE_E_NOT_NEGOTIATED = -17, /* the peer did not assert the capability */
+    IKE_E_PAYLOADS = -18,  /* a payload the exchange needs is missing or repeated, or one it forbids is present */
+    IKE_E_EXPIRED = -19,   /* a session ticket past its expiry */
+    IKE_E_TICKET_KEY = -20,/* a session ticket under a key this gateway does not hold or has retired */
 } ike_err;
 
 const char *ike_strerror(int err);

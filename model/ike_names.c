@@ -53,3 +53,52 @@ const char *ike_ha_drop_name(ike_ha_drop d)
     }
     return "unknown";
 }
+
+const char *ike_exchange_name(uint8_t x)
+{
+    switch (x) {
+    case IKE_SA_INIT: return "IKE_SA_INIT";
+    case IKE_AUTH: return "IKE_AUTH";
+    case IKE_CREATE_CHILD_SA: return "CREATE_CHILD_SA";
+    case IKE_INFORMATIONAL: return "INFORMATIONAL";
+    case IKE_SESSION_RESUME: return "IKE_SESSION_RESUME";
+    }
+    return "exchange?";
+}
+
+/* IANA's names, which tshark prints too. */
+const char *ike_notify_name(uint16_t t)
+{
+    switch (t) {
+    case IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD: return "UNSUPPORTED_CRITICAL_PAYLOAD";
+    case IKE_N_INVALID_IKE_SPI: return "INVALID_IKE_SPI";
+    case IKE_N_INVALID_MAJOR_VERSION: return "INVALID_MAJOR_VERSION";
+    case IKE_N_INVALID_SYNTAX: return "INVALID_SYNTAX";
+    case IKE_N_INVALID_MESSAGE_ID: return "INVALID_MESSAGE_ID";
+    case IKE_N_INVALID_SPI: return "INVALID_SPI";
+    case IKE_N_NO_PROPOSAL_CHOSEN: return "NO_PROPOSAL_CHOSEN";
+    case IKE_N_INVALID_KE_PAYLOAD: return "INVALID_KE_PAYLOAD";
+    case IKE_N_AUTHENTICATION_FAILED: return "AUTHENTICATION_FAILED";
+    case IKE_N_NO_ADDITIONAL_SAS: return "NO_ADDITIONAL_SAS";
+    case IKE_N_TS_UNACCEPTABLE: return "TS_UNACCEPTABLE";
+    case IKE_N_TEMPORARY_FAILURE: return "TEMPORARY_FAILURE";
+    case IKE_N_CHILD_SA_NOT_FOUND: return "CHILD_SA_NOT_FOUND";
+    case IKE_N_INITIAL_CONTACT: return "INITIAL_CONTACT";
+    case IKE_N_SET_WINDOW_SIZE: return "SET_WINDOW_SIZE";
+    case IKE_N_COOKIE: return "COOKIE";
+    case IKE_N_USE_TRANSPORT_MODE: return "USE_TRANSPORT_MODE";
+    case IKE_N_REKEY_SA: return "REKEY_SA";
+    case IKE_N_TICKET_LT_OPAQUE: return "TICKET_LT_OPAQUE";
+    case IKE_N_TICKET_REQUEST: return "TICKET_REQUEST";
+    case IKE_N_TICKET_ACK: return "TICKET_ACK";
+    case IKE_N_TICKET_NACK: return "TICKET_NACK";
+    case IKE_N_TICKET_OPAQUE: return "TICKET_OPAQUE";
+    case IKE_N_CHILDLESS_IKEV2_SUPPORTED: return "CHILDLESS_IKEV2_SUPPORTED";
+    case IKE_N_QCD_TOKEN: return "QUICK_CRASH_DETECTION";
+    case IKE_N_MESSAGE_ID_SYNC_SUPPORTED: return "IKEV2_MESSAGE_ID_SYNC_SUPPORTED";
+    case IKE_N_REPLAY_COUNTER_SYNC_SUPPORTED: return "IPSEC_REPLAY_COUNTER_SYNC_SUPPORTED";
+    case IKE_N_MESSAGE_ID_SYNC: return "IKEV2_MESSAGE_ID_SYNC";
+    case IKE_N_REPLAY_COUNTER_SYNC: return "IPSEC_REPLAY_COUNTER_SYNC";
+    }
+    return "notify?";
+}

@@ -148,4 +148,8 @@ void ike_encode_header(const ike_hdr *h, uint8_t next_payload, uint32_t length, 
 ike_payload ike_pl_notify(uint8_t proto, uint16_t type, const uint8_t *data, size_t len);
 ike_payload ike_pl_bytes(uint8_t type, const uint8_t *p, size_t len); /* Nonce, raw */
 
+/* Names of exchange and notify types as IANA (and tshark) spell them. */
+const char *ike_exchange_name(uint8_t exchange);
+const char *ike_notify_name(uint16_t type);
+
 #endif
