@@ -318,9 +318,9 @@ static void take(const uint8_t **p, uint8_t *dst, size_t len)
     *p += len;
 }
 
-int ike_derive_keys(const ike_suite *s, const uint8_t *ni, size_t ni_len,
-                    const uint8_t *nr, size_t nr_len, const uint8_t *gir, size_t gir_len,
-                    uint64_t spi_i, uint64_t spi_r, ike_keys *out)
+int ike_keys_split(const ike_suite *s, const uint8_t skeyseed[IKE_PRF_LEN], const uint8_t *ni,
+                   size_t ni_len, const uint8_t *nr, size_t nr_len, uint64_t spi_i, uint64_t spi_r,
+                   ike_keys *out)
 {
     if (!cipher_ok(s) || s->prf != IKE_PRF_HMAC_SHA2_256)
         return IKE_E_UNSUPPORTED;
@@ -333,11 +333,8 @@ int ike_derive_keys(const ike_suite *s, const uint8_t *ni, size_t ni_len,
 
     size_t il = ike_integ_key_len(s), el = ike_encr_key_len(s);
     size_t total = 3 * IKE_PRF_LEN + 2 * il + 2 * el;
-    uint8_t skeyseed[IKE_PRF_LEN], km[3 * IKE_PRF_LEN + 2 * IKE_PRF_LEN + 2 * IKE_MAX_KEY];
-    ike_iov g = { gir, gir_len };
-    int rc = ike_prf(seed, nn, &g, 1, skeyseed); /* the key is Ni | Nr */
-    if (rc == IKE_OK)
-        rc = ike_prf_plus(skeyseed, sizeof skeyseed, seed, nn + 16, km, total);
+    uint8_t km[3 * IKE_PRF_LEN + 2 * IKE_PRF_LEN + 2 * IKE_MAX_KEY];
+    int rc = ike_prf_plus(skeyseed, IKE_PRF_LEN, seed, nn + 16, km, total);
     if (rc == IKE_OK) {
         memset(out, 0, sizeof *out);
         out->integ_len = il;
@@ -351,8 +348,25 @@ int ike_derive_keys(const ike_suite *s, const uint8_t *ni, size_t ni_len,
         take(&p, out->pi, IKE_PRF_LEN);
         take(&p, out->pr, IKE_PRF_LEN);
     }
-    OPENSSL_cleanse(skeyseed, sizeof skeyseed);
     OPENSSL_cleanse(km, sizeof km);
+    return rc;
+}
+
+int ike_derive_keys(const ike_suite *s, const uint8_t *ni, size_t ni_len,
+                    const uint8_t *nr, size_t nr_len, const uint8_t *gir, size_t gir_len,
+                    uint64_t spi_i, uint64_t spi_r, ike_keys *out)
+{
+    if (!cipher_ok(s) || s->prf != IKE_PRF_HMAC_SHA2_256)
+        return IKE_E_UNSUPPORTED;
+    if (ni_len > NONCE_MAX || nr_len > NONCE_MAX)
+        return IKE_E_SYNTAX;
+    uint8_t key[2 * NONCE_MAX], skeyseed[IKE_PRF_LEN];
+    size_t nn = nonces(key, ni, ni_len, nr, nr_len);
+    ike_iov g = { gir, gir_len };
+    int rc = ike_prf(key, nn, &g, 1, skeyseed); /* the key is Ni | Nr */
+    if (rc == IKE_OK)
+        rc = ike_keys_split(s, skeyseed, ni, ni_len, nr, nr_len, spi_i, spi_r, out);
+    OPENSSL_cleanse(skeyseed, sizeof skeyseed);
     return rc;
 }
 

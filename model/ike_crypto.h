@@ -72,6 +72,12 @@ int ike_derive_keys(const ike_suite *s, const uint8_t *ni, size_t ni_len,
                     const uint8_t *nr, size_t nr_len, const uint8_t *gir, size_t gir_len,
                     uint64_t spi_i, uint64_t spi_r, ike_keys *out);
 
+/* {SK_d|SK_ai|SK_ar|SK_ei|SK_er|SK_pi|SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)
+ * (§2.14), for every way of making SKEYSEED (ike_rekey_keys.h). */
+int ike_keys_split(const ike_suite *s, const uint8_t skeyseed[IKE_PRF_LEN], const uint8_t *ni,
+                   size_t ni_len, const uint8_t *nr, size_t nr_len, uint64_t spi_i, uint64_t spi_r,
+                   ike_keys *out);
+
 /* KEYMAT = prf+(SK_d, Ni | Nr) for a Child SA without PFS. */
 int ike_child_keymat(const uint8_t sk_d[IKE_PRF_LEN], const uint8_t *ni, size_t ni_len,
                      const uint8_t *nr, size_t nr_len, uint8_t *out, size_t out_len);
