@@ -53,6 +53,7 @@ bench: build
 	./$(BUILD)/bench/ikesim-bench-sweep
 	./$(BUILD)/bench/ikesim-bench-wrapper
 	./$(BUILD)/bench/ikesim-bench-ike
+	./$(BUILD)/bench/ikesim-bench-resume
 	./$(BUILD)/bench/ikesim-bench-crash
 	./$(BUILD)/bench/ikesim-bench-storm
 

@@ -88,6 +88,11 @@ int ike_psk_auth(const uint8_t *psk, size_t psk_len, const uint8_t *real_msg, si
                  const uint8_t *peer_nonce, size_t nonce_len, const uint8_t sk_p[IKE_PRF_LEN],
                  const uint8_t *id_body, size_t id_len, uint8_t out[IKE_PRF_LEN]);
 
+/* The keys of the IKE SA SPIi/SPIr as a line of Wireshark's
+ * ikev2_decryption_table; the line's length, or IKE_E_SPACE. */
+int ike_keylog_keys(uint64_t spi_i, uint64_t spi_r, const ike_suite *s, const ike_keys *k, char *out,
+                    size_t cap);
+
 /* Constant-time comparison: 1 if equal. */
 int ike_ct_equal(const uint8_t *a, const uint8_t *b, size_t len);
 

@@ -17,8 +17,12 @@ static void hex(char *out, const uint8_t *p, size_t len)
 
 int ike_keylog_line(const ike_sa *sa, char *out, size_t cap)
 {
-    const ike_suite *s = &sa->suite;
-    const ike_keys *k = &sa->keys;
+    return ike_keylog_keys(sa->spi_i, sa->spi_r, &sa->suite, &sa->keys, out, cap);
+}
+
+int ike_keylog_keys(uint64_t spi_i, uint64_t spi_r, const ike_suite *s, const ike_keys *k, char *out,
+                    size_t cap)
+{
     char encr[64], ei[2 * IKE_MAX_KEY + 1], er[2 * IKE_MAX_KEY + 1];
     char ai[2 * IKE_PRF_LEN + 1], ar[2 * IKE_PRF_LEN + 1];
     if (s->encr == IKE_ENCR_AES_GCM_16)
@@ -32,7 +36,7 @@ int ike_keylog_line(const ike_sa *sa, char *out, size_t cap)
     hex(ai, k->ai, k->integ_len);
     hex(ar, k->ar, k->integ_len);
     int n = snprintf(out, cap, "%016llx,%016llx,%s,%s,\"%s\",%s,%s,\"%s\"",
-                     (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r, ei, er, encr,
+                     (unsigned long long)spi_i, (unsigned long long)spi_r, ei, er, encr,
                      ai, ar, integ);
     return n < 0 || (size_t)n >= cap ? IKE_E_SPACE : n;
 }
