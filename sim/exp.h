@@ -30,6 +30,12 @@ typedef struct sim_exp sim_exp;
 /* The largest experiment file read (a regular file only). */
 #define EXP_FILE_MAX ((gsize)4 << 20)
 
+/* A run's size limits unless experiment.max_events / max_memory say
+ * otherwise: refused before it starts if estimated above, stopped if it
+ * reaches the events anyway. */
+#define EXP_MAX_EVENTS_DEFAULT 100000000.0
+#define EXP_MAX_MEMORY_DEFAULT 4294967296.0
+
 /* sets: "path=value" strings from the command line (may be NULL). */
 sim_exp *exp_load(const char *file, const char *const *sets, GError **err);
 void exp_free(sim_exp *e);
@@ -86,5 +92,8 @@ void exp_run_clear(exp_run *r);
 /* Every key the loader knows, as "group.key" (gateway and traffic keys
  * once, under [gateways] and [traffic]); for the reference test. */
 char **exp_key_names(void);
+/* A quantity key's range as written in the key table ("0s", "30d"); false
+ * for keys that are no quantity. */
+bool exp_key_range(const char *path, const char **min, const char **max, int *unit);
 
 #endif

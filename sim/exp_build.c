@@ -10,6 +10,10 @@
 #include "presets.h"
 #include "rng.h"
 
+/* Ranges in the key table (exp_keys.c) that follow from these */
+_Static_assert(ESP_INNER_MIN == 48, "traffic.size starts at ESP_INNER_MIN");
+_Static_assert(SIM_MAX_MEMBERS == 8, "cluster.members ends at SIM_MAX_MEMBERS");
+
 struct exp_builder {
     exp_run *run;
     sim_run_cfg *cfg;
@@ -19,6 +23,7 @@ struct exp_builder {
     GArray *events;     /* sim_script_ev */
     bool stop_end[2], phase_random[2];
     const exp_setting *cluster_key; /* the first [cluster] setting */
+    double max_memory;
 };
 
 exp_builder *exp_builder_new(exp_run *run)
@@ -44,6 +49,8 @@ exp_builder *exp_builder_new(exp_run *run)
     b->reboot_after = -1;
     b->events = g_array_new(FALSE, FALSE, sizeof(sim_script_ev));
     b->stop_end[0] = b->stop_end[1] = true;
+    b->cfg->max_events = (uint64_t)EXP_MAX_EVENTS_DEFAULT;
+    b->max_memory = EXP_MAX_MEMORY_DEFAULT;
     return b;
 }
 
@@ -124,16 +131,8 @@ static bool apply_gateway(exp_builder *b, const exp_key *k, const exp_setting *s
             return false;
         ike->retx.timeout_ms = ms;
     } else if (strcmp(n, "retransmit_base") == 0) {
-        if (v->num < 1 || v->num > 100) {
-            exp_fail(err, s, "expected a growth factor from 1 to 100; got “%s”", s->value);
-            return false;
-        }
         ike->retx.base = v->num;
     } else if (strcmp(n, "retransmit_tries") == 0) {
-        if (v->num > 100) {
-            exp_fail(err, s, "expected at most 100 retransmissions; got “%s”", s->value);
-            return false;
-        }
         ike->retx.tries = (uint32_t)v->num;
     } else if (strcmp(n, "retransmit_limit") == 0) {
         if (!v->is_word && !to_ms(s, v->num, &ms, err))
@@ -197,16 +196,8 @@ static bool apply_gateway(exp_builder *b, const exp_key *k, const exp_setting *s
     } else if (strcmp(n, "answer_sync_retransmissions") == 0) {
         ike->ha_answer_retransmitted_sync = v->flag;
     } else if (strcmp(n, "replay_window") == 0) {
-        if (v->num < 32 || v->num > 4096) {
-            exp_fail(err, s, "expected an anti-replay window from 32 to 4096 packets; got “%s”", s->value);
-            return false;
-        }
         g->esp.window = (uint32_t)v->num;
     } else if (strcmp(n, "cookie_threshold") == 0) {
-        if (!v->is_word && (v->num < 1 || v->num > UINT32_MAX)) {
-            exp_fail(err, s, "expected a count of half-open SAs from 1, or “off”; got “%s”", s->value);
-            return false;
-        }
         ike->cookie_threshold = v->is_word ? 0 : (uint32_t)v->num;
     }
     return true;
@@ -227,11 +218,6 @@ static bool apply_traffic(exp_builder *b, const exp_key *k, const exp_setting *s
             return false;
         t->rate_pps = v->num;
     } else if (strcmp(n, "size") == 0) {
-        if (v->num < ESP_INNER_MIN || v->num > 1400) {
-            exp_fail(err, s, "expected an inner packet of %d to 1400 octets (it must fit the link's MTU "
-                             "with ESP around it); got “%s”", ESP_INNER_MIN, s->value);
-            return false;
-        }
         t->size = (uint32_t)v->num;
     } else if (strcmp(n, "start") == 0) {
         t->start_s = v->num;
@@ -253,10 +239,6 @@ static bool apply_cluster(exp_builder *b, const exp_key *k, const exp_setting *s
     if (!b->cluster_key)
         b->cluster_key = s;
     if (strcmp(n, "members") == 0) {
-        if (v->num < 2 || v->num > SIM_MAX_MEMBERS) {
-            exp_fail(err, s, "expected 2 to %d members; got “%s”", SIM_MAX_MEMBERS, s->value);
-            return false;
-        }
         c->members = (unsigned)v->num;
     } else if (strcmp(n, "ha") == 0) {
         static const sim_ha_mode modes[] = {SIM_HA_NONE, SIM_HA_REPLICATE, SIM_HA_RFC6311};
@@ -274,18 +256,10 @@ static bool apply_cluster(exp_builder *b, const exp_key *k, const exp_setting *s
             return false;
         c->sync_interval_s = v->is_word ? 0 : v->num;
     } else if (strcmp(n, "sync_packets") == 0) {
-        if (!v->is_word && (v->num < 1 || v->num > 4294967295.0)) {
-            exp_fail(err, s, "expected 1 to 4294967295 packets, or “off”; got “%s”", s->value);
-            return false;
-        }
         c->sync_packets = v->is_word ? 0 : (uint32_t)v->num;
     } else if (strcmp(n, "sync_loss") == 0) {
         c->sync_loss = v->num;
     } else if (strcmp(n, "esp_jump") == 0) {
-        if (!v->is_word && v->num > 4294967295.0) {
-            exp_fail(err, s, "expected at most 4294967295 numbers (2^32 - 1), or “auto”; got “%s”", s->value);
-            return false;
-        }
         c->esp_jump_auto = v->is_word;
         c->esp_jump = v->is_word ? 0 : (uint64_t)v->num;
     } else if (strcmp(n, "rx_policy") == 0) {
@@ -310,33 +284,21 @@ static bool apply_other(exp_builder *b, const exp_key *k, const exp_setting *s, 
         } else if (strcmp(n, "horizon") == 0) {
             if (!positive(s, v->num, err))
                 return false;
-            if (v->num > 1e9) {
-                exp_fail(err, s, "expected at most 1e9s of simulated time");
-                return false;
-            }
             b->cfg->horizon_s = v->num;
+        } else if (strcmp(n, "max_events") == 0) {
+            b->cfg->max_events = (uint64_t)v->num;
+        } else if (strcmp(n, "max_memory") == 0) {
+            b->max_memory = v->num;
         }
         break;
     case EXP_G_TOPOLOGY:
         if (strcmp(n, "rate") == 0) {
-            if (v->num < 1000 || v->num > 1e12) {
-                exp_fail(err, s, "expected a rate from 1kbit to 1000Gbit; got “%s”", s->value);
-                return false;
-            }
             l->rate_bps = (uint64_t)llround(v->num);
         } else if (strcmp(n, "delay") == 0) {
-            if (v->num > 10) {
-                exp_fail(err, s, "expected a one-way delay of at most 10s; got “%s”", s->value);
-                return false;
-            }
             l->delay_ns = (uint64_t)llround(v->num * 1e9);
         } else if (strcmp(n, "loss") == 0) {
             l->loss = v->num;
         } else if (strcmp(n, "queue") == 0) {
-            if (v->num < 1 || v->num > 1000000) {
-                exp_fail(err, s, "expected 1 to 1000000 packets; got “%s”", s->value);
-                return false;
-            }
             l->queue_pkts = (uint32_t)v->num;
         }
         break;
@@ -367,7 +329,8 @@ static bool apply_other(exp_builder *b, const exp_key *k, const exp_setting *s, 
     case EXP_G_CLUSTER:
         return apply_cluster(b, k, s, v, err);
     case EXP_G_STORM:
-        return exp_apply_star(&b->cfg->star, k->name, s, v->num, err);
+        exp_apply_star(&b->cfg->star, k->name, v->num);
+        break;
     default:
         break;
     }
@@ -465,6 +428,47 @@ static bool finish_gateway(exp_builder *b, int i, GError **err)
     return true;
 }
 
+static char *mebibytes(double bytes)
+{
+    return bytes >= 1073741824 ? g_strdup_printf("%.1f GiB", bytes / 1073741824) : g_strdup_printf("%.1f MiB", bytes / 1048576);
+}
+
+/* The run's estimated size within experiment.max_events and max_memory;
+ * else the error names what makes it big. */
+static bool check_size(exp_builder *b, GError **err)
+{
+    const sim_run_cfg *c = b->cfg;
+    exp_estimate est = exp_estimate_run(c);
+    bool events = est.events > (double)c->max_events;
+    if (!events && est.bytes <= b->max_memory)
+        return true;
+    const char *field = "experiment.horizon";
+    if (c->star.clients)
+        field = "storm.clients";
+    else if (est.traffic >= est.forger && est.traffic >= est.cluster && est.traffic > 0)
+        field = c->traffic[1].kind != SIM_TRAFFIC_NONE &&
+                        (c->traffic[0].kind == SIM_TRAFFIC_NONE || c->traffic[1].rate_pps > c->traffic[0].rate_pps)
+                    ? "traffic.1.rate"
+                    : "traffic.0.rate";
+    else if (est.forger >= est.cluster && est.forger > 0)
+        field = "scenario.events";
+    else if (est.cluster > 0)
+        field = c->standby.heartbeat_s > 0 && blame(b, "cluster.heartbeat", NULL) ? "cluster.heartbeat"
+                                                                                  : "cluster.sync_interval";
+    const exp_setting *who = blame(b, field, "experiment.horizon");
+    g_autofree char *mem = mebibytes(est.bytes), *max_mem = mebibytes(b->max_memory);
+    g_autofree char *msg =
+        events ? g_strdup_printf("a run would take about %.2g simulator events (and %s of memory), more than "
+                                 "experiment.max_events = %.0f allows; make it smaller, or raise "
+                                 "experiment.max_events if it is meant to be this big",
+                                 est.events, mem, (double)c->max_events)
+               : g_strdup_printf("a run would take about %s of memory, more than experiment.max_memory = %s "
+                                 "allows; make it smaller, or raise experiment.max_memory if it is meant to be "
+                                 "this big",
+                                 mem, max_mem);
+    return check_fail(err, who, field, msg);
+}
+
 bool exp_builder_finish(exp_builder *b, uint32_t seed, GError **err)
 {
     sim_run_cfg *c = b->cfg;
@@ -542,5 +546,5 @@ bool exp_builder_finish(exp_builder *b, uint32_t seed, GError **err)
         if (why)
             return check_fail(err, who, "storm.clients", why);
     }
-    return true;
+    return check_size(b, err);
 }

@@ -72,8 +72,8 @@ static bool parse_one(const exp_setting *s, const char *item, sim_script_ev *ev,
         }
         ev->target = w[2][0] - '0';
     }
-    if (forge && !unit_parse(UNIT_PERSEC, w[3], &ev->value)) {
-        exp_fail(err, s, "event “%s”: expected %s, got “%s”", item, unit_expect(UNIT_PERSEC), w[3]);
+    if (forge && (!unit_parse(UNIT_PERSEC, w[3], &ev->value) || ev->value > 1e6)) {
+        exp_fail(err, s, "event “%s”: expected %s, at most 1000000/s, got “%s”", item, unit_expect(UNIT_PERSEC), w[3]);
         return false;
     }
     if (loss_arg && !unit_parse(UNIT_FRACTION, w[2], &ev->value)) {

@@ -58,6 +58,7 @@ typedef struct exp_key {
     const char *const *choices; /* EXP_V_ENUM */
     const char *word;           /* EXP_V_UNIT: a keyword instead of a quantity */
     bool per_run;               /* may differ between runs: sweepable */
+    const char *min, *max;      /* EXP_V_UNIT: the range, in the key's units */
 } exp_key;
 
 typedef struct exp_value {
@@ -90,6 +91,13 @@ bool exp_parse_events(const exp_setting *s, GArray *out, GError **err);
  * none, with why (g_free it), or -1. */
 long exp_script_check(const sim_script_ev *script, size_t n, unsigned cluster_members, char **why);
 
+/* ---- exp_estimate.c: how big a run will be, before it starts */
+typedef struct exp_estimate {
+    double events, bytes;          /* the whole run */
+    double traffic, forger, cluster; /* events of the main parts */
+} exp_estimate;
+exp_estimate exp_estimate_run(const sim_run_cfg *c);
+
 /* Applying settings to a run under construction. */
 typedef struct exp_builder exp_builder;
 exp_builder *exp_builder_new(exp_run *run);
@@ -99,7 +107,7 @@ bool exp_builder_apply(exp_builder *b, const exp_setting *s, GError **err);
 bool exp_builder_finish(exp_builder *b, uint32_t seed, GError **err);
 
 /* ---- exp_star.c: the [storm] group */
-bool exp_apply_star(sim_star_cfg *star, const char *key, const exp_setting *s, double num, GError **err);
+void exp_apply_star(sim_star_cfg *star, const char *key, double num); /* ranges: the key table */
 /* Why a star run cannot have this configuration, or NULL. */
 const char *exp_star_conflict(const sim_run_cfg *c, int crash, bool events);
 

@@ -16,99 +16,104 @@ static const char *const ha_modes[] = {"none", "replicate", "rfc6311", NULL};
 static const char *const rx_policies[] = {"lenient", "strict", NULL};
 static const char *const sync_triggers[] = {"takeover", "traffic", NULL};
 
-#define UNIT(g, n, u, w) {g, n, EXP_V_UNIT, u, NULL, w, true}
-#define TYPED(g, n, t) {g, n, t, UNIT_REAL, NULL, NULL, true}
-#define CHOICE(g, n, c) {g, n, EXP_V_ENUM, UNIT_REAL, c, NULL, true}
-#define FIXED(g, n, t) {g, n, t, UNIT_REAL, NULL, NULL, false}
+/* A quantity from lo to hi (in its own units; a value beyond no real
+ * experiment needs), or the word w. */
+#define UNIT(g, n, u, w, lo, hi) {g, n, EXP_V_UNIT, u, NULL, w, true, lo, hi}
+#define TYPED(g, n, t) {g, n, t, UNIT_REAL, NULL, NULL, true, NULL, NULL}
+#define CHOICE(g, n, c) {g, n, EXP_V_ENUM, UNIT_REAL, c, NULL, true, NULL, NULL}
+#define FIXED(g, n, t) {g, n, t, UNIT_REAL, NULL, NULL, false, NULL, NULL}
+#define LIMIT(g, n, u, lo, hi) {g, n, EXP_V_UNIT, u, NULL, NULL, false, lo, hi}
 
 /* Within a group, keys apply in this order: presets first. */
 static const exp_key keys[] = {
     FIXED(EXP_G_EXPERIMENT, "name", EXP_V_NAME),
     FIXED(EXP_G_EXPERIMENT, "description", EXP_V_TEXT),
     TYPED(EXP_G_EXPERIMENT, "method", EXP_V_NAME),
-    UNIT(EXP_G_EXPERIMENT, "horizon", UNIT_DURATION, NULL),
+    UNIT(EXP_G_EXPERIMENT, "horizon", UNIT_DURATION, NULL, "0s", "30d"),
     FIXED(EXP_G_EXPERIMENT, "seeds", EXP_V_SEEDS),
     FIXED(EXP_G_EXPERIMENT, "plots", EXP_V_FILES),
     FIXED(EXP_G_EXPERIMENT, "timeline", EXP_V_BOOL),
-    {EXP_G_EXPERIMENT, "timeline_before", EXP_V_UNIT, UNIT_DURATION, NULL, NULL, false},
-    {EXP_G_EXPERIMENT, "timeline_after", EXP_V_UNIT, UNIT_DURATION, NULL, NULL, false},
-    {EXP_G_EXPERIMENT, "timeline_bin", EXP_V_UNIT, UNIT_DURATION, NULL, NULL, false},
+    LIMIT(EXP_G_EXPERIMENT, "timeline_before", UNIT_DURATION, "0s", "30d"),
+    LIMIT(EXP_G_EXPERIMENT, "timeline_after", UNIT_DURATION, "0s", "30d"),
+    LIMIT(EXP_G_EXPERIMENT, "timeline_bin", UNIT_DURATION, "0s", "1d"),
+    LIMIT(EXP_G_EXPERIMENT, "max_events", UNIT_COUNT, "1", "1e12"),
+    LIMIT(EXP_G_EXPERIMENT, "max_memory", UNIT_SIZE, "1MiB", "1024GiB"),
 
-    UNIT(EXP_G_TOPOLOGY, "rate", UNIT_BITRATE, NULL),
-    UNIT(EXP_G_TOPOLOGY, "delay", UNIT_DURATION, NULL),
-    UNIT(EXP_G_TOPOLOGY, "loss", UNIT_FRACTION, NULL),
-    UNIT(EXP_G_TOPOLOGY, "queue", UNIT_COUNT, NULL),
+    UNIT(EXP_G_TOPOLOGY, "rate", UNIT_BITRATE, NULL, "1kbit", "1000Gbit"),
+    UNIT(EXP_G_TOPOLOGY, "delay", UNIT_DURATION, NULL, "0s", "10s"),
+    UNIT(EXP_G_TOPOLOGY, "loss", UNIT_FRACTION, NULL, "0", "1"),
+    UNIT(EXP_G_TOPOLOGY, "queue", UNIT_COUNT, NULL, "1", "1000000"),
 
     CHOICE(EXP_G_GATEWAY, "liveness", liveness_names),
-    UNIT(EXP_G_GATEWAY, "dpd_delay", UNIT_DURATION, "off"),
+    UNIT(EXP_G_GATEWAY, "dpd_delay", UNIT_DURATION, "off", "0s", "1d"),
     CHOICE(EXP_G_GATEWAY, "dpd_clock", clocks),
-    UNIT(EXP_G_GATEWAY, "dpd_clock_phase", UNIT_DURATION, "random"),
+    UNIT(EXP_G_GATEWAY, "dpd_clock_phase", UNIT_DURATION, "random", "0s", "1s"),
     TYPED(EXP_G_GATEWAY, "dpd_counts_esp", EXP_V_BOOL),
-    UNIT(EXP_G_GATEWAY, "retransmit_timeout", UNIT_DURATION, NULL),
-    UNIT(EXP_G_GATEWAY, "retransmit_base", UNIT_REAL, NULL),
-    UNIT(EXP_G_GATEWAY, "retransmit_tries", UNIT_COUNT, NULL),
-    UNIT(EXP_G_GATEWAY, "retransmit_limit", UNIT_DURATION, "none"),
-    UNIT(EXP_G_GATEWAY, "retransmit_jitter", UNIT_FRACTION, NULL),
-    UNIT(EXP_G_GATEWAY, "half_open", UNIT_DURATION, NULL),
+    UNIT(EXP_G_GATEWAY, "retransmit_timeout", UNIT_DURATION, NULL, "0s", "1d"),
+    UNIT(EXP_G_GATEWAY, "retransmit_base", UNIT_REAL, NULL, "1", "100"),
+    UNIT(EXP_G_GATEWAY, "retransmit_tries", UNIT_COUNT, NULL, "0", "64"),
+    UNIT(EXP_G_GATEWAY, "retransmit_limit", UNIT_DURATION, "none", "0s", "30d"),
+    UNIT(EXP_G_GATEWAY, "retransmit_jitter", UNIT_FRACTION, NULL, "0", "1"),
+    UNIT(EXP_G_GATEWAY, "half_open", UNIT_DURATION, NULL, "0s", "1d"),
     CHOICE(EXP_G_GATEWAY, "qcd", qcd_roles),
-    UNIT(EXP_G_GATEWAY, "qcd_answer_window", UNIT_DURATION, "always"),
+    UNIT(EXP_G_GATEWAY, "qcd_answer_window", UNIT_DURATION, "always", "0s", "30d"),
     TYPED(EXP_G_GATEWAY, "qcd_taker_needs_request", EXP_V_BOOL),
-    UNIT(EXP_G_GATEWAY, "qcd_maker_rate", UNIT_PERSEC, NULL),
-    UNIT(EXP_G_GATEWAY, "qcd_maker_burst", UNIT_REAL, NULL),
-    UNIT(EXP_G_GATEWAY, "qcd_taker_rate", UNIT_PERSEC, NULL),
-    UNIT(EXP_G_GATEWAY, "qcd_taker_burst", UNIT_REAL, NULL),
+    UNIT(EXP_G_GATEWAY, "qcd_maker_rate", UNIT_PERSEC, NULL, "0/s", "1000000/s"),
+    UNIT(EXP_G_GATEWAY, "qcd_maker_burst", UNIT_REAL, NULL, "0", "1000000"),
+    UNIT(EXP_G_GATEWAY, "qcd_taker_rate", UNIT_PERSEC, NULL, "0/s", "1000000/s"),
+    UNIT(EXP_G_GATEWAY, "qcd_taker_burst", UNIT_REAL, NULL, "0", "1000000"),
     TYPED(EXP_G_GATEWAY, "hint_starts_dpd", EXP_V_BOOL),
-    UNIT(EXP_G_GATEWAY, "hint_rate", UNIT_PERSEC, NULL),
-    UNIT(EXP_G_GATEWAY, "hint_burst", UNIT_REAL, NULL),
+    UNIT(EXP_G_GATEWAY, "hint_rate", UNIT_PERSEC, NULL, "0/s", "1000000/s"),
+    UNIT(EXP_G_GATEWAY, "hint_burst", UNIT_REAL, NULL, "0", "1000000"),
     TYPED(EXP_G_GATEWAY, "answer_invalid_spi", EXP_V_BOOL),
     TYPED(EXP_G_GATEWAY, "answer_unknown_spi", EXP_V_BOOL),
-    UNIT(EXP_G_GATEWAY, "unknown_ike_spi_rate", UNIT_PERSEC, NULL),
-    UNIT(EXP_G_GATEWAY, "unknown_ike_spi_burst", UNIT_REAL, NULL),
-    UNIT(EXP_G_GATEWAY, "unknown_spi_rate", UNIT_PERSEC, NULL),
-    UNIT(EXP_G_GATEWAY, "unknown_spi_burst", UNIT_REAL, NULL),
+    UNIT(EXP_G_GATEWAY, "unknown_ike_spi_rate", UNIT_PERSEC, NULL, "0/s", "1000000/s"),
+    UNIT(EXP_G_GATEWAY, "unknown_ike_spi_burst", UNIT_REAL, NULL, "0", "1000000"),
+    UNIT(EXP_G_GATEWAY, "unknown_spi_rate", UNIT_PERSEC, NULL, "0/s", "1000000/s"),
+    UNIT(EXP_G_GATEWAY, "unknown_spi_burst", UNIT_REAL, NULL, "0", "1000000"),
     TYPED(EXP_G_GATEWAY, "persist_child_map", EXP_V_BOOL),
     CHOICE(EXP_G_GATEWAY, "establish", establish),
     TYPED(EXP_G_GATEWAY, "reinitiate_on_dead", EXP_V_BOOL),
     TYPED(EXP_G_GATEWAY, "initial_contact", EXP_V_BOOL),
     TYPED(EXP_G_GATEWAY, "esn", EXP_V_BOOL),
     TYPED(EXP_G_GATEWAY, "answer_sync_retransmissions", EXP_V_BOOL),
-    UNIT(EXP_G_GATEWAY, "replay_window", UNIT_COUNT, NULL),
-    UNIT(EXP_G_GATEWAY, "cookie_threshold", UNIT_COUNT, "off"),
+    UNIT(EXP_G_GATEWAY, "replay_window", UNIT_COUNT, NULL, "32", "4096"),
+    UNIT(EXP_G_GATEWAY, "cookie_threshold", UNIT_COUNT, "off", "1", "10000000"),
 
     CHOICE(EXP_G_TRAFFIC, "pattern", patterns),
-    UNIT(EXP_G_TRAFFIC, "rate", UNIT_PKTRATE, NULL),
-    UNIT(EXP_G_TRAFFIC, "size", UNIT_SIZE, NULL),
-    UNIT(EXP_G_TRAFFIC, "start", UNIT_DURATION, NULL),
-    UNIT(EXP_G_TRAFFIC, "stop", UNIT_DURATION, "end"),
-    UNIT(EXP_G_TRAFFIC, "on", UNIT_DURATION, NULL),
-    UNIT(EXP_G_TRAFFIC, "off", UNIT_DURATION, NULL),
+    UNIT(EXP_G_TRAFFIC, "rate", UNIT_PKTRATE, NULL, "0pps", "100000pps"),
+    UNIT(EXP_G_TRAFFIC, "size", UNIT_SIZE, NULL, "48B", "1400B"),
+    UNIT(EXP_G_TRAFFIC, "start", UNIT_DURATION, NULL, "0s", "30d"),
+    UNIT(EXP_G_TRAFFIC, "stop", UNIT_DURATION, "end", "0s", "30d"),
+    UNIT(EXP_G_TRAFFIC, "on", UNIT_DURATION, NULL, "0s", "30d"),
+    UNIT(EXP_G_TRAFFIC, "off", UNIT_DURATION, NULL, "0s", "30d"),
 
     CHOICE(EXP_G_SCENARIO, "crash", crash_targets),
-    UNIT(EXP_G_SCENARIO, "crash_at", UNIT_DURATION, NULL),
-    UNIT(EXP_G_SCENARIO, "crash_jitter", UNIT_DURATION, NULL),
-    UNIT(EXP_G_SCENARIO, "reboot_after", UNIT_DURATION, "never"),
+    UNIT(EXP_G_SCENARIO, "crash_at", UNIT_DURATION, NULL, "0s", "30d"),
+    UNIT(EXP_G_SCENARIO, "crash_jitter", UNIT_DURATION, NULL, "0s", "30d"),
+    UNIT(EXP_G_SCENARIO, "reboot_after", UNIT_DURATION, "never", "0s", "30d"),
     TYPED(EXP_G_SCENARIO, "events", EXP_V_EVENTS),
     CHOICE(EXP_G_SCENARIO, "standby", standby_kinds),
-    UNIT(EXP_G_SCENARIO, "takeover", UNIT_DURATION, NULL),
+    UNIT(EXP_G_SCENARIO, "takeover", UNIT_DURATION, NULL, "0s", "1d"),
     TYPED(EXP_G_SCENARIO, "cluster_knowledge", EXP_V_BOOL),
 
-    UNIT(EXP_G_CLUSTER, "members", UNIT_COUNT, NULL),
+    UNIT(EXP_G_CLUSTER, "members", UNIT_COUNT, NULL, "2", "8"),
     CHOICE(EXP_G_CLUSTER, "ha", ha_modes),
-    UNIT(EXP_G_CLUSTER, "heartbeat", UNIT_DURATION, "off"),
-    UNIT(EXP_G_CLUSTER, "heartbeat_timeout", UNIT_DURATION, NULL),
-    UNIT(EXP_G_CLUSTER, "sync_interval", UNIT_DURATION, "off"),
-    UNIT(EXP_G_CLUSTER, "sync_packets", UNIT_COUNT, "off"),
-    UNIT(EXP_G_CLUSTER, "sync_loss", UNIT_FRACTION, NULL),
-    UNIT(EXP_G_CLUSTER, "esp_jump", UNIT_COUNT, "auto"),
+    UNIT(EXP_G_CLUSTER, "heartbeat", UNIT_DURATION, "off", "0s", "1d"),
+    UNIT(EXP_G_CLUSTER, "heartbeat_timeout", UNIT_DURATION, NULL, "0s", "1d"),
+    UNIT(EXP_G_CLUSTER, "sync_interval", UNIT_DURATION, "off", "0s", "1d"),
+    UNIT(EXP_G_CLUSTER, "sync_packets", UNIT_COUNT, "off", "1", "4294967295"),
+    UNIT(EXP_G_CLUSTER, "sync_loss", UNIT_FRACTION, NULL, "0", "1"),
+    UNIT(EXP_G_CLUSTER, "esp_jump", UNIT_COUNT, "auto", "0", "4294967295"),
     CHOICE(EXP_G_CLUSTER, "rx_policy", rx_policies),
     CHOICE(EXP_G_CLUSTER, "sync_trigger", sync_triggers),
     TYPED(EXP_G_CLUSTER, "replicate_sync", EXP_V_BOOL),
-    UNIT(EXP_G_STORM, "clients", UNIT_COUNT, NULL),
-    UNIT(EXP_G_STORM, "clients_per_node", UNIT_COUNT, NULL),
-    UNIT(EXP_G_STORM, "idle", UNIT_FRACTION, NULL),
-    UNIT(EXP_G_STORM, "rate_spread", UNIT_REAL, NULL),
-    UNIT(EXP_G_STORM, "handshake_cost", UNIT_DURATION, NULL),
-    UNIT(EXP_G_STORM, "init_queue", UNIT_COUNT, NULL),
+    UNIT(EXP_G_STORM, "clients", UNIT_COUNT, NULL, "0", "1000000"),
+    UNIT(EXP_G_STORM, "clients_per_node", UNIT_COUNT, NULL, "1", "50000"),
+    UNIT(EXP_G_STORM, "idle", UNIT_FRACTION, NULL, "0", "1"),
+    UNIT(EXP_G_STORM, "rate_spread", UNIT_REAL, NULL, "1", "1000"),
+    UNIT(EXP_G_STORM, "handshake_cost", UNIT_DURATION, NULL, "0s", "10s"),
+    UNIT(EXP_G_STORM, "init_queue", UNIT_COUNT, NULL, "1", "10000000"),
 };
 
 static const struct {
@@ -301,8 +306,18 @@ bool exp_parse_seeds(const exp_setting *s, GArray *seeds, GError **err)
 static bool parse_unit(const exp_key *k, const exp_setting *s, const char *text, exp_value *v, GError **err)
 {
     v->is_word = k->word && strcmp(text, k->word) == 0;
-    if (v->is_word || unit_parse(k->unit, text, &v->num))
+    if (v->is_word)
         return true;
+    if (unit_parse(k->unit, text, &v->num)) {
+        double lo = 0, hi = 0;
+        if (!unit_parse(k->unit, k->min, &lo) || !unit_parse(k->unit, k->max, &hi))
+            g_error("%s: bad range in the key table", k->name);
+        if (v->num >= lo && v->num <= hi)
+            return true;
+        exp_fail(err, s, "expected %s to %s%s%s%s; got “%s”", k->min, k->max, k->word ? ", or “" : "",
+                 k->word ? k->word : "", k->word ? "”" : "", text);
+        return false;
+    }
     if (k->word)
         exp_fail(err, s, "expected %s, or “%s”; got “%s”", unit_expect(k->unit), k->word, text);
     else
@@ -384,4 +399,17 @@ char **exp_key_names(void)
     for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
         names[i] = g_strconcat(shown[keys[i].group], ".", keys[i].name, NULL);
     return names;
+}
+
+bool exp_key_range(const char *path, const char **min, const char **max, int *unit)
+{
+    exp_setting s = {(char *)path, (char *)"", (char *)"range"};
+    int index;
+    const exp_key *k = exp_key_find(&s, &index, NULL);
+    if (!k || k->type != EXP_V_UNIT)
+        return false;
+    *min = k->min;
+    *max = k->max;
+    *unit = (int)k->unit;
+    return true;
 }

@@ -94,7 +94,7 @@ static bool load_group(sim_exp *e, GKeyFile *kf, exp_lines *lines, const char *g
         const char *name = group + 7;
         exp_setting probe = {(char *)group, (char *)name, NULL};
         probe.where = g_strdup_printf("%s:%d", e->file, gline);
-        exp_key nk = {EXP_G_EXPERIMENT, "name", EXP_V_NAME, UNIT_REAL, NULL, NULL, false};
+        exp_key nk = {EXP_G_EXPERIMENT, "name", EXP_V_NAME, UNIT_REAL, NULL, NULL, false, NULL, NULL};
         exp_value v;
         bool ok = exp_value_parse(&nk, &probe, &v, err);
         if (ok && sim_method_find(name)) {

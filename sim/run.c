@@ -415,6 +415,19 @@ static void fill_timeline(const world *w, sim_timeline *tl)
     }
 }
 
+int sim_run_bounded(const sim_run_cfg *cfg, uint64_t horizon_ns, sim_row *row)
+{
+    ns3_sim_set_event_limit(cfg->max_events);
+    ns3_sim_stop_at(horizon_ns);
+    ns3_sim_run();
+    if (!ns3_sim_limit_reached())
+        return 0;
+    memset(row, 0, sizeof *row);
+    row->events = ns3_sim_events();
+    row->sim_s = ns3_now_ns() / NS;
+    return NS3_ELIMIT;
+}
+
 int sim_run(const sim_run_cfg *cfg, sim_row *row)
 {
     struct timespec t0, t1;
@@ -511,8 +524,8 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
         ns3_schedule(NS3_NO_NODE, (uint64_t)llround(cfg->script[i].at_s * NS), run_action, &script[i]);
     }
     uint64_t horizon = (uint64_t)llround(cfg->horizon_s * NS);
-    ns3_sim_stop_at(horizon);
-    ns3_sim_run();
+    if ((rc = sim_run_bounded(cfg, horizon, row)) < 0)
+        goto out;
 
     memset(row, 0, sizeof *row);
     row->detect_reason = "none";

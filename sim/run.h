@@ -77,6 +77,7 @@ typedef struct sim_run_cfg {
     void *trace_arg;
     sim_timeline *timeline;     /* NULL: none */
     sim_star_cfg star;
+    uint64_t max_events;        /* 0: no limit; past it the run stops (NS3_ELIMIT) */
 } sim_run_cfg;
 
 /* Times in seconds; NaN where a time does not exist (e.g. never recovered). */
@@ -108,7 +109,12 @@ typedef struct sim_row {
 } sim_row;
 
 void sim_run_cfg_defaults(sim_run_cfg *cfg);
-/* 0 on success; negative (an ns3_err) if the simulation could not be built. */
+/* 0 on success; negative (an ns3_err) if the simulation could not be built,
+ * or NS3_ELIMIT if it stopped at cfg->max_events (row->events and
+ * row->sim_s then say where). */
 int sim_run(const sim_run_cfg *cfg, sim_row *row);
+/* Runs the built simulation to the horizon under cfg->max_events: 0, or
+ * NS3_ELIMIT as above. */
+int sim_run_bounded(const sim_run_cfg *cfg, uint64_t horizon_ns, sim_row *row);
 
 #endif

@@ -498,10 +498,9 @@ int sim_storm_run(const sim_run_cfg *cfg, sim_row *row, sim_storm_curve *curve)
         ns3_schedule(NS3_NO_NODE, (uint64_t)(sim_rng_uniform(when) * connect_over * NS), provision, &pc[i]);
     }
     sim_rng_free(when);
-    ns3_sim_stop_at(s.horizon_ns);
-    ns3_sim_run();
+    if ((rc = sim_run_bounded(cfg, s.horizon_ns, row)) < 0)
+        goto out;
     fill_row(&s, row, curve);
-    rc = 0;
 out:
     sim_fleet_free(s.fleet);
     sim_headend_free(s.he);

@@ -19,7 +19,8 @@ static const unit_suffix bitrates[] = {
     {NULL, 0},
 };
 static const unit_suffix sizes[] = {
-    {"B", 1}, {"kB", 1e3}, {"KiB", 1024}, {"MB", 1e6}, {"MiB", 1048576}, {NULL, 0},
+    {"B", 1}, {"kB", 1e3}, {"KiB", 1024}, {"MB", 1e6}, {"MiB", 1048576}, {"GB", 1e9}, {"GiB", 1073741824},
+    {NULL, 0},
 };
 static const unit_suffix pktrates[] = {{"pps", 1}, {"/s", 1}, {NULL, 0}};
 static const unit_suffix persec[] = {{"/s", 1}, {NULL, 0}};
@@ -86,7 +87,8 @@ bool unit_parse(unit_kind k, const char *s, double *out)
             return false;
         if (k == UNIT_FRACTION && v > 1)
             return false;
-        if ((k == UNIT_COUNT || k == UNIT_SIZE) && (v != floor(v) || v > 4294967295.0))
+        /* whole numbers a double holds exactly (each key's range is smaller) */
+        if ((k == UNIT_COUNT || k == UNIT_SIZE) && (v != floor(v) || v > 9007199254740992.0))
             return false;
         *out = v;
         return true;
@@ -99,7 +101,7 @@ const char *unit_expect(unit_kind k)
     switch (k) {
     case UNIT_DURATION: return "a duration with its unit (ns, us, ms, s, min, h, d), e.g. 10ms, 2s, 1.5min";
     case UNIT_BITRATE: return "a bit rate with its unit (bit, kbit, Mbit, Gbit; /s or bps optional), e.g. 100Mbit";
-    case UNIT_SIZE: return "a whole number of octets with its unit (B, kB, KiB, MB, MiB), e.g. 200B";
+    case UNIT_SIZE: return "a whole number of octets with its unit (B, kB, KiB, MB, MiB, GB, GiB), e.g. 200B";
     case UNIT_PKTRATE: return "a packet rate with its unit (pps or /s), e.g. 10pps";
     case UNIT_PERSEC: return "a rate per second, e.g. 10/s (0/s: no limit)";
     case UNIT_FRACTION: return "a fraction from 0 to 1 or a percentage, e.g. 0.01 or 1%";

@@ -15,7 +15,7 @@
 typedef enum unit_kind {
     UNIT_DURATION, /* ns us ms s min h d            -> seconds */
     UNIT_BITRATE,  /* bit kbit Mbit Gbit (bps, /s)  -> bit/s */
-    UNIT_SIZE,     /* B kB KiB MB MiB, whole octets -> octets */
+    UNIT_SIZE,     /* B kB KiB MB MiB GB GiB, whole   -> octets */
     UNIT_PKTRATE,  /* pps or /s                     -> packets/s */
     UNIT_PERSEC,   /* /s: events per second         -> 1/s */
     UNIT_FRACTION, /* 0..1, or 0%..100%             -> fraction */

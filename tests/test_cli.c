@@ -203,6 +203,46 @@ static void test_bad_ids(void)
     clirun_rm_rf(tmp);
 }
 
+/* A run that the estimate lets through but that reaches
+ * experiment.max_events stops there: exit 1, why, and no row, shard or
+ * manifest; a sweep of it ends incomplete.  Without the low limit it runs. */
+static void test_event_limit_stops(void)
+{
+    g_autofree char *storm = clirun_source("tests/exp-good/retransmit-storm.ini");
+    g_autofree char *tmp = g_dir_make_tmp("ikesim-cli-XXXXXX", NULL);
+    g_autofree char *out = g_build_filename(tmp, "out", NULL);
+    g_autofree char *shard = g_build_filename(out, "shards", "0.csv", NULL);
+    g_autofree char *manifest = g_build_filename(out, "manifest.txt", NULL);
+    const char *run[] = {"ikesim", "run", storm, "--task", "0", "--out", out, "--set", "experiment.max_events=100000",
+                         NULL};
+    g_autofree char *o = NULL, *e = NULL;
+    g_assert_cmpint(clirun(run, &o, &e), ==, 1);
+    g_assert_cmpstr(e, ==, "ikesim run: stopped at 37.7591066 s of simulated time after 100002 simulator events: "
+                           "the run reached experiment.max_events = 100000 (though estimated below it); nothing "
+                           "written; raise experiment.max_events if it is meant to be this big\n");
+    g_assert_cmpstr(o, ==, "");
+    g_assert_false(g_file_test(shard, G_FILE_TEST_EXISTS));
+    g_assert_false(g_file_test(manifest, G_FILE_TEST_EXISTS));
+    /* a sweep: the task fails, nothing claims it */
+    g_autofree char *sweep_out = g_build_filename(tmp, "sweep", NULL);
+    const char *sweep[] = {"ikesim", "sweep", storm, "--out", sweep_out, "--set", "experiment.max_events=100000", NULL};
+    g_autofree char *se = NULL;
+    g_assert_cmpint(clirun(sweep, NULL, &se), ==, 1);
+    g_assert_nonnull(strstr(se, "task 0 failed (exit 1): ikesim run: stopped at 37.7591066 s"));
+    g_autofree char *runs_path = g_build_filename(sweep_out, "runs.csv", NULL), *runs = NULL;
+    g_assert_true(g_file_get_contents(runs_path, &runs, NULL, NULL));
+    g_assert_cmpuint(strlen(strchr(runs, '\n')), ==, 1); /* the header alone */
+    g_autofree char *sweep_manifest = g_build_filename(sweep_out, "manifest.txt", NULL), *m = NULL;
+    g_assert_true(g_file_get_contents(sweep_manifest, &m, NULL, NULL));
+    g_assert_nonnull(strstr(m, "state=incomplete\ndone=0\nfailed=1\n"));
+    /* the default limit lets it finish */
+    const char *full[] = {"ikesim", "run", storm, NULL};
+    g_autofree char *row = NULL;
+    g_assert_cmpint(clirun(full, &row, NULL), ==, 0);
+    g_assert_true(g_str_has_suffix(row, ",1795375\n"));
+    clirun_rm_rf(tmp);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -213,5 +253,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cli/run-outputs", test_run_outputs);
     g_test_add_func("/cli/not-regular-files", test_not_regular_files);
     g_test_add_func("/cli/bad-ids", test_bad_ids);
+    g_test_add_func("/cli/event-limit-stops", test_event_limit_stops);
     return g_test_run();
 }

@@ -8,6 +8,7 @@
 
 #include "exp.h"
 #include "presets.h"
+#include "units.h"
 
 static char *tmpdir;
 
@@ -281,11 +282,97 @@ static void test_meaningful_scripts(void)
     exp_free(e);
 }
 
+/* Every quantity key has an upper bound in the key table: twice the
+ * bound plus one is refused naming --set, the key and the range; the
+ * bound itself passes the range check (other checks may still apply). */
+static void test_bounds(void)
+{
+    g_autofree char *path = g_build_filename(tmpdir, "t.ini", NULL);
+    g_assert_true(g_file_set_contents(path, HEAD, -1, NULL));
+    g_auto(GStrv) keys = exp_key_names();
+    size_t checked = 0;
+    for (char **k = keys; *k; k++) {
+        const char *min, *max;
+        int unit;
+        if (!exp_key_range(*k, &min, &max, &unit))
+            continue;
+        double hi;
+        g_assert_true(unit_parse(unit, max, &hi));
+        g_assert_cmpfloat(hi, <, 1e13); /* a bound no experiment reaches, but a bound */
+        if (unit == UNIT_FRACTION)
+            continue; /* above 1 is no fraction at all */
+        g_autofree char *range = g_strdup_printf("--set: %s: expected %s to %s", *k, min, max);
+        for (int beyond = 0; beyond < 2; beyond++) {
+            g_autofree char *v = unit_format(unit, beyond ? 2 * hi + 1 : hi);
+            g_autofree char *set = g_strdup_printf("%s=%s", *k, v);
+            const char *sets[] = {set, NULL};
+            GError *err = NULL;
+            sim_exp *e = exp_load(path, sets, &err);
+            g_test_message("%s: %s", set, err ? err->message : "loads");
+            if (beyond) {
+                g_assert_null(e);
+                g_assert_true(g_str_has_prefix(err->message, range));
+            } else if (err) {
+                g_assert_null(strstr(err->message, range));
+            }
+            exp_free(e);
+            g_clear_error(&err);
+        }
+        checked++;
+    }
+    g_assert_cmpuint(checked, >=, 50);
+}
+
+/* The runaways: each refused before it starts. */
+static void test_size_estimate(void)
+{
+    g_autofree char *path = g_build_filename(tmpdir, "t.ini", NULL);
+    g_assert_true(g_file_set_contents(path, HEAD "[traffic]\nrate = 100000pps\n", -1, NULL));
+    GError *err = NULL;
+    g_autofree char *want = g_strdup_printf("%s:5: traffic.rate: a run would take about 7.9e+07 simulator events "
+                                            "(and 668.2 MiB of memory), more than experiment.max_events = 10000000 "
+                                            "allows",
+                                            path);
+    const char *lower[] = {"experiment.max_events=1e7", NULL};
+    g_assert_null(exp_load(path, lower, &err));
+    g_test_message("%s", err->message);
+    g_assert_true(g_str_has_prefix(err->message, want));
+    g_clear_error(&err);
+    /* the same run is allowed when the limit is raised */
+    const char *raised[] = {"experiment.max_events=1e8", NULL};
+    sim_exp *e = exp_load(path, raised, &err);
+    g_assert_no_error(err);
+    exp_run r;
+    task(e, 0, &r);
+    g_assert_cmpuint(r.cfg.max_events, ==, 100000000);
+    exp_run_clear(&r);
+    exp_free(e);
+    /* memory alone */
+    const char *small[] = {"experiment.max_memory=100MiB", NULL};
+    g_assert_null(exp_load(path, small, &err));
+    g_assert_nonnull(strstr(err->message, "traffic.rate: a run would take about 668.2 MiB of memory, more than "
+                                          "experiment.max_memory = 100.0 MiB allows"));
+    g_clear_error(&err);
+    /* a forger, a cluster's heartbeats: blamed by name */
+    g_assert_true(g_file_set_contents(path, HEAD "[scenario]\nevents = 1s forge 0 1000000/s\n", -1, NULL));
+    g_assert_null(exp_load(path, NULL, &err));
+    g_assert_nonnull(strstr(err->message, ":5: scenario.events: a run would take about 4e+08 simulator events"));
+    g_clear_error(&err);
+    g_assert_true(g_file_set_contents(path, HEAD "[scenario]\nstandby = shared-secret\n[cluster]\n"
+                                                 "heartbeat = 1us\nheartbeat_timeout = 1ms\n[traffic]\npattern = none\n",
+                                      -1, NULL));
+    g_assert_null(exp_load(path, NULL, &err));
+    g_assert_nonnull(strstr(err->message, ":7: cluster.heartbeat: a run would take about 6e+08 simulator events"));
+    g_clear_error(&err);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     tmpdir = g_dir_make_tmp("ikesim-exp-XXXXXX", NULL);
     g_test_add_func("/exp/presets", test_presets);
+    g_test_add_func("/exp/bounds", test_bounds);
+    g_test_add_func("/exp/size-estimate", test_size_estimate);
     g_test_add_func("/exp/meaningful-scripts", test_meaningful_scripts);
     g_test_add_func("/exp/layers", test_layers);
     g_test_add_func("/exp/grid", test_grid);

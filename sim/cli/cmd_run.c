@@ -111,7 +111,13 @@ int cmd_run(int argc, char **argv)
     bool star = run.cfg.star.clients > 0;
     sim_storm_curve curve = {.bin_s = run.timeline.bin_s, .after_s = run.timeline.after_s};
     int rc = star ? sim_storm_run(&run.cfg, &row, tl_path ? &curve : NULL) : sim_run(&run.cfg, &row);
-    if (rc < 0) {
+    if (rc == NS3_ELIMIT) {
+        code = cli_fail("run", CLI_FAILED,
+                        "stopped at %.9g s of simulated time after %" G_GUINT64_FORMAT " simulator events: the "
+                        "run reached experiment.max_events = %" G_GUINT64_FORMAT " (though estimated below it); "
+                        "nothing written; raise experiment.max_events if it is meant to be this big",
+                        row.sim_s, row.events, run.cfg.max_events);
+    } else if (rc < 0) {
         code = cli_fail("run", CLI_FAILED, "the simulation could not be built (ns-3 wrapper error %d)", rc);
     } else {
         g_autofree char *line = csv_row(e, &run, &row);

@@ -35,6 +35,7 @@ enum ns3_err {
     NS3_EADDRINUSE = -8,/* port already bound on that node */
     NS3_ENOROUTE = -9,  /* no route to the destination */
     NS3_EIO = -10,      /* file could not be written */
+    NS3_ELIMIT = -11,   /* the run reached its event limit */
 };
 const char *ns3_strerror(int err);
 
@@ -52,6 +53,11 @@ uint64_t ns3_now_ns(void);
 uint64_t ns3_sim_events(void);      /* events executed so far */
 int ns3_sim_stop_at(uint64_t t_ns); /* absolute time; must not be in the past */
 int ns3_sim_run(void);              /* until stop time or no events left */
+/* At most n events per run (0, the default: no limit).  Once n have run,
+ * the run stops after the current one and no callback is called any more;
+ * ns3_sim_limit_reached() then says so. */
+int ns3_sim_set_event_limit(uint64_t n);
+bool ns3_sim_limit_reached(void);
 
 typedef void (*ns3_timer_cb)(void *arg);
 

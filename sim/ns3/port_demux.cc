@@ -23,7 +23,7 @@ IpL4Protocol::RxStatus PortDemux::Receive(Ptr<Packet> p, const Ipv4Header &heade
     for (const Span &s : spans_) {
         if (port < s.first || (uint32_t)(port - s.first) >= s.count)
             continue;
-        if (!node_->up)
+        if (!node_->up || event_limit_reached())
             return RX_OK; // a crashed node's sockets deliver nothing
         p->RemoveHeader(udp);
         RangeState &r = world->ranges[s.range];

@@ -50,7 +50,8 @@ void TimerEvent::Notify()
     void *arg = t->arg_;
     if (t->heap_)
         delete t;
-    cb(arg);
+    if (!event_limit_reached())
+        cb(arg);
 }
 
 NodeState *node_state(ns3_node_id n)
@@ -97,6 +98,7 @@ const char *ns3_strerror(int err)
     case NS3_EADDRINUSE: return "port already bound on the node";
     case NS3_ENOROUTE: return "no route to destination";
     case NS3_EIO: return "file could not be written";
+    case NS3_ELIMIT: return "the run reached its event limit";
     }
     return "unknown error";
 }
@@ -174,6 +176,19 @@ int ns3_sim_run(void)
     Simulator::Run();
     world->now_ns = (uint64_t)Simulator::Now().GetNanoSeconds();
     return NS3_OK;
+}
+
+int ns3_sim_set_event_limit(uint64_t n)
+{
+    if (!world)
+        return NS3_ENOSIM;
+    world->event_limit = n;
+    return NS3_OK;
+}
+
+bool ns3_sim_limit_reached(void)
+{
+    return world && world->limit_reached;
 }
 
 void ns3_timer_init(ns3_timer *t, ns3_node_id owner, ns3_timer_cb cb, void *arg)

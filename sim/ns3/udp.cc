@@ -6,6 +6,8 @@ using namespace ikesim;
 
 static void on_readable(int sock, Ptr<Socket> socket)
 {
+    if (event_limit_reached())
+        return;
     SockState &s = world->socks[sock];
     world->now_ns = (uint64_t)Simulator::Now().GetNanoSeconds();
     Address from;

@@ -71,9 +71,22 @@ struct World {
     uint64_t now_ns = 0;
     // Bumped by everything that can change a node's routes or addresses.
     uint64_t routes_version = 1;
+    uint64_t event_limit = 0; // 0: none
+    bool limit_reached = false;
 };
 
 extern World *world; // null when no simulation is active
+
+// Checked wherever ns-3 hands control to C: past the event limit the run
+// stops after this event, and C is not called.
+inline bool event_limit_reached()
+{
+    if (!world->event_limit || world->limit_reached || ns3::Simulator::GetEventCount() < world->event_limit)
+        return world->limit_reached;
+    world->limit_reached = true;
+    ns3::Simulator::Stop();
+    return true;
+}
 
 NodeState *node_state(ns3_node_id n); // null if no such node
 void timers_stop_all(ns3_timer *ring);
