@@ -33,6 +33,23 @@ static const char IKE_REKEY_REQ[] = "28000030" "0000002c" "01010803" "0102030405
     "0300000c" "01000014" "800e0100" "03000008" "02000005" "00000008" "0400001f"
     "22000024" NONCE_HEX "00000028" "001f0000" KE_HEX;
 
+/* A real Child SA rekey request from strongSwan charon 5.9.8 (kernel-libipsec, against
+ * an IKE responder at 127.0.0.1), decrypted by tshark: the SA it replaces has charon's
+ * inbound SPI 65592327, the new one ca4f487f; TS 10.202.0.0/24 === 10.201.0.0/24. */
+static const char CHARON_CHILD_REKEY_REQ[] = "2100000c030440096559232728000024"
+    "0000002001030402ca4f487f0300000c" "01000014800e01000000000805000000"
+    "2c000024cb6d2d1b001fac338226a246" "60db77a3538cded64e91174c682c5c84"
+    "7651e2882d0000180100000007000010" "0000ffff0aca00000aca00ff00000018"
+    "01000000070000100000ffff0ac90000" "0ac900ff";
+
+/* charon 5.9.8 rekeying the IKE SA (same setup), decrypted by tshark: the new SPIi
+ * df71cc7cd6d643e0 in the proposal, KE for X25519. */
+static const char CHARON_IKE_REKEY_REQ[] = "280000300000002c01010803df71cc7c"
+    "d6d643e00300000c01000014800e0100" "0300000802000005000000080400001f"
+    "2200002485ff26c290b02444755187ff" "97f3ec8be40d1e7927a6ffc675d28f98"
+    "08c344b300000028001f000015d7729d" "1725a49965dd5423f35ff4c141a1207a"
+    "ad25550ae99762a21b56d871";
+
 static ike_sa_pl child_sa(void)
 {
     ike_sa_pl sa = { .n = 1 };
@@ -162,6 +179,43 @@ static void test_ike_rekey_request(void)
     g_assert_null(r.tsi);
     g_free(copy);
     assert_identity(IKE_PL_SA, IKE_REKEY_REQ, false, IKE_CCSA_REKEY_IKE);
+}
+
+static void test_charon_request(void)
+{
+    static ike_msg m;
+    uint8_t *copy;
+    ike_ccsa r;
+    g_assert_cmpint(read_hex(IKE_PL_NOTIFY, CHARON_CHILD_REKEY_REQ, false, &m, &copy, &r), ==, IKE_OK);
+    g_assert_cmpint(r.kind, ==, IKE_CCSA_REKEY_CHILD);
+    g_assert_cmpuint(r.rekey_proto, ==, IKE_PROTO_ESP);
+    g_assert_cmphex(r.rekey_spi, ==, 0x65592327);
+    g_assert_cmpuint(r.sa->n, ==, 1);
+    g_assert_cmpmem(r.sa->p[0].spi, 4, "\xca\x4f\x48\x7f", 4);
+    g_assert_cmpuint(r.sa->p[0].t[0].id, ==, IKE_ENCR_AES_GCM_16);
+    g_assert_cmpuint(r.sa->p[0].t[0].key_bits, ==, 256);
+    g_assert_cmpuint(r.nonce.len, ==, 32);
+    g_assert_cmpuint(r.ke.len, ==, 0); /* no PFS: strongSwan's default ESP proposals carry no DH */
+    g_assert_cmpmem(r.tsi->s[0].start, 4, "\x0a\xca\x00\x00", 4);
+    g_assert_cmpmem(r.tsr->s[0].end, 4, "\x0a\xc9\x00\xff", 4);
+    g_free(copy);
+    assert_identity(IKE_PL_NOTIFY, CHARON_CHILD_REKEY_REQ, false, IKE_CCSA_REKEY_CHILD);
+}
+
+static void test_charon_ike_request(void)
+{
+    static ike_msg m;
+    uint8_t *copy;
+    ike_ccsa r;
+    g_assert_cmpint(read_hex(IKE_PL_SA, CHARON_IKE_REKEY_REQ, false, &m, &copy, &r), ==, IKE_OK);
+    g_assert_cmpint(r.kind, ==, IKE_CCSA_REKEY_IKE);
+    g_assert_cmpuint(r.sa->p[0].spi_size, ==, 8);
+    g_assert_cmpmem(r.sa->p[0].spi, 8, "\xdf\x71\xcc\x7c\xd6\xd6\x43\xe0", 8);
+    g_assert_cmpuint(r.ke_group, ==, IKE_DH_CURVE25519);
+    g_assert_cmpuint(r.ke.len, ==, 32);
+    g_assert_null(r.tsi);
+    g_free(copy);
+    assert_identity(IKE_PL_SA, CHARON_IKE_REKEY_REQ, false, IKE_CCSA_REKEY_IKE);
 }
 
 /* §2.5: any order is accepted. */
@@ -332,6 +386,8 @@ int main(int argc, char **argv)
     g_test_add_func("/ike-ccsa/child-rekey/request", test_child_rekey_request);
     g_test_add_func("/ike-ccsa/child-rekey/pfs-response", test_child_rekey_pfs_response);
     g_test_add_func("/ike-ccsa/ike-rekey/request", test_ike_rekey_request);
+    g_test_add_func("/ike-ccsa/child-rekey/charon-request", test_charon_request);
+    g_test_add_func("/ike-ccsa/ike-rekey/charon-request", test_charon_ike_request);
     g_test_add_func("/ike-ccsa/read/any-order", test_any_order);
     g_test_add_func("/ike-ccsa/refusals", test_refusals);
     g_test_add_func("/ike-ccsa/bad/build", test_bad_build);
