@@ -85,6 +85,8 @@ const char *ike_notify_name(uint16_t t)
     case IKE_N_CHILD_SA_NOT_FOUND: return "CHILD_SA_NOT_FOUND";
     case IKE_N_INITIAL_CONTACT: return "INITIAL_CONTACT";
     case IKE_N_SET_WINDOW_SIZE: return "SET_WINDOW_SIZE";
+    case IKE_N_NAT_DETECTION_SOURCE_IP: return "NAT_DETECTION_SOURCE_IP";
+    case IKE_N_NAT_DETECTION_DESTINATION_IP: return "NAT_DETECTION_DESTINATION_IP";
     case IKE_N_COOKIE: return "COOKIE";
     case IKE_N_USE_TRANSPORT_MODE: return "USE_TRANSPORT_MODE";
     case IKE_N_REKEY_SA: return "REKEY_SA";
