@@ -9,6 +9,26 @@
  *
  * Peers are opaque 64-bit tokens chosen by the caller (e.g. address and
  * port); replies go to the token a request came from.
+ *
+ * The contract with the caller:
+ * - Callbacks run inside an ike_ep_* call.  io.send, io.random and
+ *   io.sa_alive_elsewhere must not call into this endpoint.  io.event may
+ *   read anything (ike_ep_find, ike_sa_*, ike_ep_foreach, ike_keylog_line)
+ *   but must not change the endpoint (no ike_ep_initiate, _receive, _delete,
+ *   _liveness, _handle_timeout, _free, _import, _ha_sync): note what is to
+ *   be done and do it after the call returned, then ask
+ *   ike_ep_next_deadline() again.  Other endpoints may be called freely.
+ * - Events arrive in the order things happen: a message's
+ *   IKE_EV_MSG_RECEIVED before what it caused, IKE_EV_MSG_SENT right after
+ *   io.send handed the bytes over, IKE_EV_SA_ESTABLISHED before the SA's
+ *   IKE_EV_CHILD_ESTABLISHED.
+ * - IKE_EV_SA_DELETED comes once per SA that was in the SA table, after
+ *   the SA left every table of the endpoint (ike_ep_find no longer finds
+ *   it, its Child SA's inbound SPI is free, it no longer counts as
+ *   half-open) and before it is freed: ev->sa and ev->child may be read
+ *   during the callback only; ike_sa_established(ev->sa) says whether it
+ *   was established.
+ * - ike_ep_free() reports every SA as IKE_DEL_SHUTDOWN and sends nothing.
  */
 #ifndef IKESIM_IKE_H
 #define IKESIM_IKE_H
@@ -107,7 +127,8 @@ typedef enum ike_event_type {
     IKE_EV_LIVENESS_SENT,
     IKE_EV_LIVENESS_ANSWERED,
     IKE_EV_HINT,              /* unprotected INVALID_IKE_SPI / INVALID_SPI, notify */
-    IKE_EV_QCD_ANSWERED,      /* maker: INVALID_IKE_SPI / INVALID_SPI with count tokens */
+    IKE_EV_QCD_ANSWERED,      /* maker: INVALID_IKE_SPI / INVALID_SPI with count tokens,
+                                 sent in the clear (notify: which) */
     IKE_EV_QCD_REJECTED,      /* taker: presented tokens did not verify (or were not
                                  checked: err says why) */
     IKE_EV_SA_DELETED,        /* reason; the SA is freed right after */
@@ -147,7 +168,14 @@ typedef enum ike_del_reason {
     IKE_DEL_INITIAL_CONTACT,  /* a new SA with the same peer identity said so */
     IKE_DEL_SHUTDOWN,         /* ike_ep_free() */
     IKE_DEL_QCD,              /* a QCD token from the peer verified */
+    IKE_DEL_REASONS           /* not a reason: how many there are (for tables) */
 } ike_del_reason;
+
+/* The peer lost the SA's state (it crashed or restarted): our requests went
+ * unanswered until retransmissions ran out, its QCD token verified, or a
+ * new SA with its identity said INITIAL_CONTACT.  The one definition of "the
+ * peer is dead" that sim/ and its metrics use. */
+bool ike_del_peer_dead(ike_del_reason r);
 
 typedef struct ike_child {
     uint32_t spi_in, spi_out;     /* inbound: ours; outbound: the peer's */
@@ -211,8 +239,10 @@ void ike_ep_free(ike_ep *ep, uint64_t now);
 
 /* Starts IKE_SA_INIT towards peer; returns the new SA or NULL. */
 ike_sa *ike_ep_initiate(ike_ep *ep, uint64_t now, uint64_t peer);
-/* A datagram from peer (IKE message, no non-ESP marker). */
-int ike_ep_receive(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg, size_t len);
+/* A datagram from peer (IKE message, no non-ESP marker).  What it caused
+ * comes out as events; a message that changed nothing is IKE_EV_MSG_DROPPED
+ * (err says why) or answered from cache. */
+void ike_ep_receive(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg, size_t len);
 uint64_t ike_ep_next_deadline(const ike_ep *ep); /* UINT64_MAX: none */
 void ike_ep_handle_timeout(ike_ep *ep, uint64_t now);
 

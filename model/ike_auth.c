@@ -121,7 +121,7 @@ void sa_established(ike_sa *sa, uint64_t now)
     hs_free(sa->hs);
     sa->hs = NULL;
     dpd_arm(sa, now);
-    sa_run_pending(sa, now);
+    queue_run(sa, now);
     ep_rearm(sa->ep, sa);
 }
 
@@ -153,9 +153,11 @@ int auth_start(ike_sa *sa, uint64_t now)
     return sa_start_request(sa, now, TASK_AUTH, IKE_AUTH, pl, n);
 }
 
-void auth_on_response(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first)
+void auth_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
 {
     ike_ep *ep = sa->ep;
+    const ike_msg *m = rx->m;
+    size_t first = rx->first;
     size_t from = first;
     const ike_payload *id = ike_find(m, IKE_PL_IDR, &from);
     from = first;
@@ -191,9 +193,18 @@ void auth_on_response(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first)
 
 /* --- responder --- */
 
-void auth_on_request(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first)
+bool auth_takes(const ike_sa *sa, const ike_hdr *h)
 {
+    return sa->state == SA_HALF_OPEN && h->msg_id == 1;
+}
+
+/* Answers itself: the response carries our AUTH and the Child SA. */
+task_verdict auth_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_reply *reply)
+{
+    (void)reply;
     ike_ep *ep = sa->ep;
+    const ike_msg *m = rx->m;
+    size_t first = rx->first;
     const ike_cfg *cfg = ep->cfg;
     size_t from = first;
     const ike_payload *id = ike_find(m, IKE_PL_IDI, &from);
@@ -204,7 +215,7 @@ void auth_on_request(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first)
         ike_payload n = ike_pl_notify(IKE_PROTO_NONE, IKE_N_AUTHENTICATION_FAILED, NULL, 0);
         sa_respond(sa, now, IKE_AUTH, mid, &n, 1);
         ep_sa_destroy(ep, sa, now, IKE_DEL_AUTH_FAILED);
-        return;
+        return TASK_DONE;
     }
     remember_peer_id(sa, id);
     ep_qcd_store_peer_token(sa, m, first);
@@ -214,7 +225,7 @@ void auth_on_request(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first)
     size_t idb_len = id_body(cfg->id_type, ep->id, ep->id_len, idb);
     if (auth_value(sa, true, idb, idb_len, mine) != IKE_OK) {
         ep_sa_destroy(ep, sa, now, IKE_DEL_NEGOTIATION);
-        return;
+        return TASK_DONE;
     }
     ike_payload pl[12];
     size_t n = 0;
@@ -254,9 +265,10 @@ void auth_on_request(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first)
     bool ic = ike_find_notify(m, IKE_N_INITIAL_CONTACT) != NULL;
     if (sa_respond(sa, now, IKE_AUTH, mid, pl, n) != IKE_OK) {
         ep_sa_destroy(ep, sa, now, IKE_DEL_NEGOTIATION);
-        return;
+        return TASK_DONE;
     }
     sa_established(sa, now);
     if (ic)
         initial_contact(sa, now);
+    return TASK_DONE;
 }

@@ -1,5 +1,6 @@
 /* ike_ep.c — the endpoint: configuration, the SA table, dispatch of
- * incoming datagrams, timers and events. */
+ * incoming datagrams to the SA's queue (ike_queue.c) or to the task that
+ * opens an SA, timers and events. */
 #include <string.h>
 
 #include "ike_internal.h"
@@ -93,11 +94,11 @@ static ike_ep *ep_alloc(const ike_cfg *cfg, const uint8_t *id, size_t id_len, ui
     ep->by_peer_id.kind = &peer_id_kind;
     if (cfg->cookie_threshold) /* drawn only when used: other runs keep their random streams */
         ep->io.random(ep->io.ctx, ep->cookie_secret, sizeof ep->cookie_secret);
-    qcd_limiter_init(&ep->maker_lim, cfg->qcd.maker_rate, cfg->qcd.maker_burst);
-    qcd_limiter_init(&ep->taker_lim, cfg->qcd.taker_rate, cfg->qcd.taker_burst);
-    qcd_limiter_init(&ep->hint_lim, cfg->hint_rate, cfg->hint_burst);
-    qcd_limiter_init(&ep->unknown_spi_lim, cfg->unknown_spi_rate, cfg->unknown_spi_burst);
-    qcd_limiter_init(&ep->unknown_ike_spi_lim, cfg->unknown_ike_spi_rate, cfg->unknown_ike_spi_burst);
+    rate_limit_init(&ep->maker_lim, cfg->qcd.maker_rate, cfg->qcd.maker_burst);
+    rate_limit_init(&ep->taker_lim, cfg->qcd.taker_rate, cfg->qcd.taker_burst);
+    rate_limit_init(&ep->hint_lim, cfg->hint_rate, cfg->hint_burst);
+    rate_limit_init(&ep->unknown_spi_lim, cfg->unknown_spi_rate, cfg->unknown_spi_burst);
+    rate_limit_init(&ep->unknown_ike_spi_lim, cfg->unknown_ike_spi_rate, cfg->unknown_ike_spi_burst);
     return ep;
 }
 
@@ -348,15 +349,17 @@ void hs_free(ike_hs *hs)
 
 void ep_sa_destroy(ike_ep *ep, ike_sa *sa, uint64_t now, ike_del_reason why)
 {
-    if (sa->local_spi && g_hash_table_lookup(ep->sas, &sa->local_spi) == sa) {
-        ike_event ev = {.now = now, .reason = why, .child = sa->has_child ? &sa->child : NULL};
-        ep_emit(ep, IKE_EV_SA_DELETED, sa, &ev);
+    /* Out of every table and count first: whoever hears IKE_EV_SA_DELETED
+     * finds the endpoint without the SA.  Its state stays as it was for the
+     * event (established or not). */
+    bool listed = sa->local_spi && g_hash_table_lookup(ep->sas, &sa->local_spi) == sa;
+    if (listed)
         g_hash_table_remove(ep->sas, &sa->local_spi);
-    }
     if (sa->has_child)
         ep_child_index(ep, sa, false);
     ep_peer_index_remove(ep, sa);
-    ep_sa_set_state(sa, SA_DELETING); /* leaves the half-open count */
+    if (sa->state == SA_HALF_OPEN)
+        ep->half_open--;
     if (!sa->initiator) {
         resp_key k = {sa->peer, sa->spi_i};
         if (ep->responder && g_hash_table_lookup(ep->responder, &k) == sa)
@@ -364,6 +367,10 @@ void ep_sa_destroy(ike_ep *ep, ike_sa *sa, uint64_t now, ike_del_reason why)
     }
     if (timer_armed(ep, sa))
         timer_unlink(ep, sa);
+    if (listed) {
+        ike_event ev = {.now = now, .reason = why, .child = sa->has_child ? &sa->child : NULL};
+        ep_emit(ep, IKE_EV_SA_DELETED, sa, &ev);
+    }
     hs_free(sa->hs);
     g_free(sa->req.msg);
     g_free(sa->resp);
@@ -403,8 +410,8 @@ ike_sa *ike_ep_initiate(ike_ep *ep, uint64_t now, uint64_t peer)
     return sa;
 }
 
-static void drop(ike_ep *ep, uint64_t now, ike_sa *sa, uint64_t peer, const ike_hdr *h,
-                 size_t len, int err)
+void ep_drop(ike_ep *ep, uint64_t now, ike_sa *sa, uint64_t peer, const ike_hdr *h, size_t len,
+             int err)
 {
     ike_event ev = {.now = now, .peer = peer, .len = len, .err = err};
     if (h) {
@@ -417,228 +424,62 @@ static void drop(ike_ep *ep, uint64_t now, ike_sa *sa, uint64_t peer, const ike_
     ep_emit(ep, IKE_EV_MSG_DROPPED, sa, &ev);
 }
 
-/* --- QCD (RFC 6290) --- */
-
-bool ep_qcd_maker(const ike_ep *ep)
+/* The task whose request opens a new IKE SA with this exchange, or NULL. */
+static const ike_task_def *opener(uint8_t exchange)
 {
-    return (ep->cfg->qcd.role & IKE_QCD_MAKER) != 0;
-}
-
-/* The maker's token for sa, as the notify that IKE_AUTH carries. */
-size_t ep_qcd_own_token(ike_ep *ep, const ike_sa *sa, uint8_t *token, ike_payload *pl)
-{
-    if (!ep_qcd_maker(ep) || qcd_token(ep->cfg->qcd.secrets->cur, sa->spi_i, sa->spi_r, token) != IKE_OK)
-        return 0;
-    *pl = ike_pl_notify(IKE_PROTO_NONE, IKE_N_QCD_TOKEN, token, QCD_TOKEN_LEN);
-    return 1;
-}
-
-/* A taker keeps the peer's token with the IKE SA (RFC 6290 §4.2). */
-void ep_qcd_store_peer_token(ike_sa *sa, const ike_msg *m, size_t first)
-{
-    if (!(sa->ep->cfg->qcd.role & IKE_QCD_TAKER))
-        return;
-    for (size_t i = first; i < m->n; i++)
-        if (qcd_notify_ok(&m->pl[i])) {
-            g_free(sa->peer_token);
-            sa->peer_token_len = (uint8_t)m->pl[i].u.notify.data.len;
-            sa->peer_token = g_memdup2(m->pl[i].u.notify.data.p, sa->peer_token_len);
-            return;
-        }
-}
-
-/* May this maker reveal the tokens of (spi_i, spi_r) in the clear now?
- * Never for an SA alive on another cluster member (§9.2). */
-static bool may_reveal(ike_ep *ep, uint64_t now, uint64_t spi_i, uint64_t spi_r)
-{
-    const ike_qcd_cfg *q = &ep->cfg->qcd;
-    if (!ep_qcd_maker(ep))
-        return false;
-    if (q->answer_window_ns && now - q->boot_ns > q->answer_window_ns)
-        return false;
-    if (ep->io.sa_alive_elsewhere && ep->io.sa_alive_elsewhere(ep->io.ctx, spi_i, spi_r))
-        return false;
-    return qcd_limiter_take(&ep->maker_lim, now);
-}
-
-/* An unprotected message (no SK) naming notify: INVALID_IKE_SPI or
- * INVALID_SPI, each followed by this maker's tokens when it may reveal them. */
-static void send_unprotected(ike_ep *ep, uint64_t now, uint64_t peer, const ike_hdr *h,
-                             ike_payload first, bool tokens)
-{
-    ike_msg *r = g_new0(ike_msg, 1);
-    uint8_t t[QCD_MAX_PRESENTED * QCD_TOKEN_LEN];
-    r->hdr = *h;
-    r->pl[0] = first;
-    r->n = 1;
-    if (tokens && may_reveal(ep, now, h->spi_i, h->spi_r))
-        r->n += qcd_token_payloads(ep->cfg->qcd.secrets, h->spi_i, h->spi_r, t, &r->pl[1]);
-    uint8_t out[512];
-    size_t len;
-    if (ike_encode(r, out, sizeof out, &len) == IKE_OK) {
-        ep_send_raw(ep, now, NULL, peer, out, len);
-        if (r->n > 1) {
-            ike_event ev = {.now = now, .peer = peer, .spi_i = h->spi_i, .spi_r = h->spi_r,
-                            .notify = first.u.notify.type, .count = (uint32_t)(r->n - 1)};
-            ep_emit(ep, IKE_EV_QCD_ANSWERED, NULL, &ev);
-        }
-    }
-    g_free(r);
-}
-
-/* A protected request for an SA we do not have: a one-way, unprotected
- * INVALID_IKE_SPI with the request's SPIs, exchange and message ID, the R
- * flag, and I inverted; a maker adds its tokens (§4.5). */
-static void answer_unknown_spi(ike_ep *ep, uint64_t now, uint64_t peer, const ike_hdr *h)
-{
-    bool maker = ep_qcd_maker(ep);
-    if (!maker && !ep->cfg->answer_unknown_spi)
-        return;
-    if (!qcd_limiter_take(&ep->unknown_ike_spi_lim, now))
-        return;
-    ike_hdr r = {.spi_i = h->spi_i, .spi_r = h->spi_r, .version = IKE_VERSION,
-                 .exchange = h->exchange, .msg_id = h->msg_id,
-                 .flags = (uint8_t)(IKE_FLAG_R | ((h->flags & IKE_FLAG_I) ? 0 : IKE_FLAG_I))};
-    send_unprotected(ep, now, peer, &r, ike_pl_notify(IKE_PROTO_NONE, IKE_N_INVALID_IKE_SPI, NULL, 0),
-                     maker);
-}
-
-int ike_ep_invalid_spi(ike_ep *ep, uint64_t now, uint64_t peer, uint32_t spi, const uint64_t parent[2])
-{
-    if (!qcd_limiter_take(&ep->unknown_spi_lim, now))
-        return IKE_OK;
-    /* IKE SPIs of the parent SA when a persisted map knows them (the QCD
-     * fast path, §8.2), else zero as RFC 7296 §1.5 allows. */
-    ike_hdr h = {.spi_i = parent ? parent[0] : 0, .spi_r = parent ? parent[1] : 0,
-                 .version = IKE_VERSION, .exchange = IKE_INFORMATIONAL, .flags = IKE_FLAG_I};
-    uint8_t data[4];
-    put_be32(data, spi);
-    send_unprotected(ep, now, peer, &h, ike_pl_notify(IKE_PROTO_ESP, IKE_N_INVALID_SPI, data, 4),
-                     parent != NULL);
-    return IKE_OK;
-}
-
-/* A taker checks the presented tokens; true if the SA was deleted. */
-static bool qcd_check(ike_ep *ep, uint64_t now, ike_sa *sa, const ike_msg *m)
-{
-    if (!sa || !(ep->cfg->qcd.role & IKE_QCD_TAKER) || !ike_find_notify(m, IKE_N_QCD_TOKEN))
-        return false;
-    ike_event ev = {.now = now, .err = IKE_OK};
-    if (sa->peer_token_len == 0 || !ike_sa_established(sa))
-        ev.err = IKE_E_STATE;
-    else if (ep->cfg->qcd.taker_needs_request && !sa->req.active)
-        ev.err = IKE_E_STATE;
-    else if (!qcd_limiter_take(&ep->taker_lim, now))
-        ev.err = IKE_E_LIMIT;
-    else if (qcd_match(m, sa->peer_token, sa->peer_token_len)) {
-        /* verified: delete silently, no Delete, no answer (§4.5) */
-        ep_sa_destroy(ep, sa, now, IKE_DEL_QCD);
-        return true;
-    } else
-        ev.err = IKE_E_AUTH;
-    ep_emit(ep, IKE_EV_QCD_REJECTED, sa, &ev);
-    return false;
-}
-
-/* An unprotected INVALID_IKE_SPI or INVALID_SPI without a verified token is
- * a hint that the peer lost its state.  It deletes nothing; at most it
- * starts a (rate-limited) liveness check. */
-static void on_hint(ike_ep *ep, uint64_t now, ike_sa *sa, uint16_t type)
-{
-    ike_event ev = {.now = now, .notify = type};
-    ep_emit(ep, IKE_EV_HINT, sa, &ev);
-    if (sa && ep->cfg->hint_starts_dpd && sa->state == SA_ESTABLISHED && !sa->req.active &&
-        qcd_limiter_take(&ep->hint_lim, now))
-        ike_ep_liveness(ep, sa, now);
-}
-
-static ike_sa *sa_by_child_out(ike_ep *ep, uint64_t peer, uint32_t spi)
-{
-    GHashTableIter it;
-    gpointer k, v;
-    (void)peer; /* QCD answers may come from any address (§3) */
-    g_hash_table_iter_init(&it, ep->sas);
-    while (g_hash_table_iter_next(&it, &k, &v)) {
-        ike_sa *sa = v;
-        if (sa->has_child && sa->child.spi_out == spi)
-            return sa;
-    }
+    for (task_kind k = 0; k < TASK_COUNT; k++)
+        if (ike_tasks[k].exchange == exchange && ike_tasks[k].on_new_sa)
+            return &ike_tasks[k];
     return NULL;
 }
 
-static void on_unprotected_info(ike_ep *ep, uint64_t now, uint64_t peer, ike_sa *sa,
-                                const ike_msg *m)
-{
-    const ike_payload *n = ike_find_notify(m, IKE_N_INVALID_SPI);
-    if (n && n->u.notify.data.len == 4) {
-        /* the child SPI names the SA, whatever the header says */
-        sa = sa_by_child_out(ep, peer, get_be32(n->u.notify.data.p));
-        if (!qcd_check(ep, now, sa, m))
-            on_hint(ep, now, sa, IKE_N_INVALID_SPI);
-        return;
-    }
-    if (ike_find_notify(m, IKE_N_INVALID_IKE_SPI)) {
-        if (!qcd_check(ep, now, sa, m))
-            on_hint(ep, now, sa, IKE_N_INVALID_IKE_SPI);
-        return;
-    }
-    drop(ep, now, sa, peer, &m->hdr, m->hdr.length, IKE_E_STATE);
-}
-
-int ike_ep_receive(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg, size_t len)
+void ike_ep_receive(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg, size_t len)
 {
     ike_msg *m = g_new0(ike_msg, 1);
     int rc = ike_parse(msg, len, m);
-    if (rc == IKE_E_CRITICAL && m->hdr.exchange == IKE_SA_INIT && !(m->hdr.flags & IKE_FLAG_R)) {
-        init_on_request(ep, now, peer, msg, len, m); /* answers UNSUPPORTED_CRITICAL_PAYLOAD */
-        goto out;
-    }
-    if (rc != IKE_OK) {
-        ike_hdr h;
-        drop(ep, now, NULL, peer, ike_parse_header(msg, len, &h) == IKE_OK ? &h : NULL, len, rc);
-        goto out;
-    }
     const ike_hdr *h = &m->hdr;
     bool response = (h->flags & IKE_FLAG_R) != 0;
     bool from_initiator = (h->flags & IKE_FLAG_I) != 0;
     bool is_protected = h->next_payload == IKE_PL_SK;
+    const ike_task_def *opens = rc == IKE_OK || rc == IKE_E_CRITICAL ? opener(h->exchange) : NULL;
+    ike_rx rx = {h, msg, len, m, 0};
 
-    if (h->exchange == IKE_SA_INIT && !response && from_initiator) {
+    if (rc == IKE_E_CRITICAL && opens && !response) {
+        opens->on_new_sa(ep, now, peer, &rx); /* answers UNSUPPORTED_CRITICAL_PAYLOAD */
+        goto out;
+    }
+    if (rc != IKE_OK) {
+        ike_hdr bare;
+        ep_drop(ep, now, NULL, peer, ike_parse_header(msg, len, &bare) == IKE_OK ? &bare : NULL, len, rc);
+        goto out;
+    }
+    if (opens && !response && from_initiator) {
+        /* a request that opens an SA names no responder SPI and is message 0 */
         if (h->spi_r == 0 && h->msg_id == 0)
-            init_on_request(ep, now, peer, msg, len, m);
+            opens->on_new_sa(ep, now, peer, &rx);
         else
-            drop(ep, now, NULL, peer, h, len, IKE_E_STATE);
+            ep_drop(ep, now, NULL, peer, h, len, IKE_E_STATE);
         goto out;
     }
     uint64_t local = from_initiator ? h->spi_r : h->spi_i;
     ike_sa *sa = g_hash_table_lookup(ep->sas, &local);
     if (!is_protected && h->exchange != IKE_SA_INIT) {
-        on_unprotected_info(ep, now, peer, sa, m); /* hints and QCD tokens */
+        ep_unprotected_info(ep, now, peer, sa, m); /* hints and QCD tokens */
         goto out;
     }
     if (!sa) {
         if (is_protected && !response)
-            answer_unknown_spi(ep, now, peer, h);
-        drop(ep, now, NULL, peer, h, len, IKE_E_UNKNOWN_SA);
+            ep_answer_unknown_spi(ep, now, peer, h);
+        ep_drop(ep, now, NULL, peer, h, len, IKE_E_UNKNOWN_SA);
         goto out;
     }
     if (from_initiator == sa->initiator) { /* the I flag must name the other side */
-        drop(ep, now, sa, peer, h, len, IKE_E_SYNTAX);
+        ep_drop(ep, now, sa, peer, h, len, IKE_E_SYNTAX);
         goto out;
     }
-    if (h->exchange == IKE_SA_INIT && response && !is_protected) {
-        if (sa->state == SA_INIT_SENT && sa->req.active && sa->req.mid == h->msg_id)
-            init_on_response(sa, now, msg, len, m);
-        else
-            drop(ep, now, sa, peer, h, len, IKE_E_STATE);
-    } else if (!is_protected) {
-        drop(ep, now, sa, peer, h, len, IKE_E_STATE);
-    } else {
-        sa_handle_protected(sa, now, msg, len, m);
-    }
+    queue_receive(sa, now, msg, len, m);
 out:
     g_free(m);
-    return IKE_OK;
 }
 
 void ep_child_index(ike_ep *ep, ike_sa *sa, bool add)
@@ -661,13 +502,8 @@ int ike_ep_liveness(ike_ep *ep, ike_sa *sa, uint64_t now)
 {
     if (sa->state != SA_ESTABLISHED)
         return IKE_E_STATE;
-    if (sa->req.active) {
-        sa->pending |= PENDING_LIVENESS;
-        return IKE_OK;
-    }
-    int rc = info_start_liveness(sa, now);
-    ep_rearm(ep, sa);
-    return rc;
+    (void)ep;
+    return queue_add(sa, now, TASK_LIVENESS);
 }
 
 int ike_ep_delete(ike_ep *ep, ike_sa *sa, uint64_t now)
@@ -678,13 +514,7 @@ int ike_ep_delete(ike_ep *ep, ike_sa *sa, uint64_t now)
         ep_sa_destroy(ep, sa, now, IKE_DEL_LOCAL);
         return IKE_OK;
     }
-    if (sa->req.active) {
-        sa->pending |= PENDING_DELETE;
-        return IKE_OK;
-    }
-    int rc = info_start_delete(sa, now);
-    ep_rearm(ep, sa);
-    return rc;
+    return queue_add(sa, now, TASK_DELETE);
 }
 
 size_t ike_ep_sa_count(const ike_ep *ep) { return g_hash_table_size(ep->sas); }

@@ -81,15 +81,6 @@ static void adopt(ike_sa *sa, uint32_t next_in, uint32_t next_out)
     sa->next_mid_out = next_out;
 }
 
-void ha_abandon_request(ike_sa *sa, uint64_t now)
-{
-    if (!sa->req.active)
-        return;
-    ike_event ev = {.now = now, .exchange = sa->req.exchange, .msg_id = sa->req.mid};
-    sa_request_done(sa, now);
-    ep_emit(sa->ep, IKE_EV_REQUEST_ABANDONED, sa, &ev);
-}
-
 /* --- member --- */
 
 int ike_ep_ha_sync(ike_ep *ep, ike_sa *sa, uint64_t now, const ike_ha_sync_req *req)
@@ -125,7 +116,7 @@ int ike_ep_ha_sync(ike_ep *ep, ike_sa *sa, uint64_t now, const ike_ha_sync_req *
         return IKE_E_SYNTAX;
     int rc;
     if (req->mid) {
-        ha_abandon_request(sa, now); /* the sync re-bases both counters */
+        queue_abandon(sa, now); /* the sync re-bases both counters */
         rc = sa_start_request_mid(sa, now, TASK_HA_SYNC, IKE_INFORMATIONAL, 0, pl, n);
     } else {
         rc = sa_start_request(sa, now, TASK_HA_SYNC, IKE_INFORMATIONAL, pl, n);
@@ -153,12 +144,13 @@ int ike_ep_ha_sync(ike_ep *ep, ike_sa *sa, uint64_t now, const ike_ha_sync_req *
 }
 
 /* The answer to our outstanding sync (header already matched). */
-void ha_on_response(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len, const ike_msg *m,
-                    size_t first)
+void ha_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
 {
+    const ike_hdr *h = rx->h;
+    size_t len = rx->len;
     ike_ha *ha = &sa->ha;
     sync_msg s;
-    scan(m, first, &s);
+    scan(rx->m, rx->first, &s);
     if (ha->what & IKE_HA_MID) {
         /* silently dropped: our request stays out and is retransmitted */
         if (!s.has_mid) {
@@ -182,7 +174,7 @@ void ha_on_response(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len, cons
         ev.ha_p = s.mid.expected_send;
     }
     ep_emit(sa->ep, IKE_EV_HA_SYNC_ANSWERED, sa, &ev);
-    sa_run_pending(sa, now);
+    queue_run(sa, now);
     ep_rearm(sa->ep, sa);
 }
 
@@ -232,7 +224,7 @@ static void answer(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len, const
     sa_received(sa, now, h, len);
     if (send_answer(sa, now, s->mid.nonce, m2, p2) != IKE_OK)
         return;
-    ha_abandon_request(sa, now); /* §9: no more waiting for answers under the old IDs */
+    queue_abandon(sa, now); /* §9: no more waiting for answers under the old IDs */
     adopt(sa, m2, p2);
     sa->ha.m_seen = MAX(sa->ha.m_seen, (int64_t)m1);
     sa->ha.answered_any = true;
@@ -251,15 +243,16 @@ static void answer(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len, const
         else
             drop(sa, now, h, IKE_HA_DROP_NOT_NEGOTIATED, IKE_OK);
     }
-    sa_run_pending(sa, now);
+    queue_run(sa, now);
     ep_rearm(sa->ep, sa);
 }
 
-bool ha_on_sync(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len, const ike_msg *m,
-                size_t first)
+bool ha_on_sync(ike_sa *sa, uint64_t now, const ike_rx *rx)
 {
+    const ike_hdr *h = rx->h;
+    size_t len = rx->len;
     sync_msg s;
-    scan(m, first, &s);
+    scan(rx->m, rx->first, &s);
     if (!s.any_mid)
         return false; /* not a MID sync: the ordinary rules apply */
     if (h->flags & IKE_FLAG_R) {
@@ -286,13 +279,15 @@ bool ha_on_sync(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len, const ik
 }
 
 /* Replay-counter sync alone: an ordinary INFORMATIONAL request, answered
- * empty by the caller whatever happens here. */
-void ha_on_info_request(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first)
+ * by the other INFORMATIONAL responders whatever happens here. */
+task_verdict ha_on_info_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_reply *reply)
 {
+    (void)reply;
+    const ike_msg *m = rx->m;
     sync_msg s;
-    scan(m, first, &s);
+    scan(m, rx->first, &s);
     if (!s.any_replay)
-        return;
+        return TASK_CONTINUE;
     int err = s.replay_err;
     if (err == IKE_OK && !delta_len_ok(sa, s.delta_len))
         err = IKE_E_BAD_LENGTH;
@@ -302,4 +297,5 @@ void ha_on_info_request(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first
         drop(sa, now, &m->hdr, IKE_HA_DROP_NOT_NEGOTIATED, IKE_OK);
     else
         delta_event(sa, now, s.delta, s.delta_len);
+    return TASK_CONTINUE;
 }

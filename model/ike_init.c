@@ -1,4 +1,4 @@
-/* ike_init.c — IKE_SA_INIT (RFC 7296 §1.2): proposals, KE and nonces, the
+/* ike_init.c — the IKE_SA_INIT task (RFC 7296 §1.2): proposals, KE and nonces, the
  * INVALID_KE_PAYLOAD and COOKIE retries, and the derivation of the IKE SA's
  * keys on both sides. */
 #include <string.h>
@@ -152,8 +152,11 @@ static void fail(ike_sa *sa, uint64_t now, int err)
     ep_sa_destroy(sa->ep, sa, now, IKE_DEL_NEGOTIATION);
 }
 
-void init_on_response(ike_sa *sa, uint64_t now, const uint8_t *msg, size_t len, const ike_msg *m)
+void init_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
 {
+    const uint8_t *msg = rx->msg;
+    size_t len = rx->len;
+    const ike_msg *m = rx->m;
     ike_hs *hs = sa->hs;
     const ike_cfg *cfg = sa->ep->cfg;
     const ike_payload *n;
@@ -237,9 +240,11 @@ static void answer_unprotected(ike_ep *ep, uint64_t now, uint64_t peer, const ik
         ep_send_raw(ep, now, NULL, peer, out, len);
 }
 
-void init_on_request(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg, size_t len,
-                     const ike_msg *m)
+void init_on_request(ike_ep *ep, uint64_t now, uint64_t peer, const ike_rx *rx)
 {
+    const uint8_t *msg = rx->msg;
+    size_t len = rx->len;
+    const ike_msg *m = rx->m;
     const ike_hdr *h = &m->hdr;
     if (m->critical_type) {
         answer_unprotected(ep, now, peer, h, IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD, &m->critical_type, 1);

@@ -1,7 +1,10 @@
 /* ike_internal.h — the state behind ike.h, shared by the files that make up
- * the endpoint: ike_ep.c (SA table, dispatch, timers), ike_xchg.c (message
- * IDs, sending, retransmission), ike_init.c, ike_auth.c and ike_info.c (one
- * exchange each), and the RFC 6311 files ike_ha_*.c. */
+ * the endpoint: ike_ep.c (configuration, SA table, dispatch, timers),
+ * ike_qcd.c (QCD and the other unprotected notifies), ike_xchg.c (message
+ * IDs, sealing, retransmission), ike_queue.c (an SA's tasks, ike_task.h),
+ * one file per exchange (ike_init.c, ike_auth.c, ike_liveness.c,
+ * ike_delete.c, ike_child_sa.c, ike_ha_sync.c) and the RFC 6311 files
+ * ike_ha_*.c. */
 #ifndef IKESIM_IKE_INTERNAL_H
 #define IKESIM_IKE_INTERNAL_H
 
@@ -9,6 +12,8 @@
 
 #include "ike.h"
 #include "ike_ha.h"
+#include "ike_task.h"
+#include "rate_limit.h"
 
 #define IKE_NEVER UINT64_MAX
 #define IKE_NONCE_LEN 32
@@ -21,16 +26,6 @@ typedef enum sa_state {
     SA_ESTABLISHED,
     SA_DELETING,     /* our Delete is in flight */
 } sa_state;
-
-typedef enum task_kind {
-    TASK_SA_INIT,
-    TASK_AUTH,
-    TASK_LIVENESS,
-    TASK_DELETE,
-    TASK_HA_SYNC,
-} task_kind;
-
-enum { PENDING_LIVENESS = 1, PENDING_DELETE = 2 };
 
 /* Our outstanding request: the exact bytes, resent bit for bit. */
 typedef struct ike_request {
@@ -115,7 +110,7 @@ struct ike_sa {
     uint64_t iv_counter; /* GCM IVs: never repeat under one key */
     uint64_t last_in;    /* last authenticated inbound traffic */
     uint64_t dpd_at, expire_at, deadline;
-    unsigned pending;
+    unsigned pending;    /* tasks waiting for the window: 1 << task_kind (ike_queue.c) */
     bool has_child;
     bool resp_valid;
     bool id_indexed;     /* in ep->by_peer_id */
@@ -143,7 +138,7 @@ struct ike_ep {
     ike_sa *timer_one;     /* the only SA with a deadline while timers is NULL */
     size_t n_timers;       /* SAs with a deadline */
     GSequenceIter *first_timer; /* first of timers (or end); NULL: not known since the last change */
-    qcd_limiter maker_lim, taker_lim, hint_lim, unknown_spi_lim, unknown_ike_spi_lim;
+    rate_limit maker_lim, taker_lim, hint_lim, unknown_spi_lim, unknown_ike_spi_lim;
     size_t half_open;      /* responder SAs in SA_HALF_OPEN */
     uint8_t cookie_secret[32];
     ep_map by_peer_id;     /* GBytes (ID type | ID) -> GSList of ike_sa, for INITIAL_CONTACT */
@@ -163,11 +158,18 @@ void ep_responder_index(ike_ep *ep, ike_sa *sa);
 ike_sa *ep_responder_lookup(ike_ep *ep, uint64_t peer, uint64_t spi_i);
 void ep_send_raw(ike_ep *ep, uint64_t now, ike_sa *sa, uint64_t peer, const uint8_t *msg,
                  size_t len);
+/* IKE_EV_MSG_DROPPED for a datagram from peer (h NULL: no header). */
+void ep_drop(ike_ep *ep, uint64_t now, ike_sa *sa, uint64_t peer, const ike_hdr *h, size_t len,
+             int err);
 
-/* QCD in the exchanges (ike_ep.c) */
+/* ike_qcd.c: QCD (RFC 6290) in the exchanges, and the unprotected notifies */
 bool ep_qcd_maker(const ike_ep *ep);
 size_t ep_qcd_own_token(ike_ep *ep, const ike_sa *sa, uint8_t *token, ike_payload *pl);
 void ep_qcd_store_peer_token(ike_sa *sa, const ike_msg *m, size_t first);
+/* A protected request for an SA we do not have (rate-limited answer). */
+void ep_answer_unknown_spi(ike_ep *ep, uint64_t now, uint64_t peer, const ike_hdr *h);
+/* An unprotected message other than IKE_SA_INIT: a hint or QCD tokens. */
+void ep_unprotected_info(ike_ep *ep, uint64_t now, uint64_t peer, ike_sa *sa, const ike_msg *m);
 
 /* ike_xchg.c */
 int sa_start_request(ike_sa *sa, uint64_t now, task_kind kind, uint8_t exchange,
@@ -185,8 +187,6 @@ int sa_respond_uncached(ike_sa *sa, uint64_t now, uint8_t exchange, uint32_t mid
 int sa_open(ike_sa *sa, const uint8_t *msg, size_t len, ike_msg *m, uint8_t *plain);
 bool sa_retransmit_due(ike_sa *sa, uint64_t now); /* true: sa was destroyed */
 void sa_request_done(ike_sa *sa, uint64_t now);
-void sa_run_pending(ike_sa *sa, uint64_t now);
-void sa_handle_protected(ike_sa *sa, uint64_t now, const uint8_t *msg, size_t len, ike_msg *m);
 void sa_received(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len);
 void sa_dropped(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len, int err);
 
@@ -202,42 +202,46 @@ bool cookie_required(const ike_ep *ep);
 bool cookie_valid(const ike_ep *ep, uint64_t peer, const ike_msg *m);
 void cookie_send(ike_ep *ep, uint64_t now, uint64_t peer, const ike_msg *m);
 
-/* ike_init.c */
+/* ike_init.c: TASK_SA_INIT */
 int init_start(ike_sa *sa, uint64_t now);
-void init_on_request(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg, size_t len,
-                     const ike_msg *m);
-void init_on_response(ike_sa *sa, uint64_t now, const uint8_t *msg, size_t len, const ike_msg *m);
+void init_on_request(ike_ep *ep, uint64_t now, uint64_t peer, const ike_rx *rx);
+void init_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx);
 ike_payload proposal_payload(const ike_suite *s, uint16_t dh_alt, uint8_t proto, uint32_t spi, bool esn);
 bool proposal_pick(const ike_sa_pl *sa, const ike_suite *want, uint8_t proto, bool esn,
                    const ike_proposal **chosen);
 
-/* ike_auth.c */
+/* ike_auth.c: TASK_AUTH */
 int auth_start(ike_sa *sa, uint64_t now);
-void auth_on_request(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first_inner);
-void auth_on_response(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first_inner);
+bool auth_takes(const ike_sa *sa, const ike_hdr *h);
+task_verdict auth_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_reply *reply);
+void auth_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx);
 void sa_established(ike_sa *sa, uint64_t now);
 
-/* ike_info.c */
-void info_on_request(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first_inner);
-void info_on_response(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first_inner);
-int info_start_liveness(ike_sa *sa, uint64_t now);
-int info_start_delete(ike_sa *sa, uint64_t now);
+/* ike_liveness.c: TASK_LIVENESS and the liveness (DPD) timer */
+int liveness_start(ike_sa *sa, uint64_t now);
+void liveness_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx);
+task_verdict liveness_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_reply *reply);
 void dpd_due(ike_sa *sa, uint64_t now);
 void dpd_arm(ike_sa *sa, uint64_t now);
+
+/* ike_delete.c: TASK_DELETE */
+int delete_start(ike_sa *sa, uint64_t now);
+void delete_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx);
+task_verdict delete_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_reply *reply);
+
+/* ike_child_sa.c: TASK_CHILD_SA */
+task_verdict child_sa_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_reply *reply);
 
 /* ike_ha_caps.c: capability notifies in IKE_AUTH (RFC 6311 §5) */
 size_t ha_caps_offer(const ike_ep *ep, ike_payload *pl);
 void ha_caps_negotiate(ike_sa *sa, const ike_msg *m, size_t first);
 size_t ha_caps_echo(const ike_sa *sa, ike_payload *pl);
 
-/* ike_ha_sync.c: the counter sync exchange, both sides */
+/* ike_ha_sync.c: TASK_HA_SYNC, the counter sync exchange, both sides */
 bool ha_maybe_sync(const ike_sa *sa, const ike_hdr *h, bool fresh);
-bool ha_on_sync(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len, const ike_msg *m,
-                size_t first);
-void ha_on_response(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len, const ike_msg *m,
-                    size_t first);
-void ha_on_info_request(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first);
-void ha_abandon_request(ike_sa *sa, uint64_t now);
+bool ha_on_sync(ike_sa *sa, uint64_t now, const ike_rx *rx);
+void ha_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx);
+task_verdict ha_on_info_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_reply *reply);
 
 /* Big-endian helpers */
 static inline void put_be16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }

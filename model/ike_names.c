@@ -38,8 +38,14 @@ const char *ike_del_reason_name(ike_del_reason r)
     case IKE_DEL_INITIAL_CONTACT: return "initial_contact";
     case IKE_DEL_SHUTDOWN: return "shutdown";
     case IKE_DEL_QCD: return "qcd";
+    case IKE_DEL_REASONS: break;
     }
     return "unknown";
+}
+
+bool ike_del_peer_dead(ike_del_reason r)
+{
+    return r == IKE_DEL_TIMEOUT || r == IKE_DEL_QCD || r == IKE_DEL_INITIAL_CONTACT;
 }
 
 const char *ike_ha_drop_name(ike_ha_drop d)

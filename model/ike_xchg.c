@@ -1,6 +1,6 @@
-/* ike_xchg.c — exchanges on an IKE SA: message IDs with window 1, sealing
- * and opening SK payloads, cached responses, and retransmission of our own
- * requests (only the initiator of an exchange retransmits). */
+/* ike_xchg.c — messages on an IKE SA: message IDs, sealing and opening SK
+ * payloads, cached responses, and retransmission of our own requests (only
+ * the initiator of an exchange retransmits; the schedule is ike_retx.h). */
 #include <string.h>
 
 #include "ike_internal.h"
@@ -122,8 +122,7 @@ bool sa_retransmit_due(ike_sa *sa, uint64_t now)
 {
     const ike_retx *r = &sa->ep->cfg->retx;
     if (sa->req.sends > r->tries) {
-        ike_del_reason why = sa->req.kind == TASK_DELETE ? IKE_DEL_LOCAL : IKE_DEL_TIMEOUT;
-        ep_sa_destroy(sa->ep, sa, now, why);
+        ep_sa_destroy(sa->ep, sa, now, queue_give_up_reason(sa));
         return true;
     }
     double u = 0.0;
@@ -148,19 +147,6 @@ void sa_request_done(ike_sa *sa, uint64_t now)
     sa->req = (ike_request){0};
 }
 
-void sa_run_pending(ike_sa *sa, uint64_t now)
-{
-    if (sa->state != SA_ESTABLISHED || sa->req.active)
-        return;
-    if (sa->pending & PENDING_DELETE) {
-        sa->pending = 0;
-        info_start_delete(sa, now);
-    } else if (sa->pending & PENDING_LIVENESS) {
-        sa->pending &= ~(unsigned)PENDING_LIVENESS;
-        info_start_liveness(sa, now);
-    }
-}
-
 void sa_dropped(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len, int err)
 {
     ike_event ev = {.now = now, .exchange = h->exchange, .msg_id = h->msg_id, .len = len,
@@ -174,72 +160,4 @@ void sa_received(ike_sa *sa, uint64_t now, const ike_hdr *h, size_t len)
     ike_event ev = {.now = now, .exchange = h->exchange, .msg_id = h->msg_id, .len = len,
                     .is_response = (h->flags & IKE_FLAG_R) != 0};
     ep_emit(sa->ep, IKE_EV_MSG_RECEIVED, sa, &ev);
-}
-
-void sa_handle_protected(ike_sa *sa, uint64_t now, const uint8_t *msg, size_t len, ike_msg *m)
-{
-    const ike_hdr h = m->hdr;
-    bool response = (h.flags & IKE_FLAG_R) != 0;
-    if (sa->state == SA_INIT_SENT) { /* no keys yet */
-        sa_dropped(sa, now, &h, len, IKE_E_STATE);
-        return;
-    }
-    /* Only a request we are about to process, or the response we wait for,
-     * is worth decrypting; the rest is dropped or answered from cache. */
-    bool fresh = response ? (sa->req.active && h.msg_id == sa->req.mid && h.exchange == sa->req.exchange)
-                          : h.msg_id == sa->next_mid_in;
-    bool retransmitted = !response && sa->resp_valid && h.msg_id + 1 == sa->next_mid_in;
-    /* RFC 6311: Message ID 0 may be a counter sync, told apart by its content */
-    bool maybe_sync = ha_maybe_sync(sa, &h, fresh);
-    if (!fresh && !retransmitted && !maybe_sync) {
-        sa_dropped(sa, now, &h, len, IKE_E_MSG_ID);
-        return;
-    }
-    uint8_t *plain = g_malloc(IKE_MAX_MSG);
-    size_t first_inner = m->n;
-    int rc = sa_open(sa, msg, len, m, plain);
-    if (rc == IKE_E_CRITICAL && fresh && !response) {
-        uint8_t type = m->critical_type;
-        ike_payload n = ike_pl_notify(IKE_PROTO_NONE, IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD, &type, 1);
-        sa_received(sa, now, &h, len);
-        sa_respond(sa, now, h.exchange, h.msg_id, &n, 1);
-        goto out;
-    }
-    if (rc != IKE_OK) {
-        sa_dropped(sa, now, &h, len, rc);
-        goto out;
-    }
-    if (maybe_sync && ha_on_sync(sa, now, &h, len, m, first_inner))
-        goto out;
-    if (!fresh && !retransmitted) {
-        sa_dropped(sa, now, &h, len, IKE_E_MSG_ID);
-        goto out;
-    }
-    if (retransmitted) { /* authentic duplicate: replay our answer */
-        ep_send_raw(sa->ep, now, sa, sa->peer, sa->resp, sa->resp_len);
-        goto out;
-    }
-    if (response && sa->req.kind == TASK_HA_SYNC) { /* it decides what counts */
-        ha_on_response(sa, now, &h, len, m, first_inner);
-        goto out;
-    }
-    sa_received(sa, now, &h, len);
-    if (response) {
-        task_kind kind = sa->req.kind;
-        if (kind == TASK_AUTH)
-            auth_on_response(sa, now, m, first_inner);
-        else
-            info_on_response(sa, now, m, first_inner);
-    } else if (h.exchange == IKE_AUTH && sa->state == SA_HALF_OPEN && h.msg_id == 1) {
-        auth_on_request(sa, now, m, first_inner);
-    } else if (h.exchange == IKE_INFORMATIONAL && ike_sa_established(sa)) {
-        info_on_request(sa, now, m, first_inner);
-    } else if (h.exchange == IKE_CREATE_CHILD_SA && ike_sa_established(sa)) {
-        ike_payload n = ike_pl_notify(IKE_PROTO_NONE, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
-        sa_respond(sa, now, h.exchange, h.msg_id, &n, 1);
-    } else {
-        sa_dropped(sa, now, &h, len, IKE_E_STATE);
-    }
-out:
-    g_free(plain);
 }

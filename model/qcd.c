@@ -68,24 +68,3 @@ bool qcd_match(const ike_msg *m, const uint8_t *stored, size_t stored_len)
     }
     return match;
 }
-
-void qcd_limiter_init(qcd_limiter *l, double rate, double burst)
-{
-    *l = (qcd_limiter){rate, burst < 1 ? 1 : burst, burst < 1 ? 1 : burst, 0};
-}
-
-bool qcd_limiter_take(qcd_limiter *l, uint64_t now)
-{
-    if (l->rate <= 0)
-        return true;
-    if (now > l->last) {
-        l->level += (double)(now - l->last) * 1e-9 * l->rate;
-        if (l->level > l->burst)
-            l->level = l->burst;
-        l->last = now;
-    }
-    if (l->level < 1.0)
-        return false;
-    l->level -= 1.0;
-    return true;
-}

@@ -49,14 +49,4 @@ bool qcd_notify_ok(const ike_payload *p);
 /* True if any of the first four QCD_TOKEN notifies of m equals stored. */
 bool qcd_match(const ike_msg *m, const uint8_t *stored, size_t stored_len);
 
-/* A token bucket: rate per second, burst capacity. */
-typedef struct qcd_limiter {
-    double rate, burst, level;
-    uint64_t last;
-} qcd_limiter;
-
-void qcd_limiter_init(qcd_limiter *l, double rate, double burst);
-/* Takes one token if available; rate <= 0 means no limit. */
-bool qcd_limiter_take(qcd_limiter *l, uint64_t now);
-
 #endif
