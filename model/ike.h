@@ -290,5 +290,9 @@ void *ike_sa_user(const ike_sa *sa);
 /* One line of Wireshark's ikev2_decryption_table for sa (no newline);
  * returns the length, or IKE_E_SPACE. */
 int ike_keylog_line(const ike_sa *sa, char *out, size_t cap);
+/* One line of Wireshark's esp_sa table for the outbound ESP SA of c, sent
+ * from src to dst (IPv4, host order): "IPv4","src","dst","0xSPI",
+ * "encryption","0xkey","authentication","0xkey".  Length or IKE_E_SPACE. */
+int esp_keylog_line(const ike_child *c, uint32_t src, uint32_t dst, char *out, size_t cap);
 
 #endif

@@ -463,6 +463,8 @@ void ike_ep_receive(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg,
     }
     uint64_t local = from_initiator ? h->spi_r : h->spi_i;
     ike_sa *sa = g_hash_table_lookup(ep->sas, &local);
+    if (sa)
+        ha_peer_seen(sa, now); /* a takeover sync may wait for this */
     if (!is_protected && h->exchange != IKE_SA_INIT) {
         ep_unprotected_info(ep, now, peer, sa, m); /* hints and QCD tokens */
         goto out;

@@ -85,6 +85,18 @@ typedef struct ike_ha_sync_req {
  * SA's own counters, or a delta that does not fit 4 octets without ESN. */
 int ike_ep_ha_sync(ike_ep *ep, ike_sa *sa, uint64_t now, const ike_ha_sync_req *req);
 
+/* The sync of a member that took over sa: MID sync with
+ * ike_sa_ha_values(sa, 1, ...), and the replay counters by delta if that was
+ * negotiated and sa has a Child SA (a delta beyond 4 octets without ESN is
+ * cut to 2^32 - 1).  lazy: not now but when the peer next sends something
+ * for sa (RFC 6311 §5 lets a member wait for it): an IKE message naming it,
+ * or ESP for its Child SA (ike_ep_esp_arrived()).  Errors as
+ * ike_ep_ha_sync(). */
+int ike_ep_ha_takeover(ike_ep *ep, ike_sa *sa, uint64_t now, uint64_t delta, bool lazy);
+/* An ESP packet arrived for the Child SA with inbound SPI spi_in (before it
+ * is checked): a lazy takeover sync waiting for the peer starts. */
+void ike_ep_esp_arrived(ike_ep *ep, uint64_t now, uint32_t spi_in);
+
 /* RFC 6311 §5.1 values for a member taking over sa: M1 above our next
  * request MID and any M1 sent before on this SA, plus the sender window;
  * P1 the peer's next request MID (or the last P1 sent, if higher).

@@ -143,6 +143,47 @@ int ike_ep_ha_sync(ike_ep *ep, ike_sa *sa, uint64_t now, const ike_ha_sync_req *
     return IKE_OK;
 }
 
+static int takeover_now(ike_ep *ep, ike_sa *sa, uint64_t now, uint64_t delta)
+{
+    const ike_child *c = ike_sa_child(sa);
+    ike_ha_sync_req req = {.mid = true, .replay = sa->ha.replay_sync && c, .delta = delta};
+    if (req.replay && !c->esn && req.delta > UINT32_MAX)
+        req.delta = UINT32_MAX;
+    int rc = ike_sa_ha_values(sa, 1, &req.m1, &req.p1);
+    return rc == IKE_OK ? ike_ep_ha_sync(ep, sa, now, &req) : rc;
+}
+
+int ike_ep_ha_takeover(ike_ep *ep, ike_sa *sa, uint64_t now, uint64_t delta, bool lazy)
+{
+    if (!lazy)
+        return takeover_now(ep, sa, now, delta);
+    if (sa->ep != ep || sa->state != SA_ESTABLISHED || !sa->ha.imported)
+        return IKE_E_STATE;
+    if (sa->ha.used)
+        return IKE_E_ONCE;
+    if (!sa->ha.mid_sync)
+        return IKE_E_NOT_NEGOTIATED;
+    sa->ha.lazy = true;
+    sa->ha.delta = delta;
+    return IKE_OK;
+}
+
+void ha_peer_seen(ike_sa *sa, uint64_t now)
+{
+    if (!sa->ha.lazy)
+        return;
+    sa->ha.lazy = false;
+    takeover_now(sa->ep, sa, now, sa->ha.delta);
+    ep_rearm(sa->ep, sa);
+}
+
+void ike_ep_esp_arrived(ike_ep *ep, uint64_t now, uint32_t spi_in)
+{
+    ike_sa *sa = ep_map_lookup(&ep->child_in, GUINT_TO_POINTER(spi_in));
+    if (sa)
+        ha_peer_seen(sa, now);
+}
+
 /* The answer to our outstanding sync (header already matched). */
 void ha_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
 {

@@ -70,6 +70,7 @@ typedef struct ike_ha {
     uint8_t delta_len;
     bool last_sent;      /* last MID sync values sent on this SA, by any member */
     bool answered_any;   /* peer side: the last sync was answered (ans_*) */
+    bool lazy;           /* member: the takeover sync waits for the peer (delta: its delta) */
 } ike_ha;
 
 /* ike_map.c: a map with its first entry inline (a client endpoint's maps
@@ -239,6 +240,7 @@ size_t ha_caps_echo(const ike_sa *sa, ike_payload *pl);
 
 /* ike_ha_sync.c: TASK_HA_SYNC, the counter sync exchange, both sides */
 bool ha_maybe_sync(const ike_sa *sa, const ike_hdr *h, bool fresh);
+void ha_peer_seen(ike_sa *sa, uint64_t now); /* starts a lazy takeover sync */
 bool ha_on_sync(ike_sa *sa, uint64_t now, const ike_rx *rx);
 void ha_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx);
 task_verdict ha_on_info_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_reply *reply);

@@ -18,6 +18,7 @@ typedef struct sim_client {
     double rate_pps;    /* 0: idle */
     uint64_t seq;
     bool acquiring;     /* an initiation is in flight */
+    bool reinitiate;    /* the tunnel went: initiate once the model call returned */
     ns3_timer timer, traffic;
 } sim_client;
 
@@ -82,11 +83,21 @@ static void initiate(sim_client *c)
     rearm(c);
 }
 
+/* After every call into the model: what its events asked for, then the timer. */
+static void settle(sim_client *c)
+{
+    bool again = c->reinitiate && !c->esp && !c->acquiring;
+    c->reinitiate = false;
+    if (again)
+        initiate(c);
+    else
+        rearm(c);
+}
+
 static void cl_event(void *ctx, const ike_event *ev)
 {
     sim_client *c = ctx;
     sim_fleet *f = c->fleet;
-    bool dead = false;
     switch (ev->type) {
     case IKE_EV_SA_IMPORTED:
     case IKE_EV_CHILD_ESTABLISHED:
@@ -106,23 +117,22 @@ static void cl_event(void *ctx, const ike_event *ev)
         }
         if (ike_sa_is_initiator(ev->sa) && !ike_sa_established(ev->sa))
             c->acquiring = false; /* our initiation failed */
-        dead = ev->reason != IKE_DEL_SHUTDOWN && ev->reason != IKE_DEL_LOCAL;
+        /* the tunnel is wanted: start again (settle), whatever ended it but a local deletion */
+        if (ev->reason != IKE_DEL_SHUTDOWN && ev->reason != IKE_DEL_LOCAL)
+            c->reinitiate = true;
         break;
     default:
         break;
     }
     if (f->listener.ike_event)
         f->listener.ike_event(f->listener.arg, c->index, ev);
-    /* after the listener saw it: the tunnel is wanted, start again at once */
-    if (dead && !c->esp && !c->acquiring)
-        initiate(c);
 }
 
 static void on_timer(void *arg)
 {
     sim_client *c = arg;
     ike_ep_handle_timeout(c->ep, ns3_now_ns());
-    rearm(c);
+    settle(c);
 }
 
 /* Poisson arrivals, or evenly spaced ones (the first at a random phase). */
@@ -185,7 +195,7 @@ static void on_datagram(void *arg, uint16_t port, const uint8_t *data, size_t le
         ike_ep_receive(c->ep, ns3_now_ns(), sim_peer(src, sport), body, body_len);
     else if (kind == ESP_UDP_ESP)
         on_esp(c, body, body_len);
-    rearm(c);
+    settle(c);
 }
 
 sim_fleet *sim_fleet_new(const sim_fleet_cfg *cfg, uint32_t n, uint32_t per_node, const ns3_node_id *nodes,
@@ -251,8 +261,6 @@ void sim_fleet_free(sim_fleet *f)
         ike_ep *ep = c->ep;
         c->ep = NULL;
         if (ep) {
-            /* shutdown events must not start anything */
-            c->acquiring = true;
             esp_sa_free(c->esp);
             c->esp = NULL;
             ike_ep_free(ep, ns3_now_ns());
@@ -280,7 +288,7 @@ bool sim_fleet_provision(sim_fleet *f, uint32_t i, const ike_sa_state *st)
 {
     sim_client *c = &f->c[i];
     bool ok = ike_ep_import(c->ep, ns3_now_ns(), sim_fleet_headend(f, i), st) != NULL;
-    rearm(c);
+    settle(c);
     if (ok && c->rate_pps > 0)
         schedule_tick(c, true);
     return ok;

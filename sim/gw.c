@@ -4,9 +4,8 @@
 
 #include <glib.h>
 
-#include "esp_udp.h"
 #include "esp_inner.h"
-#include "ike_wire.h"
+#include "esp_udp.h"
 #include "rng.h"
 
 struct sim_gw {
@@ -29,7 +28,7 @@ struct sim_gw {
     GHashTable *esp_in;     /* inbound SPI -> esp_sa */
     esp_sa *out;            /* the newest Child SA towards the peer */
     bool acquiring;         /* an initiation is in flight */
-    GArray *pending_sync;   /* pending_sync: imported SAs that sync on first traffic */
+    bool reinitiate;        /* the peer died: initiate once the model call returned */
     /* non-volatile */
     qcd_secrets secrets;
     GHashTable *child_map;  /* inbound SPI -> uint64_t[2] IKE SPIs */
@@ -73,8 +72,6 @@ static void gw_random(void *ctx, uint8_t *out, size_t len)
 
 static void rearm(sim_gw *gw)
 {
-    if (!gw->ep)
-        return;
     uint64_t d = ike_ep_next_deadline(gw->ep), now = ns3_now_ns();
     if (d == UINT64_MAX)
         ns3_timer_stop(&gw->timer);
@@ -82,26 +79,16 @@ static void rearm(sim_gw *gw)
         ns3_timer_start(&gw->timer, d > now ? d - now : 0);
 }
 
-static void hex(char *out, const uint8_t *p, size_t len)
+/* After every call into the model: what its events asked for, then the
+ * timer for the endpoint's next deadline. */
+static void settle(sim_gw *gw)
 {
-    for (size_t i = 0; i < len; i++)
-        sprintf(out + 2 * i, "%02x", p[i]);
-    out[2 * len] = 0;
-}
-
-/* One esp_sa line: "IPv4","src","dst","0xSPI","encr","0xkey","auth","0xkey" */
-static void esp_keylog_line(sim_gw *gw, const ike_child *c)
-{
-    char src[16], dst[16], key[2 * IKE_MAX_KEY + 1], ikey[2 * IKE_PRF_LEN + 1];
-    uint32_t a = gw->addr, b = sim_peer_addr(gw->peer);
-    snprintf(src, sizeof src, "%u.%u.%u.%u", a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255);
-    snprintf(dst, sizeof dst, "%u.%u.%u.%u", b >> 24, b >> 16 & 255, b >> 8 & 255, b & 255);
-    hex(key, c->key_out, ike_encr_key_len(&c->suite));
-    hex(ikey, c->integ_out, ike_integ_key_len(&c->suite));
-    bool gcm = c->suite.encr == IKE_ENCR_AES_GCM_16;
-    fprintf(gw->esp_keylog, "\"IPv4\",\"%s\",\"%s\",\"0x%08x\",\"%s\",\"0x%s\",\"%s\",\"%s%s\"\n",
-            src, dst, c->spi_out, gcm ? "AES-GCM with 16 octet ICV [RFC4106]" : "AES-CBC [RFC3602]", key,
-            gcm ? "NULL" : "HMAC-SHA-256-128 [RFC4868]", gcm ? "" : "0x", gcm ? "" : ikey);
+    if (!gw->ep)
+        return;
+    if (gw->reinitiate && !gw->out && !gw->acquiring)
+        sim_gw_initiate(gw);
+    gw->reinitiate = false;
+    rearm(gw);
 }
 
 static void child_up(sim_gw *gw, const ike_event *ev)
@@ -111,8 +98,10 @@ static void child_up(sim_gw *gw, const ike_event *ev)
         return;
     g_hash_table_replace(gw->esp_in, GUINT_TO_POINTER(ev->child->spi_in), sa);
     gw->out = sa; /* the newest SA carries outbound traffic */
-    if (gw->esp_keylog && gw->peer)
-        esp_keylog_line(gw, ev->child);
+    char line[512];
+    if (gw->esp_keylog && gw->peer && esp_keylog_line(ev->child, gw->addr, sim_peer_addr(gw->peer), line,
+                                                      sizeof line) > 0)
+        fprintf(gw->esp_keylog, "%s\n", line);
     gw->acquiring = false;
     if (gw->cfg.persist_child_map) {
         uint64_t *spis = g_new(uint64_t, 2);
@@ -134,14 +123,6 @@ static void child_down(sim_gw *gw, const ike_child *c, bool forget)
         g_hash_table_remove(gw->child_map, GUINT_TO_POINTER(c->spi_in));
 }
 
-/* An imported SA waiting for the peer's first packet to sync (RFC 6311 §5:
- * a member may sync lazily). */
-typedef struct pending_sync {
-    uint64_t spi_i, spi_r;
-    uint32_t child_spi_in; /* 0: no Child SA */
-    uint64_t delta;
-} pending_sync;
-
 /* ike_ep_find() looks up our own SPI: the initiator's or the responder's. */
 static ike_sa *find_sa(const sim_gw *gw, uint64_t spi_i, uint64_t spi_r)
 {
@@ -149,35 +130,6 @@ static ike_sa *find_sa(const sim_gw *gw, uint64_t spi_i, uint64_t spi_r)
     if (!sa || ike_sa_spi_r(sa) != spi_r)
         sa = ike_ep_find(gw->ep, spi_r);
     return sa && ike_sa_spi_i(sa) == spi_i && ike_sa_spi_r(sa) == spi_r ? sa : NULL;
-}
-
-static void start_sync(sim_gw *gw, ike_sa *sa, uint64_t delta)
-{
-    ike_ha_sync_req req = {.mid = true, .replay = ike_sa_replay_sync(sa) && ike_sa_child(sa), .delta = delta};
-    if (req.replay && !ike_sa_child(sa)->esn && req.delta > UINT32_MAX)
-        req.delta = UINT32_MAX;
-    if (ike_sa_ha_values(sa, 1, &req.m1, &req.p1) == IKE_OK)
-        ike_ep_ha_sync(gw->ep, sa, ns3_now_ns(), &req);
-}
-
-/* The peer sent something for an SA that waits to sync: sync now. */
-static void sync_if_pending(sim_gw *gw, uint64_t spi_i, uint32_t child_spi_in)
-{
-    for (guint i = 0; gw->pending_sync && i < gw->pending_sync->len; i++) {
-        pending_sync p = g_array_index(gw->pending_sync, pending_sync, i);
-        if (p.spi_i != spi_i && (!child_spi_in || p.child_spi_in != child_spi_in))
-            continue;
-        g_array_remove_index_fast(gw->pending_sync, i);
-        ike_sa *sa = find_sa(gw, p.spi_i, p.spi_r);
-        if (sa)
-            start_sync(gw, sa, p.delta);
-        return;
-    }
-}
-
-static bool peer_dead(ike_del_reason r)
-{
-    return r == IKE_DEL_TIMEOUT || r == IKE_DEL_QCD || r == IKE_DEL_INITIAL_CONTACT;
 }
 
 static void gw_event(void *ctx, const ike_event *ev)
@@ -213,17 +165,17 @@ static void gw_event(void *ctx, const ike_event *ev)
     }
     if (gw->listener.ike_event)
         gw->listener.ike_event(gw->listener.arg, gw, ev);
-    /* after the listener saw the deletion: start again if so configured */
-    if (ev->type == IKE_EV_SA_DELETED && peer_dead(ev->reason) && gw->cfg.reinitiate_on_dead &&
-        gw->cfg.establish != SIM_EST_NEVER && !gw->out && !gw->acquiring && gw->peer)
-        sim_gw_initiate(gw);
+    /* start again if so configured, once the model call returned (settle) */
+    if (ev->type == IKE_EV_SA_DELETED && ike_del_peer_dead(ev->reason) && gw->cfg.reinitiate_on_dead &&
+        gw->cfg.establish != SIM_EST_NEVER)
+        gw->reinitiate = true;
 }
 
 static void on_timer(void *arg)
 {
     sim_gw *gw = arg;
     ike_ep_handle_timeout(gw->ep, ns3_now_ns());
-    rearm(gw);
+    settle(gw);
 }
 
 static void on_esp(sim_gw *gw, const uint8_t *data, size_t len, uint64_t from)
@@ -233,7 +185,7 @@ static void on_esp(sim_gw *gw, const uint8_t *data, size_t len, uint64_t from)
         return;
     esp_sa *sa = g_hash_table_lookup(gw->esp_in, GUINT_TO_POINTER(spi));
     if (sa)
-        sync_if_pending(gw, 0, spi);
+        ike_ep_esp_arrived(gw->ep, ns3_now_ns(), spi); /* a lazy sync may wait for it */
     if (!sa) {
         if (gw->cfg.answer_invalid_spi) {
             const uint64_t *parent = gw->cfg.persist_child_map
@@ -262,14 +214,6 @@ static void on_esp(sim_gw *gw, const uint8_t *data, size_t len, uint64_t from)
         gw->listener.delivered(gw->listener.arg, gw, &pkt);
 }
 
-static void on_ike(sim_gw *gw, const uint8_t *msg, size_t len, uint64_t from)
-{
-    ike_hdr h;
-    if (gw->pending_sync && gw->pending_sync->len && ike_parse_header(msg, len, &h) == IKE_OK)
-        sync_if_pending(gw, h.spi_i, 0);
-    ike_ep_receive(gw->ep, ns3_now_ns(), from, msg, len);
-}
-
 static void on_datagram(void *arg, const uint8_t *data, size_t len, uint32_t src, uint16_t sport)
 {
     sim_gw *gw = arg;
@@ -280,14 +224,14 @@ static void on_datagram(void *arg, const uint8_t *data, size_t len, uint32_t src
     const uint8_t *body;
     size_t body_len;
     if (!natt(gw)) {
-        on_ike(gw, data, len, from);
+        ike_ep_receive(gw->ep, ns3_now_ns(), from, data, len);
     } else if (esp_udp_classify(data, len, &kind, &body, &body_len) == ESP_OK) {
         if (kind == ESP_UDP_IKE)
-            on_ike(gw, body, body_len, from);
+            ike_ep_receive(gw->ep, ns3_now_ns(), from, body, body_len);
         else if (kind == ESP_UDP_ESP)
             on_esp(gw, body, body_len, from);
     }
-    rearm(gw);
+    settle(gw);
 }
 
 static void esp_random(void *ctx, uint8_t *out, size_t len) { gw_random(ctx, out, len); }
@@ -342,9 +286,7 @@ static void wipe(sim_gw *gw)
         g_hash_table_destroy(gw->esp_in);
     gw->esp_in = NULL;
     gw->out = NULL;
-    gw->acquiring = false;
-    if (gw->pending_sync)
-        g_array_set_size(gw->pending_sync, 0);
+    gw->acquiring = gw->reinitiate = false;
 }
 
 void sim_gw_free(sim_gw *gw)
@@ -352,8 +294,6 @@ void sim_gw_free(sim_gw *gw)
     if (!gw)
         return;
     wipe(gw);
-    if (gw->pending_sync)
-        g_array_free(gw->pending_sync, TRUE);
     g_hash_table_destroy(gw->child_map);
     sim_rng_free(gw->rng);
     g_free(gw);
@@ -406,7 +346,7 @@ int sim_gw_delete(sim_gw *gw, ike_sa *sa)
     if (!gw->ep)
         return IKE_E_STATE;
     int rc = ike_ep_delete(gw->ep, sa, ns3_now_ns());
-    rearm(gw);
+    settle(gw);
     return rc;
 }
 
@@ -501,19 +441,10 @@ size_t sim_gw_restore(sim_gw *gw, const GArray *ike, const GArray *esp, const si
         if (!sa)
             continue;
         n++;
-        if (!rc->sync || !ike_sa_mid_sync(sa))
-            continue;
-        if (!rc->lazy_sync) {
-            start_sync(gw, sa, rc->esp_jump);
-            continue;
-        }
-        const ike_child *c = ike_sa_child(sa);
-        pending_sync p = {ike_sa_spi_i(sa), ike_sa_spi_r(sa), c ? c->spi_in : 0, rc->esp_jump};
-        if (!gw->pending_sync)
-            gw->pending_sync = g_array_new(FALSE, FALSE, sizeof(pending_sync));
-        g_array_append_val(gw->pending_sync, p);
+        if (rc->sync && ike_sa_mid_sync(sa))
+            ike_ep_ha_takeover(gw->ep, sa, now, rc->esp_jump, rc->lazy_sync);
     }
-    rearm(gw);
+    settle(gw);
     return n;
 }
 

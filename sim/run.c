@@ -85,6 +85,9 @@ static void on_ike_event(void *arg, sim_gw *gw, const ike_event *ev)
     case IKE_EV_LIVENESS_SENT:
         w->liveness_checks++;
         break;
+    case IKE_EV_QCD_ANSWERED: /* tokens a passive observer on the path sees in the clear */
+        w->tokens_in_clear += ev->count;
+        break;
     case IKE_EV_HA_SYNC_SENT: /* the outcome is the newest sync's */
         w->mid_sync = "failed"; /* until an answer comes */
         break;
@@ -102,8 +105,7 @@ static void on_ike_event(void *arg, sim_gw *gw, const ike_event *ev)
         if (ev->reason == IKE_DEL_SHUTDOWN || !ike_sa_established(ev->sa))
             break;
         /* declared dead while the partner still holds it */
-        if ((ev->reason == IKE_DEL_TIMEOUT || ev->reason == IKE_DEL_QCD) &&
-            partner_holds(w, me, ev->spi_i, ev->spi_r))
+        if (ike_del_peer_dead(ev->reason) && partner_holds(w, me, ev->spi_i, ev->spi_r))
             w->false_positives++;
         if (w->crashed == 1 - me && w->detect_ns < 0)
             for (guint i = 0; i < w->stale->len; i++) {
@@ -119,7 +121,7 @@ static void on_ike_event(void *arg, sim_gw *gw, const ike_event *ev)
     }
 }
 
-/* A passive observer on the path: which QCD tokens cross it in the clear? */
+/* What attackers on the path see of IKE. */
 static void on_ike_sent(void *arg, sim_gw *gw, uint64_t peer, const uint8_t *msg, size_t len)
 {
     world *w = arg;
@@ -129,13 +131,6 @@ static void on_ike_sent(void *arg, sim_gw *gw, uint64_t peer, const uint8_t *msg
         sim_replayer_see_cluster_send(w->replayer);
     if (w->prober && gw == w->gw[0])
         sim_prober_observe(w->prober, msg, len);
-    if (len < IKE_HDR_LEN || msg[16] == IKE_PL_SK)
-        return;
-    ike_msg *m = g_new0(ike_msg, 1);
-    if (ike_parse(msg, len, m) == IKE_OK)
-        for (size_t i = 0; i < m->n; i++)
-            w->tokens_in_clear += m->pl[i].type == IKE_PL_NOTIFY && m->pl[i].u.notify.type == IKE_N_QCD_TOKEN;
-    g_free(m);
 }
 
 static void on_delivered(void *arg, sim_gw *gw, const sim_app_pkt *pkt)

@@ -78,7 +78,7 @@ static void on_client_event(void *arg, uint32_t i, const ike_event *ev)
     client_truth *t = &s->ct[i];
     switch (ev->type) {
     case IKE_EV_SA_DELETED:
-        if ((ev->reason == IKE_DEL_TIMEOUT || ev->reason == IKE_DEL_QCD) && ike_sa_established(ev->sa) &&
+        if (ike_del_peer_dead(ev->reason) && ike_sa_established(ev->sa) &&
             sim_headend_holds(s->he, ev->spi_i, ev->spi_r))
             s->false_positives++; /* declared dead while the headend held it */
         if (after_crash(s) && t->detect_ns < 0 && ev->spi_i == t->spi_i && ev->spi_r == t->spi_r) {
@@ -109,8 +109,8 @@ static void on_headend_event(void *arg, const ike_event *ev)
         s->cookies++;
     else if (ev->type == IKE_EV_LIVENESS_SENT)
         s->liveness_checks++;
-    else if (ev->type == IKE_EV_SA_DELETED && ev->reason == IKE_DEL_TIMEOUT && ike_sa_established(ev->sa)) {
-        /* the headend's liveness check declared a client dead: was it? */
+    else if (ev->type == IKE_EV_SA_DELETED && ike_del_peer_dead(ev->reason) && ike_sa_established(ev->sa)) {
+        /* the headend declared a client dead: was it? */
         gpointer k = g_hash_table_lookup(s->node_of_addr, GUINT_TO_POINTER(sim_peer_addr(ev->peer)));
         uint32_t per = s->cfg->star.clients_per_node;
         uint32_t i = (GPOINTER_TO_UINT(k) - 1) * per + (uint32_t)(sim_peer_port(ev->peer) - SIM_FLEET_BASE_PORT);
@@ -342,7 +342,7 @@ static void fill_row(storm *s, sim_row *row, sim_storm_curve *curve)
     int64_t *rec = g_new(int64_t, s->n);
     size_t have = 0, detected = 0;
     double det_sum = 0, rec_sum = 0;
-    uint64_t reasons[IKE_DEL_QCD + 1] = {0};
+    uint64_t reasons[IKE_DEL_REASONS] = {0};
     for (uint32_t i = 0; s->crash_ns >= 0 && i < s->n; i++) {
         const client_truth *t = &s->ct[i];
         if (t->recover_ns >= 0) {
@@ -352,7 +352,7 @@ static void fill_row(storm *s, sim_row *row, sim_storm_curve *curve)
         if (t->detect_ns >= 0) {
             detected++;
             det_sum += t->detect_ns / NS;
-            if (t->detect_reason <= IKE_DEL_QCD)
+            if (t->detect_reason < IKE_DEL_REASONS)
                 reasons[t->detect_reason]++;
         }
     }

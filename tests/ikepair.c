@@ -34,6 +34,23 @@ static void io_event(void *ctx, const ike_event *ev)
     g_array_append_val(s->p->events, r);
 }
 
+GBytes *pair_forge(const ike_sa *from, uint8_t exchange, bool response, uint32_t mid,
+                   const ike_payload *inner, size_t n, uint64_t iv)
+{
+    bool initiator = ike_sa_is_initiator(from);
+    ike_hdr h = {.spi_i = ike_sa_spi_i(from), .spi_r = ike_sa_spi_r(from), .version = IKE_VERSION,
+                 .exchange = exchange, .msg_id = mid,
+                 .flags = (uint8_t)((initiator ? IKE_FLAG_I : 0) | (response ? IKE_FLAG_R : 0))};
+    uint8_t ivb[8], out[IKE_MAX_MSG];
+    for (int i = 0; i < 8; i++)
+        ivb[i] = (uint8_t)(iv >> (56 - 8 * i));
+    const ike_keys *k = ike_sa_keys(from);
+    size_t len;
+    g_assert_cmpint(ike_sk_seal(ike_sa_suite(from), initiator ? k->ei : k->er, initiator ? k->ai : k->ar, &h,
+                                inner, n, ivb, out, sizeof out, &len), ==, IKE_OK);
+    return g_bytes_new(out, len);
+}
+
 void ike_test_cfg(ike_cfg *cfg, const char *id)
 {
     ike_cfg_defaults(cfg);

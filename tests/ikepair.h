@@ -47,6 +47,11 @@ void pair_drop_all(ike_pair *p);
 /* Delivers raw bytes to side `to` at the current time, as if from the peer. */
 void pair_inject(ike_pair *p, int to, const uint8_t *msg, size_t len);
 
+/* A protected message of `exchange` as the side holding `from` would seal
+ * it, with the GCM IV counter iv (above any the tests reach). */
+GBytes *pair_forge(const ike_sa *from, uint8_t exchange, bool response, uint32_t mid,
+                   const ike_payload *inner, size_t n, uint64_t iv);
+
 /* A crash and reboot of one side: its endpoint and every SA are gone; a new
  * endpoint starts from cfg (which may keep non-volatile QCD secrets). */
 void pair_reboot(ike_pair *p, int side, const ike_cfg *cfg);

@@ -69,16 +69,7 @@ static void inject(ike_pair *p, int to, GBytes *b)
 static GBytes *forge(const ike_sa *from, bool response, uint32_t mid, const ike_payload *inner,
                      size_t n, uint64_t iv)
 {
-    ike_hdr h = {.spi_i = from->spi_i, .spi_r = from->spi_r, .version = IKE_VERSION,
-                 .exchange = IKE_INFORMATIONAL, .msg_id = mid,
-                 .flags = (uint8_t)((from->initiator ? IKE_FLAG_I : 0) | (response ? IKE_FLAG_R : 0))};
-    uint8_t ivb[8], out[IKE_MAX_MSG];
-    put_be64(ivb, iv);
-    const uint8_t *ke = from->initiator ? from->keys.ei : from->keys.er;
-    const uint8_t *ka = from->initiator ? from->keys.ai : from->keys.ar;
-    size_t len;
-    g_assert_cmpint(ike_sk_seal(&from->suite, ke, ka, &h, inner, n, ivb, out, sizeof out, &len), ==, IKE_OK);
-    return g_bytes_new(out, len);
+    return pair_forge(from, IKE_INFORMATIONAL, response, mid, inner, n, iv);
 }
 
 /* A liveness check from side that must be answered, with its MID. */
