@@ -92,15 +92,10 @@ static void auth_value(bool resumed, const uint8_t *msg, size_t len, const uint8
                        const uint8_t sk_p[IKE_PRF_LEN], const uint8_t *id, size_t id_len,
                        uint8_t out[IKE_PRF_LEN])
 {
-    if (!resumed) {
+    if (resumed)
+        ike_resumed_auth(msg, len, nonce, 32, sk_p, id, id_len, out);
+    else
         ike_psk_auth(PSK, sizeof PSK - 1, msg, len, nonce, 32, sk_p, id, id_len, out);
-        return;
-    }
-    uint8_t id_mac[IKE_PRF_LEN];
-    ike_iov one = { id, id_len };
-    ike_prf(sk_p, IKE_PRF_LEN, &one, 1, id_mac);
-    ike_iov seg[3] = { { msg, len }, { nonce, 32 }, { id_mac, IKE_PRF_LEN } };
-    ike_prf(sk_p, IKE_PRF_LEN, seg, 3, out);
 }
 
 static ike_ticket_state ticket_state(uint64_t spi_i, uint64_t spi_r, const uint8_t sk_d[IKE_PRF_LEN])

@@ -380,25 +380,44 @@ int ike_child_keymat(const uint8_t sk_d[IKE_PRF_LEN], const uint8_t *ni, size_t 
     return ike_prf_plus(sk_d, IKE_PRF_LEN, seed, nn, out, out_len);
 }
 
+/* prf(key, RealMessage | PeerNonce | prf(SK_p, RestOfID)): the octets RFC 7296 §2.15 signs. */
+static int auth_over(const uint8_t *key, size_t key_len, const uint8_t *real_msg, size_t msg_len,
+                     const uint8_t *peer_nonce, size_t nonce_len, const uint8_t sk_p[IKE_PRF_LEN],
+                     const uint8_t *id_body, size_t id_len, uint8_t out[IKE_PRF_LEN])
+{
+    const ike_iov id_seg = { id_body, id_len };
+    uint8_t id_mac[IKE_PRF_LEN];
+    int rc = ike_prf(sk_p, IKE_PRF_LEN, &id_seg, 1, id_mac);
+    if (rc == IKE_OK) {
+        const ike_iov signed_octets[3] = {
+            { real_msg, msg_len }, { peer_nonce, nonce_len }, { id_mac, IKE_PRF_LEN },
+        };
+        rc = ike_prf(key, key_len, signed_octets, 3, out);
+    }
+    return rc;
+}
+
 int ike_psk_auth(const uint8_t *psk, size_t psk_len, const uint8_t *real_msg, size_t msg_len,
                  const uint8_t *peer_nonce, size_t nonce_len, const uint8_t sk_p[IKE_PRF_LEN],
                  const uint8_t *id_body, size_t id_len, uint8_t out[IKE_PRF_LEN])
 {
     static const char pad[] = "Key Pad for IKEv2";
     const ike_iov pad_seg = { (const uint8_t *)pad, sizeof pad - 1 }; /* no NUL */
-    const ike_iov id_seg = { id_body, id_len };
-    uint8_t key[IKE_PRF_LEN], id_mac[IKE_PRF_LEN];
+    uint8_t key[IKE_PRF_LEN];
     int rc = ike_prf(psk, psk_len, &pad_seg, 1, key);
     if (rc == IKE_OK)
-        rc = ike_prf(sk_p, IKE_PRF_LEN, &id_seg, 1, id_mac);
-    if (rc == IKE_OK) {
-        const ike_iov signed_octets[3] = {
-            { real_msg, msg_len }, { peer_nonce, nonce_len }, { id_mac, IKE_PRF_LEN },
-        };
-        rc = ike_prf(key, IKE_PRF_LEN, signed_octets, 3, out);
-    }
+        rc = auth_over(key, IKE_PRF_LEN, real_msg, msg_len, peer_nonce, nonce_len, sk_p, id_body,
+                       id_len, out);
     OPENSSL_cleanse(key, sizeof key);
     return rc;
+}
+
+int ike_resumed_auth(const uint8_t *real_msg, size_t msg_len, const uint8_t *peer_nonce,
+                     size_t nonce_len, const uint8_t sk_p[IKE_PRF_LEN], const uint8_t *id_body,
+                     size_t id_len, uint8_t out[IKE_PRF_LEN])
+{
+    return auth_over(sk_p, IKE_PRF_LEN, real_msg, msg_len, peer_nonce, nonce_len, sk_p, id_body,
+                     id_len, out);
 }
 
 int ike_ct_equal(const uint8_t *a, const uint8_t *b, size_t len)

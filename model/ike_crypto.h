@@ -88,6 +88,14 @@ int ike_psk_auth(const uint8_t *psk, size_t psk_len, const uint8_t *real_msg, si
                  const uint8_t *peer_nonce, size_t nonce_len, const uint8_t sk_p[IKE_PRF_LEN],
                  const uint8_t *id_body, size_t id_len, uint8_t out[IKE_PRF_LEN]);
 
+/* The IKE_AUTH after an IKE_SESSION_RESUME (RFC 5723 §4.3.3): AUTH =
+ * prf(SK_p, RealMessage | PeerNonce | prf(SK_p, RestOfID)), the §2.15 octets
+ * keyed with the new SA's SK_pi or SK_pr instead of a PSK.  (libreswan 5.2
+ * MACs the first message alone: an interoperability risk.) */
+int ike_resumed_auth(const uint8_t *real_msg, size_t msg_len, const uint8_t *peer_nonce,
+                     size_t nonce_len, const uint8_t sk_p[IKE_PRF_LEN], const uint8_t *id_body,
+                     size_t id_len, uint8_t out[IKE_PRF_LEN]);
+
 /* The keys of the IKE SA SPIi/SPIr as a line of Wireshark's
  * ikev2_decryption_table; the line's length, or IKE_E_SPACE. */
 int ike_keylog_keys(uint64_t spi_i, uint64_t spi_r, const ike_suite *s, const ike_keys *k, char *out,

@@ -65,6 +65,16 @@ static void test_resume(void)
                                        SPI_I, SPI_R, &r), ==, IKE_OK);
     g_assert_cmpmem(r.d, 32, k.d, 32); /* ... but is exactly one with the label in its place */
     g_assert_cmpint(ike_resume_keys(&CBC128, SK_D, NI, 300, NR, 32, SPI_I, SPI_R, &k), ==, IKE_E_SYNTAX);
+
+    /* RFC 5723 §4.3.3: the client's AUTH in the IKE_AUTH that follows, keyed with the new
+     * SK_pi (above) over its first message (80..bf here), Nr and prf(SK_pi, IDi body) */
+    uint8_t msg[64], auth[IKE_PRF_LEN];
+    static const uint8_t idi[] = { IKE_ID_FQDN, 0, 0, 0, 'c', 'l', 'i', 'e', 'n', 't', '.', 'e', 'x', 'a',
+                                   'm', 'p', 'l', 'e' };
+    for (int i = 0; i < 64; i++)
+        msg[i] = (uint8_t)(0x80 + i);
+    g_assert_cmpint(ike_resumed_auth(msg, sizeof msg, NR, 32, k.pi, idi, sizeof idi, auth), ==, IKE_OK);
+    assert_hex(auth, 32, "7588c4a2d900f9ad479ba07e7ef45741e432318b67d73b4e4adce9eb9742e53b");
 }
 
 static void test_child_keymat(void)
