@@ -15,6 +15,7 @@ packages=(
   libcharon-extra-plugins # (kernel-libipsec: userspace ESP for charon)
   iproute2 util-linux     # ip netns, ss and unshare for the interop tests
   clang libclang-rt-14-dev  # libFuzzer targets (make fuzz)
+  slurm-wlm munge         # a private single-node SLURM runs sweeps as job arrays (tests/slurm/)
 )
 
 missing=()

@@ -34,6 +34,12 @@ static void test_bad_command_lines(void)
         {"ikesim", "collect", "/tmp", NULL},
         {"ikesim", "plot", "/nonexistent-results", NULL},
         {"ikesim", "report", NULL},
+        {"ikesim", "sweep", tiny, "--no-wait", NULL},
+        {"ikesim", "sweep", tiny, "-j", "-1", NULL},
+        {"ikesim", "sweep", tiny, "--slurm-opt=--partition=short", NULL},
+        {"ikesim", "sweep", tiny, "--slurm", "--slurm-opt=--array=0-3", NULL},
+        {"ikesim", "status", NULL},
+        {"ikesim", "status", "/nonexistent-results", NULL},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autofree char *out = NULL, *err = NULL;
@@ -47,7 +53,7 @@ static void test_bad_command_lines(void)
 
 static void test_help(void)
 {
-    const char *subs[] = {"run", "sweep", "tasks", "collect", "plot", "report"};
+    const char *subs[] = {"run", "sweep", "tasks", "collect", "plot", "report", "status"};
     for (size_t i = 0; i < G_N_ELEMENTS(subs); i++) {
         const char *argv[] = {"ikesim", subs[i], "--help", NULL};
         g_autofree char *out = NULL;
@@ -243,6 +249,25 @@ static void test_event_limit_stops(void)
     clirun_rm_rf(tmp);
 }
 
+/* Without SLURM's commands --slurm says which one is missing, exit 2,
+ * and writes nothing. */
+static void test_slurm_not_installed(void)
+{
+    g_autofree char *tmp = g_dir_make_tmp("ikesim-cli-XXXXXX", NULL);
+    g_autofree char *dir = g_build_filename(tmp, "out", NULL);
+    g_autofree char *q_ikesim = g_shell_quote(clirun_ikesim()), *q_tiny = g_shell_quote(tiny);
+    g_autofree char *q_dir = g_shell_quote(dir);
+    g_autofree char *cmd =
+        g_strdup_printf("PATH=/nonexistent exec %s sweep %s --slurm --out %s", q_ikesim, q_tiny, q_dir);
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint(clirun_sh(cmd, &out, &err), ==, 2);
+    g_assert_cmpstr(out, ==, "");
+    g_assert_cmpstr(err, ==, "ikesim sweep: sbatch is not on PATH: SLURM's client commands are needed "
+                             "(Debian: slurm-client)\n");
+    g_assert_false(g_file_test(dir, G_FILE_TEST_EXISTS));
+    clirun_rm_rf(tmp);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -254,5 +279,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cli/not-regular-files", test_not_regular_files);
     g_test_add_func("/cli/bad-ids", test_bad_ids);
     g_test_add_func("/cli/event-limit-stops", test_event_limit_stops);
+    g_test_add_func("/cli/slurm-not-installed", test_slurm_not_installed);
     return g_test_run();
 }

@@ -145,6 +145,32 @@ static void test_tasks_collect(void)
     g_assert_nonnull(strstr(err2, "1 of 24 tasks missing: 3"));
 }
 
+/* status from the files alone (nothing was submitted to SLURM); collect
+ * takes a sweep's runs.csv rows as well as shards */
+static void test_status_and_mixed_collect(void)
+{
+    g_autofree char *ref = path_in(tmp, "ref"), *shards = path_in(tmp, "shards");
+    const char *complete[] = {"ikesim", "status", ref, NULL};
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint(clirun(complete, &out, &err), ==, 0);
+    g_assert_true(g_str_has_prefix(out, "0\tdone\t\n1\tdone\t\n"));
+    g_assert_true(g_str_has_suffix(out, "23\tdone\t\n"));
+    g_assert_cmpstr(err, ==, "ikesim status: tiny: 24 tasks: 24 done, 0 queued, 0 running, 0 failed, 0 missing\n");
+    /* shard 3 was removed (tasks-collect) */
+    const char *partial[] = {"ikesim", "status", shards, NULL};
+    g_autofree char *out2 = NULL;
+    g_assert_cmpint(clirun(partial, &out2, NULL), ==, 1);
+    g_assert_nonnull(strstr(out2, "\n2\tdone\t\n3\tmissing\tnever submitted\n4\tdone\t\n"));
+    /* a sweep's directory (runs.csv, no shards) and a shard directory */
+    g_autofree char *both = path_in(tmp, "both");
+    const char *collect[] = {"ikesim", "collect", both, shards, ref, NULL};
+    g_autofree char *err3 = NULL;
+    g_assert_cmpint(clirun(collect, NULL, &err3), ==, 0);
+    g_autofree char *runs = path_in(both, "runs.csv");
+    g_autofree char *key = clirun_rows_key(runs);
+    g_assert_cmpstr(key, ==, reference);
+}
+
 static void test_gnu_parallel(void)
 {
     g_autofree char *parallel = g_find_program_in_path("parallel");
@@ -180,6 +206,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sweep/kill-and-resume", test_kill_and_resume);
     g_test_add_func("/sweep/refuses-other-edition", test_refuses_other_experiment);
     g_test_add_func("/sweep/tasks-collect", test_tasks_collect);
+    g_test_add_func("/sweep/status-and-mixed-collect", test_status_and_mixed_collect);
     g_test_add_func("/sweep/gnu-parallel", test_gnu_parallel);
     int rc = g_test_run();
     clirun_rm_rf(tmp);

@@ -16,6 +16,13 @@ int cmd_tasks(int argc, char **argv);
 int cmd_collect(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+
+/* ikesim sweep --slurm (sweep_slurm.c): are the SLURM commands there and
+ * the sbatch options ours to pass?  Then submit what is not done, wait
+ * (or not) and collect. */
+bool sweep_slurm_check(char **opts, GError **err);
+int sweep_slurm(const sim_exp *e, const char *out, char **sets, char **opts, int throttle, bool wait);
 
 /* Parses options for subcommand cmd; on a bad command line prints why and
  * returns false.  --help prints the summary and description and exits. */

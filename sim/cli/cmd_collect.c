@@ -9,10 +9,11 @@
 
 static const char summary[] =
     "Merges the shards that `ikesim run --task ID --out DIR` wrote (DIR/shards/ID.csv,\n"
-    "DIR/timeline/ID.csv) in one or more directories into OUT: runs.csv (sorted by\n"
-    "run_id), summary.csv, timeline.csv, the plots and manifest.txt.  Every DIR must\n"
-    "hold the same experiment (same SHA-256, same --set values).  OUT may be one of\n"
-    "the DIRs.  Missing tasks are listed; the rest is still collected.";
+    "DIR/timeline/ID.csv) and the rows of any DIR/runs.csv, in one or more\n"
+    "directories, into OUT: runs.csv (sorted by run_id), summary.csv, timeline.csv,\n"
+    "the plots and manifest.txt.  Every DIR must hold the same experiment (same\n"
+    "SHA-256, same --set values).  OUT may be one of the DIRs.  Missing tasks are\n"
+    "listed; the rest is still collected.";
 
 static const char description[] =
     "Example:\n"
@@ -28,24 +29,66 @@ static gint by_id(gconstpointer a, gconstpointer b)
     return (x > y) - (x < y);
 }
 
-/* Adds DIR's shard rows to rows (by task id) and copies its timelines. */
+/* Copies the timeline of task name ("ID.csv") from DIR to OUT. */
+static bool copy_timeline(const char *dir, const char *out, const char *name, GError **err)
+{
+    g_autofree char *tl = g_build_filename(dir, "timeline", name, NULL);
+    g_autofree char *tl_out = g_build_filename(out, "timeline", name, NULL);
+    if (strcmp(tl, tl_out) == 0 || !g_file_test(tl, G_FILE_TEST_EXISTS))
+        return true;
+    g_autofree char *data = NULL;
+    gsize len;
+    g_autofree char *tl_dir = g_build_filename(out, "timeline", NULL);
+    return g_file_get_contents(tl, &data, &len, err) && out_mkdirs(tl_dir, err) &&
+           out_write(tl_dir, name, data, (gssize)len, err);
+}
+
+/* Adds the complete rows of DIR's runs.csv (a sweep's) to rows (by task id). */
+static bool gather_runs(const char *dir, const char *header, const sim_exp *e, GHashTable *rows, GError **err)
+{
+    g_autofree char *path = g_build_filename(dir, "runs.csv", NULL), *text = NULL;
+    if (!g_file_test(path, G_FILE_TEST_EXISTS))
+        return true;
+    if (!g_file_get_contents(path, &text, NULL, err))
+        return false;
+    if (!g_str_has_prefix(text, header)) {
+        g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s has other columns than this experiment's runs", path);
+        return false;
+    }
+    for (char *row = text + strlen(header), *nl; (nl = strchr(row, '\n')); row = nl + 1) {
+        char *stop;
+        gsize id = (gsize)g_ascii_strtoull(row, &stop, 10);
+        if (stop > row && *stop == ',' && id < exp_n_tasks(e))
+            g_hash_table_replace(rows, GSIZE_TO_POINTER(id), g_strndup(row, (gsize)(nl + 1 - row)));
+    }
+    return true;
+}
+
+/* Adds DIR's runs.csv rows and shard rows to rows (by task id) and copies
+ * their timelines. */
 static bool gather(const char *dir, const char *out, const char *header, const sim_exp *e, GHashTable *rows,
                    GError **err)
 {
-    g_autofree char *shards = g_build_filename(dir, "shards", NULL);
-    GDir *d = g_dir_open(shards, 0, err);
-    if (!d)
+    g_autoptr(GHashTable) mine = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    if (!gather_runs(dir, header, e, mine, err))
+        return false;
+    g_autofree char *shards = g_build_filename(dir, "shards", NULL), *runs = g_build_filename(dir, "runs.csv", NULL);
+    GDir *d = NULL; /* a sweep's directory may have no shards */
+    if ((g_file_test(shards, G_FILE_TEST_IS_DIR) || !g_file_test(runs, G_FILE_TEST_EXISTS)) &&
+        !(d = g_dir_open(shards, 0, err)))
         return false;
     bool ok = true;
     const char *name;
     size_t hlen = strlen(header);
-    while (ok && (name = g_dir_read_name(d))) {
+    while (ok && d && (name = g_dir_read_name(d))) {
         if (!g_str_has_suffix(name, ".csv"))
             continue;
         g_autofree char *path = g_build_filename(shards, name, NULL);
         g_autofree char *text = NULL;
-        if (!g_file_get_contents(path, &text, NULL, err))
-            return false;
+        if (!g_file_get_contents(path, &text, NULL, err)) {
+            ok = false;
+            break;
+        }
         bool has_header = strncmp(text, header, hlen) == 0;
         char *row = has_header ? text + hlen : text, *nl = strchr(row, '\n');
         gsize id = (gsize)g_ascii_strtoull(row, NULL, 10);
@@ -56,19 +99,19 @@ static bool gather(const char *dir, const char *out, const char *header, const s
             ok = false;
             break;
         }
-        g_hash_table_replace(rows, GSIZE_TO_POINTER(id), g_strdup(row));
-        g_autofree char *tl_name = g_strdup_printf("%zu.csv", id);
-        g_autofree char *tl = g_build_filename(dir, "timeline", tl_name, NULL);
-        g_autofree char *tl_out = g_build_filename(out, "timeline", tl_name, NULL);
-        if (exp_timeline(e) && strcmp(tl, tl_out) != 0 && g_file_test(tl, G_FILE_TEST_EXISTS)) {
-            g_autofree char *data = NULL;
-            gsize len;
-            g_autofree char *tl_dir = g_build_filename(out, "timeline", NULL);
-            ok = g_file_get_contents(tl, &data, &len, err) && out_mkdirs(tl_dir, err) &&
-                 out_write(tl_dir, tl_name, data, (gssize)len, err);
-        }
+        g_hash_table_replace(mine, GSIZE_TO_POINTER(id), g_strdup(row));
     }
-    g_dir_close(d);
+    if (d)
+        g_dir_close(d);
+    GHashTableIter it;
+    gpointer id, row;
+    g_hash_table_iter_init(&it, mine);
+    while (ok && g_hash_table_iter_next(&it, &id, &row)) {
+        g_autofree char *tl_name = g_strdup_printf("%zu.csv", GPOINTER_TO_SIZE(id));
+        ok = !exp_timeline(e) || copy_timeline(dir, out, tl_name, err);
+        g_hash_table_iter_steal(&it);
+        g_hash_table_replace(rows, id, row);
+    }
     return ok;
 }
 

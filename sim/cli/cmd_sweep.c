@@ -28,8 +28,19 @@ static const char description[] =
     "  ikesim sweep experiments/recovery.ini --set experiment.seeds=1..50   # a bigger edition\n"
     "Other machines: see `ikesim tasks --help` and `ikesim collect --help`.\n"
     "\n"
+    "On a SLURM cluster (DIR on a file system the compute nodes share):\n"
+    "  ikesim sweep experiments/recovery.ini --slurm --out DIR \\\n"
+    "      --slurm-opt=--partition=short --slurm-opt=--account=proj --slurm-opt=--time=0:30:00\n"
+    "submits every task not yet done as a job array (job script, task lists, logs\n"
+    "in DIR/slurm/), waits, and collects the shards into runs.csv and the rest.\n"
+    "--no-wait returns once submitted (`ikesim status DIR` tells how far it is);\n"
+    "the same command again submits only failed and missing tasks (cancelled, timed\n"
+    "out, lost with their node), waits for those still queued or running, collects.\n"
+    "-j N lets at most N of an array run at once.\n"
+    "\n"
     "Exit status: 0 all runs done, 1 some failed (run again to retry them),\n"
-    "2 bad command line or experiment file (nothing written), 130 interrupted.";
+    "2 bad command line or experiment file (nothing written), or sbatch/squeue\n"
+    "missing or refusing, 130 interrupted.";
 
 typedef struct sweep {
     const sim_exp *e;
@@ -91,14 +102,20 @@ static void worker_done(void *arg, size_t task, int status, const char *out, con
 
 int cmd_sweep(int argc, char **argv)
 {
-    g_auto(GStrv) sets = NULL;
-    gint jobs = (gint)g_get_num_processors();
-    g_autofree char *out = NULL;
+    g_auto(GStrv) sets = NULL, slurm_opts = NULL;
+    gboolean slurm = FALSE, no_wait = FALSE;
+    g_autofree char *out = NULL, *jobs_arg = NULL;
     const GOptionEntry entries[] = {
-        {"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Worker processes at once (default: one per CPU)", "N"},
+        {"jobs", 'j', 0, G_OPTION_ARG_STRING, &jobs_arg,
+         "Worker processes at once (default: one per CPU); with --slurm, array elements at once (default: no limit)",
+         "N"},
         {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Output directory (default: results/NAME)", "DIR"},
         {"set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
          "Override a key for every run, e.g. experiment.seeds=1..3 (repeatable; not a swept key)", "KEY=VALUE"},
+        {"slurm", 0, 0, G_OPTION_ARG_NONE, &slurm, "Run the tasks as a SLURM job array (sbatch), then collect", NULL},
+        {"slurm-opt", 0, 0, G_OPTION_ARG_STRING_ARRAY, &slurm_opts,
+         "Pass an option to sbatch, e.g. --slurm-opt=--partition=short (repeatable)", "OPT"},
+        {"no-wait", 0, 0, G_OPTION_ARG_NONE, &no_wait, "With --slurm: return once the array is submitted", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     /* make-style -j8: GOption wants -j 8 */
@@ -117,9 +134,14 @@ int cmd_sweep(int argc, char **argv)
     if (argc != 2)
         return cli_fail("sweep", CLI_USAGE, "expected one experiment file, got %d arguments; try --help",
                         argc - 1);
-    if (jobs < 1 || jobs > 4096)
-        return cli_fail("sweep", CLI_USAGE, "-j must be from 1 to 4096, got %d", jobs);
+    guint64 jobs = 0; /* 0: not given */
+    if (jobs_arg && !g_ascii_string_to_unsigned(jobs_arg, 10, 1, 4096, &jobs, NULL))
+        return cli_fail("sweep", CLI_USAGE, "-j must be from 1 to 4096, got “%s”", jobs_arg);
+    if (!slurm && (slurm_opts || no_wait))
+        return cli_fail("sweep", CLI_USAGE, "--slurm-opt and --no-wait go with --slurm");
     GError *err = NULL;
+    if (slurm && !sweep_slurm_check(slurm_opts, &err))
+        return cli_fail_error("sweep", CLI_USAGE, &err);
     sim_exp *e = exp_load(argv[1], (const char *const *)sets, &err);
     if (!e || !exp_check_sets_for_tasks(e, &err) || !exp_check_plots(e, exp_dir(e), &err)) {
         exp_free(e);
@@ -138,6 +160,16 @@ int cmd_sweep(int argc, char **argv)
         return cli_fail_error("sweep", CLI_USAGE, &err);
     }
     g_autofree char *scripts = g_canonicalize_filename(exp_dir(e), NULL);
+    if (slurm) {
+        int code = out_mkdirs(out, &err) &&
+                           out_manifest_write(out, e, (const char *const *)sets, scripts, "slurm", 0, 0, &err)
+                       ? sweep_slurm(e, out, sets, slurm_opts, (int)jobs, !no_wait)
+                       : cli_fail_error("sweep", CLI_FAILED, &err);
+        exp_free(e);
+        return code;
+    }
+    if (jobs == 0)
+        jobs = g_get_num_processors();
     g_autofree char *tl_dir = g_build_filename(out, "timeline", NULL);
     g_autofree char *copy = g_build_filename(out, "experiment.ini", NULL);
     g_autoptr(GHashTable) done = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -156,7 +188,7 @@ int cmd_sweep(int argc, char **argv)
             pending[n++] = t;
     gint64 t0 = g_get_monotonic_time();
     progress_start(&s.pg, total, total - n);
-    bool finished = pool_run(pending, n, jobs, worker_argv, worker_done, &s, &s.pg);
+    bool finished = pool_run(pending, n, (int)jobs, worker_argv, worker_done, &s, &s.pg);
     progress_end(&s.pg);
     g_free(pending);
     close(s.fd);

@@ -15,11 +15,8 @@ static const char description[] =
     "Examples - GNU parallel, on this machine or over ssh (-S host1,host2 with a shared DIR):\n"
     "  ikesim tasks experiments/recovery.ini --out results/recovery | cut -f2- | parallel -j8\n"
     "  ikesim collect results/recovery results/recovery\n"
-    "SLURM job array (DIR on a shared file system):\n"
-    "  n=$(ikesim tasks experiments/recovery.ini | wc -l)\n"
-    "  sbatch --array=0-$((n-1)) --wrap \\\n"
-    "    \"$(command -v ikesim) run $PWD/experiments/recovery.ini --task \\$SLURM_ARRAY_TASK_ID --out $PWD/results/recovery\"\n"
-    "  ikesim collect results/recovery results/recovery     # when the array is done\n"
+    "SLURM: `ikesim sweep EXP.ini --slurm` submits these as a job array, waits and\n"
+    "collects (see `ikesim sweep --help`).\n"
     "\n"
     "Exit status: 0 done, 2 bad command line or experiment file.";
 

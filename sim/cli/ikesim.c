@@ -13,9 +13,10 @@ static const struct {
     const char *what;
 } commands[] = {
     {"run", cmd_run, "one simulation -> one CSV row (optionally pcaps, key table, timeline)"},
-    {"sweep", cmd_sweep, "the experiment's grid x seeds in parallel workers -> runs.csv, summary.csv, plots"},
+    {"sweep", cmd_sweep, "the grid x seeds in parallel workers or a SLURM job array -> runs.csv, summary.csv, plots"},
     {"tasks", cmd_tasks, "one line per run with its exact command, for GNU parallel / SLURM / HTCondor"},
     {"collect", cmd_collect, "merge the shards of `ikesim run --task ID --out DIR` into one results directory"},
+    {"status", cmd_status, "done, queued, running, failed or missing: each task of a results directory"},
     {"plot", cmd_plot, "redraw a results directory's summary and plots from its CSV files"},
     {"report", cmd_report, "a short table of what a results directory found"},
 };

@@ -218,3 +218,38 @@ bool out_runs_append(int fd, const char *line, GError **err)
         return fail_errno(err, "cannot sync", "runs.csv");
     return true;
 }
+
+/* The run_id of every complete line after the header. */
+static void add_row_ids(const char *text, gsize len, GHashTable *done)
+{
+    const char *end = text + len, *p = memchr(text, '\n', len);
+    while (p && ++p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            break;
+        char *stop;
+        guint64 id = g_ascii_strtoull(p, &stop, 10);
+        if (stop > p && *stop == ',')
+            g_hash_table_add(done, GSIZE_TO_POINTER((gsize)id));
+        p = nl;
+    }
+}
+
+void out_done_tasks(const char *dir, GHashTable *done)
+{
+    g_autofree char *runs = g_build_filename(dir, "runs.csv", NULL), *text = NULL;
+    gsize len;
+    if (g_file_get_contents(runs, &text, &len, NULL))
+        add_row_ids(text, len, done);
+    g_autofree char *shards = g_build_filename(dir, "shards", NULL);
+    GDir *d = g_dir_open(shards, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name(d))) {
+        char *stop;
+        guint64 id = g_ascii_strtoull(name, &stop, 10);
+        if (stop > name && g_ascii_isdigit(*name) && strcmp(stop, ".csv") == 0)
+            g_hash_table_add(done, GSIZE_TO_POINTER((gsize)id));
+    }
+    if (d)
+        g_dir_close(d);
+}

@@ -45,4 +45,9 @@ bool out_runs_compatible(const char *dir, const char *header, GError **err);
 int out_runs_open(const char *dir, const char *header, GHashTable *done, GError **err);
 bool out_runs_append(int fd, const char *line, GError **err);
 
+/* Adds to done the id of every task dir holds: a complete row in runs.csv
+ * or a shard (shards are renamed into place whole, so one that exists is
+ * complete). */
+void out_done_tasks(const char *dir, GHashTable *done);
+
 #endif
