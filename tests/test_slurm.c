@@ -21,10 +21,11 @@ static const char edition[] = "experiment.seeds=1";
 
 static char *path_in(const char *dir, const char *name) { return g_build_filename(dir, name, NULL); }
 
-/* ikesim sweep --slurm with up to two more options */
-static int sweep_slurm(const char *dir, const char *opt1, const char *opt2, char **out, char **err)
+/* ikesim sweep --slurm with up to three more options */
+static int sweep_slurm(const char *dir, const char *opt1, const char *opt2, const char *opt3, char **out, char **err)
 {
-    const char *argv[] = {"ikesim", "sweep", recovery, "--set", edition, "--slurm", "--out", dir, opt1, opt2, NULL};
+    const char *argv[] = {"ikesim", "sweep", recovery, "--set", edition, "--slurm", "--out", dir, opt1, opt2, opt3,
+                          NULL};
     return clirun(argv, out, err);
 }
 
@@ -63,7 +64,7 @@ static void test_sweep_equals_local(void)
     reference = clirun_rows_key(local_runs);
 
     g_autofree char *out = NULL, *err2 = NULL;
-    int rc = sweep_slurm(dir, NULL, NULL, &out, &err2);
+    int rc = sweep_slurm(dir, NULL, NULL, NULL, &out, &err2);
     g_test_message("%s", err2);
     g_assert_cmpint(rc, ==, 0);
     g_autofree char *job = g_strstrip(g_strdup(out));
@@ -91,7 +92,7 @@ static void test_sweep_equals_local(void)
         g_assert_cmpstr(lines[t], ==, "done\t");
     /* again: nothing left to submit, the same rows */
     g_autofree char *out3 = NULL, *err3 = NULL;
-    g_assert_cmpint(sweep_slurm(dir, NULL, NULL, &out3, &err3), ==, 0);
+    g_assert_cmpint(sweep_slurm(dir, NULL, NULL, NULL, &out3, &err3), ==, 0);
     g_assert_cmpstr(out3, ==, "");
     g_assert_null(strstr(err3, "submitted"));
     g_autofree char *key3 = clirun_rows_key(runs);
@@ -140,8 +141,9 @@ static void test_cancel_and_resubmit(void)
 {
     g_autofree char *dir = path_in(tmp, "cancel");
     g_autofree char *out = NULL, *err = NULL;
-    /* held until released, so the failing task can be set up first */
-    g_assert_cmpint(sweep_slurm(dir, "--no-wait", "--slurm-opt=--hold", &out, &err), ==, 0);
+    /* held until released, so the failing task can be set up first; two
+     * elements at a time whatever the CPUs, so the last one waits long */
+    g_assert_cmpint(sweep_slurm(dir, "--no-wait", "--slurm-opt=--hold", "-j2", &out, &err), ==, 0);
     g_autofree char *job = g_strstrip(g_strdup(out));
     g_assert_cmpstr(out, !=, "");
     g_auto(GStrv) held = NULL;
@@ -150,6 +152,10 @@ static void test_cancel_and_resubmit(void)
         g_autofree char *want = g_strdup_printf("queued\tjob %s_%d PENDING (JobHeldUser)", job, t);
         g_assert_cmpstr(held[t], ==, want);
     }
+    const char *show[] = {"scontrol", "show", "job", job, NULL};
+    g_autofree char *shown = NULL;
+    g_assert_cmpint(clirun(show, &shown, NULL), ==, 0);
+    g_assert_nonnull(strstr(shown, "ArrayTaskThrottle=2"));
     /* task 4 fails on its own: its timeline cannot be written */
     g_autofree char *blocker = path_in(dir, "timeline/4.csv");
     g_assert_cmpint(g_mkdir_with_parents(blocker, 0755), ==, 0);
@@ -213,6 +219,12 @@ static void test_cancel_and_resubmit(void)
             g_assert_cmpstr(again[t], ==, "done\t");
         }
     }
+    /* the failing run's own words are in its element's output */
+    g_autofree char *log_name = g_strdup_printf("slurm/log/%s_4.out", job), *log = path_in(dir, log_name), *said = NULL;
+    g_assert_true(g_file_get_contents(log, &said, NULL, NULL));
+    g_test_message("%s: %s", log_name, said);
+    g_assert_true(g_str_has_prefix(said, "ikesim run: "));
+    g_assert_nonnull(strstr(said, "timeline/4.csv"));
     /* a cancelled run leaves no row, no failure record, nothing half-written */
     g_autofree char *sname = g_strdup_printf("shards/%d.csv", running), *shard = path_in(dir, sname);
     g_autofree char *fname = g_strdup_printf("slurm/failed/%d", running), *record = path_in(dir, fname);
@@ -222,12 +234,13 @@ static void test_cancel_and_resubmit(void)
     /* the same command: exactly those three again, then the same rows */
     g_assert_cmpint(g_rmdir(blocker), ==, 0);
     g_autofree char *out2 = NULL, *err2 = NULL;
-    int rc = sweep_slurm(dir, NULL, NULL, &out2, &err2);
+    int rc = sweep_slurm(dir, NULL, NULL, NULL, &out2, &err2);
     g_test_message("%s", err2);
     g_assert_cmpint(rc, ==, 0);
     g_autofree char *job2 = g_strstrip(g_strdup(out2));
-    g_autofree char *said = g_strdup_printf("3 tasks submitted as job array %s (12 done, 0 queued or running)", job2);
-    g_assert_nonnull(strstr(err2, said));
+    g_autofree char *resubmitted =
+        g_strdup_printf("3 tasks submitted as job array %s (12 done, 0 queued or running)", job2);
+    g_assert_nonnull(strstr(err2, resubmitted));
     g_autofree char *list = path_in(dir, "slurm/tasks-2.txt"), *text = NULL;
     g_assert_true(g_file_get_contents(list, &text, NULL, NULL));
     int ids[3] = {MIN(running, 4), MAX(running, 4), waiting}; /* waiting is the last task */
@@ -243,7 +256,7 @@ static void test_cancel_and_resubmit(void)
 static void test_sbatch_refuses(void)
 {
     g_autofree char *dir = path_in(tmp, "refused"), *err = NULL;
-    g_assert_cmpint(sweep_slurm(dir, "--slurm-opt=--partition=no-such-partition", NULL, NULL, &err), ==, 2);
+    g_assert_cmpint(sweep_slurm(dir, "--slurm-opt=--partition=no-such-partition", NULL, NULL, NULL, &err), ==, 2);
     g_assert_nonnull(strstr(err, "ikesim sweep: sbatch "));
     g_assert_nonnull(strstr(err, "Invalid partition name specified"));
 }

@@ -227,7 +227,8 @@ dir_status *slurm_dir_status(const char *dir, size_t n, GError **err)
         else if (el)
             set(s, t, TASK_MISSING, g_strdup_printf("%s %s", elem, el->state));
         else
-            set(s, t, TASK_MISSING, in[t] ? g_strdup_printf("%s ended", elem) : g_strdup("never submitted"));
+            set(s, t, TASK_MISSING, in[t] ? g_strdup_printf("%s ended without a result", elem)
+                                                 : g_strdup("never submitted"));
     }
     g_ptr_array_free(els, TRUE);
     g_free(el_of);

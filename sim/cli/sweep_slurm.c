@@ -116,7 +116,7 @@ int sweep_slurm(const sim_exp *e, const char *out, char **sets, char **opts, int
         if (!(st = next))
             return cli_fail_error("sweep", CLI_USAGE, &err);
     }
-    if (!wait) {
+    if (!wait && st->count[TASK_QUEUED] + st->count[TASK_RUNNING] > 0) {
         fprintf(stderr, "ikesim sweep: `ikesim status %s` tells how far they are; the same command without "
                         "--no-wait waits for them and collects\n", out);
         slurm_dir_status_free(st);
