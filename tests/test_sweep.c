@@ -117,6 +117,155 @@ static void test_refuses_other_experiment(void)
     g_assert_nonnull(strstr(err, "other --set"));
 }
 
+/* A copy of the uninterrupted sweep's directory whose runs.csv has line
+ * `line` (1: the header) replaced by `with` (NULL: the line deleted), and
+ * `append` added at the end. */
+static char *damaged_copy(const char *name, int line, const char *with, const char *append)
+{
+    g_autofree char *ref = path_in(tmp, "ref");
+    char *out = path_in(tmp, name);
+    g_autofree char *cmd = g_strdup_printf("cp -r '%s' '%s'", ref, out);
+    g_assert_cmpint(clirun_sh(cmd, NULL, NULL), ==, 0);
+    g_autofree char *runs = path_in(out, "runs.csv"), *text = NULL;
+    g_assert_true(g_file_get_contents(runs, &text, NULL, NULL));
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    GString *s = g_string_new(NULL);
+    for (int i = 0; lines[i] && *lines[i]; i++) {
+        if (i + 1 != line)
+            g_string_append_printf(s, "%s\n", lines[i]);
+        else if (with)
+            g_string_append_printf(s, "%s\n", with);
+    }
+    if (append)
+        g_string_append(s, append);
+    g_assert_true(g_file_set_contents(runs, s->str, (gssize)s->len, NULL));
+    g_string_free(s, TRUE);
+    return out;
+}
+
+/* Run task's row in dir's runs.csv and its line number. */
+static char *row_of(const char *dir, int task, int *line)
+{
+    g_autofree char *runs = path_in(dir, "runs.csv"), *text = NULL;
+    g_assert_true(g_file_get_contents(runs, &text, NULL, NULL));
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    g_autofree char *prefix = g_strdup_printf("%d,", task);
+    for (int i = 1; lines[i]; i++)
+        if (g_str_has_prefix(lines[i], prefix)) {
+            *line = i + 1;
+            return g_strdup(lines[i]);
+        }
+    g_assert_not_reached();
+}
+
+/* The same row with field i replaced. */
+static char *with_field(const char *row, int i, const char *value)
+{
+    g_auto(GStrv) f = g_strsplit(row, ",", -1);
+    g_free(f[i]);
+    f[i] = g_strdup(value);
+    return g_strjoinv(",", f);
+}
+
+static char *file_text(const char *dir, const char *name)
+{
+    g_autofree char *path = path_in(dir, name);
+    char *text = NULL;
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    return text;
+}
+
+static void sweep_expect(const char *out, int code, const char *const *msgs)
+{
+    const char *argv[] = {"ikesim", "sweep", tiny, "-j", "2", "--out", out, NULL};
+    g_autofree char *err = NULL;
+    g_assert_cmpint(clirun(argv, NULL, &err), ==, code);
+    g_test_message("%s", err);
+    for (size_t i = 0; msgs[i]; i++)
+        if (!strstr(err, msgs[i]))
+            g_error("expected “%s” in: %s", msgs[i], err);
+}
+
+/* Damaged lines are dropped, said on stderr, and their runs run again; the
+ * summary counts the grid's runs and the manifest says complete. */
+static void test_resume_repairs(void)
+{
+    g_autofree char *ref = path_in(tmp, "ref");
+    int l4, l0;
+    g_autofree char *row5 = row_of(ref, 4, &l4);
+    g_autofree char *half = g_strndup(row5, strlen(row5) / 2);
+    g_autofree char *bad_events = with_field(row5, 18, "12x4");
+    g_autofree char *row0 = row_of(ref, 0, &l0);
+    g_autofree char *dup0 = with_field(row0, 17, "99.999"); /* another wall_s: the same run */
+    g_autofree char *dup_line = g_strconcat(dup0, "\n", NULL);
+    g_autofree char *dup_msg = g_strdup_printf("runs.csv:26: run 0 again (as at line %d): line dropped", l0);
+    const struct {
+        const char *name;
+        int line;
+        const char *with, *append, *msg, *summary;
+    } cases[] = {
+        {"garbage", l4, "%%% not a row at all", NULL, "not a row: 1 fields, the header has 19: line dropped", "1 new"},
+        {"half-row", l4, half, NULL, "not a row: 8 fields, the header has 19: line dropped", "1 new"},
+        {"not-a-number", l4, bad_events, NULL, "not a row: events is “12x4”, not a number: line dropped", "1 new"},
+        {"empty-line", l4, "", NULL, "not a row: an empty line: line dropped", "1 new"},
+        {"duplicate", 0, NULL, dup_line, dup_msg, "0 new"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *out = damaged_copy(cases[i].name, cases[i].line, cases[i].with, cases[i].append);
+        g_autofree char *stats = g_strdup_printf("tiny: 24 runs (%s in", cases[i].summary);
+        g_autofree char *where = g_strdup_printf("%s/runs.csv:%d: ", out, cases[i].line ? cases[i].line : 26);
+        const char *msgs[] = {where, cases[i].msg, "(a run without a row runs again)", stats, NULL};
+        sweep_expect(out, 0, msgs);
+        g_autofree char *runs = path_in(out, "runs.csv");
+        g_autofree char *key = clirun_rows_key(runs);
+        g_assert_cmpstr(key, ==, reference);
+        g_autofree char *m = file_text(out, "manifest.txt"), *sum = file_text(out, "summary.csv");
+        g_assert_nonnull(strstr(m, "state=complete\ndone=24\nfailed=0\n"));
+        g_auto(GStrv) lines = g_strsplit(sum, "\n", -1);
+        for (int l = 1; l <= 6; l++) /* every point: n = 4 seeds */
+            g_assert_nonnull(strstr(lines[l], ",4,"));
+    }
+}
+
+/* Rows that lie are refused: exit 2, the line named, nothing changed. */
+static void test_resume_refuses(void)
+{
+    g_autofree char *ref = path_in(tmp, "ref");
+    int l0;
+    g_autofree char *row0 = row_of(ref, 0, &l0);
+    g_autofree char *conflict = g_strdup_printf("runs.csv:26: run 0 again, with other results than at line %d", l0);
+    g_autofree char *other_results = with_field(row0, 18, "1");
+    g_autofree char *outside = with_field(row0, 0, "24");
+    g_autofree char *no_id = with_field(row0, 0, "");
+    g_autofree char *other_exp = with_field(row0, 1, "other");
+    g_autofree char *other_seed = with_field(row0, 2, "3");
+    g_autofree char *other_method = with_field(row0, 4, "qcd");
+    const struct {
+        const char *name, *append, *msg;
+    } cases[] = {
+        {"conflict", other_results, conflict},
+        {"outside", outside, "runs.csv:25: run_id “24” is not a task of the grid (0 to 23)"},
+        {"no-id", no_id, "runs.csv:25: run_id “” is not a task of the grid (0 to 23)"},
+        {"other-experiment", other_exp, "runs.csv:25: a row of experiment “other”, not “tiny”"},
+        {"other-seed", other_seed, "runs.csv:25: run 0 is seed 1 of point “tiny,1,liveness-aggressive” in this grid"},
+        {"other-method", other_method, "runs.csv:25: run 0 is seed 1 of point “tiny,1,liveness-aggressive”"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *line = g_strconcat(cases[i].append, "\n", NULL);
+        /* the other row replaces run 0's, so nothing is a duplicate but the conflict */
+        g_autofree char *out = damaged_copy(cases[i].name, i == 0 ? 0 : l0, NULL, line);
+        g_autofree char *runs = file_text(out, "runs.csv"), *m = file_text(out, "manifest.txt");
+        g_autofree char *sum = file_text(out, "summary.csv");
+        const char *msgs[] = {cases[i].msg, NULL};
+        sweep_expect(out, 2, msgs);
+        g_autofree char *runs2 = file_text(out, "runs.csv"), *m2 = file_text(out, "manifest.txt");
+        g_autofree char *sum2 = file_text(out, "summary.csv");
+        g_assert_cmpstr(runs2, ==, runs);
+        g_assert_cmpstr(m2, ==, m);
+        g_assert_cmpstr(sum2, ==, sum);
+    }
+}
+
 static void test_tasks_collect(void)
 {
     g_autofree char *shards = path_in(tmp, "shards"), *merged = path_in(tmp, "merged");
@@ -205,6 +354,8 @@ int main(int argc, char **argv)
     g_test_add_func("/sweep/uninterrupted", test_uninterrupted);
     g_test_add_func("/sweep/kill-and-resume", test_kill_and_resume);
     g_test_add_func("/sweep/refuses-other-edition", test_refuses_other_experiment);
+    g_test_add_func("/sweep/resume-repairs", test_resume_repairs);
+    g_test_add_func("/sweep/resume-refuses", test_resume_refuses);
     g_test_add_func("/sweep/tasks-collect", test_tasks_collect);
     g_test_add_func("/sweep/status-and-mixed-collect", test_status_and_mixed_collect);
     g_test_add_func("/sweep/gnu-parallel", test_gnu_parallel);

@@ -6,6 +6,8 @@
 #include "cli.h"
 #include "csv.h"
 #include "outdir.h"
+#include "read_file.h"
+#include "rows.h"
 
 static const char summary[] =
     "Merges the shards that `ikesim run --task ID --out DIR` wrote (DIR/shards/ID.csv,\n"
@@ -13,7 +15,9 @@ static const char summary[] =
     "directories, into OUT: runs.csv (sorted by run_id), summary.csv, timeline.csv,\n"
     "the plots and manifest.txt.  Every DIR must hold the same experiment (same\n"
     "SHA-256, same --set values).  OUT may be one of the DIRs.  Missing tasks are\n"
-    "listed; the rest is still collected.";
+    "listed; the rest is still collected.  Every row is checked against the grid\n"
+    "first: a damaged one is skipped (said on stderr), one that is not its run's, or\n"
+    "two rows of a run with different results, refused (exit 2).";
 
 static const char description[] =
     "Example:\n"
@@ -39,80 +43,120 @@ static bool copy_timeline(const char *dir, const char *out, const char *name, GE
     g_autofree char *data = NULL;
     gsize len;
     g_autofree char *tl_dir = g_build_filename(out, "timeline", NULL);
-    return g_file_get_contents(tl, &data, &len, err) && out_mkdirs(tl_dir, err) &&
+    return read_regular_file(tl, (gsize)64 << 20, &data, &len, err) && out_mkdirs(tl_dir, err) &&
            out_write(tl_dir, name, data, (gssize)len, err);
 }
 
-/* Adds the complete rows of DIR's runs.csv (a sweep's) to rows (by task id). */
-static bool gather_runs(const char *dir, const char *header, const sim_exp *e, GHashTable *rows, GError **err)
+/* The rows gathered so far, checked against the grid (rows.h). */
+typedef struct gathered {
+    rows_grid *g;
+    GHashTable *rows;  /* task id -> row (without '\n') */
+    GHashTable *where; /* task id -> the file (and line) it came from */
+} gathered;
+
+/* One row found at where: a damaged one is skipped and said so; one that
+ * lies, or a second row of a run with other results, fails naming both. */
+static bool take(gathered *c, const char *where, const char *row, GHashTable *mine, GError **err)
 {
-    g_autofree char *path = g_build_filename(dir, "runs.csv", NULL), *text = NULL;
-    if (!g_file_test(path, G_FILE_TEST_EXISTS))
+    size_t id;
+    g_autofree char *why = NULL;
+    row_verdict v = rows_check_line(c->g, row, &id, &why);
+    if (v == ROW_DAMAGED) {
+        fprintf(stderr, "ikesim collect: %s: skipped, %s (a task without a row is listed missing)\n", where, why);
         return true;
-    if (!g_file_get_contents(path, &text, NULL, err))
-        return false;
-    if (!g_str_has_prefix(text, header)) {
-        g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s has other columns than this experiment's runs", path);
+    }
+    if (v == ROW_FOREIGN) {
+        g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: %s; remove it or collect another directory", where,
+                    why);
         return false;
     }
+    const char *have = g_hash_table_lookup(c->rows, GSIZE_TO_POINTER(id));
+    if (have && !rows_same_run(c->g, have, row)) {
+        g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "%s and %s hold run %zu with other results: which is true cannot be told; remove one", where,
+                    (char *)g_hash_table_lookup(c->where, GSIZE_TO_POINTER(id)), id);
+        return false;
+    }
+    g_hash_table_replace(c->rows, GSIZE_TO_POINTER(id), g_strdup(row));
+    g_hash_table_replace(c->where, GSIZE_TO_POINTER(id), g_strdup(where));
+    g_hash_table_add(mine, GSIZE_TO_POINTER(id));
+    return true;
+}
+
+/* The complete rows of DIR's runs.csv (a sweep's). */
+static bool gather_runs(gathered *c, const char *dir, const char *header, GHashTable *mine, GError **err)
+{
+    g_autofree char *path = g_build_filename(dir, "runs.csv", NULL), *text = NULL;
+    gsize len;
+    if (!g_file_test(path, G_FILE_TEST_EXISTS))
+        return true;
+    if (!read_regular_file(path, (gsize)1 << 30, &text, &len, err))
+        return false;
+    if (!g_str_has_prefix(text, header)) {
+        g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s:1: other columns than this experiment's runs", path);
+        return false;
+    }
+    int n = 1;
     for (char *row = text + strlen(header), *nl; (nl = strchr(row, '\n')); row = nl + 1) {
-        char *stop;
-        gsize id = (gsize)g_ascii_strtoull(row, &stop, 10);
-        if (stop > row && *stop == ',' && id < exp_n_tasks(e))
-            g_hash_table_replace(rows, GSIZE_TO_POINTER(id), g_strndup(row, (gsize)(nl + 1 - row)));
+        *nl = '\0';
+        g_autofree char *where = g_strdup_printf("%s:%d", path, ++n);
+        if (!take(c, where, row, mine, err))
+            return false;
     }
     return true;
 }
 
-/* Adds DIR's runs.csv rows and shard rows to rows (by task id) and copies
- * their timelines. */
-static bool gather(const char *dir, const char *out, const char *header, const sim_exp *e, GHashTable *rows,
-                   GError **err)
+/* DIR's shards: each its header and one row. */
+static bool gather_shards(gathered *c, const char *dir, const char *header, GHashTable *mine, GError **err)
 {
-    g_autoptr(GHashTable) mine = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
-    if (!gather_runs(dir, header, e, mine, err))
-        return false;
     g_autofree char *shards = g_build_filename(dir, "shards", NULL), *runs = g_build_filename(dir, "runs.csv", NULL);
-    GDir *d = NULL; /* a sweep's directory may have no shards */
-    if ((g_file_test(shards, G_FILE_TEST_IS_DIR) || !g_file_test(runs, G_FILE_TEST_EXISTS)) &&
-        !(d = g_dir_open(shards, 0, err)))
+    if (!g_file_test(shards, G_FILE_TEST_IS_DIR) && g_file_test(runs, G_FILE_TEST_EXISTS))
+        return true; /* a sweep's directory may have no shards */
+    GDir *d = g_dir_open(shards, 0, err);
+    if (!d)
         return false;
+    size_t hlen = strlen(header);
     bool ok = true;
     const char *name;
-    size_t hlen = strlen(header);
-    while (ok && d && (name = g_dir_read_name(d))) {
+    while (ok && (name = g_dir_read_name(d))) {
         if (!g_str_has_suffix(name, ".csv"))
             continue;
-        g_autofree char *path = g_build_filename(shards, name, NULL);
-        g_autofree char *text = NULL;
-        if (!g_file_get_contents(path, &text, NULL, err)) {
+        g_autofree char *path = g_build_filename(shards, name, NULL), *text = NULL;
+        gsize len;
+        if (!read_regular_file(path, (gsize)1 << 20, &text, &len, err)) {
             ok = false;
             break;
         }
-        bool has_header = strncmp(text, header, hlen) == 0;
-        char *row = has_header ? text + hlen : text, *nl = strchr(row, '\n');
-        gsize id = (gsize)g_ascii_strtoull(row, NULL, 10);
-        g_autofree char *prefix = g_strdup_printf("%zu,", id);
-        if (!has_header || !nl || nl[1] || id >= exp_n_tasks(e) || !g_str_has_prefix(row, prefix)) {
-            g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                        "%s is not a shard of this experiment (expected its header and one row)", path);
-            ok = false;
-            break;
+        char *row = text + MIN(hlen, len), *nl = strchr(row, '\n');
+        const char *why = len < hlen || memcmp(text, header, hlen) != 0 ? "not this experiment's header"
+                          : !nl || nl[1]                                 ? "not one complete row"
+                                                                        : NULL;
+        if (why) {
+            fprintf(stderr, "ikesim collect: %s: skipped, %s (a task without a row is listed missing)\n", path, why);
+            continue;
         }
-        g_hash_table_replace(mine, GSIZE_TO_POINTER(id), g_strdup(row));
+        *nl = '\0';
+        ok = take(c, path, row, mine, err);
     }
-    if (d)
-        g_dir_close(d);
-    GHashTableIter it;
-    gpointer id, row;
-    g_hash_table_iter_init(&it, mine);
-    while (ok && g_hash_table_iter_next(&it, &id, &row)) {
-        g_autofree char *tl_name = g_strdup_printf("%zu.csv", GPOINTER_TO_SIZE(id));
-        ok = !exp_timeline(e) || copy_timeline(dir, out, tl_name, err);
-        g_hash_table_iter_steal(&it);
-        g_hash_table_replace(rows, id, row);
-    }
+    g_dir_close(d);
     return ok;
+}
+
+/* Adds DIR's runs.csv rows and shard rows and copies their timelines. */
+static bool gather(gathered *c, const char *dir, const char *out, const char *header, const sim_exp *e, GError **err)
+{
+    g_autoptr(GHashTable) mine = g_hash_table_new(g_direct_hash, g_direct_equal);
+    if (!gather_runs(c, dir, header, mine, err) || !gather_shards(c, dir, header, mine, err))
+        return false;
+    GHashTableIter it;
+    gpointer id;
+    g_hash_table_iter_init(&it, mine);
+    while (exp_timeline(e) && g_hash_table_iter_next(&it, &id, NULL)) {
+        g_autofree char *tl_name = g_strdup_printf("%zu.csv", GPOINTER_TO_SIZE(id));
+        if (!copy_timeline(dir, out, tl_name, err))
+            return false;
+    }
+    return true;
 }
 
 int cmd_collect(int argc, char **argv)
@@ -159,9 +203,12 @@ int cmd_collect(int argc, char **argv)
         return cli_fail_error("collect", CLI_USAGE, &err);
     }
     g_autoptr(GHashTable) rows = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    g_autoptr(GHashTable) where = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    gathered c = {rows_grid_new(e), rows, where};
     ok = out_mkdirs(out, &err);
     for (int i = 2; ok && i < argc; i++)
-        ok = gather(argv[i], out, header, e, rows, &err);
+        ok = gather(&c, argv[i], out, header, e, &err);
+    rows_grid_free(c.g);
     if (!ok) {
         exp_free(e);
         return cli_fail_error("collect", CLI_USAGE, &err);
@@ -174,16 +221,16 @@ int cmd_collect(int argc, char **argv)
     g_ptr_array_sort(sorted, by_id);
     GString *csv = g_string_new(header);
     for (guint i = 0; i < sorted->len; i++)
-        g_string_append(csv, g_ptr_array_index(sorted, i));
+        g_string_append_printf(csv, "%s\n", (char *)g_ptr_array_index(sorted, i));
     size_t total = exp_n_tasks(e), have = sorted->len;
-    ok = out_write(out, "runs.csv", csv->str, (gssize)csv->len, &err) &&
-         out_manifest_write(out, e, (const char *const *)sets, scripts, have == total ? "complete" : "incomplete",
-                            have, 0, &err);
-    g_string_free(csv, TRUE);
+    /* the manifest last, saying what the directory now holds */
     g_autoptr(GPtrArray) made = g_ptr_array_new_with_free_func(g_free);
-    if (ok && !cli_finish(out, e, scripts, made, &err))
+    ok = out_write(out, "runs.csv", csv->str, (gssize)csv->len, &err) && cli_finish(out, e, scripts, made, &err);
+    g_string_free(csv, TRUE);
+    if (!ok)
         code = cli_fail_error("collect", CLI_FAILED, &err);
-    else if (!ok)
+    if (!out_manifest_write(out, e, (const char *const *)sets, scripts,
+                            !ok ? "failed" : have == total ? "complete" : "incomplete", have, 0, &err))
         code = cli_fail_error("collect", CLI_FAILED, &err);
     if (have < total) {
         GString *missing = g_string_new(NULL);

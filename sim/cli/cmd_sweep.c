@@ -8,6 +8,7 @@
 #include "csv.h"
 #include "outdir.h"
 #include "pool.h"
+#include "summary.h"
 
 static const char summary[] =
     "Runs the experiment's grid (every sweep point x every seed) in parallel worker\n"
@@ -19,7 +20,9 @@ static const char summary[] =
     "  manifest.txt  ikesim version and commit, experiment SHA-256, seeds, date\n"
     "Interrupted (Ctrl-C, kill -9, power loss) and started again with the same\n"
     "command, it keeps every finished run, cuts a half-written line and runs only\n"
-    "what is missing.  Progress is shown on a terminal only.";
+    "what is missing.  Every line of runs.csv is checked against the grid first: a\n"
+    "damaged line is dropped (said on stderr) and its run runs again; a row that is\n"
+    "not its run's is refused (exit 2).  Progress is shown on a terminal only.";
 
 static const char description[] =
     "Examples:\n"
@@ -82,7 +85,7 @@ static void worker_done(void *arg, size_t task, int status, const char *out, con
     bool ok = status == 0 && g_str_has_prefix(out, prefix) && len > 0 && out[len - 1] == '\n' &&
               memchr(out, '\n', len) == out + len - 1;
     GError *err = NULL;
-    if (ok && !s->write_failed && !out_runs_append(s->fd, out, &err)) {
+    if (ok && !s->write_failed && !out_runs_append(s->fd, s->dir, out, &err)) {
         s->write_failed = true;
         progress_end(&s->pg);
         cli_fail_error("sweep", CLI_FAILED, &err);
@@ -98,6 +101,18 @@ static void worker_done(void *arg, size_t task, int status, const char *out, con
     fprintf(stderr, "ikesim sweep: task %zu failed (%s %d): %s%s", task, status < 0 ? "signal or spawn" : "exit",
             status, *err_text ? err_text : "no message\n",
             *err_text && err_text[strlen(err_text) - 1] != '\n' ? "\n" : "");
+}
+
+/* After lines were dropped, summary.csv (if any) shows the rows kept. */
+static bool resummarize(const char *dir, const out_runs *runs, GError **err)
+{
+    g_autofree char *path = g_build_filename(dir, "summary.csv", NULL);
+    if (!g_file_test(path, G_FILE_TEST_EXISTS))
+        return true;
+    csv_table *t = csv_parse(runs->text->str, runs->text->len, err);
+    g_autofree char *summary = t ? summary_csv(t, err) : NULL;
+    csv_table_free(t);
+    return summary && out_write(dir, "summary.csv", summary, -1, err);
 }
 
 int cmd_sweep(int argc, char **argv)
@@ -149,22 +164,26 @@ int cmd_sweep(int argc, char **argv)
     }
     if (!out)
         out = g_build_filename("results", exp_name(e), NULL);
-    /* a directory of another experiment is refused before anything is written */
-    g_autofree char *header = csv_header(e);
+    /* a directory of another experiment, or rows that lie, are refused
+     * before anything is written */
     out_manifest *m = out_manifest_read(out, &err);
-    bool ok = !err && (!m || out_manifest_matches(m, out, e, (const char *const *)sets, &err)) &&
-              out_runs_compatible(out, header, &err);
+    bool ok = !err && (!m || out_manifest_matches(m, out, e, (const char *const *)sets, &err));
     out_manifest_free(m);
-    if (!ok) {
+    out_runs *runs = ok ? out_runs_load(out, e, &err) : NULL;
+    if (!runs) {
         exp_free(e);
         return cli_fail_error("sweep", CLI_USAGE, &err);
     }
+    for (guint i = 0; i < runs->dropped->len; i++)
+        fprintf(stderr, "ikesim sweep: %s: line dropped (a run without a row runs again)\n",
+                (char *)g_ptr_array_index(runs->dropped, i));
     g_autofree char *scripts = g_canonicalize_filename(exp_dir(e), NULL);
     if (slurm) {
         int code = out_mkdirs(out, &err) &&
                            out_manifest_write(out, e, (const char *const *)sets, scripts, "slurm", 0, 0, &err)
                        ? sweep_slurm(e, out, sets, slurm_opts, (int)jobs, !no_wait)
                        : cli_fail_error("sweep", CLI_FAILED, &err);
+        out_runs_free(runs);
         exp_free(e);
         return code;
     }
@@ -172,20 +191,24 @@ int cmd_sweep(int argc, char **argv)
         jobs = g_get_num_processors();
     g_autofree char *tl_dir = g_build_filename(out, "timeline", NULL);
     g_autofree char *copy = g_build_filename(out, "experiment.ini", NULL);
-    g_autoptr(GHashTable) done = g_hash_table_new(g_direct_hash, g_direct_equal);
     sweep s = {.e = e, .dir = out, .copy = copy, .sets = sets, .fd = -1};
     ok = out_mkdirs(out, &err) && (!exp_timeline(e) || out_mkdirs(tl_dir, &err)) &&
-         out_manifest_write(out, e, (const char *const *)sets, scripts, "running", 0, 0, &err) &&
-         (s.fd = out_runs_open(out, header, done, &err)) >= 0;
+         (s.fd = out_runs_open(out, runs, &err)) >= 0 && (!runs->dropped->len || resummarize(out, runs, &err)) &&
+         out_manifest_write(out, e, (const char *const *)sets, scripts, "running", g_hash_table_size(runs->done), 0,
+                            &err);
     if (!ok) {
+        if (s.fd >= 0)
+            close(s.fd);
+        out_runs_free(runs);
         exp_free(e);
         return cli_fail_error("sweep", CLI_FAILED, &err);
     }
     size_t total = exp_n_tasks(e), n = 0;
     size_t *pending = g_new(size_t, total);
     for (size_t t = 0; t < total; t++)
-        if (!g_hash_table_contains(done, GSIZE_TO_POINTER(t)))
+        if (!g_hash_table_contains(runs->done, GSIZE_TO_POINTER(t)))
             pending[n++] = t;
+    out_runs_free(runs);
     gint64 t0 = g_get_monotonic_time();
     progress_start(&s.pg, total, total - n);
     bool finished = pool_run(pending, n, (int)jobs, worker_argv, worker_done, &s, &s.pg);
@@ -195,19 +218,27 @@ int cmd_sweep(int argc, char **argv)
     size_t have = total - n + s.done;
     double secs = (double)(g_get_monotonic_time() - t0) / 1e6;
     int code = CLI_OK;
+    /* the manifest says what happened: interrupted, failed (an output could
+     * not be written), incomplete (runs failed) or complete */
+    const char *state = s.failed ? "incomplete" : "complete";
     if (!finished) {
+        state = "interrupted";
         code = cli_fail("sweep", CLI_INTERRUPTED,
                         "interrupted: %zu of %zu runs are in %s/runs.csv; the same command goes on from there",
                         have, total, out);
     } else if (s.write_failed) {
+        state = "failed";
         code = CLI_FAILED;
     } else {
         g_autoptr(GPtrArray) made = g_ptr_array_new_with_free_func(g_free);
-        if (!cli_finish(out, e, scripts, made, &err))
+        if (!cli_finish(out, e, scripts, made, &err)) {
+            state = "failed";
             code = cli_fail_error("sweep", CLI_FAILED, &err);
-        if (!out_manifest_write(out, e, (const char *const *)sets, scripts, s.failed ? "incomplete" : "complete",
-                                have, s.failed, &err))
-            code = cli_fail_error("sweep", CLI_FAILED, &err);
+        }
+    }
+    if (!out_manifest_write(out, e, (const char *const *)sets, scripts, state, have, s.failed, &err))
+        code = cli_fail_error("sweep", CLI_FAILED, &err);
+    if (finished && !s.write_failed) {
         if (s.failed)
             code = cli_fail("sweep", CLI_FAILED, "%zu of %zu runs failed; run the same command to retry them",
                             s.failed, total);

@@ -8,6 +8,9 @@
 
 #include <glib/gstdio.h>
 
+#include "csv.h"
+#include "read_file.h"
+#include "rows.h"
 #include "version.h"
 
 bool out_mkdirs(const char *dir, GError **err)
@@ -22,8 +25,17 @@ bool out_mkdirs(const char *dir, GError **err)
 bool out_write(const char *dir, const char *name, const char *data, gssize len, GError **err)
 {
     g_autofree char *path = g_build_filename(dir, name, NULL);
-    return g_file_set_contents_full(path, data, len, G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                    0644, err);
+    GError *e = NULL;
+    if (g_file_set_contents_full(path, data, len, G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                 0644, &e))
+        return true;
+    /* GLib names its temporary file; the user needs the directory and why
+     * (the reason ends GLib's message) */
+    const char *why = g_strrstr(e->message, ": ");
+    g_set_error(err, G_FILE_ERROR, e->code, "cannot write %s in the output directory %s: %s", name, dir,
+                why ? why + 2 : e->message);
+    g_error_free(e);
+    return false;
 }
 
 void out_manifest_free(out_manifest *m)
@@ -43,8 +55,16 @@ out_manifest *out_manifest_read(const char *dir, GError **err)
     if (!g_file_test(path, G_FILE_TEST_EXISTS))
         return NULL;
     g_autoptr(GKeyFile) kf = g_key_file_new();
-    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, err))
+    g_autofree char *text = NULL;
+    gsize len = 0;
+    GError *e = NULL;
+    if (!read_regular_file(path, (gsize)1 << 20, &text, &len, err))
         return NULL;
+    if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &e)) {
+        g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: not an ikesim manifest: %s", path, e->message);
+        g_error_free(e);
+        return NULL;
+    }
     out_manifest *m = g_new0(out_manifest, 1);
     m->file = g_key_file_get_string(kf, "experiment", "file", NULL);
     m->scripts = g_key_file_get_string(kf, "experiment", "scripts", NULL);
@@ -134,88 +154,116 @@ static bool fail_errno(GError **err, const char *what, const char *path)
     return false;
 }
 
-static bool other_columns(GError **err, const char *path)
-{
-    g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_EXIST,
-                "%s has other columns than this experiment's runs; choose another --out or remove it", path);
-    return false;
-}
+/* The largest runs.csv or shard read. */
+#define RUNS_MAX ((gsize)1 << 30)
 
-bool out_runs_compatible(const char *dir, const char *header, GError **err)
+out_runs *out_runs_load(const char *dir, const sim_exp *e, GError **err)
 {
     g_autofree char *path = g_build_filename(dir, "runs.csv", NULL);
     g_autofree char *text = NULL;
     gsize len = 0;
-    if (!g_file_test(path, G_FILE_TEST_EXISTS))
-        return true;
-    if (!g_file_get_contents(path, &text, &len, err))
-        return false;
-    const char *nl = memchr(text, '\n', len);
+    if (g_file_test(path, G_FILE_TEST_EXISTS) && !read_regular_file(path, RUNS_MAX, &text, &len, err))
+        return NULL;
+    g_autofree char *header = csv_header(e);
     size_t hlen = strlen(header);
-    if (nl && ((size_t)(nl - text + 1) != hlen || memcmp(text, header, hlen) != 0))
-        return other_columns(err, path);
-    return true;
-}
-
-int out_runs_open(const char *dir, const char *header, GHashTable *done, GError **err)
-{
-    g_autofree char *path = g_build_filename(dir, "runs.csv", NULL);
-    g_autofree char *text = NULL;
-    gsize len = 0;
-    if (g_file_test(path, G_FILE_TEST_EXISTS) && !g_file_get_contents(path, &text, &len, err))
-        return -1;
-    /* keep complete lines only: a kill mid-write leaves at most one half */
+    /* complete lines only: a kill mid-write leaves at most one half */
     gsize keep = 0;
     for (gsize i = 0; i < len; i++)
         if (text[i] == '\n')
             keep = i + 1;
-    size_t hlen = strlen(header);
     if (keep > 0 && (keep < hlen || memcmp(text, header, hlen) != 0)) {
-        other_columns(err, path);
-        return -1;
+        g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_EXIST,
+                    "%s:1: other columns than this experiment's runs; choose another --out or remove it", path);
+        return NULL;
     }
-    int fd = g_open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        fail_errno(err, "cannot open", path);
-        return -1;
-    }
-    if (keep < len && ftruncate(fd, (off_t)keep) != 0) {
-        fail_errno(err, "cannot cut the half-written last line of", path);
-        close(fd);
-        return -1;
-    }
-    if (keep == 0) {
-        if (ftruncate(fd, 0) != 0 || !out_runs_append(fd, header, err)) {
-            close(fd);
-            return -1;
-        }
-        return fd;
-    }
-    for (const char *p = text + hlen; p < text + keep;) {
+    out_runs *r = g_new0(out_runs, 1);
+    r->text = g_string_new(header);
+    r->done = g_hash_table_new(g_direct_hash, g_direct_equal);
+    r->dropped = g_ptr_array_new_with_free_func(g_free);
+    r->rewrite = keep < len || keep == 0;
+    g_autoptr(GHashTable) line_of = g_hash_table_new(g_direct_hash, g_direct_equal); /* task -> line number */
+    g_autoptr(GHashTable) row_of = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    rows_grid *g = rows_grid_new(e);
+    int n = 1;
+    bool ok = true;
+    for (const char *p = text ? text + hlen : NULL; ok && p && p < text + keep;) {
         const char *nl = memchr(p, '\n', (size_t)(text + keep - p));
-        const char *comma = memchr(p, ',', (size_t)(nl - p));
-        if (comma && comma > p) {
-            g_autofree char *id = g_strndup(p, (gsize)(comma - p));
-            g_hash_table_add(done, GSIZE_TO_POINTER((gsize)g_ascii_strtoull(id, NULL, 10)));
-        }
+        g_autofree char *line = g_strndup(p, (gsize)(nl - p));
         p = nl + 1;
+        n++;
+        size_t task;
+        g_autofree char *why = NULL;
+        row_verdict v = rows_check_line(g, line, &task, &why);
+        if (v == ROW_OK && g_hash_table_contains(row_of, GSIZE_TO_POINTER(task))) {
+            int first = GPOINTER_TO_INT(g_hash_table_lookup(line_of, GSIZE_TO_POINTER(task)));
+            if (!rows_same_run(g, g_hash_table_lookup(row_of, GSIZE_TO_POINTER(task)), line)) {
+                g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                            "%s:%d: run %zu again, with other results than at line %d: which is true cannot be "
+                            "told; remove one (or both: the sweep runs it again)",
+                            path, n, task, first);
+                ok = false;
+                break;
+            }
+            why = g_strdup_printf("run %zu again (as at line %d)", task, first);
+            v = ROW_DAMAGED;
+        }
+        if (v == ROW_FOREIGN) {
+            g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s:%d: %s; remove the line or choose another --out",
+                        path, n, why);
+            ok = false;
+        } else if (v == ROW_DAMAGED) {
+            g_ptr_array_add(r->dropped, g_strdup_printf("%s:%d: %s", path, n, why));
+            r->rewrite = true;
+        } else {
+            g_hash_table_add(r->done, GSIZE_TO_POINTER(task));
+            g_hash_table_insert(line_of, GSIZE_TO_POINTER(task), GINT_TO_POINTER(n));
+            g_hash_table_insert(row_of, GSIZE_TO_POINTER(task), g_strdup(line));
+            g_string_append_printf(r->text, "%s\n", line);
+        }
     }
+    rows_grid_free(g);
+    if (!ok) {
+        out_runs_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void out_runs_free(out_runs *r)
+{
+    if (!r)
+        return;
+    g_string_free(r->text, TRUE);
+    g_hash_table_destroy(r->done);
+    g_ptr_array_free(r->dropped, TRUE);
+    g_free(r);
+}
+
+int out_runs_open(const char *dir, const out_runs *r, GError **err)
+{
+    if (r->rewrite && !out_write(dir, "runs.csv", r->text->str, (gssize)r->text->len, err))
+        return -1;
+    g_autofree char *path = g_build_filename(dir, "runs.csv", NULL);
+    int fd = g_open(path, O_WRONLY | O_APPEND | O_CLOEXEC, 0);
+    if (fd < 0)
+        fail_errno(err, "cannot open", path);
     return fd;
 }
 
-bool out_runs_append(int fd, const char *line, GError **err)
+bool out_runs_append(int fd, const char *dir, const char *line, GError **err)
 {
+    g_autofree char *path = g_build_filename(dir, "runs.csv", NULL);
     size_t len = strlen(line), off = 0;
     while (off < len) {
         ssize_t n = write(fd, line + off, len - off);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            return fail_errno(err, "cannot append to", "runs.csv");
+            return fail_errno(err, "cannot append to", path);
         off += (size_t)n;
     }
     if (fsync(fd) != 0)
-        return fail_errno(err, "cannot sync", "runs.csv");
+        return fail_errno(err, "cannot sync", path);
     return true;
 }
 

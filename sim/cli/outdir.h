@@ -36,14 +36,21 @@ bool out_manifest_matches(const out_manifest *m, const char *dir, const sim_exp 
 bool out_manifest_write(const char *dir, const sim_exp *e, const char *const *sets, const char *scripts,
                         const char *status, size_t done, size_t failed, GError **err);
 
-/* Opens dir/runs.csv for appending: creates it with the header, or checks
- * its header, cuts a half-written last line, and adds every run_id it
- * holds to done.  Returns a file descriptor, or -1. */
-/* false if dir/runs.csv exists with another header (checked before a
- * sweep writes anything). */
-bool out_runs_compatible(const char *dir, const char *header, GError **err);
-int out_runs_open(const char *dir, const char *header, GHashTable *done, GError **err);
-bool out_runs_append(int fd, const char *line, GError **err);
+/* dir/runs.csv as found, checked against the grid (rows.h) before
+ * anything is written: NULL and an error naming the line if it holds
+ * another experiment's columns or a row that lies. */
+typedef struct out_runs {
+    GString *text;      /* the header and the rows kept */
+    GHashTable *done;   /* task ids that have a row */
+    GPtrArray *dropped; /* char*: "PATH:LINE: why" of each damaged line dropped */
+    bool rewrite;       /* the file differs from text (new, cut or dropped lines) */
+} out_runs;
+out_runs *out_runs_load(const char *dir, const sim_exp *e, GError **err);
+void out_runs_free(out_runs *r);
+/* Writes text whole if the file differs, then opens it for appending:
+ * a file descriptor, or -1. */
+int out_runs_open(const char *dir, const out_runs *r, GError **err);
+bool out_runs_append(int fd, const char *dir, const char *line, GError **err);
 
 /* Adds to done the id of every task dir holds: a complete row in runs.csv
  * or a shard (shards are renamed into place whole, so one that exists is
