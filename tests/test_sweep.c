@@ -3,7 +3,11 @@
  * as an uninterrupted one, keeps every completed row as it was, cuts a
  * half-written line; `tasks` + `collect` (by hand or through GNU parallel)
  * give the same rows. */
+#include <fcntl.h>
+#include <linux/fs.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <sys/ioctl.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -266,6 +270,81 @@ static void test_resume_refuses(void)
     }
 }
 
+/* Makes dir unwritable even for root (the immutable flag; a read-only
+ * mode for others) or writable again; the reason writes then fail, or NULL
+ * if the file system cannot do it. */
+static const char *lock_dir(const char *dir, bool on)
+{
+    if (geteuid() != 0) {
+        g_assert_cmpint(g_chmod(dir, on ? 0555 : 0755), ==, 0);
+        return "Permission denied";
+    }
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    g_assert_cmpint(fd, >=, 0);
+    int flags = 0;
+    bool ok = ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0;
+    flags = on ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
+    ok = ok && ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0;
+    close(fd);
+    return ok ? "Operation not permitted" : NULL;
+}
+
+/* An output directory that cannot be written: the error names it (not a
+ * temporary file), exit 1, and nothing in it changes. */
+static void test_unwritable_directory(void)
+{
+    /* a path under a regular file */
+    g_autofree char *file = path_in(tmp, "a-file"), *under = g_build_filename(file, "out", NULL);
+    g_assert_true(g_file_set_contents(file, "x", 1, NULL));
+    const char *sweep[] = {"ikesim", "sweep", tiny, "--out", under, NULL};
+    g_autofree char *err = NULL;
+    g_assert_cmpint(clirun(sweep, NULL, &err), ==, 1);
+    g_autofree char *want = g_strdup_printf("ikesim sweep: cannot create %s: Not a directory\n", under);
+    g_assert_cmpstr(err, ==, want);
+    const char *run[] = {"ikesim", "run", tiny, "--task", "0", "--out", under, NULL};
+    g_autofree char *rerr = NULL;
+    g_assert_cmpint(clirun(run, NULL, &rerr), ==, 1);
+    g_autofree char *rwant = g_strdup_printf("ikesim run: cannot create %s/shards: Not a directory\n", under);
+    g_assert_cmpstr(rerr, ==, rwant);
+    /* an empty directory, and one whose runs.csv needs a repair */
+    g_autofree char *empty = path_in(tmp, "locked-empty");
+    g_assert_cmpint(g_mkdir(empty, 0755), ==, 0);
+    int l4;
+    g_autofree char *ref = path_in(tmp, "ref"), *row4 = row_of(ref, 4, &l4);
+    g_autofree char *repair = damaged_copy("locked-repair", l4, "garbage", NULL);
+    const char *dirs[] = {empty, repair};
+    for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++) {
+        g_autofree char *before = NULL, *m_before = NULL;
+        if (i == 1)
+            before = file_text(repair, "runs.csv"), m_before = file_text(repair, "manifest.txt");
+        const char *why = lock_dir(dirs[i], true);
+        if (!why) {
+            g_test_skip("the file system has no immutable flag: only the path under a file was tested");
+            return;
+        }
+        const char *argv[] = {"ikesim", "sweep", tiny, "--out", dirs[i], NULL};
+        g_autofree char *e = NULL;
+        int rc = clirun(argv, NULL, &e);
+        lock_dir(dirs[i], false);
+        g_test_message("%s", e);
+        g_assert_cmpint(rc, ==, 1);
+        /* tiny keeps timelines: their directory comes first */
+        g_autofree char *msg = i == 0 ? g_strdup_printf("ikesim sweep: cannot create %s/timeline: %s\n", dirs[i], why)
+                                      : g_strdup_printf("ikesim sweep: cannot write runs.csv in the output "
+                                                        "directory %s: %s\n", dirs[i], why);
+        g_assert_true(g_str_has_suffix(e, msg));
+        if (i == 0) {
+            GDir *d = g_dir_open(empty, 0, NULL);
+            g_assert_null(g_dir_read_name(d)); /* still empty */
+            g_dir_close(d);
+        } else {
+            g_autofree char *after = file_text(repair, "runs.csv"), *m_after = file_text(repair, "manifest.txt");
+            g_assert_cmpstr(after, ==, before);
+            g_assert_cmpstr(m_after, ==, m_before);
+        }
+    }
+}
+
 static void test_tasks_collect(void)
 {
     g_autofree char *shards = path_in(tmp, "shards"), *merged = path_in(tmp, "merged");
@@ -292,6 +371,55 @@ static void test_tasks_collect(void)
     g_autofree char *err2 = NULL;
     g_assert_cmpint(clirun(collect, NULL, &err2), ==, 1);
     g_assert_nonnull(strstr(err2, "1 of 24 tasks missing: 3"));
+    /* collect checks shards as a sweep checks runs.csv: a damaged shard is
+     * skipped and said (its task missing), one that lies is refused */
+    g_autofree char *header = NULL, *row7 = NULL;
+    g_autofree char *s5 = path_in(shards, "shards/5.csv"), *s7 = path_in(shards, "shards/7.csv");
+    g_assert_true(g_file_get_contents(s7, &row7, NULL, NULL));
+    header = g_strndup(row7, (gsize)(strchr(row7, '\n') + 1 - row7));
+    g_autofree char *garbage = g_strconcat(header, "garbage\n", NULL);
+    g_assert_true(g_file_set_contents(s5, garbage, -1, NULL));
+    g_autofree char *err3 = NULL;
+    g_assert_cmpint(clirun(collect, NULL, &err3), ==, 1);
+    g_autofree char *skipped = g_strdup_printf("ikesim collect: %s: skipped, not a row: 1 fields, the header has 19 "
+                                               "(its task is missing: run it again)", s5);
+    g_assert_nonnull(strstr(err3, skipped));
+    g_assert_nonnull(strstr(err3, "2 of 24 tasks missing: 3 5"));
+    g_autofree char *m = path_in(merged, "manifest.txt"), *mtext = NULL;
+    g_assert_true(g_file_get_contents(m, &mtext, NULL, NULL));
+    g_assert_nonnull(strstr(mtext, "state=incomplete\ndone=22\n"));
+    g_autofree char *runs_before = NULL;
+    g_assert_true(g_file_get_contents(runs, &runs_before, NULL, NULL));
+    /* the same run with other results in a second directory */
+    g_autofree char *shards2 = path_in(tmp, "shards2");
+    g_autofree char *cp = g_strdup_printf("cp -r '%s' '%s'", shards, shards2);
+    g_assert_cmpint(clirun_sh(cp, NULL, NULL), ==, 0);
+    g_autofree char *s7b = path_in(shards2, "shards/7.csv");
+    g_autofree char *changed = g_strdup(row7);
+    char *last = strrchr(g_strchomp(changed), ',');
+    g_autofree char *conflict = g_strdup_printf("%.*s,1\n", (int)(last - changed), changed);
+    g_assert_true(g_file_set_contents(s7b, conflict, -1, NULL));
+    const char *collect2[] = {"ikesim", "collect", merged, shards, shards2, NULL};
+    g_autofree char *err4 = NULL;
+    g_assert_cmpint(clirun(collect2, NULL, &err4), ==, 2);
+    g_assert_nonnull(strstr(err4, "hold run 7 with other results: which is true cannot be told; remove one"));
+    g_assert_nonnull(strstr(err4, s7b));
+    /* a shard whose row is another run's */
+    g_assert_true(g_file_set_contents(s7b, row7, -1, NULL));
+    g_autofree char *s6 = path_in(shards2, "shards/6.csv");
+    g_autofree char *row7_as_6 = g_strdup(row7 + strlen(header));
+    row7_as_6[0] = '6';
+    g_autofree char *lie = g_strconcat(header, row7_as_6, NULL);
+    g_assert_true(g_file_set_contents(s6, lie, -1, NULL));
+    g_autofree char *err5 = NULL;
+    g_assert_cmpint(clirun(collect2, NULL, &err5), ==, 2);
+    g_autofree char *lie_msg = g_strdup_printf("%s: run 6 is seed 3 of point", s6);
+    g_assert_nonnull(strstr(err5, lie_msg));
+    g_autofree char *runs_after = NULL, *m_after = NULL;
+    g_assert_true(g_file_get_contents(runs, &runs_after, NULL, NULL));
+    g_assert_true(g_file_get_contents(m, &m_after, NULL, NULL));
+    g_assert_cmpstr(runs_after, ==, runs_before); /* refused: nothing written */
+    g_assert_cmpstr(m_after, ==, mtext);
 }
 
 /* status from the files alone (nothing was submitted to SLURM); collect
@@ -356,6 +484,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sweep/refuses-other-edition", test_refuses_other_experiment);
     g_test_add_func("/sweep/resume-repairs", test_resume_repairs);
     g_test_add_func("/sweep/resume-refuses", test_resume_refuses);
+    g_test_add_func("/sweep/unwritable-directory", test_unwritable_directory);
     g_test_add_func("/sweep/tasks-collect", test_tasks_collect);
     g_test_add_func("/sweep/status-and-mixed-collect", test_status_and_mixed_collect);
     g_test_add_func("/sweep/gnu-parallel", test_gnu_parallel);

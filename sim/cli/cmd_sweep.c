@@ -174,9 +174,6 @@ int cmd_sweep(int argc, char **argv)
         exp_free(e);
         return cli_fail_error("sweep", CLI_USAGE, &err);
     }
-    for (guint i = 0; i < runs->dropped->len; i++)
-        fprintf(stderr, "ikesim sweep: %s: line dropped (a run without a row runs again)\n",
-                (char *)g_ptr_array_index(runs->dropped, i));
     g_autofree char *scripts = g_canonicalize_filename(exp_dir(e), NULL);
     if (slurm) {
         int code = out_mkdirs(out, &err) &&
@@ -203,6 +200,9 @@ int cmd_sweep(int argc, char **argv)
         exp_free(e);
         return cli_fail_error("sweep", CLI_FAILED, &err);
     }
+    for (guint i = 0; i < runs->dropped->len; i++)
+        fprintf(stderr, "ikesim sweep: %s: line dropped (a run without a row runs again)\n",
+                (char *)g_ptr_array_index(runs->dropped, i));
     size_t total = exp_n_tasks(e), n = 0;
     size_t *pending = g_new(size_t, total);
     for (size_t t = 0; t < total; t++)
