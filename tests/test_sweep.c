@@ -382,7 +382,7 @@ static void test_tasks_collect(void)
     g_autofree char *err3 = NULL;
     g_assert_cmpint(clirun(collect, NULL, &err3), ==, 1);
     g_autofree char *skipped = g_strdup_printf("ikesim collect: %s: skipped, not a row: 1 fields, the header has 19 "
-                                               "(its task is missing: run it again)", s5);
+                                               "(a task without a row is listed missing)", s5);
     g_assert_nonnull(strstr(err3, skipped));
     g_assert_nonnull(strstr(err3, "2 of 24 tasks missing: 3 5"));
     g_autofree char *m = path_in(merged, "manifest.txt"), *mtext = NULL;
