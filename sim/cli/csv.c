@@ -3,6 +3,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "read_file.h"
+
 const char *const csv_metrics[] = {
     "detect_s", "detect_reason", "recover_s", "recover_fwd_s", "recover_rev_s", "lost_pkts", "false_positives",
     "missed", "ike_msgs", "ike_bytes", "liveness_checks", "sim_s", "wall_s", "events",
@@ -134,7 +136,7 @@ csv_table *csv_read(const char *path, GError **err)
 {
     g_autofree char *text = NULL;
     gsize len;
-    if (!g_file_get_contents(path, &text, &len, err))
+    if (!read_regular_file(path, (gsize)1 << 30, &text, &len, err))
         return NULL;
     GError *e = NULL;
     csv_table *t = csv_parse(text, len, &e);
