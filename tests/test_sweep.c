@@ -111,6 +111,31 @@ static void test_kill_and_resume(void)
     g_assert_cmpstr(key, ==, reference);
 }
 
+/* Interrupted by SIGTERM (as by Ctrl-C), a sweep says so, and so does its
+ * manifest: interrupted, with the runs runs.csv holds. */
+static void test_interrupted_manifest(void)
+{
+    g_autofree char *out = path_in(tmp, "interrupted");
+    g_autofree char *runs = path_in(out, "runs.csv"), *m = path_in(out, "manifest.txt");
+    const char *argv[] = {clirun_ikesim(), "sweep", tiny, "-j", "1", "--out", out, NULL};
+    GPid pid;
+    g_assert_true(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL,
+                                NULL, NULL, &pid, NULL));
+    for (int i = 0; i < 20000 && count_lines(runs) < 3; i++)
+        g_usleep(1000);
+    kill(pid, SIGTERM);
+    int status;
+    waitpid(pid, &status, 0);
+    g_spawn_close_pid(pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 130);
+    guint kept = count_lines(runs) - 1;
+    g_assert_cmpuint(kept, <, 24);
+    g_autofree char *text = NULL, *want = g_strdup_printf("state=interrupted\ndone=%u\nfailed=0\n", kept);
+    g_assert_true(g_file_get_contents(m, &text, NULL, NULL));
+    g_assert_nonnull(strstr(text, want));
+}
+
 static void test_refuses_other_experiment(void)
 {
     /* a directory of another edition (other --set) is not mixed into */
@@ -481,6 +506,7 @@ int main(int argc, char **argv)
     tmp = g_dir_make_tmp("ikesim-sweep-XXXXXX", NULL);
     g_test_add_func("/sweep/uninterrupted", test_uninterrupted);
     g_test_add_func("/sweep/kill-and-resume", test_kill_and_resume);
+    g_test_add_func("/sweep/interrupted-manifest", test_interrupted_manifest);
     g_test_add_func("/sweep/refuses-other-edition", test_refuses_other_experiment);
     g_test_add_func("/sweep/resume-repairs", test_resume_repairs);
     g_test_add_func("/sweep/resume-refuses", test_resume_refuses);
