@@ -1,9 +1,9 @@
 /* Sweeps on a real SLURM: run by tests/slurm/cluster.sh, which starts a
  * private single-node cluster (SLURM_CONF points at it).  A small edition
  * of experiments/recovery.ini as a job array gives the rows of the local
- * sweep; with one task cancelled while it runs, one while it waits and one
- * failing on its own, `ikesim status` names each, and the same command
- * again submits exactly those three and completes the same rows. */
+ * sweep; with two tasks cancelled while they run, one while it waits and
+ * one failing on its own, `ikesim status` names each, and the same command
+ * again submits exactly those four and completes the same rows. */
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -99,9 +99,9 @@ static void test_sweep_equals_local(void)
     g_assert_cmpstr(key3, ==, reference);
 }
 
-/* The pid of a running `ikesim run ... --task N` writing into dir (its
- * task in *task), or 0. */
-static GPid find_run(const char *dir, int *task)
+/* The pid of a running `ikesim run ... --task N` writing into dir with N
+ * neither skip nor 4 (the failing task), its task in *task; or 0. */
+static GPid find_run(const char *dir, int skip, int *task)
 {
     g_autofree char *copy = path_in(dir, "experiment.ini");
     GDir *d = g_dir_open("/proc", 0, NULL);
@@ -121,7 +121,8 @@ static GPid find_run(const char *dir, int *task)
         if (n > 3 && strcmp(g_ptr_array_index(args, 1), "run") == 0 &&
             strcmp(g_ptr_array_index(args, 2), copy) == 0 && strcmp(g_ptr_array_index(args, n - 2), "--task") == 0) {
             *task = atoi(g_ptr_array_index(args, n - 1));
-            found = (GPid)atoi(name);
+            if (*task != skip && *task != 4)
+                found = (GPid)atoi(name);
         }
         g_ptr_array_free(args, TRUE);
     }
@@ -129,6 +130,31 @@ static GPid find_run(const char *dir, int *task)
         g_dir_close(d);
     return found;
 }
+
+/* Freezes (SIGSTOP) a run of dir half-way, before its shard exists (not
+ * task skip); its task. */
+static int freeze_run(const char *dir, int skip)
+{
+    for (int i = 0; i < 6000; i++) {
+        int task;
+        GPid pid = find_run(dir, skip, &task);
+        if (pid == 0) {
+            g_usleep(5000);
+            continue;
+        }
+        kill(pid, SIGSTOP);
+        g_autofree char *name = g_strdup_printf("shards/%d.csv", task), *shard = path_in(dir, name);
+        g_autofree char *stat = g_strdup_printf("/proc/%d/stat", pid), *st = NULL;
+        g_usleep(20000);
+        if (g_file_get_contents(stat, &st, NULL, NULL) && strstr(st, ") T ") &&
+            !g_file_test(shard, G_FILE_TEST_EXISTS))
+            return task;
+        kill(pid, SIGCONT); /* it finished first: another */
+    }
+    g_error("no run of %s to freeze", dir);
+}
+
+static gint by_int(gconstpointer a, gconstpointer b) { return *(const int *)a - *(const int *)b; }
 
 static void scancel(const char *job, int index)
 {
@@ -162,36 +188,24 @@ static void test_cancel_and_resubmit(void)
     const char *release[] = {"scontrol", "release", job, NULL};
     g_assert_cmpint(clirun(release, NULL, NULL), ==, 0);
 
-    /* one run frozen mid-way (SIGSTOP before its shard exists), then cancelled */
-    int running = -1;
-    for (int i = 0; i < 6000 && running < 0; i++) {
-        int task;
-        GPid pid = find_run(dir, &task);
-        if (pid == 0) {
-            g_usleep(5000);
-            continue;
-        }
-        kill(pid, SIGSTOP);
-        g_autofree char *name = g_strdup_printf("shards/%d.csv", task), *shard = path_in(dir, name);
-        g_autofree char *stat = g_strdup_printf("/proc/%d/stat", pid), *st = NULL;
-        g_usleep(20000);
-        bool stopped = g_file_get_contents(stat, &st, NULL, NULL) && strstr(st, ") T ");
-        if (stopped && task != 4 && !g_file_test(shard, G_FILE_TEST_EXISTS))
-            running = task;
-        else
-            kill(pid, SIGCONT); /* finished already or the failing one: another */
-    }
-    g_assert_cmpint(running, >=, 0);
+    /* two runs frozen half-way (the array's two slots), then cancelled */
+    int frozen[2];
+    frozen[0] = freeze_run(dir, -1);
+    frozen[1] = freeze_run(dir, frozen[0]);
     g_auto(GStrv) mid = NULL;
     status(dir, &mid);
-    g_autofree char *want_running = g_strdup_printf("running\tjob %s_%d RUNNING on ", job, running);
-    g_assert_true(g_str_has_prefix(mid[running], want_running));
-    scancel(job, running);
+    for (int i = 0; i < 2; i++) {
+        g_autofree char *want = g_strdup_printf("running\tjob %s_%d RUNNING on ", job, frozen[i]);
+        g_assert_true(g_str_has_prefix(mid[frozen[i]], want));
+        scancel(job, frozen[i]);
+    }
     /* and the last one still waiting */
     int waiting = TASKS - 1;
-    g_assert_true(g_str_has_prefix(mid[waiting], "queued\t"));
+    g_autofree char *want_waiting = g_strdup_printf("queued\tjob %s_%d PENDING (JobArrayTaskLimit)", job, waiting);
+    g_assert_cmpstr(mid[waiting], ==, want_waiting);
     scancel(job, waiting);
-    g_test_message("cancelled task %d while it ran, task %d while it waited", running, waiting);
+    g_test_message("cancelled tasks %d and %d while they ran, task %d while it waited", frozen[0], frozen[1],
+                   waiting);
 
     g_auto(GStrv) lines = NULL;
     for (int i = 0; i < 600; i++) {
@@ -206,7 +220,7 @@ static void test_cancel_and_resubmit(void)
     g_assert_cmpint(status(dir, &again), ==, 1);
     for (int t = 0; t < TASKS; t++) {
         g_test_message("%d %s", t, again[t]);
-        if (t == running) {
+        if (t == frozen[0] || t == frozen[1]) {
             g_autofree char *want = g_strdup_printf("missing\tjob %s_%d CANCELLED", job, t);
             g_assert_cmpstr(again[t], ==, want);
         } else if (t == waiting) {
@@ -226,12 +240,14 @@ static void test_cancel_and_resubmit(void)
     g_assert_true(g_str_has_prefix(said, "ikesim run: "));
     g_assert_nonnull(strstr(said, "timeline/4.csv"));
     /* a cancelled run leaves no row, no failure record, nothing half-written */
-    g_autofree char *sname = g_strdup_printf("shards/%d.csv", running), *shard = path_in(dir, sname);
-    g_autofree char *fname = g_strdup_printf("slurm/failed/%d", running), *record = path_in(dir, fname);
-    g_assert_false(g_file_test(shard, G_FILE_TEST_EXISTS));
-    g_assert_false(g_file_test(record, G_FILE_TEST_EXISTS));
+    for (int i = 0; i < 2; i++) {
+        g_autofree char *sname = g_strdup_printf("shards/%d.csv", frozen[i]), *shard = path_in(dir, sname);
+        g_autofree char *fname = g_strdup_printf("slurm/failed/%d", frozen[i]), *record = path_in(dir, fname);
+        g_assert_false(g_file_test(shard, G_FILE_TEST_EXISTS));
+        g_assert_false(g_file_test(record, G_FILE_TEST_EXISTS));
+    }
 
-    /* the same command: exactly those three again, then the same rows */
+    /* the same command: exactly those four again, then the same rows */
     g_assert_cmpint(g_rmdir(blocker), ==, 0);
     g_autofree char *out2 = NULL, *err2 = NULL;
     int rc = sweep_slurm(dir, NULL, NULL, NULL, &out2, &err2);
@@ -239,12 +255,13 @@ static void test_cancel_and_resubmit(void)
     g_assert_cmpint(rc, ==, 0);
     g_autofree char *job2 = g_strstrip(g_strdup(out2));
     g_autofree char *resubmitted =
-        g_strdup_printf("3 tasks submitted as job array %s (12 done, 0 queued or running)", job2);
+        g_strdup_printf("4 tasks submitted as job array %s (11 done, 0 queued or running)", job2);
     g_assert_nonnull(strstr(err2, resubmitted));
     g_autofree char *list = path_in(dir, "slurm/tasks-2.txt"), *text = NULL;
     g_assert_true(g_file_get_contents(list, &text, NULL, NULL));
-    int ids[3] = {MIN(running, 4), MAX(running, 4), waiting}; /* waiting is the last task */
-    g_autofree char *want_list = g_strdup_printf("%d\n%d\n%d\n", ids[0], ids[1], ids[2]);
+    int ids[4] = {4, frozen[0], frozen[1], waiting};
+    qsort(ids, 4, sizeof ids[0], by_int);
+    g_autofree char *want_list = g_strdup_printf("%d\n%d\n%d\n%d\n", ids[0], ids[1], ids[2], ids[3]);
     g_assert_cmpstr(text, ==, want_list);
     g_autofree char *runs = path_in(dir, "runs.csv");
     g_autofree char *key = clirun_rows_key(runs);
