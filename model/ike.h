@@ -258,6 +258,11 @@ void ike_ep_esp_seen(ike_ep *ep, uint64_t now, uint32_t spi_in);
 int ike_ep_liveness(ike_ep *ep, ike_sa *sa, uint64_t now);
 /* Sends Delete for the IKE SA; it is freed when answered or timed out. */
 int ike_ep_delete(ike_ep *ep, ike_sa *sa, uint64_t now);
+/* Rekeys sa's Child SA (CREATE_CHILD_SA with N(REKEY_SA), no PFS), then
+ * deletes the Child SA it replaced, which stays inbound until then (RFC 7296
+ * §1.3.3, §2.8).  The new one is reported as IKE_EV_CHILD_ESTABLISHED.
+ * IKE_E_STATE without an established Child SA or while a rekey is under way. */
+int ike_ep_rekey_child(ike_ep *ep, ike_sa *sa, uint64_t now);
 
 /* Admission before the expensive part of a handshake (ike_admit.c): a
  * responder that spends CPU per IKE_SA_INIT classifies a datagram first.

@@ -62,12 +62,12 @@ static int child_keys(ike_sa *sa, ike_child *c)
     return IKE_OK;
 }
 
-static ike_ts_range ts_from(const ike_ts_sel *s)
+ike_ts_range ts_from(const ike_ts_sel *s)
 {
     return (ike_ts_range){get_be32(s->start), get_be32(s->end), s->start_port, s->end_port, s->ip_proto};
 }
 
-static ike_payload ts_payload(uint8_t type, const ike_ts_range *r)
+ike_payload ts_payload(uint8_t type, const ike_ts_range *r)
 {
     ike_payload p = {.type = type};
     p.u.ts.n = 1;
@@ -81,7 +81,7 @@ static ike_payload ts_payload(uint8_t type, const ike_ts_range *r)
     return p;
 }
 
-static uint32_t new_child_spi(ike_sa *sa)
+uint32_t new_child_spi(ike_sa *sa)
 {
     uint8_t b[4];
     uint32_t spi;

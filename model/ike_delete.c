@@ -38,6 +38,14 @@ task_verdict delete_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_r
         if (d->proto != IKE_PROTO_ESP || d->spi_size != 4 || !sa->has_child || reply->n == IKE_REPLY_MAX)
             continue;
         for (size_t k = 0; k < d->n_spi; k++) {
+            uint32_t old_in;
+            if (child_rekey_deleted(sa, get_be32(d->spis.p + 4 * k), &old_in)) {
+                uint8_t *spi_in = reply->data[reply->n];
+                put_be32(spi_in, old_in);
+                reply->pl[reply->n++] = (ike_payload){.type = IKE_PL_DELETE,
+                                                      .u.del = {IKE_PROTO_ESP, 4, 1, {spi_in, 4}}};
+                break;
+            }
             if (get_be32(d->spis.p + 4 * k) != sa->child.spi_out)
                 continue;
             uint8_t *spi_in = reply->data[reply->n];

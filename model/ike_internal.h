@@ -39,6 +39,15 @@ typedef struct ike_request {
     uint64_t deadline;   /* next retransmission or giving up */
 } ike_request;
 
+/* A Child SA rekey under way (ike_child_sa.c), out of line: most SAs never
+ * have one.  The replaced Child SA stays inbound until its Delete is done. */
+typedef struct ike_rekey {
+    uint8_t nonce[IKE_NONCE_LEN]; /* ours: Ni as initiator, Nr as responder */
+    uint32_t spi_in;              /* initiator: our new inbound SPI, proposed */
+    bool has_old;
+    ike_child old;
+} ike_rekey;
+
 /* What only the initial exchanges need; freed once established. */
 typedef struct ike_hs {
     ike_dh *dh;
@@ -122,6 +131,7 @@ struct ike_sa {
     uint8_t *peer_token; /* taker: the peer's QCD token, peer_token_len octets (out of line:
                             a maker's SAs have none) */
     ike_ha ha;
+    ike_rekey *rekey;    /* NULL unless a Child SA rekey is under way */
     void *user;
     GSequenceIter *timer; /* in ep->timers, if that exists */
 };
@@ -217,6 +227,9 @@ bool auth_takes(const ike_sa *sa, const ike_hdr *h);
 task_verdict auth_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_reply *reply);
 void auth_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx);
 void sa_established(ike_sa *sa, uint64_t now);
+ike_ts_range ts_from(const ike_ts_sel *s);
+ike_payload ts_payload(uint8_t type, const ike_ts_range *r);
+uint32_t new_child_spi(ike_sa *sa);
 
 /* ike_liveness.c: TASK_LIVENESS and the liveness (DPD) timer */
 int liveness_start(ike_sa *sa, uint64_t now);
@@ -230,8 +243,16 @@ int delete_start(ike_sa *sa, uint64_t now);
 void delete_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx);
 task_verdict delete_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_reply *reply);
 
-/* ike_child_sa.c: TASK_CHILD_SA */
+/* ike_child_sa.c: TASK_CHILD_SA (a Child SA rekey) and TASK_CHILD_DELETE (of the SA it replaced) */
+int child_rekey_start(ike_sa *sa, uint64_t now);
+void child_sa_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx);
 task_verdict child_sa_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_reply *reply);
+int child_delete_start(ike_sa *sa, uint64_t now);
+void child_delete_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx);
+/* The peer deletes the Child SA our side of which sends on spi_out: if it is
+ * the one a rekey replaced, it is gone and *spi_in is our half for the reply. */
+bool child_rekey_deleted(ike_sa *sa, uint32_t spi_out, uint32_t *spi_in);
+void child_rekey_free(ike_sa *sa); /* with the IKE SA */
 
 /* ike_ha_caps.c: capability notifies in IKE_AUTH (RFC 6311 §5) */
 size_t ha_caps_offer(const ike_ep *ep, ike_payload *pl);

@@ -29,6 +29,7 @@ typedef enum task_kind {
     TASK_DELETE,   /* ike_delete.c: Delete (INFORMATIONAL) */
     TASK_LIVENESS, /* ike_liveness.c: liveness check (INFORMATIONAL) */
     TASK_CHILD_SA, /* ike_child_sa.c: CREATE_CHILD_SA */
+    TASK_CHILD_DELETE, /* ike_child_sa.c: Delete of a rekeyed Child SA (INFORMATIONAL) */
     TASK_COUNT
 } task_kind;
 

@@ -15,6 +15,9 @@ const ike_task_def ike_tasks[TASK_COUNT] = {
     [TASK_LIVENESS] = {.name = "liveness", .exchange = IKE_INFORMATIONAL, .initiate = liveness_start,
                        .on_response = liveness_on_response, .takes = task_if_established,
                        .on_request = liveness_on_request},
-    [TASK_CHILD_SA] = {.name = "create_child_sa", .exchange = IKE_CREATE_CHILD_SA, .takes = task_if_established,
+    [TASK_CHILD_SA] = {.name = "create_child_sa", .exchange = IKE_CREATE_CHILD_SA, .initiate = child_rekey_start,
+                       .on_response = child_sa_on_response, .takes = task_if_established,
                        .on_request = child_sa_on_request},
+    [TASK_CHILD_DELETE] = {.name = "child_delete", .exchange = IKE_INFORMATIONAL, .initiate = child_delete_start,
+                           .on_response = child_delete_on_response},
 };

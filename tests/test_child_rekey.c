@@ -1,0 +1,214 @@
+/* test_child_rekey.c — rekeying a Child SA with CREATE_CHILD_SA (RFC 7296
+ * §1.3.3, §2.8), both ends of the model at exact times: the request names
+ * the replaced SA by the initiator's inbound SPI, both sides derive KEYMAT =
+ * prf+(SK_d, Ni | Nr) from this exchange's nonces (checked here against the
+ * nonces read off the wire), the responder switches before answering, the
+ * initiator then deletes the replaced SA and the responder answers with its
+ * half.  Refusals: an unknown SA, and a rekey while one is under way. */
+#include <string.h>
+
+#include "ike_ccsa.h"
+#include "ike_rekey_keys.h"
+#include "ikepair.h"
+
+/* Opens the nth datagram side `from` sent; its views live in plain. */
+static void open_sent(ike_pair *p, int from, guint nth, const ike_sa *sa, ike_msg *m, uint8_t *plain)
+{
+    g_assert_cmpuint(p->sent[from]->len, >, nth);
+    gsize len;
+    const uint8_t *b = g_bytes_get_data(g_ptr_array_index(p->sent[from], nth), &len);
+    g_assert_cmpint(ike_parse(b, len, m), ==, IKE_OK);
+    bool by_initiator = (m->hdr.flags & IKE_FLAG_I) != 0;
+    const ike_keys *k = ike_sa_keys(sa);
+    g_assert_cmpint(ike_sk_open(ike_sa_suite(sa), by_initiator ? k->ei : k->er, by_initiator ? k->ai : k->ar,
+                                b, len, m, plain, IKE_MAX_MSG), ==, IKE_OK);
+}
+
+/* The first inner payload of a type (after the SK payload). */
+static const ike_payload *inner(const ike_msg *m, uint8_t type)
+{
+    size_t from = 1;
+    return ike_find(m, type, &from);
+}
+
+static const ike_ev_rec *sent_event(const ike_pair *p, int side, uint8_t exchange, uint32_t mid)
+{
+    for (guint i = 0; i < p->events->len; i++) {
+        const ike_ev_rec *r = &g_array_index(p->events, ike_ev_rec, i);
+        if (r->side == side && r->ev.type == IKE_EV_MSG_SENT && r->ev.exchange == exchange && r->ev.msg_id == mid)
+            return r;
+    }
+    return NULL;
+}
+
+static void pair_up(ike_pair *p)
+{
+    ike_cfg a, b;
+    ike_test_cfg(&a, "a.example");
+    ike_test_cfg(&b, "b.example");
+    a.dpd_delay_ms = b.dpd_delay_ms = 0;
+    pair_init(p, &a, &b, 7);
+    pair_establish(p);
+}
+
+static void test_rekey(void)
+{
+    ike_pair p;
+    pair_up(&p);
+    ike_sa *s0 = pair_sa(&p, 0), *s1 = pair_sa(&p, 1);
+    ike_child old0 = *ike_sa_child(s0), old1 = *ike_sa_child(s1);
+    const uint64_t T = 3600 * SEC;
+    pair_advance(&p, T);
+    g_assert_cmpint(ike_ep_rekey_child(p.ep[0], s0, p.now), ==, IKE_OK);
+    g_assert_cmpint(ike_ep_rekey_child(p.ep[0], s0, p.now), ==, IKE_E_STATE); /* one at a time */
+    g_assert_cmpint(pair_deliver(&p, 5 * MS), ==, 4);
+
+    /* request at T, answered at T+5 ms; Delete of the old SA at T+10 ms, answered at T+15 ms */
+    const ike_ev_rec *e;
+    g_assert_nonnull(e = sent_event(&p, 0, IKE_CREATE_CHILD_SA, 2));
+    g_assert_cmpuint(e->ev.now, ==, T);
+    g_assert_nonnull(e = sent_event(&p, 1, IKE_CREATE_CHILD_SA, 2));
+    g_assert_cmpuint(e->ev.now, ==, T + 5 * MS);
+    g_assert_nonnull(e = sent_event(&p, 0, IKE_INFORMATIONAL, 3));
+    g_assert_cmpuint(e->ev.now, ==, T + 10 * MS);
+    g_assert_nonnull(e = sent_event(&p, 1, IKE_INFORMATIONAL, 3));
+    g_assert_cmpuint(e->ev.now, ==, T + 15 * MS);
+    g_assert_cmpuint(count_events(&p, 1, IKE_EV_CHILD_ESTABLISHED), ==, 2);
+    g_assert_cmpuint(last_event(&p, 1, IKE_EV_CHILD_ESTABLISHED)->ev.now, ==, T + 5 * MS);
+    g_assert_cmpuint(last_event(&p, 0, IKE_EV_CHILD_ESTABLISHED)->ev.now, ==, T + 10 * MS);
+    g_assert_cmpuint(count_events(&p, 0, IKE_EV_SA_DELETED) + count_events(&p, 1, IKE_EV_SA_DELETED), ==, 0);
+
+    /* the exchange on the wire */
+    static ike_msg req, resp, del, del_resp;
+    static uint8_t pr[IKE_MAX_MSG], ps[IKE_MAX_MSG], pd[IKE_MAX_MSG], pe[IKE_MAX_MSG];
+    open_sent(&p, 0, 2, s0, &req, pr);
+    open_sent(&p, 1, 2, s0, &resp, ps);
+    ike_ccsa rq, rs;
+    g_assert_cmpint(ike_ccsa_read(&req, 1, false, &rq), ==, IKE_OK);
+    g_assert_cmpint(ike_ccsa_read(&resp, 1, true, &rs), ==, IKE_OK);
+    g_assert_cmpint(rq.kind, ==, IKE_CCSA_REKEY_CHILD);
+    g_assert_cmphex(rq.rekey_spi, ==, old0.spi_in); /* §1.3.3: as the initiator receives on it */
+    g_assert_cmpuint(rs.error, ==, 0);
+
+    const ike_child *c0 = ike_sa_child(s0), *c1 = ike_sa_child(s1);
+    uint8_t spi[4];
+    memcpy(spi, rq.sa->p[0].spi, 4);
+    g_assert_cmphex(c0->spi_in, ==, (uint32_t)spi[0] << 24 | spi[1] << 16 | spi[2] << 8 | spi[3]);
+    memcpy(spi, rs.sa->p[0].spi, 4);
+    g_assert_cmphex(c1->spi_in, ==, (uint32_t)spi[0] << 24 | spi[1] << 16 | spi[2] << 8 | spi[3]);
+    g_assert_cmphex(c0->spi_out, ==, c1->spi_in);
+    g_assert_cmphex(c1->spi_out, ==, c0->spi_in);
+    g_assert_cmphex(c0->spi_in, !=, old0.spi_in);
+    g_assert_cmphex(c1->spi_in, !=, old1.spi_in);
+
+    /* KEYMAT = prf+(SK_d, Ni | Nr): initiator to responder first (§2.17) */
+    size_t ek = ike_encr_key_len(&c0->suite), ik = ike_integ_key_len(&c0->suite);
+    uint8_t km[2 * (IKE_MAX_KEY + IKE_PRF_LEN)];
+    g_assert_cmpint(ike_child_keymat(ike_sa_keys(s0)->d, rq.nonce.p, rq.nonce.len, rs.nonce.p, rs.nonce.len, km,
+                                     2 * (ek + ik)), ==, IKE_OK);
+    g_assert_cmpmem(c0->key_out, ek, km, ek);
+    g_assert_cmpmem(c1->key_in, ek, km, ek);
+    g_assert_cmpmem(c0->key_in, ek, km + ek + ik, ek);
+    g_assert_cmpmem(c1->key_out, ek, km + ek + ik, ek);
+    g_assert_cmpint(memcmp(c0->key_out, old0.key_out, ek), !=, 0);
+
+    /* the Delete names the old SA by our inbound SPI, the answer by the peer's */
+    open_sent(&p, 0, 3, s0, &del, pd);
+    open_sent(&p, 1, 3, s0, &del_resp, pe);
+    const ike_payload *d = inner(&del, IKE_PL_DELETE), *dr = inner(&del_resp, IKE_PL_DELETE);
+    g_assert_nonnull(d);
+    g_assert_nonnull(dr);
+    g_assert_cmpuint(d->u.del.proto, ==, IKE_PROTO_ESP);
+    g_assert_cmpuint(d->u.del.n_spi, ==, 1);
+    memcpy(spi, d->u.del.spis.p, 4);
+    g_assert_cmphex((uint32_t)spi[0] << 24 | spi[1] << 16 | spi[2] << 8 | spi[3], ==, old0.spi_in);
+    memcpy(spi, dr->u.del.spis.p, 4);
+    g_assert_cmphex((uint32_t)spi[0] << 24 | spi[1] << 16 | spi[2] << 8 | spi[3], ==, old1.spi_in);
+
+    /* both ends are done: a second rekey, now from the responder's side, runs with MIDs 0 and 1 of its own */
+    ike_child mid0 = *c0;
+    pair_advance(&p, 2 * T);
+    g_assert_cmpint(ike_ep_rekey_child(p.ep[1], s1, p.now), ==, IKE_OK);
+    g_assert_cmpint(pair_deliver(&p, 5 * MS), ==, 4);
+    g_assert_nonnull(sent_event(&p, 1, IKE_CREATE_CHILD_SA, 0));
+    g_assert_nonnull(sent_event(&p, 1, IKE_INFORMATIONAL, 1));
+    g_assert_cmphex(ike_sa_child(s0)->spi_out, ==, ike_sa_child(s1)->spi_in);
+    g_assert_cmphex(ike_sa_child(s1)->spi_out, ==, ike_sa_child(s0)->spi_in);
+    g_assert_cmphex(ike_sa_child(s0)->spi_in, !=, mid0.spi_in);
+    g_assert_cmpmem(ike_sa_child(s1)->key_out, ek, ike_sa_child(s0)->key_in, ek);
+    pair_free(&p);
+}
+
+/* Forges a CREATE_CHILD_SA request from side 0 with Message ID mid, hands it
+ * to side 1 and returns what side 1 answered, read as a response. */
+static ike_ccsa answer_to(ike_pair *p, ike_sa *s0, const ike_ccsa *c, uint32_t mid, ike_msg *m, uint8_t *plain)
+{
+    ike_payload pl[IKE_CCSA_MAX_PAYLOADS];
+    size_t n;
+    g_assert_cmpint(ike_ccsa_build(c, false, pl, IKE_CCSA_MAX_PAYLOADS, &n), ==, IKE_OK);
+    GBytes *forged = pair_forge(s0, IKE_CREATE_CHILD_SA, false, mid, pl, n, 1000 + mid);
+    gsize len;
+    const uint8_t *b = g_bytes_get_data(forged, &len);
+    guint sent = p->sent[1]->len;
+    pair_inject(p, 1, b, len);
+    g_bytes_unref(forged);
+    pair_drop_all(p);
+    g_assert_cmpuint(p->sent[1]->len, ==, sent + 1);
+    open_sent(p, 1, sent, s0, m, plain);
+    ike_ccsa r;
+    g_assert_cmpint(ike_ccsa_read(m, 1, true, &r), ==, IKE_OK);
+    return r;
+}
+
+/* §2.25: a rekey of an SA the responder does not have is answered
+ * CHILD_SA_NOT_FOUND with the SPI; one with a key exchange (no PFS here) or
+ * of the IKE SA (not yet done) NO_PROPOSAL_CHOSEN; the Child SA stays. */
+static void test_refusals(void)
+{
+    ike_pair p;
+    pair_up(&p);
+    ike_sa *s0 = pair_sa(&p, 0), *s1 = pair_sa(&p, 1);
+    ike_child before = *ike_sa_child(s1);
+    static const uint8_t nonce[32] = {1}, ke[32] = {9};
+    ike_sa_pl child = {.n = 1}, ike = {.n = 1};
+    child.p[0] = (ike_proposal){.num = 1, .proto = IKE_PROTO_ESP, .spi_size = 4, .spi = {1, 2, 3, 4}, .n_transforms = 2,
+                                .t = {{IKE_TT_ENCR, IKE_ENCR_AES_GCM_16, 256, false}, {IKE_TT_ESN, IKE_ESN_NO, 0, false}}};
+    ike.p[0] = (ike_proposal){.num = 1, .proto = IKE_PROTO_IKE, .spi_size = 8, .spi = {1, 2, 3, 4, 5, 6, 7, 8},
+                              .n_transforms = 3,
+                              .t = {{IKE_TT_ENCR, IKE_ENCR_AES_GCM_16, 256, false},
+                                    {IKE_TT_PRF, IKE_PRF_HMAC_SHA2_256, 0, false},
+                                    {IKE_TT_DH, IKE_DH_CURVE25519, 0, false}}};
+    ike_ts_pl ts = {.n = 1};
+    ts.s[0] = (ike_ts_sel){.type = IKE_TS_IPV4_RANGE, .end_port = 0xffff, .end = {255, 255, 255, 255}};
+    ike_ccsa c = {.kind = IKE_CCSA_REKEY_CHILD, .rekey_proto = IKE_PROTO_ESP, .rekey_spi = 0xdeadbeef, .sa = &child,
+                  .nonce = {nonce, 32}, .tsi = &ts, .tsr = &ts};
+    static ike_msg m;
+    static uint8_t plain[IKE_MAX_MSG];
+    ike_ccsa r = answer_to(&p, s0, &c, 2, &m, plain);
+    g_assert_cmpuint(r.error, ==, IKE_N_CHILD_SA_NOT_FOUND);
+    const ike_payload *n = inner(&m, IKE_PL_NOTIFY);
+    g_assert_cmpuint(n->u.notify.proto, ==, IKE_PROTO_ESP);
+    g_assert_cmpmem(n->u.notify.spi, n->u.notify.spi_size, "\xde\xad\xbe\xef", 4);
+
+    c.rekey_spi = before.spi_out; /* the right SA, but with PFS */
+    c.ke_group = IKE_DH_CURVE25519;
+    c.ke = (ike_bytes){ke, 32};
+    r = answer_to(&p, s0, &c, 3, &m, plain);
+    g_assert_cmpuint(r.error, ==, IKE_N_NO_PROPOSAL_CHOSEN);
+
+    c = (ike_ccsa){.kind = IKE_CCSA_REKEY_IKE, .sa = &ike, .nonce = {nonce, 32}, .ke_group = IKE_DH_CURVE25519,
+                   .ke = {ke, 32}};
+    r = answer_to(&p, s0, &c, 4, &m, plain);
+    g_assert_cmpuint(r.error, ==, IKE_N_NO_PROPOSAL_CHOSEN);
+    g_assert_cmpmem(ike_sa_child(s1), sizeof before, &before, sizeof before);
+    g_assert_cmpuint(count_events(&p, 1, IKE_EV_CHILD_ESTABLISHED), ==, 1);
+    pair_free(&p);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/child-rekey/exact-times", test_rekey);
+    g_test_add_func("/child-rekey/refusals", test_refusals);
+    return g_test_run();
+}
