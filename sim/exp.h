@@ -30,12 +30,6 @@ typedef struct sim_exp sim_exp;
 /* The largest experiment file read (a regular file only). */
 #define EXP_FILE_MAX ((gsize)4 << 20)
 
-/* A run's size limits unless experiment.max_events / max_memory say
- * otherwise: refused before it starts if estimated above, stopped if it
- * reaches the events anyway. */
-#define EXP_MAX_EVENTS_DEFAULT 100000000.0
-#define EXP_MAX_MEMORY_DEFAULT 4294967296.0
-
 /* sets: "path=value" strings from the command line (may be NULL). */
 sim_exp *exp_load(const char *file, const char *const *sets, GError **err);
 void exp_free(sim_exp *e);

@@ -28,7 +28,9 @@ void exp_lines_free(exp_lines *l);
 int exp_lines_group(const exp_lines *l, const char *group); /* 0: absent */
 int exp_lines_key(const exp_lines *l, const char *group, const char *key);
 
-/* ---- exp_keys.c: every key, its type and its meaning for a run */
+/* ---- exp_keys.c: every key, one row: its type, range, default, meaning
+ * and how it applies to a run (exp_value.c parses, exp_reference.c prints
+ * REFERENCE.md's tables from the rows) */
 typedef enum exp_group {
     EXP_G_EXPERIMENT,
     EXP_G_TOPOLOGY,
@@ -37,6 +39,7 @@ typedef enum exp_group {
     EXP_G_SCENARIO,
     EXP_G_CLUSTER,  /* gateway 1 as an HA cluster (needs scenario.standby) */
     EXP_G_STORM,    /* [storm]: a headend and its clients instead of two gateways */
+    EXP_G_COUNT
 } exp_group;
 
 typedef enum exp_vtype {
@@ -50,16 +53,14 @@ typedef enum exp_vtype {
     EXP_V_EVENTS, /* list of "TIME ACTION [ARG]" */
 } exp_vtype;
 
-typedef struct exp_key {
-    exp_group group;
-    const char *name;
-    exp_vtype type;
-    unit_kind unit;
-    const char *const *choices; /* EXP_V_ENUM */
-    const char *word;           /* EXP_V_UNIT: a keyword instead of a quantity */
-    bool per_run;               /* may differ between runs: sweepable */
-    const char *min, *max;      /* EXP_V_UNIT: the range, in the key's units */
-} exp_key;
+/* Checks of a quantity beyond its range (a keyword is never checked). */
+enum {
+    EXP_ABOVE_ZERO = 1,    /* > 0 */
+    EXP_WHOLE_MS = 2,      /* whole milliseconds that fit 32 bits (about 49 days) */
+    EXP_WHOLE_PERCENT = 4, /* a fraction of whole percents */
+    EXP_BELOW_MAX = 8,     /* the range's max itself is out (a phase below 1 s) */
+    EXP_REQUIRED = 16,     /* no default: the file must set it */
+};
 
 typedef struct exp_value {
     double num;      /* EXP_V_UNIT, in base units */
@@ -68,10 +69,42 @@ typedef struct exp_value {
     int choice;      /* EXP_V_ENUM: index into choices */
 } exp_value;
 
+typedef struct exp_builder exp_builder;
+typedef struct exp_key exp_key;
+/* How a key's value lands in the run under construction; i: the gateway or
+ * direction (0 or 1), for the other groups 0. */
+typedef bool (*exp_apply_fn)(exp_builder *b, const exp_key *k, const exp_setting *s, const exp_value *v, int i,
+                             GError **err);
+
+struct exp_key {
+    exp_group group;
+    const char *name;
+    exp_vtype type;
+    unit_kind unit;             /* EXP_V_UNIT */
+    const char *word;           /* EXP_V_UNIT: a keyword instead of a quantity */
+    const char *min, *max;      /* EXP_V_UNIT: the range, in the key's units ("0s", "30d") */
+    unsigned check;             /* EXP_ABOVE_ZERO, ... */
+    const char *const *choices; /* EXP_V_ENUM */
+    const int *values;          /* EXP_V_ENUM: what each choice stores (NULL: its index) */
+    const char *value;          /* what may be written, for REFERENCE.md and errors (NULL: from the type) */
+    const char *def, *def1;     /* the default as written (NULL: none); def1: gateway/traffic 1's, if other */
+    const char *help;           /* what it does, for REFERENCE.md */
+    exp_apply_fn apply;         /* NULL: read when the experiment is loaded (not per run) */
+    size_t field;               /* for the generic appliers: offset in sim_run_cfg (index 0) ... */
+    bool in_builder;            /* ... or in exp_builder */
+    bool per_run;               /* may differ between runs: sweepable */
+};
+
+/* The rows, in the order keys apply within a group (presets first). */
+const exp_key *exp_keys(size_t *n);
+const char *exp_group_name(exp_group g); /* as written in the first group header: "gateways" */
+
 /* The key a path names, and which gateway or direction it applies to
  * (*index = -1: both).  NULL with an error naming the setting. */
 const exp_key *exp_key_find(const exp_setting *s, int *index, GError **err);
-/* Checks a value against its key's type (lists: every element). */
+/* The row of "group.key" (group as in exp_group_name), or NULL. */
+const exp_key *exp_key_by_path(const char *path);
+/* Checks a value against its key's type and range (lists: every element). */
 bool exp_value_parse(const exp_key *k, const exp_setting *s, exp_value *v, GError **err);
 /* The value as a CSV field. */
 char *exp_value_csv(const exp_key *k, const exp_setting *s);
@@ -98,16 +131,34 @@ typedef struct exp_estimate {
 } exp_estimate;
 exp_estimate exp_estimate_run(const sim_run_cfg *c);
 
-/* Applying settings to a run under construction. */
-typedef struct exp_builder exp_builder;
+/* ---- exp_build.c: applying settings to a run under construction */
+struct exp_builder {
+    exp_run *run;
+    sim_run_cfg *cfg;
+    GHashTable *origin; /* field ("gateway.1.dpd_delay") -> const exp_setting* */
+    int crash;          /* -1: none */
+    double crash_at, crash_jitter, reboot_after; /* reboot_after < 0: never */
+    GArray *events;     /* sim_script_ev */
+    bool stop_end[2], phase_random[2];
+    const exp_setting *cluster_key; /* the first [cluster] setting */
+    double max_memory;
+};
+
+/* Starts from every key's default. */
 exp_builder *exp_builder_new(exp_run *run);
 void exp_builder_free(exp_builder *b);
 bool exp_builder_apply(exp_builder *b, const exp_setting *s, GError **err);
+/* Notes that s wrote group.i.key (for blaming a failed check on it). */
+void exp_builder_mark(exp_builder *b, const exp_setting *s, const char *group, int i, const char *key);
 /* Derived values and checks across keys; then b->run is complete. */
 bool exp_builder_finish(exp_builder *b, uint32_t seed, GError **err);
 
+/* ---- exp_reference.c: REFERENCE.md's key tables from the rows */
+char *exp_reference_table(exp_group g);
+/* text with every keys section replaced by its table (NULL if a group has none). */
+char *exp_reference_update(const char *text, GError **err);
+
 /* ---- exp_star.c: the [storm] group */
-void exp_apply_star(sim_star_cfg *star, const char *key, double num); /* ranges: the key table */
 /* Why a star run cannot have this configuration, or NULL. */
 const char *exp_star_conflict(const sim_run_cfg *c, int crash, bool events);
 

@@ -1,415 +1,507 @@
-/* The key table: every key an experiment file may hold, with its type.
- * What a key does to a run is in exp_build.c; what it means for users is
- * in experiments/REFERENCE.md (a test checks every key is there). */
+/* exp_keys.c — every key an experiment file may hold, one row each: its
+ * group and name, kind and unit, range, default, what it means (the key
+ * tables of experiments/REFERENCE.md are made from these rows) and how it
+ * applies to a run.  The parser (exp_value.c) checks values against the
+ * rows; the builder (exp_build.c) starts every run from the defaults. */
+#include <math.h>
+#include <stddef.h>
 #include <string.h>
 
+#include "esp_inner.h"
 #include "exp_internal.h"
+#include "presets.h"
+
+/* ---- how a value lands: generic appliers write the field at k->field ---- */
+
+static void *field(exp_builder *b, const exp_key *k, int i)
+{
+    if (k->in_builder)
+        return (char *)b + k->field;
+    size_t stride = k->group == EXP_G_GATEWAY   ? sizeof(sim_gw_cfg)
+                    : k->group == EXP_G_TRAFFIC ? sizeof(sim_traffic_cfg)
+                                                : 0;
+    return (char *)b->cfg + k->field + (size_t)(i < 0 ? 0 : i) * stride;
+}
+
+#define AP(name)                                                                                           \
+    static bool name(exp_builder *b, const exp_key *k, const exp_setting *s, const exp_value *v, int i, \
+                     GError **err)
+#define UNUSED (void)s, (void)err
+
+AP(ap_ms) /* whole milliseconds (checked: EXP_WHOLE_MS); the word: 0 */
+{
+    UNUSED;
+    *(uint32_t *)field(b, k, i) = v->is_word ? 0 : (uint32_t)llround(v->num * 1000);
+    return true;
+}
+
+AP(ap_ns)
+{
+    UNUSED;
+    *(uint64_t *)field(b, k, i) = v->is_word ? 0 : (uint64_t)llround(v->num * 1e9);
+    return true;
+}
+
+AP(ap_num)
+{
+    UNUSED;
+    *(double *)field(b, k, i) = v->is_word ? 0 : v->num;
+    return true;
+}
+
+AP(ap_u32)
+{
+    UNUSED;
+    *(uint32_t *)field(b, k, i) = v->is_word ? 0 : (uint32_t)v->num;
+    return true;
+}
+
+AP(ap_u64_round)
+{
+    UNUSED;
+    *(uint64_t *)field(b, k, i) = (uint64_t)llround(v->num);
+    return true;
+}
+
+AP(ap_percent)
+{
+    UNUSED;
+    *(uint32_t *)field(b, k, i) = (uint32_t)llround(v->num * 100);
+    return true;
+}
+
+AP(ap_bool)
+{
+    UNUSED;
+    *(bool *)field(b, k, i) = v->flag;
+    return true;
+}
+
+AP(ap_choice) /* an enum (or int) field: the choice's value */
+{
+    UNUSED;
+    *(int *)field(b, k, i) = k->values ? k->values[v->choice] : v->choice;
+    return true;
+}
+
+AP(ap_choice_flag) /* a bool field: the choice's value */
+{
+    UNUSED;
+    *(bool *)field(b, k, i) = k->values[v->choice] != 0;
+    return true;
+}
+
+/* ---- keys that do more than set one field ---- */
+
+AP(ap_liveness)
+{
+    UNUSED;
+    ike_cfg *ike = &b->cfg->gw[i].ike;
+    const sim_liveness *p = sim_liveness_find(k->choices[v->choice]);
+    ike->dpd_delay_ms = p->dpd_delay_ms;
+    ike->dpd_clock = p->clock;
+    ike->retx = p->retx;
+    static const char *const preset[] = {"dpd_delay", "dpd_clock", "retransmit_timeout", "retransmit_base",
+                                         "retransmit_tries", "retransmit_limit", "retransmit_jitter"};
+    for (size_t j = 0; j < G_N_ELEMENTS(preset); j++)
+        exp_builder_mark(b, s, "gateway", i, preset[j]);
+    return true;
+}
+
+AP(ap_phase) /* random: drawn from the seed when the run is finished */
+{
+    UNUSED;
+    b->phase_random[i] = v->is_word;
+    b->cfg->gw[i].ike.dpd_clock_phase_ns = v->is_word ? 0 : (uint64_t)llround(v->num * 1e9);
+    (void)k;
+    return true;
+}
+
+AP(ap_stop) /* end: the horizon, once it is known */
+{
+    UNUSED;
+    b->stop_end[i] = v->is_word;
+    b->cfg->traffic[i].stop_s = v->num;
+    (void)k;
+    return true;
+}
+
+AP(ap_method)
+{
+    UNUSED;
+    (void)k, (void)v, (void)i;
+    g_free(b->run->method);
+    b->run->method = g_strdup(s->value);
+    return true;
+}
+
+AP(ap_reboot_after)
+{
+    UNUSED;
+    (void)k, (void)i;
+    b->reboot_after = v->is_word ? -1 : v->num;
+    return true;
+}
+
+AP(ap_events)
+{
+    (void)k, (void)v, (void)i;
+    g_array_set_size(b->events, 0);
+    return exp_parse_events(s, b->events, err);
+}
+
+AP(ap_standby) /* none, shared-secret, own-secret, load-sharing (shares the secret) */
+{
+    UNUSED;
+    (void)k, (void)i;
+    sim_standby_cfg *c = &b->cfg->standby;
+    c->enabled = v->choice > 0;
+    c->share_secret = v->choice == 1 || v->choice == 3;
+    c->load_sharing = v->choice == 3;
+    return true;
+}
+
+AP(ap_esp_jump)
+{
+    UNUSED;
+    (void)k, (void)i;
+    b->cfg->standby.esp_jump_auto = v->is_word;
+    b->cfg->standby.esp_jump = v->is_word ? 0 : (uint64_t)v->num;
+    return true;
+}
+
+/* ---- the choices of enumerated keys, and what each stores ---- */
+
+/* Ranges below that follow from these */
+_Static_assert(ESP_INNER_MIN == 48, "traffic.size starts at ESP_INNER_MIN");
+_Static_assert(SIM_MAX_MEMBERS == 8, "cluster.members ends at SIM_MAX_MEMBERS");
 
 static const char *const liveness_names[] = {"strongswan", "libreswan", "aggressive", "none", NULL};
 static const char *const clocks[] = {"exact", "whole-seconds", NULL};
+static const int clock_values[] = {IKE_DPD_EXACT, IKE_DPD_WHOLE_SECONDS};
 static const char *const qcd_roles[] = {"none", "maker", "taker", "both", NULL};
+static const int qcd_role_values[] = {0, IKE_QCD_MAKER, IKE_QCD_TAKER, IKE_QCD_MAKER | IKE_QCD_TAKER};
 static const char *const establish[] = {"at-boot", "on-traffic", "never", NULL};
+static const int establish_values[] = {SIM_EST_AT_BOOT, SIM_EST_ON_TRAFFIC, SIM_EST_NEVER};
 static const char *const patterns[] = {"none", "constant", "poisson", "onoff", NULL};
+static const int pattern_values[] = {SIM_TRAFFIC_NONE, SIM_TRAFFIC_CONSTANT, SIM_TRAFFIC_POISSON,
+                                     SIM_TRAFFIC_ONOFF};
 static const char *const crash_targets[] = {"none", "0", "1", NULL};
+static const int crash_values[] = {-1, 0, 1};
 static const char *const standby_kinds[] = {"none", "shared-secret", "own-secret", "load-sharing", NULL};
 static const char *const ha_modes[] = {"none", "replicate", "rfc6311", NULL};
+static const int ha_values[] = {SIM_HA_NONE, SIM_HA_REPLICATE, SIM_HA_RFC6311};
 static const char *const rx_policies[] = {"lenient", "strict", NULL};
+static const int rx_values[] = {false, true};
 static const char *const sync_triggers[] = {"takeover", "traffic", NULL};
+static const int trigger_values[] = {SIM_SYNC_AT_TAKEOVER, SIM_SYNC_ON_TRAFFIC};
 
-/* A quantity from lo to hi (in its own units; a value beyond no real
- * experiment needs), or the word w. */
-#define UNIT(g, n, u, w, lo, hi) {g, n, EXP_V_UNIT, u, NULL, w, true, lo, hi}
-#define TYPED(g, n, t) {g, n, t, UNIT_REAL, NULL, NULL, true, NULL, NULL}
-#define CHOICE(g, n, c) {g, n, EXP_V_ENUM, UNIT_REAL, c, NULL, true, NULL, NULL}
-#define FIXED(g, n, t) {g, n, t, UNIT_REAL, NULL, NULL, false, NULL, NULL}
-#define LIMIT(g, n, u, lo, hi) {g, n, EXP_V_UNIT, u, NULL, NULL, false, lo, hi}
+#define RUN(f) .field = offsetof(sim_run_cfg, f)
+#define GW(f) .field = offsetof(sim_run_cfg, gw[0].f)
+#define TRAFFIC(f) .field = offsetof(sim_run_cfg, traffic[0].f)
+#define BUILDER(f) .field = offsetof(exp_builder, f), .in_builder = true
+#define QTY(u) .type = EXP_V_UNIT, .unit = (u)
+#define BOOLEAN .type = EXP_V_BOOL, .apply = ap_bool
+#define CHOICE(c, vals) .type = EXP_V_ENUM, .choices = (c), .values = (vals)
+#define RANGE(lo, hi) .min = (lo), .max = (hi)
 
 /* Within a group, keys apply in this order: presets first. */
 static const exp_key keys[] = {
-    FIXED(EXP_G_EXPERIMENT, "name", EXP_V_NAME),
-    FIXED(EXP_G_EXPERIMENT, "description", EXP_V_TEXT),
-    TYPED(EXP_G_EXPERIMENT, "method", EXP_V_NAME),
-    UNIT(EXP_G_EXPERIMENT, "horizon", UNIT_DURATION, NULL, "0s", "30d"),
-    FIXED(EXP_G_EXPERIMENT, "seeds", EXP_V_SEEDS),
-    FIXED(EXP_G_EXPERIMENT, "plots", EXP_V_FILES),
-    FIXED(EXP_G_EXPERIMENT, "timeline", EXP_V_BOOL),
-    LIMIT(EXP_G_EXPERIMENT, "timeline_before", UNIT_DURATION, "0s", "30d"),
-    LIMIT(EXP_G_EXPERIMENT, "timeline_after", UNIT_DURATION, "0s", "30d"),
-    LIMIT(EXP_G_EXPERIMENT, "timeline_bin", UNIT_DURATION, "0s", "1d"),
-    LIMIT(EXP_G_EXPERIMENT, "max_events", UNIT_COUNT, "1", "1e12"),
-    LIMIT(EXP_G_EXPERIMENT, "max_memory", UNIT_SIZE, "1MiB", "1024GiB"),
-
-    UNIT(EXP_G_TOPOLOGY, "rate", UNIT_BITRATE, NULL, "1kbit", "1000Gbit"),
-    UNIT(EXP_G_TOPOLOGY, "delay", UNIT_DURATION, NULL, "0s", "10s"),
-    UNIT(EXP_G_TOPOLOGY, "loss", UNIT_FRACTION, NULL, "0", "1"),
-    UNIT(EXP_G_TOPOLOGY, "queue", UNIT_COUNT, NULL, "1", "1000000"),
-
-    CHOICE(EXP_G_GATEWAY, "liveness", liveness_names),
-    UNIT(EXP_G_GATEWAY, "dpd_delay", UNIT_DURATION, "off", "0s", "1d"),
-    CHOICE(EXP_G_GATEWAY, "dpd_clock", clocks),
-    UNIT(EXP_G_GATEWAY, "dpd_clock_phase", UNIT_DURATION, "random", "0s", "1s"),
-    TYPED(EXP_G_GATEWAY, "dpd_counts_esp", EXP_V_BOOL),
-    UNIT(EXP_G_GATEWAY, "retransmit_timeout", UNIT_DURATION, NULL, "0s", "1d"),
-    UNIT(EXP_G_GATEWAY, "retransmit_base", UNIT_REAL, NULL, "1", "100"),
-    UNIT(EXP_G_GATEWAY, "retransmit_tries", UNIT_COUNT, NULL, "0", "64"),
-    UNIT(EXP_G_GATEWAY, "retransmit_limit", UNIT_DURATION, "none", "0s", "30d"),
-    UNIT(EXP_G_GATEWAY, "retransmit_jitter", UNIT_FRACTION, NULL, "0", "1"),
-    UNIT(EXP_G_GATEWAY, "half_open", UNIT_DURATION, NULL, "0s", "1d"),
-    CHOICE(EXP_G_GATEWAY, "qcd", qcd_roles),
-    UNIT(EXP_G_GATEWAY, "qcd_answer_window", UNIT_DURATION, "always", "0s", "30d"),
-    TYPED(EXP_G_GATEWAY, "qcd_taker_needs_request", EXP_V_BOOL),
-    UNIT(EXP_G_GATEWAY, "qcd_maker_rate", UNIT_PERSEC, NULL, "0/s", "1000000/s"),
-    UNIT(EXP_G_GATEWAY, "qcd_maker_burst", UNIT_REAL, NULL, "0", "1000000"),
-    UNIT(EXP_G_GATEWAY, "qcd_taker_rate", UNIT_PERSEC, NULL, "0/s", "1000000/s"),
-    UNIT(EXP_G_GATEWAY, "qcd_taker_burst", UNIT_REAL, NULL, "0", "1000000"),
-    TYPED(EXP_G_GATEWAY, "hint_starts_dpd", EXP_V_BOOL),
-    UNIT(EXP_G_GATEWAY, "hint_rate", UNIT_PERSEC, NULL, "0/s", "1000000/s"),
-    UNIT(EXP_G_GATEWAY, "hint_burst", UNIT_REAL, NULL, "0", "1000000"),
-    TYPED(EXP_G_GATEWAY, "answer_invalid_spi", EXP_V_BOOL),
-    TYPED(EXP_G_GATEWAY, "answer_unknown_spi", EXP_V_BOOL),
-    UNIT(EXP_G_GATEWAY, "unknown_ike_spi_rate", UNIT_PERSEC, NULL, "0/s", "1000000/s"),
-    UNIT(EXP_G_GATEWAY, "unknown_ike_spi_burst", UNIT_REAL, NULL, "0", "1000000"),
-    UNIT(EXP_G_GATEWAY, "unknown_spi_rate", UNIT_PERSEC, NULL, "0/s", "1000000/s"),
-    UNIT(EXP_G_GATEWAY, "unknown_spi_burst", UNIT_REAL, NULL, "0", "1000000"),
-    TYPED(EXP_G_GATEWAY, "persist_child_map", EXP_V_BOOL),
-    CHOICE(EXP_G_GATEWAY, "establish", establish),
-    TYPED(EXP_G_GATEWAY, "reinitiate_on_dead", EXP_V_BOOL),
-    TYPED(EXP_G_GATEWAY, "initial_contact", EXP_V_BOOL),
-    TYPED(EXP_G_GATEWAY, "esn", EXP_V_BOOL),
-    TYPED(EXP_G_GATEWAY, "answer_sync_retransmissions", EXP_V_BOOL),
-    UNIT(EXP_G_GATEWAY, "replay_window", UNIT_COUNT, NULL, "32", "4096"),
-    UNIT(EXP_G_GATEWAY, "cookie_threshold", UNIT_COUNT, "off", "1", "10000000"),
-
-    CHOICE(EXP_G_TRAFFIC, "pattern", patterns),
-    UNIT(EXP_G_TRAFFIC, "rate", UNIT_PKTRATE, NULL, "0pps", "100000pps"),
-    UNIT(EXP_G_TRAFFIC, "size", UNIT_SIZE, NULL, "48B", "1400B"),
-    UNIT(EXP_G_TRAFFIC, "start", UNIT_DURATION, NULL, "0s", "30d"),
-    UNIT(EXP_G_TRAFFIC, "stop", UNIT_DURATION, "end", "0s", "30d"),
-    UNIT(EXP_G_TRAFFIC, "on", UNIT_DURATION, NULL, "0s", "30d"),
-    UNIT(EXP_G_TRAFFIC, "off", UNIT_DURATION, NULL, "0s", "30d"),
-
-    CHOICE(EXP_G_SCENARIO, "crash", crash_targets),
-    UNIT(EXP_G_SCENARIO, "crash_at", UNIT_DURATION, NULL, "0s", "30d"),
-    UNIT(EXP_G_SCENARIO, "crash_jitter", UNIT_DURATION, NULL, "0s", "30d"),
-    UNIT(EXP_G_SCENARIO, "reboot_after", UNIT_DURATION, "never", "0s", "30d"),
-    TYPED(EXP_G_SCENARIO, "events", EXP_V_EVENTS),
-    CHOICE(EXP_G_SCENARIO, "standby", standby_kinds),
-    UNIT(EXP_G_SCENARIO, "takeover", UNIT_DURATION, NULL, "0s", "1d"),
-    TYPED(EXP_G_SCENARIO, "cluster_knowledge", EXP_V_BOOL),
-
-    UNIT(EXP_G_CLUSTER, "members", UNIT_COUNT, NULL, "2", "8"),
-    CHOICE(EXP_G_CLUSTER, "ha", ha_modes),
-    UNIT(EXP_G_CLUSTER, "heartbeat", UNIT_DURATION, "off", "0s", "1d"),
-    UNIT(EXP_G_CLUSTER, "heartbeat_timeout", UNIT_DURATION, NULL, "0s", "1d"),
-    UNIT(EXP_G_CLUSTER, "sync_interval", UNIT_DURATION, "off", "0s", "1d"),
-    UNIT(EXP_G_CLUSTER, "sync_packets", UNIT_COUNT, "off", "1", "4294967295"),
-    UNIT(EXP_G_CLUSTER, "sync_loss", UNIT_FRACTION, NULL, "0", "1"),
-    UNIT(EXP_G_CLUSTER, "esp_jump", UNIT_COUNT, "auto", "0", "4294967295"),
-    CHOICE(EXP_G_CLUSTER, "rx_policy", rx_policies),
-    CHOICE(EXP_G_CLUSTER, "sync_trigger", sync_triggers),
-    TYPED(EXP_G_CLUSTER, "replicate_sync", EXP_V_BOOL),
-    UNIT(EXP_G_STORM, "clients", UNIT_COUNT, NULL, "0", "1000000"),
-    UNIT(EXP_G_STORM, "clients_per_node", UNIT_COUNT, NULL, "1", "50000"),
-    UNIT(EXP_G_STORM, "idle", UNIT_FRACTION, NULL, "0", "1"),
-    UNIT(EXP_G_STORM, "rate_spread", UNIT_REAL, NULL, "1", "1000"),
-    UNIT(EXP_G_STORM, "handshake_cost", UNIT_DURATION, NULL, "0s", "10s"),
-    UNIT(EXP_G_STORM, "init_queue", UNIT_COUNT, NULL, "1", "10000000"),
+    {.name = "name", .group = EXP_G_EXPERIMENT, .type = EXP_V_NAME, .check = EXP_REQUIRED,
+     .value = "name",
+     .help = "names the runs (CSV column `experiment`) and the default output directory `results/NAME`"},
+    {.name = "description", .group = EXP_G_EXPERIMENT, .type = EXP_V_TEXT,
+     .value = "text",
+     .help = "free text"},
+    {.name = "method", .group = EXP_G_EXPERIMENT, .type = EXP_V_NAME, .def = "custom", .apply = ap_method,
+     .per_run = true,
+     .value = "method name",
+     .help = "the detection method: a bundle of gateway settings (see *Methods*); `custom` applies none. "
+              "Written to the CSV column `method`"},
+    {.name = "horizon", .group = EXP_G_EXPERIMENT, QTY(UNIT_DURATION), RANGE("0s", "30d"),
+     .check = EXP_ABOVE_ZERO, .def = "600s", .apply = ap_num, RUN(horizon_s), .per_run = true,
+          .help = "simulated time of each run"},
+    {.name = "seeds", .group = EXP_G_EXPERIMENT, .type = EXP_V_SEEDS, .def = "1",
+     .value = "list of seeds (`1..10`, `3, 7`)",
+     .help = "every sweep point runs once per seed; seeds from 1 to 2³²−1, none twice"},
+    {.name = "plots", .group = EXP_G_EXPERIMENT, .type = EXP_V_FILES,
+     .value = "list of gnuplot script names",
+     .help = "scripts beside the experiment file, drawn after a sweep (see *Plots*)"},
+    {.name = "timeline", .group = EXP_G_EXPERIMENT, .type = EXP_V_BOOL, .def = "false",
+     .help = "keep each run's delivered packets per bin around the first crash"},
+    {.name = "timeline_before", .group = EXP_G_EXPERIMENT, QTY(UNIT_DURATION), RANGE("0s", "30d"),
+     .def = "5s",
+     .help = "the timeline starts this long before the crash"},
+    {.name = "timeline_after", .group = EXP_G_EXPERIMENT, QTY(UNIT_DURATION), RANGE("0s", "30d"),
+     .def = "120s",
+     .help = "and ends this long after it"},
+    {.name = "timeline_bin", .group = EXP_G_EXPERIMENT, QTY(UNIT_DURATION), RANGE("0s", "1d"),
+     .check = EXP_ABOVE_ZERO, .def = "100ms",
+          .help = "bin width"},
+    {.name = "max_events", .group = EXP_G_EXPERIMENT, QTY(UNIT_COUNT), RANGE("1", "1e12"),
+     .def = "100000000", .apply = ap_u64_round, RUN(max_events),
+     .help = "a run's size limit in simulator events (see *Run size*)"},
+    {.name = "max_memory", .group = EXP_G_EXPERIMENT, QTY(UNIT_SIZE), RANGE("1MiB", "1024GiB"),
+     .def = "4GiB", .apply = ap_num, BUILDER(max_memory),
+     .help = "a run's estimated memory limit (see *Run size*)"},
+    {.name = "rate", .group = EXP_G_TOPOLOGY, QTY(UNIT_BITRATE), RANGE("1kbit", "1000Gbit"),
+     .def = "100Mbit", .apply = ap_u64_round, RUN(link.rate_bps), .per_run = true,
+     .help = "link rate"},
+    {.name = "delay", .group = EXP_G_TOPOLOGY, QTY(UNIT_DURATION), RANGE("0s", "10s"), .def = "10ms",
+     .apply = ap_ns, RUN(link.delay_ns), .per_run = true,
+     .help = "one-way propagation delay"},
+    {.name = "loss", .group = EXP_G_TOPOLOGY, QTY(UNIT_FRACTION), RANGE("0", "1"), .def = "0",
+     .apply = ap_num, RUN(link.loss), .per_run = true,
+     .help = "probability that a frame is lost, each direction"},
+    {.name = "queue", .group = EXP_G_TOPOLOGY, QTY(UNIT_COUNT), RANGE("1", "1000000"), .def = "1000",
+     .apply = ap_u32, RUN(link.queue_pkts), .per_run = true,
+     .help = "device transmit queue in packets"},
+    {.name = "liveness", .group = EXP_G_GATEWAY, .type = EXP_V_ENUM, .choices = liveness_names,
+     .apply = ap_liveness, .per_run = true,
+     .help = "a liveness preset: sets `dpd_delay`, `dpd_clock` and the `retransmit_*` keys (see *Liveness "
+              "presets*)"},
+    {.name = "dpd_delay", .group = EXP_G_GATEWAY, QTY(UNIT_DURATION), RANGE("0s", "1d"), .word = "off",
+     .check = EXP_WHOLE_MS, .def = "off", .apply = ap_ms, GW(ike.dpd_delay_ms), .per_run = true,
+     .value = "duration in whole ms",
+     .help = "a liveness check (empty INFORMATIONAL) after this long without inbound traffic"},
+    {.name = "dpd_clock", .group = EXP_G_GATEWAY, CHOICE(clocks, clock_values), .def = "exact",
+     .apply = ap_choice, GW(ike.dpd_clock), .per_run = true,
+     .help = "how idle time is counted: exactly, or in whole seconds as strongSwan's charon does "
+              "(protocol-brief.md §5.1b; `dpd_delay` must then be whole seconds)"},
+    {.name = "dpd_clock_phase", .group = EXP_G_GATEWAY, QTY(UNIT_DURATION), RANGE("0s", "1s"),
+     .check = EXP_BELOW_MAX, .word = "random", .def = "0s", .apply = ap_phase, .per_run = true,
+          .help = "sub-second phase of the whole-second clock; `random` draws it from the seed"},
+    {.name = "dpd_counts_esp", .group = EXP_G_GATEWAY, BOOLEAN, .def = "true", GW(ike.dpd_counts_esp),
+     .per_run = true,
+     .help = "inbound ESP resets the idle time (strongSwan)"},
+    {.name = "retransmit_timeout", .group = EXP_G_GATEWAY, QTY(UNIT_DURATION), RANGE("0s", "1d"),
+     .check = EXP_WHOLE_MS | EXP_ABOVE_ZERO, .def = "4s", .apply = ap_ms, GW(ike.retx.timeout_ms),
+     .per_run = true,
+     .value = "duration in whole ms",
+     .help = "first retransmission wait"},
+    {.name = "retransmit_base", .group = EXP_G_GATEWAY, QTY(UNIT_REAL), RANGE("1", "100"), .def = "1.8",
+     .apply = ap_num, GW(ike.retx.base), .per_run = true,
+     .help = "growth of each wait"},
+    {.name = "retransmit_tries", .group = EXP_G_GATEWAY, QTY(UNIT_COUNT), RANGE("0", "64"), .def = "5",
+     .apply = ap_u32, GW(ike.retx.tries), .per_run = true,
+     .help = "retransmissions before the exchange fails (the peer is then dead)"},
+    {.name = "retransmit_limit", .group = EXP_G_GATEWAY, QTY(UNIT_DURATION), RANGE("0s", "30d"),
+     .word = "none", .check = EXP_WHOLE_MS, .def = "none", .apply = ap_ms, GW(ike.retx.limit_ms),
+     .per_run = true,
+     .value = "duration in whole ms",
+     .help = "cap on one wait"},
+    {.name = "retransmit_jitter", .group = EXP_G_GATEWAY, QTY(UNIT_FRACTION), RANGE("0", "1"),
+     .check = EXP_WHOLE_PERCENT, .def = "0%", .apply = ap_percent, GW(ike.retx.jitter_pct), .per_run = true,
+     .value = "whole percentage",
+     .help = "each wait shortened by a uniform 0…jitter of itself"},
+    {.name = "half_open", .group = EXP_G_GATEWAY, QTY(UNIT_DURATION), RANGE("0s", "1d"),
+     .check = EXP_WHOLE_MS | EXP_ABOVE_ZERO, .def = "30s", .apply = ap_ms, GW(ike.half_open_ms),
+     .per_run = true,
+     .value = "duration in whole ms",
+     .help = "a responder drops a half-open IKE SA after this"},
+    {.name = "qcd", .group = EXP_G_GATEWAY, CHOICE(qcd_roles, qcd_role_values), .def = "none",
+     .apply = ap_choice, GW(ike.qcd.role), .per_run = true,
+     .help = "Quick Crash Detection roles (RFC 6290): a maker hands out tokens and answers for SAs it lost "
+              "with one; a taker deletes an SA when a token verifies"},
+    {.name = "qcd_answer_window", .group = EXP_G_GATEWAY, QTY(UNIT_DURATION), RANGE("0s", "30d"),
+     .word = "always", .def = "always", .apply = ap_ns, GW(ike.qcd.answer_window_ns), .per_run = true,
+     .help = "a maker answers with tokens only this long after its boot"},
+    {.name = "qcd_taker_needs_request", .group = EXP_G_GATEWAY, BOOLEAN, .def = "false",
+     GW(ike.qcd.taker_needs_request), .per_run = true,
+     .help = "a token counts only while the taker's own request on that SA is outstanding"},
+    {.name = "qcd_maker_rate", .group = EXP_G_GATEWAY, QTY(UNIT_PERSEC), RANGE("0/s", "1000000/s"),
+     .def = "10/s", .apply = ap_num, GW(ike.qcd.maker_rate), .per_run = true,
+     .help = "token answers a maker sends (`0/s`: no limit)"},
+    {.name = "qcd_maker_burst", .group = EXP_G_GATEWAY, QTY(UNIT_REAL), RANGE("0", "1000000"), .def = "10",
+     .apply = ap_num, GW(ike.qcd.maker_burst), .per_run = true,
+     .help = "token answers a maker may send at once"},
+    {.name = "qcd_taker_rate", .group = EXP_G_GATEWAY, QTY(UNIT_PERSEC), RANGE("0/s", "1000000/s"),
+     .def = "10/s", .apply = ap_num, GW(ike.qcd.taker_rate), .per_run = true,
+     .help = "token verifications a taker does (`0/s`: no limit)"},
+    {.name = "qcd_taker_burst", .group = EXP_G_GATEWAY, QTY(UNIT_REAL), RANGE("0", "1000000"), .def = "10",
+     .apply = ap_num, GW(ike.qcd.taker_burst), .per_run = true,
+     .help = "token verifications a taker may do at once"},
+    {.name = "hint_starts_dpd", .group = EXP_G_GATEWAY, BOOLEAN, .def = "false", GW(ike.hint_starts_dpd),
+     .per_run = true,
+     .help = "an unprotected INVALID_SPI / INVALID_IKE_SPI starts a liveness check at once (unless one is in"
+              " flight)"},
+    {.name = "hint_rate", .group = EXP_G_GATEWAY, QTY(UNIT_PERSEC), RANGE("0/s", "1000000/s"), .def = "1/s",
+     .apply = ap_num, GW(ike.hint_rate), .per_run = true,
+     .help = "liveness checks started by hints (`hint_starts_dpd`)"},
+    {.name = "hint_burst", .group = EXP_G_GATEWAY, QTY(UNIT_REAL), RANGE("0", "1000000"), .def = "1",
+     .apply = ap_num, GW(ike.hint_burst), .per_run = true,
+     .help = "such checks at once"},
+    {.name = "answer_invalid_spi", .group = EXP_G_GATEWAY, BOOLEAN, .def = "true", GW(answer_invalid_spi),
+     .per_run = true,
+     .help = "answer ESP with an unknown SPI with a one-way INVALID_SPI"},
+    {.name = "answer_unknown_spi", .group = EXP_G_GATEWAY, BOOLEAN, .def = "false",
+     GW(ike.answer_unknown_spi), .per_run = true,
+     .help = "answer protected requests of unknown IKE SAs with INVALID_IKE_SPI even when not a QCD maker"},
+    {.name = "unknown_ike_spi_rate", .group = EXP_G_GATEWAY, QTY(UNIT_PERSEC), RANGE("0/s", "1000000/s"),
+     .def = "10/s", .apply = ap_num, GW(ike.unknown_ike_spi_rate), .per_run = true,
+     .help = "one-way INVALID_IKE_SPI answers to protected requests for unknown IKE SAs"},
+    {.name = "unknown_ike_spi_burst", .group = EXP_G_GATEWAY, QTY(UNIT_REAL), RANGE("0", "1000000"),
+     .def = "10", .apply = ap_num, GW(ike.unknown_ike_spi_burst), .per_run = true,
+     .help = "such answers at once"},
+    {.name = "unknown_spi_rate", .group = EXP_G_GATEWAY, QTY(UNIT_PERSEC), RANGE("0/s", "1000000/s"),
+     .def = "10/s", .apply = ap_num, GW(ike.unknown_spi_rate), .per_run = true,
+     .help = "one-way INVALID_SPI answers to ESP with an unknown SPI (a separate budget, so stale ESP cannot"
+              " silence the IKE answers)"},
+    {.name = "unknown_spi_burst", .group = EXP_G_GATEWAY, QTY(UNIT_REAL), RANGE("0", "1000000"), .def = "10",
+     .apply = ap_num, GW(ike.unknown_spi_burst), .per_run = true,
+     .help = "such answers at once"},
+    {.name = "persist_child_map", .group = EXP_G_GATEWAY, BOOLEAN, .def = "false", GW(persist_child_map),
+     .per_run = true,
+     .help = "child SPI → IKE SPIs map survives a crash: INVALID_SPI answers carry tokens (the QCD fast "
+              "path)"},
+    {.name = "establish", .group = EXP_G_GATEWAY, CHOICE(establish, establish_values), .def = "at-boot",
+     .def1 = "never", .apply = ap_choice, GW(establish), .per_run = true,
+     .help = "when the gateway initiates: at boot, when a packet finds no SA, or never"},
+    {.name = "reinitiate_on_dead", .group = EXP_G_GATEWAY, BOOLEAN, .def = "true", GW(reinitiate_on_dead),
+     .per_run = true,
+     .help = "after declaring the peer dead, initiate again at once"},
+    {.name = "initial_contact", .group = EXP_G_GATEWAY, BOOLEAN, .def = "true", GW(ike.initial_contact),
+     .per_run = true,
+     .help = "send INITIAL_CONTACT in the first IKE_AUTH"},
+    {.name = "esn", .group = EXP_G_GATEWAY, BOOLEAN, .def = "false", GW(ike.esp_esn), .per_run = true,
+     .help = "propose (and accept) Extended Sequence Numbers for the Child SA; the RFC 6311 replay-counter "
+              "delta then travels in 8 octets"},
+    {.name = "answer_sync_retransmissions", .group = EXP_G_GATEWAY, BOOLEAN, .def = "false",
+     GW(ike.ha_answer_retransmitted_sync), .per_run = true,
+     .help = "as RFC 6311 peer: a sync request with the nonce and M1 of the last one answered is a "
+              "retransmission (the answer was lost) and gets the same answer again, changing nothing "
+              "(strongSwan's choice); `false` drops it as stale, as the RFC reads literally, and the member's"
+              " SA then dies after its retransmission schedule"},
+    {.name = "replay_window", .group = EXP_G_GATEWAY, QTY(UNIT_COUNT), RANGE("32", "4096"), .def = "64",
+     .apply = ap_u32, GW(esp.window), .per_run = true,
+     .help = "ESP anti-replay window"},
+    {.name = "cookie_threshold", .group = EXP_G_GATEWAY, QTY(UNIT_COUNT), RANGE("1", "10000000"),
+     .word = "off", .def = "off", .apply = ap_u32, GW(ike.cookie_threshold), .per_run = true,
+     .help = "as a responder, answer a new IKE_SA_INIT with a COOKIE (RFC 7296 §2.6) while at least this "
+              "many IKE SAs are half-open (strongSwan's `cookie_threshold`); an initiator always echoes a "
+              "COOKIE it gets"},
+    {.name = "pattern", .group = EXP_G_TRAFFIC, CHOICE(patterns, pattern_values), .def = "constant",
+     .apply = ap_choice, TRAFFIC(kind), .per_run = true,
+     .help = "packet arrivals: evenly spaced, a Poisson process, or constant while on"},
+    {.name = "rate", .group = EXP_G_TRAFFIC, QTY(UNIT_PKTRATE), RANGE("0pps", "100000pps"),
+     .check = EXP_ABOVE_ZERO, .def = "10pps", .apply = ap_num, TRAFFIC(rate_pps), .per_run = true,
+          .help = "packets per second"},
+    {.name = "size", .group = EXP_G_TRAFFIC, QTY(UNIT_SIZE), RANGE("48B", "1400B"), .def = "200B",
+     .apply = ap_u32, TRAFFIC(size), .per_run = true,
+     .help = "inner IPv4 packet"},
+    {.name = "start", .group = EXP_G_TRAFFIC, QTY(UNIT_DURATION), RANGE("0s", "30d"), .def = "1s",
+     .apply = ap_num, TRAFFIC(start_s), .per_run = true,
+     .help = "first packet"},
+    {.name = "stop", .group = EXP_G_TRAFFIC, QTY(UNIT_DURATION), RANGE("0s", "30d"), .word = "end",
+     .def = "end", .apply = ap_stop, .per_run = true,
+     .help = "last packet (at most the horizon)"},
+    {.name = "on", .group = EXP_G_TRAFFIC, QTY(UNIT_DURATION), RANGE("0s", "30d"), .def = "0s",
+     .apply = ap_num, TRAFFIC(on_s), .per_run = true,
+     .help = "the `onoff` pattern sends this long (above zero for `onoff`)"},
+    {.name = "off", .group = EXP_G_TRAFFIC, QTY(UNIT_DURATION), RANGE("0s", "30d"), .def = "0s",
+     .apply = ap_num, TRAFFIC(off_s), .per_run = true,
+     .help = "…then pauses this long"},
+    {.name = "crash", .group = EXP_G_SCENARIO, CHOICE(crash_targets, crash_values), .def = "none",
+     .apply = ap_choice, BUILDER(crash), .per_run = true,
+     .help = "the gateway that crashes (loses every volatile state)"},
+    {.name = "crash_at", .group = EXP_G_SCENARIO, QTY(UNIT_DURATION), RANGE("0s", "30d"), .def = "30s",
+     .apply = ap_num, BUILDER(crash_at), .per_run = true,
+     .help = "when"},
+    {.name = "crash_jitter", .group = EXP_G_SCENARIO, QTY(UNIT_DURATION), RANGE("0s", "30d"), .def = "0s",
+     .apply = ap_num, BUILDER(crash_jitter), .per_run = true,
+     .help = "the crash comes at `crash_at` + uniform(0, jitter), drawn from the seed"},
+    {.name = "reboot_after", .group = EXP_G_SCENARIO, QTY(UNIT_DURATION), RANGE("0s", "30d"),
+     .word = "never", .def = "never", .apply = ap_reboot_after, .per_run = true,
+     .help = "the crashed gateway boots again this long after the crash"},
+    {.name = "events", .group = EXP_G_SCENARIO, .type = EXP_V_EVENTS, .apply = ap_events, .per_run = true,
+     .value = "list of `TIME ACTION [ARG]`",
+     .help = "more events: `crash G`, `reboot G` (G = 0 or 1), `link-down`, `link-up`, `loss P` (the link's "
+              "loss becomes P), `forge G RATE` (an attacker on its own link to gateway G sends it unprotected"
+              " INVALID_IKE_SPI and INVALID_SPI notifies with random QCD tokens, knowing the SPIs, at RATE "
+              "per second; RATE 0 stops it); e.g. `40s link-down, 42s link-up, 50s loss 5%, 60s forge 0 "
+              "1000/s` (and `probe`: see `standby`; `member-links-down`, `member-links-up`, `replay`: see "
+              "*[cluster]*)"},
+    {.name = "standby", .group = EXP_G_SCENARIO, .type = EXP_V_ENUM, .choices = standby_kinds, .def = "none",
+     .apply = ap_standby, .per_run = true,
+     .help = "gateway 1 is a cluster (see *[cluster]*; by default two members, nothing replicated): a "
+              "standby member takes over gateway 1's address `takeover` after the active member crashes (the "
+              "gateways then meet through a router: one more hop each way); `shared-secret`: the members make"
+              " the same QCD tokens (RFC 6290 §6), `own-secret`: each its own. `crash 1` crashes the member "
+              "holding the address, `reboot 1` brings back the member that crashed last, as a standby"},
+    {.name = "takeover", .group = EXP_G_SCENARIO, QTY(UNIT_DURATION), RANGE("0s", "1d"), .def = "0s",
+     .apply = ap_num, RUN(standby.takeover_s), .per_run = true,
+     .help = "the time from the failure being known to the router steering the address to the new member"},
+    {.name = "cluster_knowledge", .group = EXP_G_SCENARIO, BOOLEAN, .def = "false",
+     RUN(standby.cluster_knowledge), .per_run = true,
+     .help = "the second member knows which IKE SAs are alive on the first and never reveals their tokens "
+              "(RFC 6290 §9.2)"},
+    {.name = "members", .group = EXP_G_CLUSTER, QTY(UNIT_COUNT), RANGE("2", "8"), .def = "2",
+     .apply = ap_u32, RUN(standby.members), .per_run = true,
+     .help = "members; the lowest-numbered live standby takes over"},
+    {.name = "ha", .group = EXP_G_CLUSTER, CHOICE(ha_modes, ha_values), .def = "none", .apply = ap_choice,
+     RUN(standby.ha), .per_run = true,
+     .help = "nothing replicated (a failover is a crash for the peer: QCD or liveness must recover); "
+              "replicated without RFC 6311 (the new member resumes with stale counters); replicated with the "
+              "RFC 6311 sync"},
+    {.name = "heartbeat", .group = EXP_G_CLUSTER, QTY(UNIT_DURATION), RANGE("0s", "1d"), .word = "off",
+     .check = EXP_ABOVE_ZERO, .def = "off", .apply = ap_num, RUN(standby.heartbeat_s), .per_run = true,
+          .help = "members send each other a heartbeat this often; a standby that hears nothing from the active "
+              "member for `heartbeat_timeout` claims the address (after `takeover`). `off`: the failure is "
+              "known at once"},
+    {.name = "heartbeat_timeout", .group = EXP_G_CLUSTER, QTY(UNIT_DURATION), RANGE("0s", "1d"),
+     .check = EXP_ABOVE_ZERO, .def = "3s", .apply = ap_num, RUN(standby.heartbeat_timeout_s), .per_run = true,
+     .value = "duration ≥ `heartbeat`",
+     .help = "a standby claims the address after this long without a heartbeat from the active member"},
+    {.name = "sync_interval", .group = EXP_G_CLUSTER, QTY(UNIT_DURATION), RANGE("0s", "1d"), .word = "off",
+     .check = EXP_ABOVE_ZERO, .def = "1s", .apply = ap_num, RUN(standby.sync_interval_s), .per_run = true,
+          .help = "the active member replicates every SA this often"},
+    {.name = "sync_packets", .group = EXP_G_CLUSTER, QTY(UNIT_COUNT), RANGE("1", "4294967295"),
+     .word = "off", .def = "off", .apply = ap_u32, RUN(standby.sync_packets), .per_run = true,
+     .help = "…and after this many ESP packets (sent and received) since the last replication"},
+    {.name = "sync_loss", .group = EXP_G_CLUSTER, QTY(UNIT_FRACTION), RANGE("0", "1"), .def = "0",
+     .apply = ap_num, RUN(standby.sync_loss), .per_run = true,
+     .help = "probability that one replication datagram to one standby is lost (heartbeats are not lost: "
+              "real clusters give them a redundant path)"},
+    {.name = "esp_jump", .group = EXP_G_CLUSTER, QTY(UNIT_COUNT), RANGE("0", "4294967295"), .word = "auto",
+     .def = "auto", .apply = ap_esp_jump, .per_run = true,
+     .help = "outbound ESP numbers the new member skips (RFC 6311 §5.2), and the delta it asks gateway 0 to "
+              "add; `auto`: twice what the replica's packet rate allows in the replica's age, plus 64 (2³⁰ "
+              "while the rate is unknown)"},
+    {.name = "rx_policy", .group = EXP_G_CLUSTER, CHOICE(rx_policies, rx_values), .def = "lenient",
+     .apply = ap_choice_flag, RUN(standby.rx_strict), .per_run = true,
+     .help = "the new member's inbound window: the replica's (replays of what the crashed member received "
+              "after the last replication are accepted), or moved up by the jump (none are, but gateway 0's "
+              "packets below it are refused until it adds the delta)"},
+    {.name = "sync_trigger", .group = EXP_G_CLUSTER, CHOICE(sync_triggers, trigger_values),
+     .def = "takeover", .apply = ap_choice, RUN(standby.sync_trigger), .per_run = true,
+     .help = "the sync goes out at takeover, or when gateway 0's first packet for the SA arrives"},
+    {.name = "replicate_sync", .group = EXP_G_CLUSTER, BOOLEAN, .def = "true", RUN(standby.replicate_sync),
+     .per_run = true,
+     .help = "the new member replicates an SA as soon as it sends its sync, so a member after it syncs above"
+              " those values (multiple failover)"},
+    {.name = "clients", .group = EXP_G_STORM, QTY(UNIT_COUNT), RANGE("0", "1000000"), .def = "0",
+     .apply = ap_u32, RUN(star.clients), .per_run = true,
+     .help = "clients of the headend; `0`: the two-gateway run"},
+    {.name = "clients_per_node", .group = EXP_G_STORM, QTY(UNIT_COUNT), RANGE("1", "50000"), .def = "250",
+     .apply = ap_u32, RUN(star.clients_per_node), .per_run = true,
+     .help = "client endpoints sharing one ns-3 node"},
+    {.name = "idle", .group = EXP_G_STORM, QTY(UNIT_FRACTION), RANGE("0", "1"), .def = "0.5",
+     .apply = ap_num, RUN(star.idle_fraction), .per_run = true,
+     .help = "clients that send nothing: they notice a dead headend only by their own liveness check"},
+    {.name = "rate_spread", .group = EXP_G_STORM, QTY(UNIT_REAL), RANGE("1", "1000"), .def = "10",
+     .apply = ap_num, RUN(star.rate_spread), .per_run = true,
+     .help = "an active client's rate is `traffic.0.rate` × spread^U(−1,1) (log-uniform)"},
+    {.name = "handshake_cost", .group = EXP_G_STORM, QTY(UNIT_DURATION), RANGE("0s", "10s"), .def = "2ms",
+     .apply = ap_num, RUN(star.handshake_cost_s), .per_run = true,
+     .help = "headend CPU per IKE_SA_INIT: handshakes are served one at a time (0: free)"},
+    {.name = "init_queue", .group = EXP_G_STORM, QTY(UNIT_COUNT), RANGE("1", "10000000"), .def = "1000",
+     .apply = ap_u32, RUN(star.init_queue), .per_run = true,
+     .help = "IKE_SA_INIT waiting for the CPU; one that finds the queue full is dropped (the client "
+              "retransmits)"},
 };
 
-static const struct {
-    const char *name;
-    exp_group group;
-    int index;
-} groups[] = {
-    {"experiment", EXP_G_EXPERIMENT, -1}, {"topology", EXP_G_TOPOLOGY, -1}, {"gateways", EXP_G_GATEWAY, -1},
-    {"gateway.0", EXP_G_GATEWAY, 0},      {"gateway.1", EXP_G_GATEWAY, 1},  {"traffic", EXP_G_TRAFFIC, -1},
-    {"traffic.0", EXP_G_TRAFFIC, 0},      {"traffic.1", EXP_G_TRAFFIC, 1},  {"scenario", EXP_G_SCENARIO, -1},
-    {"cluster", EXP_G_CLUSTER, -1},
-    {"storm", EXP_G_STORM, -1},
-};
-
-exp_setting *exp_setting_new(const char *path, const char *value, const char *where)
+const exp_key *exp_keys(size_t *n)
 {
-    exp_setting *s = g_new(exp_setting, 1);
-    s->path = g_strdup(path);
-    s->value = g_strstrip(g_strdup(value));
-    s->where = g_strdup(where);
-    return s;
-}
-
-void exp_setting_free(gpointer p)
-{
-    exp_setting *s = p;
-    if (!s)
-        return;
-    g_free(s->path);
-    g_free(s->value);
-    g_free(s->where);
-    g_free(s);
-}
-
-void exp_fail(GError **err, const exp_setting *s, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_set_error(err, EXP_ERROR, EXP_ERROR_INVALID, "%s: %s: %s", s->where, s->path, msg);
-}
-
-/* Levenshtein distance, for "did you mean". */
-static size_t distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    g_autofree size_t *row = g_new(size_t, lb + 1);
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = MIN(row[j] + 1, row[j - 1] + 1);
-            row[j] = MIN(best, diag + (a[i - 1] != b[j - 1]));
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
-static char *suggest(const char *got, const char *const *names, size_t n)
-{
-    const char *best = NULL;
-    size_t best_d = 3; /* only close misspellings */
-    for (size_t i = 0; i < n; i++) {
-        size_t d = distance(got, names[i]);
-        if (d < best_d)
-            best = names[i], best_d = d;
-    }
-    return best ? g_strdup_printf(" (did you mean “%s”?)", best) : g_strdup("");
-}
-
-static bool group_find(const char *name, exp_group *g, int *index)
-{
-    for (size_t i = 0; i < G_N_ELEMENTS(groups); i++)
-        if (strcmp(groups[i].name, name) == 0) {
-            *g = groups[i].group;
-            *index = groups[i].index;
-            return true;
-        }
-    return false;
-}
-
-const exp_key *exp_key_find(const exp_setting *s, int *index, GError **err)
-{
-    const char *dot = strrchr(s->path, '.');
-    g_autofree char *group = dot ? g_strndup(s->path, (gsize)(dot - s->path)) : g_strdup("");
-    exp_group g;
-    if (!dot || !group_find(group, &g, index)) {
-        const char *names[G_N_ELEMENTS(groups)];
-        for (size_t i = 0; i < G_N_ELEMENTS(groups); i++)
-            names[i] = groups[i].name;
-        g_autofree char *hint = suggest(group, names, G_N_ELEMENTS(groups));
-        exp_fail(err, s,
-                 "unknown group “%s”%s; keys are named group.key with group one of experiment, topology, "
-                 "gateways, gateway.0, gateway.1, traffic, traffic.0, traffic.1, scenario, cluster, storm",
-                 group, hint);
-        return NULL;
-    }
-    const char *name = dot + 1;
-    const char *names[G_N_ELEMENTS(keys)];
-    size_t n = 0;
-    for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {
-        if (keys[i].group != g)
-            continue;
-        if (strcmp(keys[i].name, name) == 0)
-            return &keys[i];
-        names[n++] = keys[i].name;
-    }
-    g_autofree char *hint = suggest(name, names, n);
-    g_autofree char *list = NULL;
-    if (n <= 12) {
-        names[n] = NULL;
-        g_autofree char *joined = g_strjoinv(", ", (char **)names);
-        list = g_strdup_printf("; [%s] has %s", group, joined);
-    } else {
-        list = g_strdup_printf("; experiments/REFERENCE.md lists the keys of [%s]", group);
-    }
-    exp_fail(err, s, "unknown key “%s”%s%s", name, hint, list);
-    return NULL;
-}
-
-int exp_setting_rank(const exp_setting *s)
-{
-    int index;
-    const exp_key *k = exp_key_find(s, &index, NULL);
-    if (!k)
-        return 0;
-    return (int)k->group * 100000 + (index + 1) * 1000 + (int)(k - keys);
-}
-
-char **exp_split_list(const char *value)
-{
-    char **items = g_strsplit(value, ",", -1);
-    for (char **p = items; *p; p++)
-        g_strstrip(*p);
-    return items;
-}
-
-static bool is_name(const char *s)
-{
-    if (!g_ascii_isalnum(s[0]) || strlen(s) > 64)
-        return false;
-    for (const char *p = s; *p; p++)
-        if (!g_ascii_isalnum(*p) && !strchr("._-", *p))
-            return false;
-    return true;
-}
-
-/* Seeds: "1, 4, 7" or "1..10" or both; each 1..2^32-1, none twice. */
-bool exp_parse_seeds(const exp_setting *s, GArray *seeds, GError **err)
-{
-    g_auto(GStrv) items = exp_split_list(s->value);
-    g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
-    for (char **p = items; *p; p++) {
-        const char *dots = strstr(*p, "..");
-        g_autofree char *a = dots ? g_strndup(*p, (gsize)(dots - *p)) : g_strdup(*p);
-        const char *b = dots ? dots + 2 : *p;
-        double lo, hi;
-        if (!unit_parse(UNIT_COUNT, g_strstrip(a), &lo) || !unit_parse(UNIT_COUNT, b, &hi) || lo < 1 ||
-            hi > 4294967295.0 || hi < lo) {
-            exp_fail(err, s, "expected seeds as whole numbers from 1 and ranges A..B with A <= B, "
-                             "separated by commas, e.g. 1..10 or 1, 5, 9; got “%s”", *p);
-            return false;
-        }
-        if (hi - lo >= 1000000) {
-            exp_fail(err, s, "“%s” is over a million seeds", *p);
-            return false;
-        }
-        for (double v = lo; v <= hi; v++) {
-            uint32_t seed = (uint32_t)v;
-            if (g_hash_table_contains(seen, GUINT_TO_POINTER(seed))) {
-                exp_fail(err, s, "seed %u appears twice", seed);
-                return false;
-            }
-            g_hash_table_add(seen, GUINT_TO_POINTER(seed));
-            g_array_append_val(seeds, seed);
-        }
-    }
-    if (seeds->len == 0) {
-        exp_fail(err, s, "expected at least one seed, e.g. 1..10");
-        return false;
-    }
-    return true;
-}
-
-static bool parse_unit(const exp_key *k, const exp_setting *s, const char *text, exp_value *v, GError **err)
-{
-    v->is_word = k->word && strcmp(text, k->word) == 0;
-    if (v->is_word)
-        return true;
-    if (unit_parse(k->unit, text, &v->num)) {
-        double lo = 0, hi = 0;
-        if (!unit_parse(k->unit, k->min, &lo) || !unit_parse(k->unit, k->max, &hi))
-            g_error("%s: bad range in the key table", k->name);
-        if (v->num >= lo && v->num <= hi)
-            return true;
-        exp_fail(err, s, "expected %s to %s%s%s%s; got “%s”", k->min, k->max, k->word ? ", or “" : "",
-                 k->word ? k->word : "", k->word ? "”" : "", text);
-        return false;
-    }
-    if (k->word)
-        exp_fail(err, s, "expected %s, or “%s”; got “%s”", unit_expect(k->unit), k->word, text);
-    else
-        exp_fail(err, s, "expected %s; got “%s”", unit_expect(k->unit), text);
-    return false;
-}
-
-bool exp_value_parse(const exp_key *k, const exp_setting *s, exp_value *v, GError **err)
-{
-    memset(v, 0, sizeof *v);
-    const char *t = s->value;
-    switch (k->type) {
-    case EXP_V_UNIT:
-        return parse_unit(k, s, t, v, err);
-    case EXP_V_BOOL:
-        if (strcmp(t, "true") == 0 || strcmp(t, "false") == 0) {
-            v->flag = t[0] == 't';
-            return true;
-        }
-        exp_fail(err, s, "expected true or false; got “%s”", t);
-        return false;
-    case EXP_V_ENUM:
-        for (int i = 0; k->choices[i]; i++)
-            if (strcmp(t, k->choices[i]) == 0) {
-                v->choice = i;
-                return true;
-            }
-        {
-            g_autofree char *list = g_strjoinv(", ", (char **)k->choices);
-            exp_fail(err, s, "expected one of %s; got “%s”", list, t);
-        }
-        return false;
-    case EXP_V_NAME:
-        if (is_name(t))
-            return true;
-        exp_fail(err, s, "expected a name of letters, digits, “.”, “_” and “-” (at most 64); got “%s”", t);
-        return false;
-    case EXP_V_TEXT:
-        for (const char *p = t; *p; p++)
-            if ((unsigned char)*p < 0x20 && *p != '\t') {
-                exp_fail(err, s, "control characters are not allowed");
-                return false;
-            }
-        return true;
-    case EXP_V_SEEDS: {
-        g_autoptr(GArray) seeds = g_array_new(FALSE, FALSE, sizeof(uint32_t));
-        return exp_parse_seeds(s, seeds, err);
-    }
-    case EXP_V_FILES: {
-        g_auto(GStrv) items = exp_split_list(t);
-        for (char **p = items; *p; p++)
-            if (!is_name(*p)) {
-                exp_fail(err, s, "expected file names beside the experiment file (letters, digits, . _ -), "
-                                 "separated by commas; got “%s”", *p);
-                return false;
-            }
-        return true;
-    }
-    case EXP_V_EVENTS: {
-        g_autoptr(GArray) evs = g_array_new(FALSE, FALSE, sizeof(sim_script_ev));
-        return exp_parse_events(s, evs, err);
-    }
-    }
-    return false;
-}
-
-char *exp_value_csv(const exp_key *k, const exp_setting *s)
-{
-    exp_value v;
-    if (k->type != EXP_V_UNIT || !exp_value_parse(k, s, &v, NULL) || v.is_word)
-        return g_strdup(s->value);
-    return unit_csv(k->unit, v.num);
-}
-
-char **exp_key_names(void)
-{
-    char **names = g_new0(char *, G_N_ELEMENTS(keys) + 1);
-    static const char *const shown[] = {"experiment", "topology", "gateways", "traffic", "scenario", "cluster", "storm"};
-    for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
-        names[i] = g_strconcat(shown[keys[i].group], ".", keys[i].name, NULL);
-    return names;
-}
-
-bool exp_key_range(const char *path, const char **min, const char **max, int *unit)
-{
-    exp_setting s = {(char *)path, (char *)"", (char *)"range"};
-    int index;
-    const exp_key *k = exp_key_find(&s, &index, NULL);
-    if (!k || k->type != EXP_V_UNIT)
-        return false;
-    *min = k->min;
-    *max = k->max;
-    *unit = (int)k->unit;
-    return true;
+    *n = G_N_ELEMENTS(keys);
+    return keys;
 }

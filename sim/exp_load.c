@@ -59,6 +59,13 @@ void exp_free(sim_exp *e)
     g_free(e);
 }
 
+
+/* The default a key's row gives (for the keys read here, not per run). */
+static const char *key_default(const char *path)
+{
+    return exp_key_by_path(path)->def;
+}
+
 static const char *const plain_groups[] = {"experiment", "topology", "gateways", "gateway.0", "gateway.1",
                                            "traffic", "traffic.0", "traffic.1", "scenario", "cluster", "storm", NULL};
 
@@ -94,9 +101,8 @@ static bool load_group(sim_exp *e, GKeyFile *kf, exp_lines *lines, const char *g
         const char *name = group + 7;
         exp_setting probe = {(char *)group, (char *)name, NULL};
         probe.where = g_strdup_printf("%s:%d", e->file, gline);
-        exp_key nk = {EXP_G_EXPERIMENT, "name", EXP_V_NAME, UNIT_REAL, NULL, NULL, false, NULL, NULL};
-        exp_value v;
-        bool ok = exp_value_parse(&nk, &probe, &v, err);
+        exp_value v; /* a method's name is written as experiment.name is */
+        bool ok = exp_value_parse(exp_key_by_path("experiment.name"), &probe, &v, err);
         if (ok && sim_method_find(name)) {
             exp_fail(err, &probe, "redefines the built-in method “%s”; give it another name", name);
             ok = false;
@@ -167,30 +173,20 @@ static bool load_experiment_keys(sim_exp *e, exp_lines *lines, GError **err)
     e->name = g_strdup(s->value);
     e->seeds = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     s = exp_last_of(layers, "experiment.seeds");
-    if (s) {
-        if (!exp_parse_seeds(s, e->seeds, err))
-            return false;
-    } else {
-        uint32_t one = 1;
-        g_array_append_val(e->seeds, one);
-    }
+    exp_setting seeds = {.path = "experiment.seeds", .value = (char *)key_default("experiment.seeds"),
+                         .where = "defaults"};
+    if (!exp_parse_seeds(s ? s : &seeds, e->seeds, err))
+        return false;
     s = exp_last_of(layers, "experiment.plots");
     e->plots = s && *s->value ? exp_split_list(s->value) : g_new0(char *, 1);
     e->plots_where = s ? exp_setting_new(s->path, s->value, s->where) : NULL;
     s = exp_last_of(layers, "experiment.timeline");
-    e->timeline = s && strcmp(s->value, "true") == 0;
+    e->timeline = strcmp(s ? s->value : key_default("experiment.timeline"), "true") == 0;
     const char *tl_keys[] = {"experiment.timeline_before", "experiment.timeline_after", "experiment.timeline_bin"};
     double *tl[] = {&e->tl_before, &e->tl_after, &e->tl_bin};
-    const double tl_default[] = {5, 120, 0.1};
     for (int i = 0; i < 3; i++) {
         s = exp_last_of(layers, tl_keys[i]);
-        *tl[i] = tl_default[i];
-        if (s)
-            unit_parse(UNIT_DURATION, s->value, tl[i]); /* checked when loaded */
-        if (i == 2 && s && !(e->tl_bin > 0)) {
-            exp_fail(err, s, "expected a bin above zero, e.g. 100ms");
-            return false;
-        }
+        unit_parse(UNIT_DURATION, s ? s->value : key_default(tl_keys[i]), tl[i]); /* checked when loaded */
     }
     if ((e->tl_before + e->tl_after) / e->tl_bin > 1e6) {
         s = exp_last_of(layers, "experiment.timeline_bin");

@@ -4,23 +4,6 @@
 
 #include "exp_internal.h"
 
-void exp_apply_star(sim_star_cfg *star, const char *key, double num)
-{
-    if (strcmp(key, "clients") == 0) {
-        star->clients = (uint32_t)num;
-    } else if (strcmp(key, "clients_per_node") == 0) {
-        star->clients_per_node = (uint32_t)num;
-    } else if (strcmp(key, "idle") == 0) {
-        star->idle_fraction = num;
-    } else if (strcmp(key, "rate_spread") == 0) {
-        star->rate_spread = num;
-    } else if (strcmp(key, "handshake_cost") == 0) {
-        star->handshake_cost_s = num;
-    } else if (strcmp(key, "init_queue") == 0) {
-        star->init_queue = (uint32_t)num;
-    }
-}
-
 const char *exp_star_conflict(const sim_run_cfg *c, int crash, bool events)
 {
     if (c->standby.enabled)

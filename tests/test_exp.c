@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "exp.h"
+#include "exp_internal.h"
 #include "presets.h"
 #include "units.h"
 
@@ -213,6 +214,66 @@ static void test_shipped_and_reference(void)
     }
 }
 
+/* REFERENCE.md's key tables are the key rows (sim/exp_keys.c), printed:
+ * a key added, changed or documented by hand in one place only fails here
+ * (build/sim/ikesim-reference experiments/REFERENCE.md rewrites them). */
+static void test_reference_tables(void)
+{
+    const char *root = g_getenv("IKESIM_SOURCE_ROOT");
+    if (!root) {
+        g_test_skip("IKESIM_SOURCE_ROOT not set");
+        return;
+    }
+    g_autofree char *ref_path = g_build_filename(root, "experiments", "REFERENCE.md", NULL);
+    g_autofree char *ref = NULL;
+    g_assert_true(g_file_get_contents(ref_path, &ref, NULL, NULL));
+    GError *err = NULL;
+    g_autofree char *made = exp_reference_update(ref, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(made, ==, ref);
+    /* and the tables do show the rows: a row's default and range */
+    g_autofree char *gw = exp_reference_table(EXP_G_GATEWAY);
+    g_assert_nonnull(strstr(gw, "| `replay_window` | count, 32…4096 | `64` | ESP anti-replay window |\n"));
+    g_assert_nonnull(strstr(gw, "| `establish` | `at-boot`, `on-traffic`, `never` | gateway 0 `at-boot`, gateway 1 `never` |"));
+    /* a table edited by hand is caught */
+    g_autofree char *edited = g_strdup(ref);
+    char *at = strstr(edited, "| `replay_window` | count, 32…4096 | `64`");
+    g_assert_nonnull(at);
+    memcpy(strstr(at, "`64`"), "`32`", 4);
+    g_autofree char *again = exp_reference_update(edited, &err);
+    g_assert_cmpstr(again, !=, edited);
+    g_assert_cmpstr(again, ==, ref);
+}
+
+/* Every run starts from the rows' defaults, and they are the model's and
+ * the gateway's own defaults where those exist. */
+static void test_defaults_from_rows(void)
+{
+    sim_exp *e = load(HEAD, NULL);
+    exp_run r;
+    task(e, 0, &r);
+    sim_gw_cfg want;
+    sim_gw_cfg_defaults(&want);
+    const ike_cfg *ike = &r.cfg.gw[0].ike;
+    g_assert_cmpuint(ike->retx.timeout_ms, ==, want.ike.retx.timeout_ms);
+    g_assert_cmpfloat(ike->retx.base, ==, want.ike.retx.base);
+    g_assert_cmpuint(ike->retx.tries, ==, want.ike.retx.tries);
+    g_assert_cmpuint(ike->half_open_ms, ==, want.ike.half_open_ms);
+    g_assert_cmpfloat(ike->qcd.maker_rate, ==, want.ike.qcd.maker_rate);
+    g_assert_cmpfloat(ike->hint_burst, ==, want.ike.hint_burst);
+    g_assert_cmpfloat(ike->unknown_spi_rate, ==, want.ike.unknown_spi_rate);
+    g_assert_true(ike->dpd_counts_esp == want.ike.dpd_counts_esp && ike->initial_contact == want.ike.initial_contact);
+    g_assert_cmpuint(r.cfg.gw[0].esp.window, ==, want.esp.window);
+    g_assert_cmpint(r.cfg.gw[0].establish, ==, SIM_EST_AT_BOOT);
+    g_assert_cmpint(r.cfg.gw[1].establish, ==, SIM_EST_NEVER);
+    g_assert_cmpuint(r.cfg.standby.members, ==, 2);
+    g_assert_cmpfloat(r.cfg.standby.sync_interval_s, ==, 1);
+    g_assert_cmpuint(r.cfg.star.clients_per_node, ==, 250);
+    g_assert_cmpstr(r.method, ==, "custom");
+    exp_run_clear(&r);
+    exp_free(e);
+}
+
 /* [cluster] keys land in the run's cluster configuration; the layers
  * apply to them as to any key. */
 static void test_cluster_keys(void)
@@ -379,6 +440,8 @@ int main(int argc, char **argv)
     g_test_add_func("/exp/seeded-draws", test_seeded_draws);
     g_test_add_func("/exp/shipped-and-reference", test_shipped_and_reference);
     g_test_add_func("/exp/cluster-keys", test_cluster_keys);
+    g_test_add_func("/exp/reference-tables", test_reference_tables);
+    g_test_add_func("/exp/defaults-from-rows", test_defaults_from_rows);
     int rc = g_test_run();
     g_autofree char *t = g_build_filename(tmpdir, "t.ini", NULL);
     g_remove(t);
