@@ -157,6 +157,14 @@ static void set(dir_status *s, size_t t, task_state state, char *detail)
     s->count[state]++;
 }
 
+/* What job.sh wrote of task t's failure, or NULL. */
+static char *failure_record(const char *dir, size_t t)
+{
+    g_autofree char *name = g_strdup_printf("failed/%zu", t), *path = slurm_path(dir, name);
+    char *text = NULL;
+    return g_file_get_contents(path, &text, NULL, NULL) ? g_strstrip(text) : NULL;
+}
+
 dir_status *slurm_dir_status(const char *dir, size_t n, GError **err)
 {
     g_autoptr(GHashTable) done = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -208,27 +216,20 @@ dir_status *slurm_dir_status(const char *dir, size_t n, GError **err)
     for (size_t t = 0; t < n; t++) {
         const slurm_element *el = el_of[t];
         g_autofree char *elem = in[t] ? g_strdup_printf("job %s_%zu", in[t]->job, index[t]) : NULL;
-        g_autofree char *record_path = NULL, *record = NULL;
-        if (!g_hash_table_contains(done, GSIZE_TO_POINTER(t)) && !(el && (slurm_state_pending(el->state) ||
-                                                                           slurm_state_running(el->state)))) {
-            g_autofree char *name = g_strdup_printf("failed/%zu", t);
-            record_path = slurm_path(dir, name);
-            if (g_file_get_contents(record_path, &record, NULL, NULL))
-                g_strstrip(record);
-        }
+        char *record;
         if (g_hash_table_contains(done, GSIZE_TO_POINTER(t)))
             set(s, t, TASK_DONE, g_strdup(""));
         else if (el && slurm_state_pending(el->state))
             set(s, t, TASK_QUEUED, g_strdup_printf("%s %s %s", elem, el->state, el->where));
         else if (el && slurm_state_running(el->state))
             set(s, t, TASK_RUNNING, g_strdup_printf("%s %s on %s", elem, el->state, el->where));
-        else if (record)
-            set(s, t, TASK_FAILED, g_steal_pointer(&record));
+        else if ((record = failure_record(dir, t)))
+            set(s, t, TASK_FAILED, record);
         else if (el)
             set(s, t, TASK_MISSING, g_strdup_printf("%s %s", elem, el->state));
         else
-            set(s, t, TASK_MISSING, in[t] ? g_strdup_printf("%s ended without a result", elem)
-                                                 : g_strdup("never submitted"));
+            set(s, t, TASK_MISSING, elem ? g_strdup_printf("%s ended without a result", elem)
+                                         : g_strdup("never submitted"));
     }
     g_ptr_array_free(els, TRUE);
     g_free(el_of);

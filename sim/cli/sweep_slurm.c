@@ -104,17 +104,20 @@ int sweep_slurm(const sim_exp *e, const char *out, char **sets, char **opts, int
             slurm_dir_status_free(st);
             return cli_fail_error("sweep", CLI_USAGE, &err);
         }
-        for (guint i = 0; i < jobs->len; i++)
+        GString *ids = g_string_new(NULL);
+        for (guint i = 0; i < jobs->len; i++) {
             printf("%s\n", (char *)g_ptr_array_index(jobs, i));
+            g_string_append_printf(ids, "%s%s", i ? ", " : "", (char *)g_ptr_array_index(jobs, i));
+        }
         fflush(stdout);
-        g_autofree char *ids = (g_ptr_array_add(jobs, NULL), g_strjoinv(", ", (char **)jobs->pdata));
         fprintf(stderr, "ikesim sweep: %s: %zu tasks submitted as job array %s (%zu done, %zu queued or running)\n",
-                exp_name(e), k, ids, st->count[TASK_DONE], st->count[TASK_QUEUED] + st->count[TASK_RUNNING]);
-        /* the new arrays' tasks count as queued from now on */
-        dir_status *next = slurm_dir_status(dir, n, &err);
-        slurm_dir_status_free(st);
-        if (!(st = next))
-            return cli_fail_error("sweep", CLI_USAGE, &err);
+                exp_name(e), k, ids->str, st->count[TASK_DONE], st->count[TASK_QUEUED] + st->count[TASK_RUNNING]);
+        g_string_free(ids, TRUE);
+        for (size_t i = 0; i < k; i++) { /* queued from now on */
+            st->count[st->tasks[todo[i]].state]--;
+            st->tasks[todo[i]].state = TASK_QUEUED;
+            st->count[TASK_QUEUED]++;
+        }
     }
     if (!wait && st->count[TASK_QUEUED] + st->count[TASK_RUNNING] > 0) {
         fprintf(stderr, "ikesim sweep: `ikesim status %s` tells how far they are; the same command without "
