@@ -38,6 +38,7 @@
 #include <stdint.h>
 
 #include "ike_crypto.h"
+#include "ike_lifetime.h"
 #include "ike_retx.h"
 #include "qcd.h"
 
@@ -93,6 +94,8 @@ typedef struct ike_cfg {
     bool hint_starts_dpd;     /* an unprotected INVALID_(IKE_)SPI starts a check */
     double hint_rate, hint_burst; /* such checks per second (0: no limit) */
     bool childless;           /* IKE_AUTH without a Child SA */
+    ike_child_lifetime child_life; /* when the Child SA is rekeyed, with strongSwan's jitter
+                                   (ike_lifetime.h; resolved values; rekey_s 0: never) */
     bool initial_contact;     /* send INITIAL_CONTACT in the first IKE_AUTH */
     bool answer_unknown_spi;  /* INVALID_IKE_SPI for protected requests of unknown SAs */
     double unknown_ike_spi_rate, unknown_ike_spi_burst; /* such answers per second */

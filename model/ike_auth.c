@@ -117,6 +117,7 @@ void sa_established(ike_sa *sa, uint64_t now)
         ep_child_index(sa->ep, sa, true);
         ev.child = &sa->child;
         ep_emit(sa->ep, IKE_EV_CHILD_ESTABLISHED, sa, &ev);
+        child_rekey_schedule(sa, now);
     }
     hs_free(sa->hs);
     sa->hs = NULL;

@@ -6,7 +6,8 @@
  * refused with NO_PROPOSAL_CHOSEN: the SA it asked for is not created, the
  * IKE SA stays up.  Not yet: rekey collisions (a peer's rekey while ours is
  * under way is answered TEMPORARY_FAILURE, not resolved by §2.8.1's nonces),
- * the replaced SA's Delete lost for good, lifetimes driving the rekey. */
+ * the replaced SA's Delete lost for good, the Child SA's hard lifetime.
+ * With cfg->child_life set, each end rekeys at its jittered rekey time. */
 #include <string.h>
 
 #include "ike_ccsa.h"
@@ -41,6 +42,40 @@ static void install(ike_sa *sa, uint64_t now, const ike_child *fresh)
     ep_child_index(sa->ep, sa, true);
     ike_event ev = {.now = now, .child = &sa->child};
     ep_emit(sa->ep, IKE_EV_CHILD_ESTABLISHED, sa, &ev);
+    child_rekey_schedule(sa, now);
+}
+
+static uint32_t draw(ike_sa *sa)
+{
+    uint8_t b[4];
+    ep_random(sa->ep, b, sizeof b);
+    return get_be32(b);
+}
+
+void child_rekey_schedule(ike_sa *sa, uint64_t now)
+{
+    const ike_child_lifetime *l = &sa->ep->cfg->child_life;
+    if (l->rekey_s == 0)
+        return;
+    uint32_t in = draw(sa), out = draw(sa);
+    uint64_t at = ike_child_times_at(l, now, in, out).rekey_at;
+    sa->rekey_at = at ? at : IKE_NEVER;
+    ep_rearm(sa->ep, sa);
+}
+
+/* strongSwan retries a failed rekey after 15 s less up to 9 (ike_sa.h
+ * RETRY_INTERVAL, RETRY_JITTER). */
+static void retry_later(ike_sa *sa, uint64_t now)
+{
+    if (sa->ep->cfg->child_life.rekey_s != 0)
+        sa->rekey_at = now + (uint64_t)(15 - draw(sa) % 10) * 1000000000u;
+}
+
+void child_rekey_due(ike_sa *sa, uint64_t now)
+{
+    sa->rekey_at = IKE_NEVER;
+    if (ike_ep_rekey_child(sa->ep, sa, now) != IKE_OK)
+        retry_later(sa, now);
 }
 
 static void forget_old(ike_sa *sa)
@@ -109,12 +144,14 @@ void child_sa_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
     }
     if (!ok) { /* refused or unusable: the old Child SA stays (§1.3.1) */
         child_rekey_free(sa);
+        retry_later(sa, now);
     } else {
         install(sa, now, &fresh);
         queue_add(sa, now, TASK_CHILD_DELETE); /* §2.8: the rekey's initiator deletes the old SA */
     }
     memset(&fresh, 0, sizeof fresh);
     queue_run(sa, now);
+    ep_rearm(sa->ep, sa);
 }
 
 int child_delete_start(ike_sa *sa, uint64_t now)
@@ -134,6 +171,7 @@ void child_delete_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
     sa_request_done(sa, now);
     child_rekey_free(sa);
     queue_run(sa, now);
+    ep_rearm(sa->ep, sa);
 }
 
 /* --- responder --- */

@@ -238,6 +238,8 @@ void ep_rearm(ike_ep *ep, ike_sa *sa)
         d = sa->req.deadline;
     if (sa->expire_at < d)
         d = sa->expire_at;
+    if (sa->rekey_at < d)
+        d = sa->rekey_at;
     bool armed = timer_armed(ep, sa);
     if (armed && d == sa->deadline)
         return;
@@ -285,6 +287,8 @@ void ike_ep_handle_timeout(ike_ep *ep, uint64_t now)
         }
         if (sa->dpd_at <= now)
             dpd_due(sa, now);
+        if (sa->rekey_at <= now)
+            child_rekey_due(sa, now);
         ep_rearm(ep, sa);
     }
 }
@@ -299,7 +303,7 @@ ike_sa *ep_sa_new(ike_ep *ep, uint64_t now, uint64_t peer, bool initiator)
     sa->initiator = initiator;
     sa->suite = ep->cfg->ike;
     sa->last_in = now;
-    sa->dpd_at = sa->expire_at = sa->deadline = IKE_NEVER;
+    sa->dpd_at = sa->expire_at = sa->deadline = sa->rekey_at = IKE_NEVER;
     sa->ha.m_seen = -1;
     sa->hs = g_new0(ike_hs, 1);
     sa->hs->dh_group = ep->cfg->ike.dh;

@@ -120,6 +120,7 @@ struct ike_sa {
     uint64_t iv_counter; /* GCM IVs: never repeat under one key */
     uint64_t last_in;    /* last authenticated inbound traffic */
     uint64_t dpd_at, expire_at, deadline;
+    uint64_t rekey_at;   /* the Child SA's rekey (ike_child_sa.c) */
     unsigned pending;    /* tasks waiting for the window: 1 << task_kind (ike_queue.c) */
     bool has_child;
     bool resp_valid;
@@ -253,6 +254,10 @@ void child_delete_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx);
  * the one a rekey replaced, it is gone and *spi_in is our half for the reply. */
 bool child_rekey_deleted(ike_sa *sa, uint32_t spi_out, uint32_t *spi_in);
 void child_rekey_free(ike_sa *sa); /* with the IKE SA */
+/* Schedules the rekey of the Child SA just established (cfg->child_life);
+ * child_rekey_due() runs it when sa->rekey_at has come. */
+void child_rekey_schedule(ike_sa *sa, uint64_t now);
+void child_rekey_due(ike_sa *sa, uint64_t now);
 
 /* ike_ha_caps.c: capability notifies in IKE_AUTH (RFC 6311 §5) */
 size_t ha_caps_offer(const ike_ep *ep, ike_payload *pl);

@@ -205,10 +205,52 @@ static void test_refusals(void)
     pair_free(&p);
 }
 
+/* cfg->child_life drives the rekey: side 0 every hour, side 1 every two,
+ * without jitter first (exact times), then with strongSwan's 360 s. */
+static void test_at_rekey_time(void)
+{
+    static const uint32_t rands[] = {0, 360};
+    for (size_t i = 0; i < G_N_ELEMENTS(rands); i++) {
+        ike_cfg a, b;
+        ike_test_cfg(&a, "a.example");
+        ike_test_cfg(&b, "b.example");
+        a.dpd_delay_ms = b.dpd_delay_ms = 0;
+        a.child_life = (ike_child_lifetime){3600, 3960, rands[i]};
+        b.child_life = (ike_child_lifetime){7200, 7920, 0};
+        ike_pair p;
+        pair_init(&p, &a, &b, 11);
+        pair_establish(&p);
+        uint64_t t0 = last_event(&p, 0, IKE_EV_CHILD_ESTABLISHED)->ev.now;
+        uint64_t t1 = last_event(&p, 1, IKE_EV_CHILD_ESTABLISHED)->ev.now;
+        g_assert_cmpuint(t0, ==, t1 + MS);
+        uint64_t due = ike_ep_next_deadline(p.ep[0]);
+        if (rands[i] == 0)
+            g_assert_cmpuint(due, ==, t0 + 3600 * SEC);
+        else /* 3600 s less up to 361 s, in whole seconds */
+            g_assert_true(due >= t0 + 3239 * SEC && due <= t0 + 3600 * SEC && (due - t0) % SEC == 0);
+        g_assert_cmpuint(ike_ep_next_deadline(p.ep[1]), ==, t1 + 7200 * SEC);
+        pair_advance(&p, due - 1);
+        g_assert_cmpuint(p.sent[0]->len, ==, 2);
+        pair_advance(&p, due);
+        g_assert_cmpuint(p.sent[0]->len, ==, 3);
+        g_assert_cmpuint(sent_event(&p, 0, IKE_CREATE_CHILD_SA, 2)->ev.now, ==, due);
+        g_assert_cmpint(pair_deliver(&p, MS), ==, 4);
+        g_assert_cmpuint(last_event(&p, 1, IKE_EV_CHILD_ESTABLISHED)->ev.now, ==, due + MS);
+        g_assert_cmpuint(last_event(&p, 0, IKE_EV_CHILD_ESTABLISHED)->ev.now, ==, due + 2 * MS);
+        g_assert_cmphex(ike_sa_child(pair_sa(&p, 0))->spi_out, ==, ike_sa_child(pair_sa(&p, 1))->spi_in);
+        /* each end counts again from its new Child SA */
+        g_assert_cmpuint(ike_ep_next_deadline(p.ep[1]), ==, due + MS + 7200 * SEC);
+        if (rands[i] == 0)
+            g_assert_cmpuint(ike_ep_next_deadline(p.ep[0]), ==, due + 2 * MS + 3600 * SEC);
+        pair_free(&p);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/child-rekey/exact-times", test_rekey);
     g_test_add_func("/child-rekey/refusals", test_refusals);
+    g_test_add_func("/child-rekey/at-rekey-time", test_at_rekey_time);
     return g_test_run();
 }
