@@ -252,6 +252,19 @@ static bool load_axes(sim_exp *e, GError **err)
     return true;
 }
 
+/* Points x seeds: a grid no sweep could finish is refused, not allocated. */
+static bool check_tasks(sim_exp *e, GError **err)
+{
+    if ((double)e->n_points * e->seeds->len <= 10000000)
+        return true;
+    GPtrArray *layers[] = {e->base, e->sets, NULL};
+    const exp_setting *s = exp_last_of(layers, "experiment.seeds");
+    g_set_error(err, EXP_ERROR, EXP_ERROR_INVALID,
+                "%s: experiment.seeds: %zu points x %u seeds is over 10 million runs", s ? s->where : e->file,
+                e->n_points, e->seeds->len);
+    return false;
+}
+
 bool exp_check_plots(const sim_exp *e, const char *dir, GError **err)
 {
     for (char **p = e->plots; *p; p++) {
@@ -313,7 +326,8 @@ sim_exp *exp_load(const char *file, const char *const *sets, GError **err)
     g_auto(GStrv) groups = ok ? g_key_file_get_groups(kf, NULL) : NULL;
     for (size_t i = 0; ok && groups[i]; i++)
         ok = load_group(e, kf, lines, groups[i], err);
-    ok = ok && load_sets(e, sets, err) && load_experiment_keys(e, lines, err) && load_axes(e, err);
+    ok = ok && load_sets(e, sets, err) && load_experiment_keys(e, lines, err) && load_axes(e, err) &&
+         check_tasks(e, err);
     g_key_file_free(kf);
     exp_lines_free(lines);
     /* every point once, with the first seed: cross-key mistakes show now */
