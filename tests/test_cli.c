@@ -188,10 +188,10 @@ static void test_bad_ids(void)
     const struct {
         const char *opt, *value, *why;
     } cases[] = {
-        {"--seed", "-1", "--seed must be a whole number from 1 to 4294967295, got “-1”"},
-        {"--seed", "-2", "--seed must be a whole number from 1 to 4294967295, got “-2”"},
-        {"--seed", "4294967296", "--seed must be a whole number from 1 to 4294967295, got “4294967296”"},
-        {"--seed", "1.5", "--seed must be a whole number from 1 to 4294967295, got “1.5”"},
+        {"--seed", "-1", "--seed must be a whole number from 1 to 4294967086, got “-1”"},
+        {"--seed", "-2", "--seed must be a whole number from 1 to 4294967086, got “-2”"},
+        {"--seed", "4294967087", "--seed must be a whole number from 1 to 4294967086, got “4294967087”"},
+        {"--seed", "1.5", "--seed must be a whole number from 1 to 4294967086, got “1.5”"},
         {"--task", "-1", "--task must be a task id, a whole number from 0 (see ikesim tasks), got “-1”"},
         {"--task", "two", "--task must be a task id, a whole number from 0 (see ikesim tasks), got “two”"},
         {"--task", "+3", "--task must be a task id, a whole number from 0 (see ikesim tasks), got “+3”"},

@@ -51,8 +51,9 @@ int cmd_run(int argc, char **argv)
         return cli_fail("run", CLI_USAGE, "expected one experiment file, got %d arguments; try --help", argc - 1);
     gint64 seed = -1, task = -1; /* -1: not given */
     guint64 v;
-    if (seed_arg && !g_ascii_string_to_unsigned(seed_arg, 10, 1, G_MAXUINT32, &v, NULL))
-        return cli_fail("run", CLI_USAGE, "--seed must be a whole number from 1 to 4294967295, got “%s”", seed_arg);
+    if (seed_arg && !g_ascii_string_to_unsigned(seed_arg, 10, 1, EXP_SEED_MAX, &v, NULL))
+        return cli_fail("run", CLI_USAGE, "--seed must be a whole number from 1 to %u, got “%s”", EXP_SEED_MAX,
+                        seed_arg);
     if (seed_arg)
         seed = (gint64)v;
     if (task_arg && !g_ascii_string_to_unsigned(task_arg, 10, 0, G_MAXINT32, &v, NULL))

@@ -27,6 +27,9 @@ typedef enum { EXP_ERROR_INVALID, EXP_ERROR_IO } exp_error_code;
 
 typedef struct sim_exp sim_exp;
 
+/* Seeds run from 1 to this (ns-3's MRG32k3a takes no larger one). */
+#define EXP_SEED_MAX 4294967086u
+
 /* The largest experiment file read (a regular file only). */
 #define EXP_FILE_MAX ((gsize)4 << 20)
 

@@ -223,7 +223,8 @@ static const exp_key keys[] = {
           .help = "simulated time of each run"},
     {.name = "seeds", .group = EXP_G_EXPERIMENT, .type = EXP_V_SEEDS, .def = "1",
      .value = "list of seeds (`1..10`, `3, 7`)",
-     .help = "every sweep point runs once per seed; seeds from 1 to 2³²−1, none twice; at most 10 million "
+     .help = "every sweep point runs once per seed; seeds from 1 to 4294967086 (ns-3's generator takes no larger one), none twice; "
+             "at most 10 million "
              "runs (points × seeds)"},
     {.name = "plots", .group = EXP_G_EXPERIMENT, .type = EXP_V_FILES,
      .value = "list of gnuplot script names",

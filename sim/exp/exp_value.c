@@ -173,7 +173,7 @@ static bool is_name(const char *s)
     return true;
 }
 
-/* Seeds: "1, 4, 7" or "1..10" or both; each 1..2^32-1, none twice. */
+/* Seeds: "1, 4, 7" or "1..10" or both; each 1..EXP_SEED_MAX, none twice. */
 bool exp_parse_seeds(const exp_setting *s, GArray *seeds, GError **err)
 {
     g_auto(GStrv) items = exp_split_list(s->value);
@@ -184,9 +184,9 @@ bool exp_parse_seeds(const exp_setting *s, GArray *seeds, GError **err)
         const char *b = dots ? dots + 2 : *p;
         double lo, hi;
         if (!unit_parse(UNIT_COUNT, g_strstrip(a), &lo) || !unit_parse(UNIT_COUNT, b, &hi) || lo < 1 ||
-            hi > 4294967295.0 || hi < lo) {
-            exp_fail(err, s, "expected seeds as whole numbers from 1 and ranges A..B with A <= B, "
-                             "separated by commas, e.g. 1..10 or 1, 5, 9; got “%s”", *p);
+            hi > EXP_SEED_MAX || hi < lo) {
+            exp_fail(err, s, "expected seeds as whole numbers from 1 to %u and ranges A..B with A <= B, "
+                             "separated by commas, e.g. 1..10 or 1, 5, 9; got “%s”", EXP_SEED_MAX, *p);
             return false;
         }
         if (hi - lo >= 1000000) {
