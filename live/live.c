@@ -10,6 +10,9 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,10 +24,19 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "esp_udp.h"
 #include "ike.h"
 #include "ike_ha.h"
+#include "live_peers.h"
 
-enum { EXIT_BAD_USAGE = 2, MARKER_LEN = 4, MAX_DATAGRAM = 65536 };
+enum {
+    EXIT_BAD_USAGE = 2,
+    MAX_DATAGRAM = 65536,
+    /* the responder's admission control, on by default (--help) */
+    DEFAULT_COOKIE_THRESHOLD = 30, /* strongSwan's charon.cookie_threshold */
+    DEFAULT_HALF_OPEN_MAX = 1000,
+    TRIM_MIN_PEAK = 256,           /* SAs: below this no flood to recover from */
+};
 
 typedef enum { MARKER_AUTO, MARKER_ON, MARKER_OFF } marker_mode;
 typedef enum { GOAL_NONE, GOAL_ESTABLISHED, GOAL_CHILD, GOAL_LIVENESS, GOAL_DELETED } goal_kind;
@@ -37,9 +49,8 @@ typedef struct live {
     GSource *timer;           /* the model's one deadline */
     GMainLoop *loop;
     gint64 t0_us;             /* printed times count from here */
-    GPtrArray *peers;         /* token - 1 -> GInetSocketAddress (never shrinks:
-                                 a test peer, not a gateway) */
-    GHashTable *peer_ids;     /* "addr:port" -> token */
+    live_peers *peers;        /* token <-> address */
+    size_t sa_peak;           /* most SAs since the memory was last given back */
     FILE *keylog;
     goal_kind goal;
     unsigned goal_count, answered;
@@ -62,22 +73,27 @@ static char *addr_str(GSocketAddress *a)
     return g_socket_connectable_to_string(G_SOCKET_CONNECTABLE(a));
 }
 
-static uint64_t peer_token(live *lv, GSocketAddress *a)
-{
-    char *key = addr_str(a);
-    gpointer tok = g_hash_table_lookup(lv->peer_ids, key);
-    if (tok) {
-        g_free(key);
-        return GPOINTER_TO_SIZE(tok);
-    }
-    g_ptr_array_add(lv->peers, g_object_ref(a));
-    g_hash_table_insert(lv->peer_ids, key, GSIZE_TO_POINTER(lv->peers->len));
-    return lv->peers->len;
-}
-
+/* A new reference, or NULL. */
 static GSocketAddress *peer_addr(live *lv, uint64_t tok)
 {
-    return tok >= 1 && tok <= lv->peers->len ? g_ptr_array_index(lv->peers, tok - 1) : NULL;
+    return live_peers_addr(lv->peers, tok);
+}
+
+/* After a flood: once the SAs have fallen to half their peak (half-open
+ * ones expired), the senders they named are forgotten and the freed heap
+ * goes back to the system (glibc keeps it otherwise). */
+static void after_flood(live *lv)
+{
+    size_t n = ike_ep_sa_count(lv->ep);
+    if (n > lv->sa_peak)
+        lv->sa_peak = n;
+    if (lv->sa_peak < TRIM_MIN_PEAK || 2 * n > lv->sa_peak)
+        return;
+    live_peers_sweep(lv->peers, lv->ep, true);
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+    lv->sa_peak = n;
 }
 
 /* The non-ESP marker (4 zero octets, RFC 3948 §2.2) belongs to port 4500;
@@ -97,24 +113,26 @@ static void io_send(void *ctx, uint64_t peer, const uint8_t *msg, size_t len)
 {
     live *lv = ctx;
     GSocketAddress *to = peer_addr(lv, peer);
-    uint8_t buf[MARKER_LEN + IKE_MAX_MSG];
-    size_t off = 0;
+    uint8_t buf[ESP_NON_ESP_MARKER_LEN + IKE_MAX_MSG];
     if (!to || len > IKE_MAX_MSG) {
-        fprintf(stderr, "ikesim-live: cannot send to peer %" PRIu64 "\n", peer);
+        fprintf(stderr, "ikesim-live: cannot send to peer %016" PRIx64 "\n", peer);
+        g_clear_object(&to);
         return;
     }
     if (uses_marker(lv, to)) {
-        memset(buf, 0, MARKER_LEN);
-        off = MARKER_LEN;
+        size_t framed;
+        esp_udp_frame_ike(msg, len, buf, sizeof buf, &framed); /* fits: checked above */
+        msg = buf;
+        len = framed;
     }
-    memcpy(buf + off, msg, len);
     GError *err = NULL;
-    if (g_socket_send_to(lv->sock, to, (const gchar *)buf, off + len, NULL, &err) < 0) {
+    if (g_socket_send_to(lv->sock, to, (const gchar *)msg, len, NULL, &err) < 0) {
         char *s = addr_str(to);
         fprintf(stderr, "ikesim-live: send to %s: %s\n", s, err->message);
         g_free(s);
         g_error_free(err);
     }
+    g_object_unref(to);
 }
 
 static void io_random(void *ctx, uint8_t *out, size_t len)
@@ -236,6 +254,7 @@ static void io_event(void *ctx, const ike_event *ev)
         char *s = addr_str(pa);
         printf(" peer=%s", s);
         g_free(s);
+        g_object_unref(pa);
     }
     printf("\n");
     fflush(stdout);
@@ -279,6 +298,7 @@ static gboolean on_timer(gpointer data)
 {
     live *lv = data;
     ike_ep_handle_timeout(lv->ep, now_ns());
+    after_flood(lv);
     rearm(lv);
     return G_SOURCE_CONTINUE;
 }
@@ -357,24 +377,18 @@ static gboolean on_readable(GSocket *sock, GIOCondition cond, gpointer data)
         }
         const uint8_t *msg = buf;
         size_t len = (size_t)n;
-        bool ok = true;
-        if (uses_marker(lv, from)) {
-            static const uint8_t zero[MARKER_LEN];
-            if (len == 1 && buf[0] == 0xff) {
-                ok = false; /* a NAT-T keepalive (RFC 3948 §2.3) */
-            } else if (len < MARKER_LEN || memcmp(buf, zero, MARKER_LEN) != 0) {
-                char *s = addr_str(from);
-                fprintf(stderr, "ikesim-live: %zu octets from %s without the non-ESP marker "
-                        "(ESP?), ignored\n", len, s);
-                g_free(s);
-                ok = false;
-            } else {
-                msg += MARKER_LEN;
-                len -= MARKER_LEN;
-            }
+        esp_udp_kind kind = ESP_UDP_IKE;
+        if (uses_marker(lv, from) &&
+            (esp_udp_classify(buf, len, &kind, &msg, &len) != ESP_OK || kind == ESP_UDP_ESP)) {
+            char *s = addr_str(from);
+            fprintf(stderr, "ikesim-live: %zd octets from %s without the non-ESP marker "
+                    "(ESP?), ignored\n", n, s);
+            g_free(s);
+        } else if (kind == ESP_UDP_IKE) { /* not a NAT-T keepalive (RFC 3948 §2.3) */
+            ike_ep_receive(lv->ep, now_ns(), live_peers_token(lv->peers, from), msg, len);
+            live_peers_sweep(lv->peers, lv->ep, false);
+            after_flood(lv);
         }
-        if (ok)
-            ike_ep_receive(lv->ep, now_ns(), peer_token(lv, from), msg, len);
         g_object_unref(from);
         rearm(lv);
     }
@@ -387,6 +401,17 @@ static gboolean on_give_up(gpointer data)
     fprintf(stderr, "ikesim-live: timeout: the --exit-after event was not reached\n");
     finish(lv, 1);
     return G_SOURCE_REMOVE;
+}
+
+/* SIGUSR1: one line of what the endpoint holds. */
+static gboolean on_stats(gpointer data)
+{
+    live *lv = data;
+    printf("%.6f stats sas=%zu half_open=%zu senders=%zu\n",
+           (double)(g_get_monotonic_time() - lv->t0_us) / 1e6, ike_ep_sa_count(lv->ep),
+           ike_ep_half_open(lv->ep), live_peers_count(lv->peers));
+    fflush(stdout);
+    return G_SOURCE_CONTINUE;
 }
 
 static gboolean on_signal(gpointer data)
@@ -561,6 +586,16 @@ static const char description[] =
     "--exit-after EVENT: established, child, liveness:N (N liveness checks\n"
     "answered), deleted (an IKE SA ended by a Delete, ours or the peer's).\n"
     "\n"
+    "Under an IKE_SA_INIT flood (RFC 7296 2.6): while --cookie-threshold SAs are\n"
+    "half-open (waiting for IKE_AUTH), a new IKE_SA_INIT is answered with a\n"
+    "stateless COOKIE (cookie_sent) and costs no Diffie-Hellman; while\n"
+    "--half-open-max are, it is dropped without an answer (msg_dropped\n"
+    "error=\"too many half-open SAs\"), COOKIE or not.  A half-open SA is\n"
+    "forgotten after --half-open-timeout.  Senders that no SA names are\n"
+    "forgotten as the table of senders grows; once the SAs fall to half their\n"
+    "peak, the freed memory is given back to the system.  SIGUSR1 prints\n"
+    "  SECONDS stats sas=N half_open=N senders=N\n"
+    "\n"
     "Exit status: 0 when the --exit-after event happened (or on SIGINT/SIGTERM\n"
     "without --exit-after); 1 on a --timeout, on an IKE SA that failed before the\n"
     "event, or on a socket error; 2 on a bad command line.";
@@ -577,7 +612,8 @@ int main(int argc, char **argv)
     g_autofree char *marker = NULL;
     g_autofree char *exit_after = NULL;
     g_autofree char *qcd = NULL;
-    double dpd = 0, timeout = 0, delete_after = -1, failover_after = -1;
+    double dpd = 0, timeout = 0, delete_after = -1, failover_after = -1, half_open_timeout = 30;
+    gint cookie_threshold = DEFAULT_COOKIE_THRESHOLD, half_open_max = DEFAULT_HALF_OPEN_MAX;
     gboolean childless = FALSE;
     GOptionEntry entries[] = {
         {"listen", 'l', 0, G_OPTION_ARG_STRING, &listen_s, "Local UDP address (required)", "ADDR:PORT"},
@@ -606,6 +642,13 @@ int main(int argc, char **argv)
          "Send Delete this long after an IKE SA is established", "SECONDS"},
         {"ha-failover-after", 0, 0, G_OPTION_ARG_DOUBLE, &failover_after,
          "Assert 16420 (RFC 6311); fail over this long after the first IKE SA is up", "SECONDS"},
+        {"cookie-threshold", 0, 0, G_OPTION_ARG_INT, &cookie_threshold,
+         "Demand a COOKIE while this many SAs are half-open (default 30; 0: never)", "N"},
+        {"half-open-max", 0, 0, G_OPTION_ARG_INT, &half_open_max,
+         "Drop new IKE_SA_INIT requests while this many SAs are half-open (default 1000; 0: no cap)",
+         "N"},
+        {"half-open-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &half_open_timeout,
+         "Forget a half-open SA after this long without IKE_AUTH (default 30)", "SECONDS"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     live lv = {.delete_after = -1};
@@ -645,6 +688,11 @@ int main(int argc, char **argv)
         !(failover_after == -1 || (failover_after >= 0 && failover_after <= 86400)))
         return usage_error("--dpd, --timeout, --delete-after and --ha-failover-after take 0 to "
                            "86400 seconds");
+    if (cookie_threshold < 0 || cookie_threshold > 1000000 || half_open_max < 0 ||
+        half_open_max > 1000000)
+        return usage_error("--cookie-threshold and --half-open-max take 0 to 1000000");
+    if (!(half_open_timeout >= 0.001 && half_open_timeout <= 3600))
+        return usage_error("--half-open-timeout takes 0.001 to 3600 seconds");
     if (exit_after && !parse_goal(exit_after, &lv))
         return usage_error("bad --exit-after '%s'", exit_after);
     if (timeout > 0 && lv.goal == GOAL_NONE)
@@ -681,6 +729,9 @@ int main(int argc, char **argv)
     lv.delete_after = delete_after;
     lv.failover_after = failover_after;
     cfg.mid_sync = failover_after >= 0;
+    cfg.cookie_threshold = (uint32_t)cookie_threshold;
+    cfg.half_open_max = (uint32_t)half_open_max;
+    cfg.half_open_ms = (uint32_t)(half_open_timeout * 1000 + 0.5);
     lv.local_port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(local));
 
     if (keylog && !(lv.keylog = fopen(keylog, "a"))) {
@@ -711,8 +762,11 @@ int main(int argc, char **argv)
                 ike_strerror(ike_cfg_check(&cfg)));
         return 1;
     }
-    lv.peers = g_ptr_array_new_with_free_func(g_object_unref);
-    lv.peer_ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    lv.peers = live_peers_new();
+    if (!lv.peers) {
+        fprintf(stderr, "ikesim-live: OpenSSL RAND_bytes failed\n");
+        return 1;
+    }
     lv.loop = g_main_loop_new(NULL, FALSE);
     lv.t0_us = g_get_monotonic_time();
 
@@ -727,9 +781,10 @@ int main(int argc, char **argv)
         g_timeout_add((guint)(timeout * 1000), on_give_up, &lv);
     g_unix_signal_add(SIGINT, on_signal, &lv);
     g_unix_signal_add(SIGTERM, on_signal, &lv);
+    g_unix_signal_add(SIGUSR1, on_stats, &lv);
 
     if (remote) {
-        if (!ike_ep_initiate(lv.ep, now_ns(), peer_token(&lv, remote))) {
+        if (!ike_ep_initiate(lv.ep, now_ns(), live_peers_token(lv.peers, remote))) {
             fprintf(stderr, "ikesim-live: cannot start IKE_SA_INIT\n");
             return 1;
         }
@@ -743,8 +798,7 @@ int main(int argc, char **argv)
     g_source_destroy(lv.timer);
     g_source_unref(lv.timer);
     g_main_loop_unref(lv.loop);
-    g_hash_table_destroy(lv.peer_ids);
-    g_ptr_array_free(lv.peers, TRUE);
+    live_peers_free(lv.peers);
     g_object_unref(lv.sock);
     g_clear_object(&local);
     g_clear_object(&remote);

@@ -87,6 +87,8 @@ typedef struct ike_cfg {
     uint32_t half_open_ms;    /* responder drops a half-open SA after this */
     uint32_t cookie_threshold; /* responder: a new IKE_SA_INIT needs a COOKIE while at least
                                   this many SAs are half-open (RFC 7296 §2.6; 0: never) */
+    uint32_t half_open_max;   /* responder: a new IKE_SA_INIT is dropped (IKE_E_BUSY) while
+                                 this many SAs are half-open, COOKIE or not (0: no cap) */
     uint32_t dpd_delay_ms;    /* 0 = no liveness checks */
     ike_dpd_clock dpd_clock;
     uint64_t dpd_clock_phase_ns;
@@ -274,6 +276,7 @@ int ike_ep_rekey_child(ike_ep *ep, ike_sa *sa, uint64_t now);
  * lacked a valid COOKIE while one is required and was answered with one;
  * nothing more to do.  IKE_ADMIT_OTHER: anything else (cheap). */
 typedef enum ike_admit { IKE_ADMIT_OTHER, IKE_ADMIT_HANDSHAKE, IKE_ADMIT_ANSWERED } ike_admit;
+/* A request dropped for half_open_max is IKE_ADMIT_OTHER: it costs no DH. */
 ike_admit ike_ep_admit(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg, size_t len);
 /* Responder SAs waiting for IKE_AUTH. */
 size_t ike_ep_half_open(const ike_ep *ep);

@@ -1,8 +1,9 @@
 /* ike_admit.c — a responder's admission control: the stateless COOKIE of
  * RFC 7296 §2.6, demanded while cfg.cookie_threshold or more SAs are
- * half-open (strongSwan's cookie_threshold), and the classification a
- * caller with a CPU budget per handshake uses to queue only the requests
- * that will cost a Diffie-Hellman. */
+ * half-open (strongSwan's cookie_threshold), a cap on half-open SAs
+ * (cfg.half_open_max, strongSwan's init_limit_half_open), and the
+ * classification a caller with a CPU budget per handshake uses to queue
+ * only the requests that will cost a Diffie-Hellman. */
 #include <string.h>
 
 #include "ike_internal.h"
@@ -30,6 +31,11 @@ static bool cookie_make(const ike_ep *ep, uint64_t peer, const ike_msg *m, uint8
     out[0] = COOKIE_VERSION;
     memcpy(out + 1, h, COOKIE_HASH_LEN);
     return true;
+}
+
+bool half_open_full(const ike_ep *ep)
+{
+    return ep->cfg->half_open_max && ep->half_open >= ep->cfg->half_open_max;
 }
 
 bool cookie_valid(const ike_ep *ep, uint64_t peer, const ike_msg *m)
@@ -69,12 +75,12 @@ ike_admit ike_ep_admit(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *m
         !(h.flags & IKE_FLAG_I) || h.spi_r != 0 || h.msg_id != 0 || ep_responder_lookup(ep, peer, h.spi_i))
         return IKE_ADMIT_OTHER; /* not new: answered from state or dropped, cheaply */
     if (!cookie_required(ep))
-        return IKE_ADMIT_HANDSHAKE;
+        return half_open_full(ep) ? IKE_ADMIT_OTHER : IKE_ADMIT_HANDSHAKE;
     ike_msg *m = g_new0(ike_msg, 1);
     ike_admit a = IKE_ADMIT_OTHER; /* unparsable: ike_ep_receive drops it */
     if (ike_parse(msg, len, m) == IKE_OK) {
         if (cookie_valid(ep, peer, m))
-            a = IKE_ADMIT_HANDSHAKE;
+            a = half_open_full(ep) ? IKE_ADMIT_OTHER : IKE_ADMIT_HANDSHAKE;
         else {
             cookie_send(ep, now, peer, m);
             a = IKE_ADMIT_ANSWERED;

@@ -24,6 +24,7 @@ const char *ike_strerror(int err)
     case IKE_E_PAYLOADS: return "payloads do not fit the exchange";
     case IKE_E_EXPIRED: return "ticket expired";
     case IKE_E_TICKET_KEY: return "ticket key unknown or retired";
+    case IKE_E_BUSY: return "too many half-open SAs";
     }
     return "unknown error";
 }

@@ -25,6 +25,7 @@ typedef enum ike_err {
     IKE_E_PAYLOADS = -18,  /* a payload the exchange needs is missing or repeated, or one it forbids is present */
     IKE_E_EXPIRED = -19,   /* a session ticket past its expiry */
     IKE_E_TICKET_KEY = -20,/* a session ticket under a key this gateway does not hold or has retired */
+    IKE_E_BUSY = -21,      /* responder: as many SAs half-open as it admits */
 } ike_err;
 
 const char *ike_strerror(int err);

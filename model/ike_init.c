@@ -276,6 +276,11 @@ void init_on_request(ike_ep *ep, uint64_t now, uint64_t peer, const ike_rx *rx)
         cookie_send(ep, now, peer, m); /* no state, no DH until the peer proves its address */
         return;
     }
+    if (half_open_full(ep)) { /* no answer: one would only invite a retransmission */
+        ev.err = IKE_E_BUSY;
+        ep_emit(ep, IKE_EV_MSG_DROPPED, NULL, &ev);
+        return;
+    }
     const ike_cfg *cfg = ep->cfg;
     const ike_proposal *chosen;
     if (!proposal_pick(&sap->u.sa, &cfg->ike, IKE_PROTO_IKE, false, &chosen)) {

@@ -209,8 +209,9 @@ void ep_peer_index_remove(ike_ep *ep, ike_sa *sa);
 GSList *ep_peer_sas(ike_ep *ep, const ike_sa *sa); /* every SA with sa's peer ID; the index's own list */
 void ep_sa_set_state(ike_sa *sa, sa_state state);  /* keeps ep->half_open right */
 
-/* ike_admit.c: COOKIE (RFC 7296 §2.6) */
+/* ike_admit.c: COOKIE (RFC 7296 §2.6), the half-open cap */
 bool cookie_required(const ike_ep *ep);
+bool half_open_full(const ike_ep *ep);
 bool cookie_valid(const ike_ep *ep, uint64_t peer, const ike_msg *m);
 void cookie_send(ike_ep *ep, uint64_t now, uint64_t peer, const ike_msg *m);
 

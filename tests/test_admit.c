@@ -113,11 +113,66 @@ static void test_no_threshold_no_cookie(void)
     pair_free(&p);
 }
 
+/* The cap holds with or without COOKIEs: a request beyond it gets no answer
+ * and no SA, even with a valid COOKIE; once one half-open SA expires, the
+ * next request is admitted again. */
+static void test_half_open_cap(void)
+{
+    enum { CAP = 4 };
+    ike_pair p;
+    ike_cfg a, b;
+    ike_test_cfg(&a, "client.test");
+    ike_test_cfg(&b, "headend.test");
+    b.half_open_max = CAP;
+    pair_init(&p, &a, &b, 7);
+    for (int i = 0; i < CAP + 3; i++) {
+        g_assert_nonnull(ike_ep_initiate(p.ep[0], p.now, 1));
+        shuttle(&p, false);
+    }
+    g_assert_cmpuint(ike_ep_half_open(p.ep[1]), ==, CAP);
+    g_assert_cmpuint(ike_ep_sa_count(p.ep[1]), ==, CAP);
+    g_assert_cmpuint(count_events(&p, 1, IKE_EV_MSG_SENT), ==, CAP); /* nothing else answered */
+    const ike_ev_rec *r = last_event(&p, 1, IKE_EV_MSG_DROPPED);
+    g_assert_nonnull(r);
+    g_assert_cmpint(r->ev.err, ==, IKE_E_BUSY);
+    g_assert_cmpstr(ike_strerror(IKE_E_BUSY), ==, "too many half-open SAs");
+    /* the classification says so too: no DH will be spent on it */
+    g_assert_nonnull(ike_ep_initiate(p.ep[0], p.now, 1));
+    ike_dgram *d = pair_pop(&p);
+    gsize len;
+    const uint8_t *bytes = g_bytes_get_data(d->bytes, &len);
+    g_assert_cmpint(ike_ep_admit(p.ep[1], p.now, 0, bytes, len), ==, IKE_ADMIT_OTHER);
+    dgram_free(d);
+    /* the first SAs expire after half_open_ms: room again */
+    pair_advance(&p, p.now + 30 * SEC);
+    g_assert_cmpuint(ike_ep_half_open(p.ep[1]), ==, 0);
+    pair_drop_all(&p); /* the initiator's retransmissions meanwhile */
+    g_assert_nonnull(ike_ep_initiate(p.ep[0], p.now, 1));
+    shuttle(&p, false);
+    g_assert_cmpuint(ike_ep_half_open(p.ep[1]), ==, 1);
+    pair_free(&p);
+
+    /* with COOKIEs below the cap: an echoed COOKIE does not pass the cap */
+    b.cookie_threshold = 1;
+    b.half_open_max = 1;
+    pair_init(&p, &a, &b, 7);
+    g_assert_nonnull(ike_ep_initiate(p.ep[0], p.now, 1));
+    shuttle(&p, false);
+    g_assert_nonnull(ike_ep_initiate(p.ep[0], p.now, 1));
+    shuttle(&p, true); /* COOKIE, then the request with it */
+    shuttle(&p, false);
+    g_assert_cmpuint(count_events(&p, 1, IKE_EV_COOKIE_SENT), ==, 1);
+    g_assert_cmpint(last_event(&p, 1, IKE_EV_MSG_DROPPED)->ev.err, ==, IKE_E_BUSY);
+    g_assert_cmpuint(ike_ep_half_open(p.ep[1]), ==, 1);
+    pair_free(&p);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/admit/cookie-exactly-at-threshold", test_cookie_exactly_at_threshold);
     g_test_add_func("/admit/cookie-echoed-gets-the-sa", test_cookie_echoed_gets_the_sa);
     g_test_add_func("/admit/no-threshold-no-cookie", test_no_threshold_no_cookie);
+    g_test_add_func("/admit/half-open-cap", test_half_open_cap);
     return g_test_run();
 }
