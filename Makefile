@@ -60,17 +60,20 @@ bench: build
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)
 
-# libFuzzer on the parser and on a whole endpoint, under ASan + UBSan.
+# libFuzzer on the parser, on a whole endpoint, and on an established SA
+# behind its integrity check (scripts of sealed messages), under ASan + UBSan.
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS  = fuzz_ike_parse fuzz_ike_receive fuzz_ike_session
 .PHONY: fuzz
 fuzz: deps
 	[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang CXX=clang++ meson setup $(FUZZ_BUILD) \
 	  -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
-	ninja -C $(FUZZ_BUILD) tests/fuzz/make-seeds tests/fuzz/fuzz_ike_parse tests/fuzz/fuzz_ike_receive
-	./$(FUZZ_BUILD)/tests/fuzz/make-seeds $(FUZZ_BUILD)/corpus-seed
-	for t in fuzz_ike_parse fuzz_ike_receive; do \
+	ninja -C $(FUZZ_BUILD) tests/fuzz/make-seeds $(addprefix tests/fuzz/,$(FUZZ_TARGETS))
+	./$(FUZZ_BUILD)/tests/fuzz/make-seeds $(FUZZ_BUILD)/corpus-seed $(FUZZ_BUILD)/corpus-seed-session
+	for t in $(FUZZ_TARGETS); do \
+	  seeds=$(FUZZ_BUILD)/corpus-seed; [ $$t = fuzz_ike_session ] && seeds=$$seeds-session; \
 	  mkdir -p $(FUZZ_BUILD)/corpus-$$t && \
 	  UBSAN_OPTIONS=halt_on_error=1 ./$(FUZZ_BUILD)/tests/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) \
-	    -print_final_stats=1 $(FUZZ_BUILD)/corpus-$$t $(FUZZ_BUILD)/corpus-seed || exit 1; \
+	    -print_final_stats=1 $(FUZZ_BUILD)/corpus-$$t $$seeds || exit 1; \
 	done

@@ -1,14 +1,18 @@
 /* Writes the datagrams of a real handshake, liveness check and Delete into
  * a folder, as the fuzzers' starting corpus, and the IKE_SESSION_RESUME
  * messages and (in the clear, for the payload-set readers) a Child SA and an
- * IKE SA rekey request. */
+ * IKE SA rekey request; into a second folder, if given, scripts for
+ * fuzz_ike_session (session_script.h) that each reach one exchange of an
+ * established SA. */
 #include <stdio.h>
+#include <string.h>
 
 #include <glib/gstdio.h>
 
 #include "ike_ccsa.h"
 #include "ike_resume_wire.h"
 #include "ikepair.h"
+#include "session_script.h"
 
 static int write_msg(const char *dir, const char *name, const ike_msg *m)
 {
@@ -56,11 +60,90 @@ static int lifecycle_seeds(const char *dir)
     return n;
 }
 
+#define REQ(head) OP_REQUEST, (head)
+#define RESP(head) OP_RESPONSE, (head)
+#define NOTIFY(t) PL_NOTIFY, (t)
+
+/* Each script body after its setup octet; every setup gets every body. */
+#define SCRIPT(name, ...) {name, sizeof((const uint8_t[]){__VA_ARGS__}), {__VA_ARGS__}}
+static const struct { const char *name; size_t len; uint8_t body[48]; } scripts[] = {
+    SCRIPT("liveness-from-peer", REQ(0), 0),
+    SCRIPT("liveness-ours", OP_LOCAL, LOCAL_LIVENESS, RESP(0), 0),
+    SCRIPT("retransmitted-request", REQ(0), 0, REQ(HEAD_MID(MID_PREVIOUS)), 0),
+    SCRIPT("delete-ike", REQ(0), 1, PL_DELETE, 0),
+    SCRIPT("delete-child", REQ(0), 1, PL_DELETE, 1),
+    SCRIPT("initial-contact", REQ(0), 1, NOTIFY(NT_INITIAL_CONTACT), 0),
+    SCRIPT("mid-sync", REQ(HEAD_MID(MID_ZERO)), 1, NOTIFY(NT_MID_SYNC), 1, 0, 0, 0, 1,
+           BASE_PEER_NEXT, 0, 4, BASE_OUR_NEXT, 0, 0),
+    SCRIPT("mid-and-replay-sync", REQ(HEAD_MID(MID_ZERO)), 2, NOTIFY(NT_MID_SYNC), 1, 0, 0, 0, 2,
+           BASE_PEER_NEXT, 0, 8, BASE_OUR_NEXT, 0, 0, NOTIFY(NT_REPLAY_SYNC), 0, 0, 0, 0, 0, 0,
+           0, 0x13, 0x88),
+    SCRIPT("replay-sync", REQ(0), 1, NOTIFY(NT_REPLAY_SYNC), 0, 0, 0, 0, 0, 0, 0, 0x03, 0xe8),
+    SCRIPT("our-mid-sync-answered", OP_LOCAL, LOCAL_MID_SYNC, 0, 0, 0, 0, 0, 0,
+           RESP(HEAD_MID(MID_ZERO)), 1, NOTIFY(NT_MID_SYNC), 0, BASE_PEER_NEXT, 0, 0,
+           BASE_OUR_NEXT, 0, 4),
+    SCRIPT("our-replay-sync-answered", OP_LOCAL, LOCAL_REPLAY_SYNC, 0, 0, 0, 0, 0x10, 0, RESP(0),
+           0),
+    SCRIPT("invalid-ike-spi-hint", OP_UNPROTECTED, 0, 1, NOTIFY(NT_INVALID_IKE_SPI), 0),
+    SCRIPT("qcd-token-right", OP_UNPROTECTED, 0, 2, NOTIFY(NT_INVALID_IKE_SPI), 0,
+           NOTIFY(NT_QCD_TOKEN), 0),
+    SCRIPT("qcd-token-wrong", OP_UNPROTECTED, 0, 2, NOTIFY(NT_INVALID_IKE_SPI), 0,
+           NOTIFY(NT_QCD_TOKEN), 16, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16),
+    SCRIPT("invalid-spi-hint", OP_UNPROTECTED, 0, 1, NOTIFY(NT_INVALID_SPI), 1),
+    SCRIPT("dpd-after-idle", OP_TIME, 0x03, 0x00, RESP(0), 0),
+    SCRIPT("retransmissions-run-out", OP_LOCAL, LOCAL_LIVENESS, OP_TIME, 0x10, 0x00, OP_TIME,
+           0x30, 0x00, OP_TIME, 0xff, 0xff),
+    SCRIPT("our-delete", OP_LOCAL, LOCAL_DELETE, RESP(0), 1, PL_DELETE, 0),
+    SCRIPT("unknown-critical", REQ(0), 1, PL_UNKNOWN, 0x81, 3, 1, 2, 3),
+    SCRIPT("create-child-sa", REQ(HEAD_X_CREATE_CHILD_SA), 2, PL_NONCE, 2, 9, 9, PL_SA, 3, 0),
+    SCRIPT("error-response", OP_LOCAL, LOCAL_LIVENESS, RESP(0), 1, NOTIFY(NT_INVALID_SYNTAX), 0),
+    SCRIPT("tampered", REQ(0), 0, OP_TAMPER, 0, 40, 1, OP_REPLAY),
+    SCRIPT("esp-seen-and-invalid-spi", OP_LOCAL, LOCAL_ESP_SEEN, OP_LOCAL, LOCAL_INVALID_SPI, 1, 2,
+           3, 4, 1),
+};
+
+static int session_scripts(const char *dir)
+{
+    static const uint8_t setups[] = {0, SETUP_RESPONDER, SETUP_CBC, SETUP_RESPONDER | SETUP_CBC};
+    int n = 0;
+    for (size_t i = 0; i < G_N_ELEMENTS(scripts); i++)
+        for (size_t k = 0; k < G_N_ELEMENTS(setups); k++) {
+            uint8_t buf[1 + sizeof scripts[i].body];
+            buf[0] = setups[k];
+            memcpy(buf + 1, scripts[i].body, scripts[i].len);
+            g_autofree char *path = g_strdup_printf("%s/%s-%u", dir, scripts[i].name, setups[k]);
+            if (!g_file_set_contents(path, (const char *)buf, 1 + scripts[i].len, NULL))
+                return -1;
+            n++;
+        }
+    /* and all of them in one script: a long seed lets inputs grow long */
+    for (size_t k = 0; k < G_N_ELEMENTS(setups); k++) {
+        GByteArray *all = g_byte_array_new();
+        g_byte_array_append(all, &setups[k], 1);
+        for (size_t i = 0; i < G_N_ELEMENTS(scripts); i++)
+            g_byte_array_append(all, scripts[i].body, (guint)scripts[i].len);
+        g_autofree char *path = g_strdup_printf("%s/all-%u", dir, setups[k]);
+        gboolean ok = g_file_set_contents(path, (const char *)all->data, all->len, NULL);
+        g_byte_array_unref(all);
+        if (!ok)
+            return -1;
+        n++;
+    }
+    return n;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: %s CORPUS_DIR [SESSION_CORPUS_DIR]\n", argv[0]);
         return 2;
+    }
+    if (argc == 3) {
+        g_mkdir_with_parents(argv[2], 0755);
+        int k = session_scripts(argv[2]);
+        if (k < 0)
+            return 1;
+        printf("%d seeds in %s\n", k, argv[2]);
     }
     g_mkdir_with_parents(argv[1], 0755);
     ike_cfg a, b;
