@@ -4,7 +4,8 @@
  * prf+(SK_d, Ni | Nr) from this exchange's nonces (checked here against the
  * nonces read off the wire), the responder switches before answering, the
  * initiator then deletes the replaced SA and the responder answers with its
- * half.  Refusals: an unknown SA, and a rekey while one is under way. */
+ * half; with ike_cfg.child_life, at the rekey time.  Refusals: an unknown
+ * SA, PFS, an IKE SA rekey, and a rekey while one is under way. */
 #include <string.h>
 
 #include "ike_ccsa.h"
@@ -202,6 +203,13 @@ static void test_refusals(void)
     g_assert_cmpuint(r.error, ==, IKE_N_NO_PROPOSAL_CHOSEN);
     g_assert_cmpmem(ike_sa_child(s1), sizeof before, &before, sizeof before);
     g_assert_cmpuint(count_events(&p, 1, IKE_EV_CHILD_ESTABLISHED), ==, 1);
+
+    /* §2.25, as this model has it: a rekey of the SA while its own is under way */
+    g_assert_cmpint(ike_ep_rekey_child(p.ep[1], s1, p.now), ==, IKE_OK);
+    c = (ike_ccsa){.kind = IKE_CCSA_REKEY_CHILD, .rekey_proto = IKE_PROTO_ESP, .rekey_spi = before.spi_out,
+                   .sa = &child, .nonce = {nonce, 32}, .tsi = &ts, .tsr = &ts};
+    r = answer_to(&p, s0, &c, 5, &m, plain);
+    g_assert_cmpuint(r.error, ==, IKE_N_TEMPORARY_FAILURE);
     pair_free(&p);
 }
 
