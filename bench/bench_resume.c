@@ -95,7 +95,7 @@ static void auth_value(bool resumed, const uint8_t *msg, size_t len, const uint8
     if (resumed)
         ike_resumed_auth(msg, len, nonce, 32, sk_p, id, id_len, out);
     else
-        ike_psk_auth(PSK, sizeof PSK - 1, msg, len, nonce, 32, sk_p, id, id_len, out);
+        ike_psk_auth(IKE_PRF_HMAC_SHA2_256, PSK, sizeof PSK - 1, msg, len, nonce, 32, sk_p, id, id_len, out);
 }
 
 static ike_ticket_state ticket_state(uint64_t spi_i, uint64_t spi_r, const uint8_t sk_d[IKE_PRF_LEN])
@@ -188,7 +188,7 @@ static bool respond_auth(responder *r, const job *j, bool resumed, const ike_key
     if (!ike_ct_equal(want, a->u.auth.data.p, IKE_PRF_LEN))
         return false;
     auth_value(resumed, r->sent, r->sent_len, j->ni, k->pr, IDR, sizeof IDR, auth);
-    ike_child_keymat(k->d, j->ni, 32, j->nr, 32, km, sizeof km);
+    ike_child_keymat(IKE_PRF_HMAC_SHA2_256, k->d, j->ni, 32, j->nr, 32, km, sizeof km);
     ike_ticket_state st = ticket_state(j->spi_i, j->spi_r, k->d);
     uint8_t ticket[300], lt[320];
     size_t tlen;

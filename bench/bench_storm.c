@@ -245,9 +245,9 @@ static double crypto_floor_s(uint32_t n)
             ike_dh_shared(dh[side], ke[1 - side], 32, gir, sizeof gir, &gl);
             ike_derive_keys(&s, ni, 32, nr, 32, gir, gl, 1, 2, &k);
             for (int a = 0; a < 2; a++) /* its own AUTH and the peer's, checked */
-                ike_psk_auth((const uint8_t *)"ikesim experiment key", 21, msg, sizeof msg, nr, 32, k.pi,
+                ike_psk_auth(IKE_PRF_HMAC_SHA2_256, (const uint8_t *)"ikesim experiment key", 21, msg, sizeof msg, nr, 32, k.pi,
                              (const uint8_t *)"c1.fleet.ikesim", 15, auth);
-            ike_child_keymat(k.d, ni, 32, nr, 32, km, sizeof km);
+            ike_child_keymat(IKE_PRF_HMAC_SHA2_256, k.d, ni, 32, nr, 32, km, sizeof km);
             ike_dh_free(dh[side]);
         }
     }

@@ -461,51 +461,16 @@ static GSocketAddress *parse_endpoint(const char *s)
     return a;
 }
 
-/* strongSwan-style names: aes256gcm16-prfsha256-x25519, aes128-sha256-modp2048. */
-static bool parse_proposal(const char *s, ike_suite *ike, ike_suite *esp)
+/* strongSwan's proposal syntax (ike_proposal.h), for the IKE SA; the
+ * first Child SA uses the first proposal's cipher and integrity. */
+static bool parse_proposal(const char *s, ike_cfg *cfg)
 {
-    static const struct { const char *name; uint16_t encr, bits; } encrs[] = {
-        {"aes128", IKE_ENCR_AES_CBC, 128},        {"aes192", IKE_ENCR_AES_CBC, 192},
-        {"aes256", IKE_ENCR_AES_CBC, 256},        {"aes128gcm16", IKE_ENCR_AES_GCM_16, 128},
-        {"aes192gcm16", IKE_ENCR_AES_GCM_16, 192}, {"aes256gcm16", IKE_ENCR_AES_GCM_16, 256},
-    };
-    ike_suite r = {0};
-    char **tok = g_strsplit(s, "-", -1);
-    bool ok = g_strv_length(tok) >= 2;
-    for (char **t = tok; ok && *t; t++) {
-        bool known = false;
-        for (size_t i = 0; i < G_N_ELEMENTS(encrs); i++)
-            if (!strcmp(*t, encrs[i].name) && !r.encr) {
-                r.encr = encrs[i].encr;
-                r.encr_bits = encrs[i].bits;
-                known = true;
-            }
-        if (!strcmp(*t, "sha256") && !r.integ) { /* integrity, and PRF unless named */
-            r.integ = IKE_INTEG_HMAC_SHA2_256_128;
-            known = true;
-        } else if (!strcmp(*t, "prfsha256") && !r.prf) {
-            r.prf = IKE_PRF_HMAC_SHA2_256;
-            known = true;
-        } else if ((!strcmp(*t, "x25519") || !strcmp(*t, "curve25519")) && !r.dh) {
-            r.dh = IKE_DH_CURVE25519;
-            known = true;
-        } else if (!strcmp(*t, "modp2048") && !r.dh) {
-            r.dh = IKE_DH_MODP2048;
-            known = true;
-        }
-        ok = known;
-    }
-    g_strfreev(tok);
-    if (!ok || !r.encr || !r.dh)
+    if (ike_props_parse(s, IKE_PROTO_IKE, &cfg->ike_props, NULL) != IKE_OK)
         return false;
-    if (!r.prf && r.integ)
-        r.prf = IKE_PRF_HMAC_SHA2_256;
-    if ((r.encr == IKE_ENCR_AES_GCM_16) != (r.integ == IKE_INTEG_NONE) ||
-        ike_suite_check(&r) != IKE_OK)
-        return false;
-    *ike = r;
-    *esp = r;
-    esp->dh = 0; /* no PFS for the first Child SA */
+    cfg->ike = ike_props_first(&cfg->ike_props);
+    cfg->esp = cfg->ike;
+    cfg->esp.prf = IKE_PRF_HMAC_SHA2_256; /* unused by ESP */
+    cfg->esp.dh = 0; /* no PFS for the first Child SA */
     return true;
 }
 
@@ -549,11 +514,13 @@ static const char description[] =
     "Runs one IKEv2 endpoint of the ikesim model (PSK authentication) on a real UDP\n"
     "socket.  Without --initiate it only responds.\n"
     "\n"
-    "Proposals (strongSwan syntax): aes256gcm16-prfsha256-x25519 (default),\n"
-    "aes128gcm16-prfsha256-x25519, aes128-sha256-modp2048 (AES-CBC-128,\n"
-    "HMAC-SHA2-256-128, PRF-HMAC-SHA2-256, MODP-2048); also aes192/aes256 and\n"
-    "modp2048/x25519 in other combinations.  The IKE SA and the first Child SA use\n"
-    "the same algorithms (no PFS).\n"
+    "Proposals in strongSwan's syntax, e.g. aes256gcm16-prfsha256-x25519 (default),\n"
+    "aes128-sha256-modp2048, 'aes256ccm16-prfsha384-ecp384,aes128-sha1-x448' or\n"
+    "strongswan (strongSwan 5.9's defaults): ciphers aesN (CBC), aesNgcmI, aesNccmI\n"
+    "(N 128/192/256, I 8/12/16), chacha20poly1305; integrity sha1, sha256, sha384,\n"
+    "sha512; PRFs prfsha1 .. prfsha512; groups modp2048/3072/4096, ecp256/384/521,\n"
+    "x25519, x448.  The first Child SA uses the first proposal's cipher and\n"
+    "integrity (no PFS).\n"
     "\n"
     "IDs: a value containing '@' is sent as RFC822_ADDR, a dotted IPv4 address as\n"
     "IPV4_ADDR, anything else as FQDN (strongSwan parses IDs the same way).\n"
@@ -678,7 +645,7 @@ int main(int argc, char **argv)
         return usage_error("--psk is required (1 to %zu octets)", sizeof cfg.psk);
     if (!id || !*id || strlen(id) > sizeof cfg.id)
         return usage_error("--id is required (1 to %zu octets)", sizeof cfg.id);
-    if (proposal && !parse_proposal(proposal, &cfg.ike, &cfg.esp))
+    if (proposal && !parse_proposal(proposal, &cfg))
         return usage_error("unknown --proposal '%s'", proposal);
     if (retransmit && !parse_retransmit(retransmit, &cfg.retx))
         return usage_error("bad --retransmit '%s': want TIMEOUT,BASE,TRIES, e.g. 1,1.5,3",

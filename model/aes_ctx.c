@@ -1,4 +1,4 @@
-/* aes_ctx.c — the AES contexts ESP packets and IKE's SK payloads are
+/* aes_ctx.c — the AES (and ChaCha20) contexts ESP packets and IKE's SK payloads are
  * sealed and opened with: a few per thread for each mode, key size and
  * direction, keyed again when a message's key is none of theirs.  A keyed
  * OpenSSL context per SA and direction held 1.4 KB (4 per client with both
@@ -15,7 +15,7 @@
 
 enum { GCM_NONCE = 12 };
 
-/* A few keyed contexts for each [gcm][128/192/256][enc], the most recent
+/* A few keyed contexts for each [mode][128/192/256][enc], the most recent
  * first: between a handful of gateways the same keys come back, and
  * keeping their schedules leaves only the IV to set; in a fleet of
  * thousands every message takes the oldest and keys it anew. */
@@ -27,8 +27,10 @@ typedef struct cipher_way {
     uint8_t key[32];
 } cipher_way;
 
+enum { MODES = IKE_MODE_CHACHA + 1 }; /* CCM's row stays empty */
+
 typedef struct cipher_slots {
-    cipher_way way[2][3][2][WAYS];
+    cipher_way way[MODES][3][2][WAYS];
 } cipher_slots;
 
 static tss_t slots_key;
@@ -37,7 +39,7 @@ static once_flag slots_once = ONCE_FLAG_INIT;
 static void slots_free(void *p)
 {
     cipher_slots *s = p;
-    for (size_t i = 0; i < 2 * 3 * 2 * WAYS; i++)
+    for (size_t i = 0; i < MODES * 3 * 2 * WAYS; i++)
         EVP_CIPHER_CTX_free((&s->way[0][0][0][0])[i].ctx); /* frees and cleanses the key schedule */
     OPENSSL_cleanse(s, sizeof *s);
     free(s);
@@ -49,22 +51,24 @@ static void slots_init(void)
         abort();
 }
 
-static const EVP_CIPHER *cipher_for(bool gcm, int size)
+static const EVP_CIPHER *cipher_for(ike_mode mode, int size)
 {
+    if (mode == IKE_MODE_CHACHA)
+        return EVP_chacha20_poly1305(); /* 12-octet nonce by default */
     static const EVP_CIPHER *(*const by[2][3])(void) = {
         {EVP_aes_128_cbc, EVP_aes_192_cbc, EVP_aes_256_cbc},
         {EVP_aes_128_gcm, EVP_aes_192_gcm, EVP_aes_256_gcm},
     };
-    return by[gcm][size]();
+    return by[mode == IKE_MODE_GCM][size]();
 }
 
-static EVP_CIPHER_CTX *fresh(bool gcm, int size, int enc)
+static EVP_CIPHER_CTX *fresh(ike_mode mode, int size, int enc)
 {
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     if (ctx == NULL)
         return NULL;
-    int ok = EVP_CipherInit_ex(ctx, cipher_for(gcm, size), NULL, NULL, NULL, enc) == 1;
-    if (ok && gcm)
+    int ok = EVP_CipherInit_ex(ctx, cipher_for(mode, size), NULL, NULL, NULL, enc) == 1;
+    if (ok && mode == IKE_MODE_GCM)
         ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, GCM_NONCE, NULL) == 1;
     if (!ok) {
         EVP_CIPHER_CTX_free(ctx);
@@ -73,10 +77,10 @@ static EVP_CIPHER_CTX *fresh(bool gcm, int size, int enc)
     return ctx;
 }
 
-EVP_CIPHER_CTX *aes_ctx(bool gcm, uint16_t bits, const uint8_t *key, const uint8_t *iv, int enc)
+EVP_CIPHER_CTX *aes_ctx(ike_mode mode, uint16_t bits, const uint8_t *key, const uint8_t *iv, int enc)
 {
     int size = bits == 128 ? 0 : bits == 192 ? 1 : bits == 256 ? 2 : -1;
-    if (size < 0)
+    if (size < 0 || mode == IKE_MODE_CCM || (mode == IKE_MODE_CHACHA && bits != 256))
         return NULL;
     call_once(&slots_once, slots_init);
     cipher_slots *s = tss_get(slots_key);
@@ -86,7 +90,7 @@ EVP_CIPHER_CTX *aes_ctx(bool gcm, uint16_t bits, const uint8_t *key, const uint8
             return NULL;
         }
     }
-    cipher_way *w = s->way[gcm][size][enc != 0];
+    cipher_way *w = s->way[mode][size][enc != 0];
     size_t key_len = bits / 8u, i = 0;
     while (key != NULL && i < WAYS && !(w[i].keyed && memcmp(w[i].key, key, key_len) == 0))
         i++;
@@ -94,7 +98,7 @@ EVP_CIPHER_CTX *aes_ctx(bool gcm, uint16_t bits, const uint8_t *key, const uint8
     cipher_way use = w[same ? i : WAYS - 1]; /* to the front: the oldest goes first */
     memmove(&w[1], &w[0], (same ? i : WAYS - 1) * sizeof w[0]);
     w[0] = use;
-    if (w[0].ctx == NULL && (w[0].ctx = fresh(gcm, size, enc)) == NULL)
+    if (w[0].ctx == NULL && (w[0].ctx = fresh(mode, size, enc)) == NULL)
         return NULL;
     if (key == NULL)
         return w[0].ctx;
@@ -102,7 +106,7 @@ EVP_CIPHER_CTX *aes_ctx(bool gcm, uint16_t bits, const uint8_t *key, const uint8
     /* key (unless it is the one held) and IV in one call: each init asks the
      * provider for their lengths */
     if (EVP_CipherInit_ex(w[0].ctx, NULL, NULL, same ? NULL : key, iv, enc) != 1 ||
-        (!gcm && EVP_CIPHER_CTX_set_padding(w[0].ctx, 0) != 1)) /* ESP and IKE pad themselves */
+        (mode == IKE_MODE_CBC && EVP_CIPHER_CTX_set_padding(w[0].ctx, 0) != 1)) /* ESP and IKE pad themselves */
         return NULL;
     memcpy(w[0].key, key, key_len);
     w[0].keyed = true;

@@ -1,16 +1,19 @@
-/* aes_ctx.h — the thread's AES context for a mode (GCM with a 12-octet
- * nonce, or CBC without padding), key size (128, 192, 256 bits) and
- * direction, keyed with key and set to the nonce or IV iv (key NULL:
- * unkeyed, to check the cipher is there); NULL on failure.  Valid until the
- * thread's next call: run one message through it. */
+/* aes_ctx.h — the thread's cipher context for a mode (CBC without padding;
+ * GCM or ChaCha20-Poly1305 with a 12-octet nonce), key size (128, 192, 256
+ * bits; ChaCha20 only 256) and direction, keyed with key and set to the
+ * nonce or IV iv (key NULL: unkeyed, to check the cipher is there); NULL on
+ * failure.  Valid until the thread's next call: run one message through it.
+ * CCM, whose nonce length varies and whose tag is set before the data, is
+ * not kept here (ike_cipher.c makes a context per message). */
 #ifndef IKESIM_AES_CTX_H
 #define IKESIM_AES_CTX_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 #include <openssl/evp.h>
 
-EVP_CIPHER_CTX *aes_ctx(bool gcm, uint16_t bits, const uint8_t *key, const uint8_t *iv, int enc);
+#include "ike_algs.h"
+
+EVP_CIPHER_CTX *aes_ctx(ike_mode mode, uint16_t bits, const uint8_t *key, const uint8_t *iv, int enc);
 
 #endif

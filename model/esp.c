@@ -1,9 +1,11 @@
 /* esp.c — ESP packet protection and processing (RFC 4303 §2, §3.3, §3.4;
- * RFC 4106; RFC 4868).  Each SA keeps its keyed OpenSSL contexts, so a
- * packet costs one IV/nonce setup, not a key schedule. */
+ * RFC 4106; RFC 4309; RFC 7634; RFC 2404; RFC 4868).  The ciphers come
+ * keyed from the thread's contexts (aes_ctx), so a packet usually costs one
+ * IV/nonce setup, not a key schedule; CBC suites keep their keyed HMACs. */
 #include "esp.h"
 #include "aes_ctx.h"
 #include "esp_internal.h"
+#include "ike_cipher.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -15,11 +17,10 @@
 
 enum {
     SALT_LEN = ESP_SALT_LEN,
-    GCM_IV = 8,
-    GCM_NONCE = 12,
+    AEAD_IV = 8,
     CBC_IV = 16,
     CBC_BLOCK = 16,
-    GCM_ALIGN = 4,  /* RFC 4303 §2.4: trailer right-aligned to 4 octets */
+    AEAD_ALIGN = 4, /* RFC 4303 §2.4: trailer right-aligned to 4 octets */
 };
 
 static void put32(uint8_t *p, uint32_t v)
@@ -50,19 +51,18 @@ void esp_cfg_defaults(esp_cfg *cfg)
 
 /* --- HMAC contexts (CBC suites), keyed once per SA --- */
 
-static EVP_MAC_CTX *mac_ctx(const uint8_t *key)
+static EVP_MAC_CTX *mac_ctx(const ike_hmac_alg *integ, const uint8_t *key)
 {
     EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
     if (mac == NULL)
         return NULL;
-    char digest[] = "SHA256";
     OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)integ->digest, 0),
         OSSL_PARAM_construct_end(),
     };
     EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(mac);
     EVP_MAC_free(mac); /* the context holds its own reference */
-    if (ctx != NULL && EVP_MAC_init(ctx, key, IKE_PRF_LEN, params) != 1) {
+    if (ctx != NULL && EVP_MAC_init(ctx, key, integ->key_len, params) != 1) {
         EVP_MAC_CTX_free(ctx);
         ctx = NULL;
     }
@@ -78,11 +78,12 @@ int esp_sa_new(const ike_child *child, const esp_cfg *cfg, esp_sa **out)
         cfg = &def;
     }
     const ike_suite *s = &child->suite;
-    size_t key_len = ike_encr_key_len(s);
-    bool gcm = s->encr == IKE_ENCR_AES_GCM_16;
-    if (key_len == 0 || (s->encr_bits != 128 && s->encr_bits != 192 && s->encr_bits != 256))
+    if (ike_cipher_check(s) != IKE_OK)
         return ESP_E_UNSUPPORTED;
-    if (child->spi_in == 0 || child->spi_out == 0 || (!gcm && cfg->random == NULL))
+    const ike_encr_alg *e = ike_encr_alg_find(s->encr);
+    size_t key_len = ike_encr_key_len(s);
+    bool aead = e->mode != IKE_MODE_CBC;
+    if (child->spi_in == 0 || child->spi_out == 0 || (!aead && cfg->random == NULL))
         return ESP_E_ARG;
 
     esp_sa *sa = calloc(1, sizeof *sa);
@@ -95,31 +96,39 @@ int esp_sa_new(const ike_child *child, const esp_cfg *cfg, esp_sa **out)
     }
     sa->spi_in = child->spi_in;
     sa->spi_out = child->spi_out;
-    sa->gcm = gcm;
+    sa->aead = aead;
+    sa->mode = (uint8_t)e->mode;
     sa->esn = child->esn;
     sa->anti_replay = cfg->anti_replay;
-    sa->iv_len = gcm ? GCM_IV : CBC_IV;
-    sa->block = gcm ? GCM_ALIGN : CBC_BLOCK;
+    sa->iv_len = aead ? AEAD_IV : CBC_IV;
+    sa->block = aead ? AEAD_ALIGN : CBC_BLOCK;
+    sa->icv_len = (uint8_t)ike_icv_len(s);
+    sa->salt_len = e->salt;
     sa->tx_max = child->esn ? UINT64_MAX : UINT32_MAX;
     sa->random = cfg->random;
     sa->rand_ctx = cfg->rand_ctx;
     sa->suite = *s;
     memcpy(sa->key_out, child->key_out, sizeof sa->key_out);
     memcpy(sa->key_in, child->key_in, sizeof sa->key_in);
-    if (gcm) {
-        memcpy(sa->salt_out, child->key_out + key_len - SALT_LEN, SALT_LEN);
-        memcpy(sa->salt_in, child->key_in + key_len - SALT_LEN, SALT_LEN);
+    if (aead) {
+        memcpy(sa->salt_out, child->key_out + key_len - e->salt, e->salt);
+        memcpy(sa->salt_in, child->key_in + key_len - e->salt, e->salt);
     }
-    rc = aes_ctx(gcm, s->encr_bits, NULL, NULL, 1) && aes_ctx(gcm, s->encr_bits, NULL, NULL, 0) ? ESP_OK : ESP_E_CRYPTO;
-    if (rc == ESP_OK && !gcm) {
+    /* the cipher is there (CCM makes its context per packet) */
+    rc = e->mode == IKE_MODE_CCM || (aes_ctx(e->mode, s->encr_bits, NULL, NULL, 1) &&
+                                     aes_ctx(e->mode, s->encr_bits, NULL, NULL, 0))
+             ? ESP_OK
+             : ESP_E_CRYPTO;
+    if (rc == ESP_OK && !aead) {
+        const ike_hmac_alg *integ = ike_integ_alg_find(s->integ);
         sa->cbc = calloc(1, sizeof *sa->cbc);
         if (sa->cbc == NULL) {
             rc = ESP_E_NOMEM;
         } else {
             memcpy(sa->cbc->integ_out, child->integ_out, sizeof sa->cbc->integ_out);
             memcpy(sa->cbc->integ_in, child->integ_in, sizeof sa->cbc->integ_in);
-            sa->cbc->mac_out = mac_ctx(child->integ_out);
-            sa->cbc->mac_in = mac_ctx(child->integ_in);
+            sa->cbc->mac_out = mac_ctx(integ, child->integ_out);
+            sa->cbc->mac_in = mac_ctx(integ, child->integ_in);
             if (sa->cbc->mac_out == NULL || sa->cbc->mac_in == NULL)
                 rc = ESP_E_CRYPTO;
         }
@@ -149,6 +158,7 @@ void esp_sa_free(esp_sa *sa)
 
 uint32_t esp_sa_spi_in(const esp_sa *sa) { return sa->spi_in; }
 uint32_t esp_sa_spi_out(const esp_sa *sa) { return sa->spi_out; }
+size_t esp_sa_icv_len(const esp_sa *sa) { return sa->icv_len; }
 bool esp_sa_esn(const esp_sa *sa) { return sa->esn; }
 const esp_stats *esp_sa_stats(const esp_sa *sa) { return &sa->st; }
 uint64_t esp_sa_rx_highest(const esp_sa *sa) { return sa->win.top; }
@@ -156,7 +166,7 @@ uint64_t esp_sa_rx_highest(const esp_sa *sa) { return sa->win.top; }
 /* --- Crypto steps --- */
 
 /* AAD = SPI | Seq, or SPI | Seq-high | Seq-low with ESN (RFC 4106 §5). */
-static size_t gcm_aad(const esp_sa *sa, uint32_t spi, uint64_t seq, uint8_t aad[12])
+static size_t aead_aad(const esp_sa *sa, uint32_t spi, uint64_t seq, uint8_t aad[12])
 {
     put32(aad, spi);
     if (sa->esn) {
@@ -167,25 +177,20 @@ static size_t gcm_aad(const esp_sa *sa, uint32_t spi, uint64_t seq, uint8_t aad[
     return 8;
 }
 
-static int gcm_run(const esp_sa *sa, const uint8_t *key, int enc, const uint8_t salt[SALT_LEN],
-                   const uint8_t iv[GCM_IV], const uint8_t *aad, size_t aad_len,
-                   const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[ESP_ICV_LEN])
+/* One AEAD pass: nonce = salt | IV (RFC 4106 §4, RFC 4309 §4, RFC 7634 §2). */
+static int aead_run(const esp_sa *sa, const uint8_t *key, int enc, const uint8_t *salt,
+                    const uint8_t iv[AEAD_IV], const uint8_t *aad, size_t aad_len,
+                    const uint8_t *in, size_t len, uint8_t *out, uint8_t *tag)
 {
-    uint8_t nonce[GCM_NONCE], rest[CBC_BLOCK];
-    int n = 0;
-    memcpy(nonce, salt, SALT_LEN);
-    memcpy(nonce + SALT_LEN, iv, GCM_IV);
-    EVP_CIPHER_CTX *ctx = aes_ctx(true, sa->suite.encr_bits, key, nonce, enc);
-    if (ctx == NULL || EVP_CipherUpdate(ctx, NULL, &n, aad, (int)aad_len) != 1 ||
-        (len > 0 && EVP_CipherUpdate(ctx, out, &n, in, (int)len) != 1))
-        return ESP_E_CRYPTO;
-    if (!enc && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, ESP_ICV_LEN, tag) != 1)
-        return ESP_E_CRYPTO;
-    if (EVP_CipherFinal_ex(ctx, rest, &n) != 1)
-        return enc ? ESP_E_CRYPTO : ESP_E_ICV;
-    if (enc && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, ESP_ICV_LEN, tag) != 1)
-        return ESP_E_CRYPTO;
-    return ESP_OK;
+    uint8_t nonce[IKE_AEAD_MAX_NONCE];
+    memcpy(nonce, salt, sa->salt_len);
+    memcpy(nonce + sa->salt_len, iv, AEAD_IV);
+    size_t key_len = sa->suite.encr_bits / 8u, nonce_len = sa->salt_len + AEAD_IV;
+    int rc = enc ? ike_aead_seal(sa->mode, key, key_len, nonce, nonce_len, aad, aad_len, in, len,
+                                 out, tag, sa->icv_len)
+                 : ike_aead_open(sa->mode, key, key_len, nonce, nonce_len, aad, aad_len, in, len,
+                                 tag, sa->icv_len, out);
+    return rc == IKE_OK ? ESP_OK : rc == IKE_E_ICV ? ESP_E_ICV : ESP_E_CRYPTO;
 }
 
 static int cbc_run(const esp_sa *sa, const uint8_t *key, int enc, const uint8_t iv[CBC_IV], const uint8_t *in,
@@ -193,26 +198,26 @@ static int cbc_run(const esp_sa *sa, const uint8_t *key, int enc, const uint8_t 
 {
     uint8_t rest[CBC_BLOCK];
     int n = 0;
-    EVP_CIPHER_CTX *ctx = aes_ctx(false, sa->suite.encr_bits, key, iv, enc);
+    EVP_CIPHER_CTX *ctx = aes_ctx(IKE_MODE_CBC, sa->suite.encr_bits, key, iv, enc);
     if (ctx == NULL || EVP_CipherUpdate(ctx, out, &n, in, (int)len) != 1 ||
         EVP_CipherFinal_ex(ctx, rest, &n) != 1)
         return ESP_E_CRYPTO;
     return ESP_OK;
 }
 
-/* HMAC-SHA256-128 over the packet up to the ICV, then the ESN high half
- * (RFC 4303 §3.3.2.1: appended for the ICV computation only). */
+/* The HMAC over the packet up to the ICV, then the ESN high half (RFC 4303
+ * §3.3.2.1: appended for the ICV computation only), truncated. */
 static int cbc_icv(const esp_sa *sa, EVP_MAC_CTX *ctx, const uint8_t *pkt, size_t len,
-                   uint64_t seq, uint8_t icv[ESP_ICV_LEN])
+                   uint64_t seq, uint8_t *icv)
 {
-    uint8_t full[IKE_PRF_LEN], hi[4];
+    uint8_t full[IKE_PRF_MAX], hi[4];
     size_t outl = 0;
     put32(hi, (uint32_t)(seq >> 32));
     int ok = EVP_MAC_init(ctx, NULL, 0, NULL) == 1 && /* restart, same key */
              EVP_MAC_update(ctx, pkt, len) == 1 &&
              (!sa->esn || EVP_MAC_update(ctx, hi, sizeof hi) == 1) &&
-             EVP_MAC_final(ctx, full, &outl, sizeof full) == 1 && outl == sizeof full;
-    memcpy(icv, full, ESP_ICV_LEN);
+             EVP_MAC_final(ctx, full, &outl, sizeof full) == 1 && outl >= sa->icv_len;
+    memcpy(icv, full, sa->icv_len);
     OPENSSL_cleanse(full, sizeof full);
     return ok ? ESP_OK : ESP_E_CRYPTO;
 }
@@ -220,7 +225,7 @@ static int cbc_icv(const esp_sa *sa, EVP_MAC_CTX *ctx, const uint8_t *pkt, size_
 /* --- Outbound --- */
 
 /* Plaintext length: payload, padding, Pad Length, Next Header, rounded up to
- * the block (CBC) or to 4 octets (GCM). */
+ * the block (CBC) or to 4 octets (AEAD). */
 static size_t padded_len(const esp_sa *sa, size_t len)
 {
     size_t t = len + ESP_TRAILER_LEN;
@@ -229,7 +234,7 @@ static size_t padded_len(const esp_sa *sa, size_t len)
 
 size_t esp_sa_sealed_len(const esp_sa *sa, size_t len)
 {
-    return ESP_HDR_LEN + sa->iv_len + padded_len(sa, len) + ESP_ICV_LEN;
+    return ESP_HDR_LEN + sa->iv_len + padded_len(sa, len) + sa->icv_len;
 }
 
 uint64_t esp_sa_next_seq(const esp_sa *sa)
@@ -252,7 +257,7 @@ int esp_sa_seal(esp_sa *sa, uint8_t next_header, const uint8_t *payload, size_t 
     if (len > ESP_MAX_PAYLOAD || (len > 0 && payload == NULL))
         return ESP_E_BAD_LENGTH;
     size_t ct_len = padded_len(sa, len);
-    size_t total = ESP_HDR_LEN + sa->iv_len + ct_len + ESP_ICV_LEN;
+    size_t total = ESP_HDR_LEN + sa->iv_len + ct_len + sa->icv_len;
     if (cap < total)
         return ESP_E_SPACE;
     if (sa->tx >= sa->tx_max)
@@ -262,7 +267,7 @@ int esp_sa_seal(esp_sa *sa, uint8_t next_header, const uint8_t *payload, size_t 
     put32(out, sa->spi_out);
     put32(out + 4, (uint32_t)seq);
     uint8_t *iv = out + ESP_HDR_LEN, *ct = iv + sa->iv_len, *icv = ct + ct_len;
-    if (sa->gcm)
+    if (sa->aead)
         put64(iv, seq);
     else
         sa->random(sa->rand_ctx, iv, CBC_IV);
@@ -277,11 +282,10 @@ int esp_sa_seal(esp_sa *sa, uint8_t next_header, const uint8_t *payload, size_t 
     ct[ct_len - 1] = next_header;
 
     int rc;
-    if (sa->gcm) {
+    if (sa->aead) {
         uint8_t aad[12];
-        size_t aad_len = gcm_aad(sa, sa->spi_out, seq, aad);
-        rc = gcm_run(sa, sa->key_out, 1, sa->salt_out, iv, aad, aad_len, ct,
-                     ct_len, ct, icv);
+        size_t aad_len = aead_aad(sa, sa->spi_out, seq, aad);
+        rc = aead_run(sa, sa->key_out, 1, sa->salt_out, iv, aad, aad_len, ct, ct_len, ct, icv);
     } else {
         rc = cbc_run(sa, sa->key_out, 1, iv, ct, ct_len, ct);
         if (rc == ESP_OK)
@@ -333,14 +337,14 @@ int esp_sa_open(esp_sa *sa, const uint8_t *pkt, size_t len, uint8_t *plain, size
         sa->st.spi_mismatch++;
         return ESP_E_SPI;
     }
-    size_t fixed = ESP_HDR_LEN + sa->iv_len + ESP_ICV_LEN;
-    size_t ct_min = sa->gcm ? ESP_TRAILER_LEN : CBC_BLOCK;
+    size_t fixed = ESP_HDR_LEN + sa->iv_len + sa->icv_len;
+    size_t ct_min = sa->aead ? ESP_TRAILER_LEN : CBC_BLOCK;
     if (len < fixed + ct_min) {
         sa->st.malformed++;
         return ESP_E_TRUNCATED;
     }
     size_t ct_len = len - fixed;
-    if (ct_len % sa->block != 0 && !sa->gcm) {
+    if (ct_len % sa->block != 0 && !sa->aead) {
         sa->st.malformed++;
         return ESP_E_BAD_LENGTH;
     }
@@ -381,16 +385,15 @@ int esp_sa_open(esp_sa *sa, const uint8_t *pkt, size_t len, uint8_t *plain, size
     /* 2. integrity, then decryption */
     const uint8_t *iv = pkt + ESP_HDR_LEN, *ct = iv + sa->iv_len, *icv = ct + ct_len;
     int rc;
-    if (sa->gcm) {
-        uint8_t aad[12], tag[ESP_ICV_LEN];
-        size_t aad_len = gcm_aad(sa, spi, seq, aad);
-        memcpy(tag, icv, sizeof tag); /* EVP takes a non-const tag */
-        rc = gcm_run(sa, sa->key_in, 0, sa->salt_in, iv, aad, aad_len, ct,
-                     ct_len, plain, tag);
+    if (sa->aead) {
+        uint8_t aad[12];
+        size_t aad_len = aead_aad(sa, spi, seq, aad);
+        rc = aead_run(sa, sa->key_in, 0, sa->salt_in, iv, aad, aad_len, ct, ct_len, plain,
+                      (uint8_t *)icv); /* read only when opening */
     } else {
-        uint8_t want[ESP_ICV_LEN];
+        uint8_t want[IKE_MAX_ICV];
         rc = cbc_icv(sa, sa->cbc->mac_in, pkt, (size_t)(icv - pkt), seq, want);
-        if (rc == ESP_OK && CRYPTO_memcmp(want, icv, ESP_ICV_LEN) != 0)
+        if (rc == ESP_OK && CRYPTO_memcmp(want, icv, sa->icv_len) != 0)
             rc = ESP_E_ICV;
         if (rc == ESP_OK)
             rc = cbc_run(sa, sa->key_in, 0, iv, ct, ct_len, plain);

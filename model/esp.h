@@ -1,6 +1,7 @@
 /* esp.h — one ESP Security Association, both directions, sans I/O
- * (RFC 4303; AES-GCM-16 per RFC 4106; AES-CBC + HMAC-SHA2-256-128 per
- * RFC 3602 / RFC 4868).
+ * (RFC 4303; AES-GCM per RFC 4106, AES-CCM per RFC 4309, ChaCha20-Poly1305
+ * per RFC 7634; AES-CBC per RFC 3602 with HMAC-SHA1-96 (RFC 2404) or
+ * HMAC-SHA2-256-128, -384-192, -512-256 (RFC 4868)).
  *
  * An esp_sa is made from the ike_child the IKE model negotiated: the
  * outbound half seals with spi_out / key_out / integ_out, the inbound half
@@ -10,14 +11,16 @@
  * same packets.
  *
  * Packet: SPI(4) | Seq(4, low half with ESN) | IV | ciphertext of
- * (payload | padding 1,2,3,... | Pad Length | Next Header) | ICV(16).
- *  - GCM: IV (8) = the full 64-bit sequence number (unique under one key);
- *    nonce = salt (last 4 octets of the key material) | IV;
+ * (payload | padding 1,2,3,... | Pad Length | Next Header) | ICV.
+ *  - AEAD: IV (8) = the full 64-bit sequence number (unique under one key);
+ *    nonce = salt (last 4 octets of the key material, CCM 3) | IV;
  *    AAD = SPI | Seq, or SPI | Seq-high | Seq-low with ESN (RFC 4106 §5);
- *    padding aligns Pad Length and Next Header to 4 octets.
+ *    padding aligns Pad Length and Next Header to 4 octets; ICV = the tag
+ *    (8, 12 or 16).
  *  - CBC: IV (16) random; padding to the 16-octet block; ICV =
- *    HMAC-SHA256(integ, SPI | Seq | IV | ciphertext [| Seq-high with ESN])
- *    truncated to 16 (the high half is appended for the ICV only).
+ *    HMAC(integ, SPI | Seq | IV | ciphertext [| Seq-high with ESN])
+ *    truncated (12, 16, 24 or 32; the high half is appended for the ICV
+ *    only).
  * Sender: the counter starts at 0, the first packet carries 1, the counter
  * never wraps (2^32 - 1, or 2^64 - 1 with ESN, is the last number).
  * Receiver, in RFC 4303 §3.4 order: SPI, quick replay check (stale or
@@ -36,7 +39,7 @@
 
 enum {
     ESP_HDR_LEN = 8,          /* SPI + Sequence Number */
-    ESP_ICV_LEN = 16,         /* GCM-16 tag and HMAC-SHA2-256-128 */
+    ESP_ICV_LEN = 16,         /* GCM-16 tag and HMAC-SHA2-256-128 (others: esp_sa_icv_len) */
     ESP_TRAILER_LEN = 2,      /* Pad Length + Next Header */
     ESP_MAX_PAYLOAD = 65535,  /* largest payload the model seals */
     ESP_NH_IPV4 = 4,          /* tunnel mode, IPv4 inner packet */
@@ -66,13 +69,14 @@ typedef struct esp_stats {
 
 typedef struct esp_sa esp_sa;
 
-/* cfg NULL means esp_cfg_defaults().  ESP_E_UNSUPPORTED for a suite other
- * than AES-GCM-16 or AES-CBC + HMAC-SHA2-256-128 (128/192/256 bits);
+/* cfg NULL means esp_cfg_defaults().  ESP_E_UNSUPPORTED for a suite
+ * ike_cipher_check() refuses;
  * ESP_E_ARG for a bad window, an SPI of 0 or a CBC SA without random. */
 int esp_sa_new(const ike_child *child, const esp_cfg *cfg, esp_sa **out);
 void esp_sa_free(esp_sa *sa); /* wipes the keys; NULL is fine */
 
 uint32_t esp_sa_spi_in(const esp_sa *sa);
+size_t esp_sa_icv_len(const esp_sa *sa);
 uint32_t esp_sa_spi_out(const esp_sa *sa);
 bool esp_sa_esn(const esp_sa *sa);
 const esp_stats *esp_sa_stats(const esp_sa *sa);

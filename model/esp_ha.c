@@ -36,7 +36,7 @@ int esp_sa_export(const esp_sa *sa, esp_sa_state *out)
     out->esn = sa->esn;
     memcpy(out->key_out, sa->key_out, sizeof out->key_out);
     memcpy(out->key_in, sa->key_in, sizeof out->key_in);
-    if (sa->cbc) { /* GCM has no integrity keys: zeros */
+    if (sa->cbc) { /* an AEAD has no integrity keys: zeros */
         memcpy(out->integ_out, sa->cbc->integ_out, sizeof out->integ_out);
         memcpy(out->integ_in, sa->cbc->integ_in, sizeof out->integ_in);
     }

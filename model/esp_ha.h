@@ -46,8 +46,8 @@ typedef struct esp_sa_state {
     uint32_t spi_in, spi_out;        /* neither 0 */
     ike_suite suite;
     bool esn;
-    uint8_t key_out[IKE_MAX_KEY], key_in[IKE_MAX_KEY];     /* GCM: key | salt */
-    uint8_t integ_out[IKE_PRF_LEN], integ_in[IKE_PRF_LEN]; /* CBC only */
+    uint8_t key_out[IKE_MAX_KEY], key_in[IKE_MAX_KEY];     /* AEAD: key | salt */
+    uint8_t integ_out[IKE_PRF_MAX], integ_in[IKE_PRF_MAX]; /* CBC only */
     uint64_t tx_next;                /* as esp_sa_next_seq(): 0 when exhausted */
     bool anti_replay;
     uint32_t window;                 /* W, ESP_WINDOW_MIN..ESP_WINDOW_MAX */

@@ -7,20 +7,23 @@
 
 #include "esp.h"
 
+#include "ike_algs.h"
+
 enum {
-    ESP_SALT_LEN = 4, /* RFC 4106 §8.1: the last 4 octets of the key material */
+    ESP_SALT_LEN = 4, /* the most: RFC 4106 §8.1, RFC 7634 §2 (CCM: 3, RFC 4309 §7.1) */
 };
 
-/* What only CBC suites need: GCM has no integrity keys. */
+/* What only CBC suites need: an AEAD has no integrity keys. */
 typedef struct esp_cbc {
     EVP_MAC_CTX *mac_out, *mac_in; /* keyed with integ_out / integ_in */
-    uint8_t integ_out[IKE_PRF_LEN], integ_in[IKE_PRF_LEN];
+    uint8_t integ_out[IKE_PRF_MAX], integ_in[IKE_PRF_MAX];
 } esp_cbc;
 
 struct esp_sa {
     uint32_t spi_in, spi_out;
-    bool gcm, esn, anti_replay;
-    uint8_t iv_len, block;
+    bool aead, esn, anti_replay;
+    uint8_t mode;                /* ike_mode */
+    uint8_t iv_len, block, icv_len, salt_len;
     uint8_t salt_out[ESP_SALT_LEN], salt_in[ESP_SALT_LEN];
     uint64_t tx;                 /* the last number used; 0 before the first packet */
     uint64_t tx_max;             /* 2^32 - 1, or 2^64 - 1 with ESN */

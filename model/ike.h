@@ -39,6 +39,7 @@
 
 #include "ike_crypto.h"
 #include "ike_lifetime.h"
+#include "ike_proposal.h"
 #include "ike_retx.h"
 #include "qcd.h"
 
@@ -78,6 +79,12 @@ typedef struct ike_cfg {
                                  INVALID_KE_PAYLOAD may switch to it */
     ike_suite esp;            /* the Child SA suite (dh unused: no PFS) */
     bool esp_esn;
+    /* Proposals with several transforms per type (ike_proposal.h); n == 0
+     * means the single suites above.  The first KE group is the first
+     * proposal's first group. */
+    ike_props ike_props, esp_props;
+    bool prefer_supplied;     /* responder: choose in the initiator's order
+                                 (strongSwan's prefer_configured_proposals = no) */
     uint8_t psk[64];
     size_t psk_len;
     uint8_t id_type;          /* e.g. IKE_ID_FQDN */
@@ -187,7 +194,7 @@ typedef struct ike_child {
     ike_suite suite;
     bool esn;
     uint8_t key_out[IKE_MAX_KEY], key_in[IKE_MAX_KEY];
-    uint8_t integ_out[IKE_PRF_LEN], integ_in[IKE_PRF_LEN];
+    uint8_t integ_out[IKE_PRF_MAX], integ_in[IKE_PRF_MAX];
     ike_ts_range ts_local, ts_remote;
 } ike_child;
 
@@ -299,11 +306,14 @@ void ike_sa_set_user(ike_sa *sa, void *user);
 void *ike_sa_user(const ike_sa *sa);
 
 /* One line of Wireshark's ikev2_decryption_table for sa (no newline);
- * returns the length, or IKE_E_SPACE. */
+ * returns the length, IKE_E_SPACE, or IKE_E_UNSUPPORTED for a cipher
+ * Wireshark cannot decrypt (ChaCha20-Poly1305). */
 int ike_keylog_line(const ike_sa *sa, char *out, size_t cap);
 /* One line of Wireshark's esp_sa table for the outbound ESP SA of c, sent
  * from src to dst (IPv4, host order): "IPv4","src","dst","0xSPI",
- * "encryption","0xkey","authentication","0xkey".  Length or IKE_E_SPACE. */
+ * "encryption","0xkey","authentication","0xkey".  Length, IKE_E_SPACE, or
+ * IKE_E_UNSUPPORTED for a cipher Wireshark cannot decrypt in ESP (AES-CCM,
+ * ChaCha20-Poly1305 in 4.0). */
 int esp_keylog_line(const ike_child *c, uint32_t src, uint32_t dst, char *out, size_t cap);
 
 #endif

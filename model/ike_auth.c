@@ -13,7 +13,7 @@ static size_t id_body(uint8_t type, const uint8_t *data, size_t len, uint8_t *ou
     return len + 4;
 }
 
-static int auth_value(ike_sa *sa, bool ours, const uint8_t *idb, size_t idb_len, uint8_t out[IKE_PRF_LEN])
+static int auth_value(ike_sa *sa, bool ours, const uint8_t *idb, size_t idb_len, uint8_t out[IKE_PRF_MAX])
 {
     /* The initiator signs RealMessage1 | Nr, the responder RealMessage2 | Ni. */
     ike_hs *hs = sa->hs;
@@ -24,18 +24,20 @@ static int auth_value(ike_sa *sa, bool ours, const uint8_t *idb, size_t idb_len,
     const uint8_t *nonce = by_initiator ? hs->nr : hs->ni;
     size_t nonce_len = by_initiator ? hs->nr_len : hs->ni_len;
     const uint8_t *skp = by_initiator ? sa->keys.pi : sa->keys.pr;
-    return ike_psk_auth(cfg->psk, cfg->psk_len, msg, msg_len, nonce, nonce_len, skp, idb, idb_len, out);
+    return ike_psk_auth(sa->suite.prf, cfg->psk, cfg->psk_len, msg, msg_len, nonce, nonce_len, skp, idb,
+                        idb_len, out);
 }
 
 static bool auth_verifies(ike_sa *sa, const ike_payload *id, const ike_payload *auth)
 {
-    uint8_t idb[4 + 256], want[IKE_PRF_LEN];
+    uint8_t idb[4 + 256], want[IKE_PRF_MAX];
+    size_t len = sa->keys.prf_len; /* the AUTH value is one PRF output */
     if (!id || !auth || auth->u.auth.method != IKE_AUTH_SHARED_KEY ||
-        auth->u.auth.data.len != IKE_PRF_LEN || id->u.id.data.len > 256)
+        auth->u.auth.data.len != len || id->u.id.data.len > 256)
         return false;
     size_t n = id_body(id->u.id.type, id->u.id.data.p, id->u.id.data.len, idb);
     return auth_value(sa, false, idb, n, want) == IKE_OK &&
-           ike_ct_equal(want, auth->u.auth.data.p, IKE_PRF_LEN);
+           ike_ct_equal(want, auth->u.auth.data.p, len);
 }
 
 static void remember_peer_id(ike_sa *sa, const ike_payload *id)
@@ -49,8 +51,9 @@ static int child_keys(ike_sa *sa, ike_child *c)
 {
     ike_hs *hs = sa->hs;
     size_t e = ike_encr_key_len(&c->suite), i = ike_integ_key_len(&c->suite);
-    uint8_t km[2 * (IKE_MAX_KEY + IKE_PRF_LEN)];
-    int rc = ike_child_keymat(sa->keys.d, hs->ni, hs->ni_len, hs->nr, hs->nr_len, km, 2 * (e + i));
+    uint8_t km[2 * (IKE_MAX_KEY + IKE_PRF_MAX)];
+    int rc = ike_child_keymat(sa->suite.prf, sa->keys.d, hs->ni, hs->ni_len, hs->nr, hs->nr_len, km,
+                              2 * (e + i));
     if (rc != IKE_OK)
         return rc;
     const uint8_t *i2r = km, *r2i = km + e + i;
@@ -131,7 +134,7 @@ void sa_established(ike_sa *sa, uint64_t now)
 int auth_start(ike_sa *sa, uint64_t now)
 {
     const ike_cfg *cfg = sa->ep->cfg;
-    uint8_t idb[4 + sizeof cfg->id], auth[IKE_PRF_LEN];
+    uint8_t idb[4 + sizeof cfg->id], auth[IKE_PRF_MAX];
     size_t idb_len = id_body(cfg->id_type, sa->ep->id, sa->ep->id_len, idb);
     int rc = auth_value(sa, true, idb, idb_len, auth);
     if (rc != IKE_OK)
@@ -141,13 +144,14 @@ int auth_start(ike_sa *sa, uint64_t now)
     pl[n++] = (ike_payload){.type = IKE_PL_IDI, .u.id = {cfg->id_type, {sa->ep->id, sa->ep->id_len}}};
     if (cfg->initial_contact)
         pl[n++] = ike_pl_notify(IKE_PROTO_NONE, IKE_N_INITIAL_CONTACT, NULL, 0);
-    pl[n++] = (ike_payload){.type = IKE_PL_AUTH, .u.auth = {IKE_AUTH_SHARED_KEY, {auth, sizeof auth}}};
+    pl[n++] = (ike_payload){.type = IKE_PL_AUTH, .u.auth = {IKE_AUTH_SHARED_KEY, {auth, sa->keys.prf_len}}};
     uint8_t token[QCD_TOKEN_LEN]; /* a maker's token follows AUTH (RFC 6290 §4.2) */
     n += ep_qcd_own_token(sa->ep, sa, token, &pl[n]);
     n += ha_caps_offer(sa->ep, &pl[n]); /* then RFC 6311 capabilities, as in its §5 figure */
     if (!cfg->childless) {
         sa->hs->child_spi = new_child_spi(sa);
-        pl[n++] = proposal_payload(&cfg->esp, 0, IKE_PROTO_ESP, sa->hs->child_spi, cfg->esp_esn);
+        ike_props tmp;
+        pl[n++] = ike_props_payload(ep_esp_props(sa->ep, &tmp), 0, sa->hs->child_spi);
         pl[n++] = ts_payload(IKE_PL_TSI, &cfg->ts_local);
         pl[n++] = ts_payload(IKE_PL_TSR, &cfg->ts_remote);
     }
@@ -175,11 +179,14 @@ void auth_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
     from = first;
     const ike_payload *sap = ike_find(m, IKE_PL_SA, &from);
     const ike_proposal *p;
+    ike_props tmp;
+    ike_suite suite;
+    bool esn;
     if (!cfg->childless && sap && sap->u.sa.n == 1 &&
-        proposal_pick(&sap->u.sa, &cfg->esp, IKE_PROTO_ESP, cfg->esp_esn, &p)) {
+        ike_props_accept(ep_esp_props(ep, &tmp), &sap->u.sa, &suite, &esn, &p)) {
         ike_child *c = &sa->child;
-        c->suite = cfg->esp;
-        c->esn = cfg->esp_esn;
+        c->suite = suite;
+        c->esn = esn;
         c->spi_in = sa->hs->child_spi;
         c->spi_out = get_be32(p->spi);
         c->ts_local = cfg->ts_local;
@@ -222,7 +229,7 @@ task_verdict auth_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_rep
     ep_qcd_store_peer_token(sa, m, first);
     ha_caps_negotiate(sa, m, first);
 
-    uint8_t idb[4 + sizeof cfg->id], mine[IKE_PRF_LEN], token[QCD_TOKEN_LEN];
+    uint8_t idb[4 + sizeof cfg->id], mine[IKE_PRF_MAX], token[QCD_TOKEN_LEN];
     size_t idb_len = id_body(cfg->id_type, ep->id, ep->id_len, idb);
     if (auth_value(sa, true, idb, idb_len, mine) != IKE_OK) {
         ep_sa_destroy(ep, sa, now, IKE_DEL_NEGOTIATION);
@@ -231,7 +238,7 @@ task_verdict auth_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_rep
     ike_payload pl[12];
     size_t n = 0;
     pl[n++] = (ike_payload){.type = IKE_PL_IDR, .u.id = {cfg->id_type, {ep->id, ep->id_len}}};
-    pl[n++] = (ike_payload){.type = IKE_PL_AUTH, .u.auth = {IKE_AUTH_SHARED_KEY, {mine, sizeof mine}}};
+    pl[n++] = (ike_payload){.type = IKE_PL_AUTH, .u.auth = {IKE_AUTH_SHARED_KEY, {mine, sa->keys.prf_len}}};
     n += ep_qcd_own_token(ep, sa, token, &pl[n]);
     n += ha_caps_echo(sa, &pl[n]);
 
@@ -242,12 +249,16 @@ task_verdict auth_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_rep
     from = first;
     const ike_payload *tsr = ike_find(m, IKE_PL_TSR, &from);
     const ike_proposal *p;
+    ike_props tmp;
+    ike_suite suite;
+    bool esn;
     if (sap && tsi && tsr && tsi->u.ts.n && tsr->u.ts.n && !cfg->childless) {
-        if (proposal_pick(&sap->u.sa, &cfg->esp, IKE_PROTO_ESP, cfg->esp_esn, &p) &&
+        if (ike_props_select(ep_esp_props(ep, &tmp), &sap->u.sa, cfg->prefer_supplied, 0, true, &suite,
+                             &esn, &p) &&
             tsi->u.ts.s[0].type == IKE_TS_IPV4_RANGE && tsr->u.ts.s[0].type == IKE_TS_IPV4_RANGE) {
             ike_child *c = &sa->child;
-            c->suite = cfg->esp;
-            c->esn = cfg->esp_esn;
+            c->suite = suite;
+            c->esn = esn;
             c->spi_in = new_child_spi(sa);
             c->spi_out = get_be32(p->spi);
             c->ts_local = ts_from(&tsr->u.ts.s[0]); /* the initiator's TSr is our side */
@@ -255,8 +266,8 @@ task_verdict auth_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_rep
             sa->has_child = child_keys(sa, c) == IKE_OK;
         }
         if (sa->has_child) {
-            pl[n] = proposal_payload(&cfg->esp, 0, IKE_PROTO_ESP, sa->child.spi_in, cfg->esp_esn);
-            pl[n++].u.sa.p[0].num = p->num;
+            pl[n++] = ike_props_answer(IKE_PROTO_ESP, &sa->child.suite, sa->child.esn, p->num,
+                                       sa->child.spi_in);
             pl[n++] = ts_payload(IKE_PL_TSI, &sa->child.ts_remote);
             pl[n++] = ts_payload(IKE_PL_TSR, &sa->child.ts_local);
         } else {

@@ -19,8 +19,8 @@ static int rekey_keys(ike_sa *sa, ike_child *c, bool we_initiated, const uint8_t
                       const uint8_t *nr, size_t nr_len)
 {
     size_t e = ike_encr_key_len(&c->suite), i = ike_integ_key_len(&c->suite);
-    uint8_t km[2 * (IKE_MAX_KEY + IKE_PRF_LEN)];
-    int rc = ike_child_keymat_pfs(sa->keys.d, NULL, 0, ni, ni_len, nr, nr_len, km, 2 * (e + i));
+    uint8_t km[2 * (IKE_MAX_KEY + IKE_PRF_MAX)];
+    int rc = ike_child_keymat(sa->suite.prf, sa->keys.d, ni, ni_len, nr, nr_len, km, 2 * (e + i));
     if (rc != IKE_OK)
         return rc;
     const uint8_t *out = we_initiated ? km : km + e + i, *in = we_initiated ? km + e + i : km;
@@ -109,12 +109,12 @@ int ike_ep_rekey_child(ike_ep *ep, ike_sa *sa, uint64_t now)
 int child_rekey_start(ike_sa *sa, uint64_t now)
 {
     ike_rekey *r = sa->rekey;
-    const ike_cfg *cfg = sa->ep->cfg;
     if (r == NULL || !sa->has_child)
         return IKE_E_STATE;
     ep_random(sa->ep, r->nonce, IKE_NONCE_LEN);
     r->spi_in = new_child_spi(sa);
-    ike_payload prop = proposal_payload(&cfg->esp, 0, IKE_PROTO_ESP, r->spi_in, cfg->esp_esn);
+    ike_props tmp;
+    ike_payload prop = ike_props_payload(ep_esp_props(sa->ep, &tmp), 0, r->spi_in);
     ike_payload tsi = ts_payload(IKE_PL_TSI, &sa->child.ts_local);
     ike_payload tsr = ts_payload(IKE_PL_TSR, &sa->child.ts_remote);
     /* §1.3.3: REKEY_SA names the SA by the SPI we receive on */
@@ -128,16 +128,20 @@ int child_rekey_start(ike_sa *sa, uint64_t now)
 
 void child_sa_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
 {
-    const ike_cfg *cfg = sa->ep->cfg;
     ike_rekey *r = sa->rekey;
     sa_request_done(sa, now);
     ike_ccsa c;
     const ike_proposal *p;
+    ike_props tmp;
+    ike_suite suite;
+    bool esn;
     ike_child fresh = sa->child;
     bool ok = r != NULL && sa->has_child && ike_ccsa_read(rx->m, rx->first, true, &c) == IKE_OK &&
               c.error == 0 && c.kind == IKE_CCSA_NEW_CHILD && c.ke.len == 0 &&
-              proposal_pick(c.sa, &cfg->esp, IKE_PROTO_ESP, cfg->esp_esn, &p);
+              ike_props_accept(ep_esp_props(sa->ep, &tmp), c.sa, &suite, &esn, &p);
     if (ok) {
+        fresh.suite = suite;
+        fresh.esn = esn;
         fresh.spi_in = r->spi_in;
         fresh.spi_out = get_be32(p->spi);
         ok = rekey_keys(sa, &fresh, true, r->nonce, IKE_NONCE_LEN, c.nonce.p, c.nonce.len) == IKE_OK;
@@ -207,12 +211,18 @@ task_verdict child_sa_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike
     if (sa->rekey)
         return refuse(reply, IKE_N_TEMPORARY_FAILURE, 0);
     const ike_proposal *p;
-    if (c.ke.len > 0 || !proposal_pick(c.sa, &cfg->esp, IKE_PROTO_ESP, cfg->esp_esn, &p))
+    ike_props tmp;
+    ike_suite suite;
+    bool esn;
+    if (c.ke.len > 0 || !ike_props_select(ep_esp_props(sa->ep, &tmp), c.sa, cfg->prefer_supplied, 0, true,
+                                          &suite, &esn, &p))
         return refuse(reply, IKE_N_NO_PROPOSAL_CHOSEN, 0);
     sa->rekey = g_new0(ike_rekey, 1);
     ike_rekey *r = sa->rekey;
     ep_random(sa->ep, r->nonce, IKE_NONCE_LEN);
     ike_child fresh = sa->child;
+    fresh.suite = suite;
+    fresh.esn = esn;
     fresh.spi_in = new_child_spi(sa);
     fresh.spi_out = get_be32(p->spi);
     if (rekey_keys(sa, &fresh, false, c.nonce.p, c.nonce.len, r->nonce, IKE_NONCE_LEN) != IKE_OK) {
@@ -222,8 +232,7 @@ task_verdict child_sa_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike
     /* §2.8: inbound on the new SA before the response leaves */
     install(sa, now, &fresh);
     memset(&fresh, 0, sizeof fresh);
-    ike_payload prop = proposal_payload(&cfg->esp, 0, IKE_PROTO_ESP, sa->child.spi_in, cfg->esp_esn);
-    prop.u.sa.p[0].num = p->num;
+    ike_payload prop = ike_props_answer(IKE_PROTO_ESP, &sa->child.suite, sa->child.esn, p->num, sa->child.spi_in);
     ike_payload tsi = ts_payload(IKE_PL_TSI, &sa->child.ts_remote);
     ike_payload tsr = ts_payload(IKE_PL_TSR, &sa->child.ts_local);
     ike_ccsa answer = {.kind = IKE_CCSA_REKEY_CHILD, .sa = &prop.u.sa, .nonce = {r->nonce, IKE_NONCE_LEN},

@@ -33,6 +33,9 @@ int ike_cfg_check(const ike_cfg *cfg)
 {
     if (ike_suite_check(&cfg->ike) != IKE_OK || ike_dh_ke_len(cfg->ike.dh) == 0)
         return IKE_E_UNSUPPORTED;
+    if ((cfg->ike_props.n && cfg->ike_props.proto != IKE_PROTO_IKE) ||
+        (cfg->esp_props.n && cfg->esp_props.proto != IKE_PROTO_ESP))
+        return IKE_E_SYNTAX;
     if (cfg->ike_dh_alt && ike_dh_ke_len(cfg->ike_dh_alt) == 0)
         return IKE_E_UNSUPPORTED;
     ike_suite esp = cfg->esp;
@@ -306,8 +309,27 @@ ike_sa *ep_sa_new(ike_ep *ep, uint64_t now, uint64_t peer, bool initiator)
     sa->dpd_at = sa->expire_at = sa->deadline = sa->rekey_at = IKE_NEVER;
     sa->ha.m_seen = -1;
     sa->hs = g_new0(ike_hs, 1);
-    sa->hs->dh_group = ep->cfg->ike.dh;
+    sa->hs->dh_group = ep->cfg->ike_props.n ? ike_props_first(&ep->cfg->ike_props).dh : ep->cfg->ike.dh;
     return sa;
+}
+
+const ike_props *ep_ike_props(const ike_ep *ep, ike_props *tmp)
+{
+    const ike_cfg *cfg = ep->cfg;
+    if (cfg->ike_props.n)
+        return &cfg->ike_props;
+    ike_props_from_suite(tmp, IKE_PROTO_IKE, &cfg->ike, cfg->ike_dh_alt != cfg->ike.dh ? cfg->ike_dh_alt : 0,
+                         false);
+    return tmp;
+}
+
+const ike_props *ep_esp_props(const ike_ep *ep, ike_props *tmp)
+{
+    const ike_cfg *cfg = ep->cfg;
+    if (cfg->esp_props.n)
+        return &cfg->esp_props;
+    ike_props_from_suite(tmp, IKE_PROTO_ESP, &cfg->esp, 0, cfg->esp_esn);
+    return tmp;
 }
 
 /* Draws a fresh non-zero local SPI and enters sa in the table. */

@@ -1,95 +1,21 @@
-/* ike_init.c — the IKE_SA_INIT task (RFC 7296 §1.2): proposals, KE and nonces, the
- * INVALID_KE_PAYLOAD and COOKIE retries, and the derivation of the IKE SA's
- * keys on both sides. */
+/* ike_init.c — the IKE_SA_INIT task (RFC 7296 §1.2): proposals (chosen by
+ * ike_proposal.c), KE and nonces, the INVALID_KE_PAYLOAD and COOKIE retries,
+ * and the derivation of the IKE SA's keys on both sides. */
 #include <string.h>
 
 #include "ike_internal.h"
 
 enum { MAX_INIT_RETRIES = 3 }; /* COOKIE / INVALID_KE round trips */
 
-static void add_transform(ike_proposal *p, uint8_t type, uint16_t id, uint16_t bits)
-{
-    if (p->n_transforms < IKE_MAX_TRANSFORMS)
-        p->t[p->n_transforms++] = (ike_transform){type, id, bits, false};
-}
-
-ike_payload proposal_payload(const ike_suite *s, uint16_t dh_alt, uint8_t proto, uint32_t spi, bool esn)
-{
-    ike_payload pl = {.type = IKE_PL_SA};
-    ike_proposal *p = &pl.u.sa.p[0];
-    pl.u.sa.n = 1;
-    p->num = 1;
-    p->proto = proto;
-    if (proto != IKE_PROTO_IKE) {
-        p->spi_size = 4;
-        put_be32(p->spi, spi);
-    }
-    add_transform(p, IKE_TT_ENCR, s->encr, s->encr_bits);
-    if (proto == IKE_PROTO_IKE)
-        add_transform(p, IKE_TT_PRF, s->prf, 0);
-    if (s->integ != IKE_INTEG_NONE)
-        add_transform(p, IKE_TT_INTEG, s->integ, 0);
-    if (proto == IKE_PROTO_IKE) {
-        add_transform(p, IKE_TT_DH, s->dh, 0);
-        if (dh_alt && dh_alt != s->dh)
-            add_transform(p, IKE_TT_DH, dh_alt, 0);
-    } else {
-        add_transform(p, IKE_TT_ESN, esn ? IKE_ESN_YES : IKE_ESN_NO, 0);
-    }
-    return pl;
-}
-
-static bool offers(const ike_proposal *p, uint8_t type, uint16_t id, uint16_t bits)
-{
-    for (int i = 0; i < p->n_transforms; i++)
-        if (p->t[i].type == type && p->t[i].id == id && p->t[i].key_bits == bits && !p->t[i].unknown_attr)
-            return true;
-    return false;
-}
-
-static bool has_type(const ike_proposal *p, uint8_t type)
-{
-    for (int i = 0; i < p->n_transforms; i++)
-        if (p->t[i].type == type)
-            return true;
-    return false;
-}
-
-/* The first proposal of protocol proto that contains the wanted suite. */
-bool proposal_pick(const ike_sa_pl *sa, const ike_suite *want, uint8_t proto, bool esn,
-                   const ike_proposal **chosen)
-{
-    for (int i = 0; i < sa->n; i++) {
-        const ike_proposal *p = &sa->p[i];
-        if (p->proto != proto || (proto != IKE_PROTO_IKE && p->spi_size != 4))
-            continue;
-        if (!offers(p, IKE_TT_ENCR, want->encr, want->encr_bits))
-            continue;
-        if (want->integ != IKE_INTEG_NONE ? !offers(p, IKE_TT_INTEG, want->integ, 0)
-                                          : has_type(p, IKE_TT_INTEG) && !offers(p, IKE_TT_INTEG, IKE_INTEG_NONE, 0))
-            continue;
-        if (proto == IKE_PROTO_IKE &&
-            (!offers(p, IKE_TT_PRF, want->prf, 0) || !offers(p, IKE_TT_DH, want->dh, 0)))
-            continue;
-        if (proto != IKE_PROTO_IKE && has_type(p, IKE_TT_ESN) &&
-            !offers(p, IKE_TT_ESN, esn ? IKE_ESN_YES : IKE_ESN_NO, 0))
-            continue;
-        *chosen = p;
-        return true;
-    }
-    return false;
-}
-
 /* --- initiator --- */
 
 static int send_init_request(ike_sa *sa, uint64_t now)
 {
     ike_hs *hs = sa->hs;
-    const ike_cfg *cfg = sa->ep->cfg;
     uint8_t rand[IKE_DH_PRIV_RAND], ke[IKE_MAX_KE];
     ike_dh_free(hs->dh);
     hs->dh = NULL;
-    ep_random(sa->ep, rand, sizeof rand);
+    ep_random(sa->ep, rand, ike_dh_priv_len(hs->dh_group));
     size_t ke_len = ike_dh_ke_len(hs->dh_group);
     int rc = ike_dh_new(hs->dh_group, rand, &hs->dh);
     if (rc == IKE_OK)
@@ -102,10 +28,8 @@ static int send_init_request(ike_sa *sa, uint64_t now)
                        .flags = IKE_FLAG_I};
     if (hs->cookie_len) /* the COOKIE goes first (§2.6) */
         m->pl[m->n++] = ike_pl_notify(IKE_PROTO_NONE, IKE_N_COOKIE, hs->cookie, hs->cookie_len);
-    ike_suite offer = cfg->ike;
-    offer.dh = hs->dh_group;
-    uint16_t alt = hs->dh_group == cfg->ike.dh ? cfg->ike_dh_alt : cfg->ike.dh;
-    m->pl[m->n++] = proposal_payload(&offer, alt, IKE_PROTO_IKE, 0, false);
+    ike_props tmp; /* the group KEi carries goes first (as after INVALID_KE_PAYLOAD) */
+    m->pl[m->n++] = ike_props_payload(ep_ike_props(sa->ep, &tmp), hs->dh_group, 0);
     ike_payload kp = {.type = IKE_PL_KE, .u.ke = {hs->dh_group, {ke, ke_len}}};
     m->pl[m->n++] = kp;
     m->pl[m->n++] = ike_pl_bytes(IKE_PL_NONCE, hs->ni, hs->ni_len);
@@ -133,7 +57,7 @@ int init_start(ike_sa *sa, uint64_t now)
 static int derive(ike_sa *sa, const ike_payload *ke)
 {
     ike_hs *hs = sa->hs;
-    uint8_t gir[IKE_MAX_KE];
+    uint8_t gir[IKE_MAX_SHARED];
     size_t gir_len;
     int rc = ike_dh_shared(hs->dh, ke->u.ke.data.p, ke->u.ke.data.len, gir, sizeof gir, &gir_len);
     if (rc == IKE_OK)
@@ -158,7 +82,8 @@ void init_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
     size_t len = rx->len;
     const ike_msg *m = rx->m;
     ike_hs *hs = sa->hs;
-    const ike_cfg *cfg = sa->ep->cfg;
+    ike_props tmp;
+    const ike_props *own = ep_ike_props(sa->ep, &tmp);
     const ike_payload *n;
     if ((n = ike_find_notify(m, IKE_N_COOKIE))) {
         if (n->u.notify.data.len < 1 || n->u.notify.data.len > 64 || ++hs->retries > MAX_INIT_RETRIES)
@@ -174,7 +99,7 @@ void init_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
     }
     if ((n = ike_find_notify(m, IKE_N_INVALID_KE_PAYLOAD))) {
         uint16_t g = n->u.notify.data.len == 2 ? get_be16(n->u.notify.data.p) : 0;
-        bool acceptable = g != hs->dh_group && (g == cfg->ike.dh || g == cfg->ike_dh_alt);
+        bool acceptable = g != hs->dh_group && ike_props_has_dh(own, g);
         if (!acceptable || ++hs->retries > MAX_INIT_RETRIES)
             {
             fail(sa, now, IKE_E_PROPOSAL);
@@ -196,17 +121,20 @@ void init_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
     const ike_payload *sap = ike_find(m, IKE_PL_SA, NULL), *ke = ike_find(m, IKE_PL_KE, NULL),
                       *nr = ike_find(m, IKE_PL_NONCE, NULL);
     const ike_proposal *chosen;
+    ike_suite suite;
+    bool esn;
     if (!sap || !ke || !nr || m->hdr.spi_r == 0 || sap->u.sa.n != 1)
         {
             fail(sa, now, IKE_E_SYNTAX);
             return;
         }
-    if (!proposal_pick(&sap->u.sa, &sa->suite, IKE_PROTO_IKE, false, &chosen) ||
+    if (!ike_props_accept(own, &sap->u.sa, &suite, &esn, &chosen) || suite.dh != hs->dh_group ||
         ke->u.ke.group != hs->dh_group || ke->u.ke.data.len != ike_dh_ke_len(hs->dh_group))
         {
             fail(sa, now, IKE_E_PROPOSAL);
             return;
         }
+    sa->suite = suite;
     sa->spi_r = m->hdr.spi_r;
     memcpy(hs_nonce(&hs->nr, &hs->nr_len, nr->u.nonce.len), nr->u.nonce.p, nr->u.nonce.len);
     int rc = derive(sa, ke);
@@ -283,17 +211,21 @@ void init_on_request(ike_ep *ep, uint64_t now, uint64_t peer, const ike_rx *rx)
     }
     const ike_cfg *cfg = ep->cfg;
     const ike_proposal *chosen;
-    if (!proposal_pick(&sap->u.sa, &cfg->ike, IKE_PROTO_IKE, false, &chosen)) {
+    ike_props tmp;
+    ike_suite suite;
+    bool esn;
+    if (!ike_props_select(ep_ike_props(ep, &tmp), &sap->u.sa, cfg->prefer_supplied, ke->u.ke.group,
+                          false, &suite, &esn, &chosen)) {
         answer_unprotected(ep, now, peer, h, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
         return;
     }
-    if (ke->u.ke.group != cfg->ike.dh) {
+    if (ke->u.ke.group != suite.dh) {
         uint8_t g[2];
-        put_be16(g, cfg->ike.dh);
+        put_be16(g, suite.dh);
         answer_unprotected(ep, now, peer, h, IKE_N_INVALID_KE_PAYLOAD, g, 2);
         return;
     }
-    if (ke->u.ke.data.len != ike_dh_ke_len(cfg->ike.dh)) {
+    if (ke->u.ke.data.len != ike_dh_ke_len(suite.dh)) {
         answer_unprotected(ep, now, peer, h, IKE_N_INVALID_SYNTAX, NULL, 0);
         return;
     }
@@ -302,14 +234,15 @@ void init_on_request(ike_ep *ep, uint64_t now, uint64_t peer, const ike_rx *rx)
     ike_sa *sa = ep_sa_new(ep, now, peer, false);
     ike_hs *hs = sa->hs;
     sa->spi_i = h->spi_i;
+    sa->suite = suite;
     uint8_t rand[IKE_DH_PRIV_RAND], kr[IKE_MAX_KE];
-    size_t ke_len = ike_dh_ke_len(cfg->ike.dh);
+    size_t ke_len = ike_dh_ke_len(suite.dh);
     memcpy(hs_nonce(&hs->ni, &hs->ni_len, ni->u.nonce.len), ni->u.nonce.p, ni->u.nonce.len);
     int rc = ep_sa_set_local_spi(ep, sa);
     if (rc == IKE_OK) {
         ep_random(ep, hs_nonce(&hs->nr, &hs->nr_len, IKE_NONCE_LEN), IKE_NONCE_LEN);
-        ep_random(ep, rand, sizeof rand);
-        rc = ike_dh_new(cfg->ike.dh, rand, &hs->dh);
+        ep_random(ep, rand, ike_dh_priv_len(suite.dh));
+        rc = ike_dh_new(suite.dh, rand, &hs->dh);
     }
     if (rc == IKE_OK)
         rc = ike_dh_public(hs->dh, kr, ke_len);
@@ -323,9 +256,8 @@ void init_on_request(ike_ep *ep, uint64_t now, uint64_t peer, const ike_rx *rx)
     ike_msg *r = g_new0(ike_msg, 1);
     r->hdr = (ike_hdr){.spi_i = sa->spi_i, .spi_r = sa->spi_r, .version = IKE_VERSION,
                        .exchange = IKE_SA_INIT, .flags = IKE_FLAG_R};
-    r->pl[r->n] = proposal_payload(&cfg->ike, 0, IKE_PROTO_IKE, 0, false);
-    r->pl[r->n++].u.sa.p[0].num = chosen->num;
-    ike_payload kp = {.type = IKE_PL_KE, .u.ke = {cfg->ike.dh, {kr, ke_len}}};
+    r->pl[r->n++] = ike_props_answer(IKE_PROTO_IKE, &suite, false, chosen->num, 0);
+    ike_payload kp = {.type = IKE_PL_KE, .u.ke = {suite.dh, {kr, ke_len}}};
     r->pl[r->n++] = kp;
     r->pl[r->n++] = ike_pl_bytes(IKE_PL_NONCE, hs->nr, hs->nr_len);
     /* IKE_AUTH without a Child SA is accepted here (RFC 6023) */

@@ -219,9 +219,10 @@ void cookie_send(ike_ep *ep, uint64_t now, uint64_t peer, const ike_msg *m);
 int init_start(ike_sa *sa, uint64_t now);
 void init_on_request(ike_ep *ep, uint64_t now, uint64_t peer, const ike_rx *rx);
 void init_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx);
-ike_payload proposal_payload(const ike_suite *s, uint16_t dh_alt, uint8_t proto, uint32_t spi, bool esn);
-bool proposal_pick(const ike_sa_pl *sa, const ike_suite *want, uint8_t proto, bool esn,
-                   const ike_proposal **chosen);
+/* The proposals this endpoint offers and accepts: cfg's lists, or its
+ * single suites (into *tmp). */
+const ike_props *ep_ike_props(const ike_ep *ep, ike_props *tmp);
+const ike_props *ep_esp_props(const ike_ep *ep, ike_props *tmp);
 
 /* ike_auth.c: TASK_AUTH */
 int auth_start(ike_sa *sa, uint64_t now);

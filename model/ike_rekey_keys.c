@@ -27,6 +27,8 @@ static int keys_from_sk_d(const ike_suite *s, const uint8_t sk_d_old[IKE_PRF_LEN
                           const uint8_t *nr, size_t nr_len, uint64_t spi_i, uint64_t spi_r,
                           ike_keys *out)
 {
+    if (s->prf != IKE_PRF_HMAC_SHA2_256)
+        return IKE_E_UNSUPPORTED; /* SK_d and SKEYSEED here are PRF-HMAC-SHA2-256's 32 octets */
     uint8_t skeyseed[IKE_PRF_LEN];
     int rc = ike_skeyseed_from_sk_d(sk_d_old, gir, gir_len, ni, ni_len, nr, nr_len, skeyseed);
     if (rc == IKE_OK)

@@ -1,8 +1,10 @@
-/* ike_sk.c — sealing and opening the SK payload (RFC 7296 §3.14, RFC 5282).
+/* ike_sk.c — sealing and opening the SK payload (RFC 7296 §3.14, RFC 5282,
+ * RFC 7634).
  *
  * A sealed message is  IKE header | SK header | IV | E(inner | pad | pad len) | ICV.
- * GCM authenticates the two headers as AAD; CBC is encrypt-then-MAC over
- * everything before the ICV, with the header Length already final. */
+ * An AEAD authenticates the two headers as AAD, its nonce the salt (the
+ * tail of SK_e) and the IV; CBC is encrypt-then-MAC over everything before
+ * the ICV, with the header Length already final. */
 #include "ike_crypto.h"
 
 #include <stdint.h>
@@ -10,50 +12,48 @@
 
 #include <openssl/crypto.h>
 
+#include "ike_algs.h"
 #include "ike_cipher.h"
 
 enum {
     SK_AT = IKE_HDR_LEN,                          /* SK generic header */
     SK_BODY = IKE_HDR_LEN + IKE_GENERIC_HDR_LEN,  /* IV */
-    SALT_LEN = 4,
 };
 
-static int is_gcm(const ike_suite *s)
+static bool is_aead(const ike_suite *s)
 {
-    return s->encr == IKE_ENCR_AES_GCM_16;
+    return s->integ == IKE_INTEG_NONE; /* ike_cipher_check() holds */
 }
 
-/* The AES key proper: SK_e without the GCM salt. */
-static size_t aes_key_len(const ike_suite *s)
+/* The cipher key proper: SK_e without the salt. */
+static size_t cipher_key_len(const ike_suite *s)
 {
-    return ike_encr_key_len(s) - (is_gcm(s) ? SALT_LEN : 0);
+    return s->encr_bits / 8u;
 }
 
-/* Nonce = salt (the last 4 octets of SK_e) | the 8-octet IV. */
-static void gcm_nonce(const ike_suite *s, const uint8_t *ke, const uint8_t *iv,
-                      uint8_t nonce[IKE_GCM_NONCE_LEN])
+/* Nonce = salt (the rest of SK_e) | the 8-octet IV; returns its length. */
+static size_t aead_nonce(const ike_suite *s, const uint8_t *ke, const uint8_t *iv,
+                         uint8_t nonce[IKE_AEAD_MAX_NONCE])
 {
-    memcpy(nonce, ke + aes_key_len(s), SALT_LEN);
-    memcpy(nonce + SALT_LEN, iv, IKE_GCM_NONCE_LEN - SALT_LEN);
+    size_t salt = ike_encr_key_len(s) - cipher_key_len(s), iv_len = ike_iv_len(s);
+    memcpy(nonce, ke + cipher_key_len(s), salt);
+    memcpy(nonce + salt, iv, iv_len);
+    return salt + iv_len;
 }
 
-/* AUTH_HMAC_SHA2_256_128 (RFC 4868): HMAC-SHA-256 cut to the ICV length. */
+/* The INTEG transform (RFC 2404, RFC 4868): HMAC cut to the ICV length. */
 static int cbc_icv(const ike_suite *s, const uint8_t *ka, const uint8_t *data, size_t len,
                    uint8_t *icv)
 {
-    uint8_t full[IKE_PRF_LEN];
     const ike_iov seg = { data, len };
-    int rc = ike_prf(ka, ike_integ_key_len(s), &seg, 1, full);
-    if (rc == IKE_OK)
-        memcpy(icv, full, ike_icv_len(s));
-    return rc;
+    return ike_integ(s->integ, ka, &seg, 1, icv);
 }
 
 int ike_sk_seal(const ike_suite *s, const uint8_t *ke, const uint8_t *ka, const ike_hdr *h,
                 const ike_payload *inner, size_t n_inner, const uint8_t *iv,
                 uint8_t *out, size_t cap, size_t *out_len)
 {
-    if (ike_encr_key_len(s) == 0)
+    if (ike_cipher_check(s) != IKE_OK)
         return IKE_E_UNSUPPORTED;
     size_t iv_len = ike_iv_len(s), icv_len = ike_icv_len(s);
     size_t ct_at = SK_BODY + iv_len;
@@ -67,9 +67,9 @@ int ike_sk_seal(const ike_suite *s, const uint8_t *ke, const uint8_t *ka, const 
     if (rc != IKE_OK)
         goto fail;
 
-    /* GCM needs no alignment; CBC fills the last block, Pad Length included. */
+    /* An AEAD needs no alignment; CBC fills the last block, Pad Length included. */
     size_t ct_len = inner_len + 1;
-    if (!is_gcm(s))
+    if (!is_aead(s))
         ct_len = (ct_len + IKE_AES_BLOCK - 1) / IKE_AES_BLOCK * IKE_AES_BLOCK;
     size_t total = ct_at + ct_len + icv_len;
     if (total > cap)
@@ -91,12 +91,13 @@ int ike_sk_seal(const ike_suite *s, const uint8_t *ke, const uint8_t *ka, const 
     memcpy(out + SK_BODY, iv, iv_len);
 
     uint8_t *icv = pt + ct_len;
-    if (is_gcm(s)) {
-        uint8_t nonce[IKE_GCM_NONCE_LEN];
-        gcm_nonce(s, ke, iv, nonce);
-        rc = ike_gcm_seal(ke, aes_key_len(s), nonce, out, SK_BODY, pt, ct_len, pt, icv);
+    if (is_aead(s)) {
+        uint8_t nonce[IKE_AEAD_MAX_NONCE];
+        size_t nl = aead_nonce(s, ke, iv, nonce);
+        rc = ike_aead_seal(ike_encr_alg_find(s->encr)->mode, ke, cipher_key_len(s), nonce, nl,
+                           out, SK_BODY, pt, ct_len, pt, icv, icv_len);
     } else {
-        rc = ike_cbc_encrypt(ke, aes_key_len(s), iv, pt, ct_len, pt);
+        rc = ike_cbc_encrypt(ke, cipher_key_len(s), iv, pt, ct_len, pt);
         if (rc == IKE_OK)
             rc = cbc_icv(s, ka, out, ct_at + ct_len, icv);
     }
@@ -112,7 +113,7 @@ fail:
 int ike_sk_open(const ike_suite *s, const uint8_t *ke, const uint8_t *ka, const uint8_t *msg,
                 size_t msg_len, ike_msg *m, uint8_t *plain, size_t plain_cap)
 {
-    if (ike_encr_key_len(s) == 0)
+    if (ike_cipher_check(s) != IKE_OK)
         return IKE_E_UNSUPPORTED;
     if (m->n == 0 || m->pl[m->n - 1].type != IKE_PL_SK)
         return IKE_E_SYNTAX;
@@ -128,25 +129,26 @@ int ike_sk_open(const ike_suite *s, const uint8_t *ke, const uint8_t *ka, const 
     if (sk->body.len < iv_len + 1 + icv_len)
         return IKE_E_BAD_LENGTH;
     size_t ct_len = sk->body.len - iv_len - icv_len;
-    if (!is_gcm(s) && ct_len % IKE_AES_BLOCK != 0)
+    if (!is_aead(s) && ct_len % IKE_AES_BLOCK != 0)
         return IKE_E_BAD_LENGTH;
     if (plain_cap < ct_len)
         return IKE_E_SPACE;
     const uint8_t *iv = sk->body.p, *ct = iv + iv_len, *icv = ct + ct_len;
 
     int rc;
-    if (is_gcm(s)) {
-        uint8_t nonce[IKE_GCM_NONCE_LEN];
-        gcm_nonce(s, ke, iv, nonce);
-        rc = ike_gcm_open(ke, aes_key_len(s), nonce, msg, off, ct, ct_len, icv, plain);
+    if (is_aead(s)) {
+        uint8_t nonce[IKE_AEAD_MAX_NONCE];
+        size_t nl = aead_nonce(s, ke, iv, nonce);
+        rc = ike_aead_open(ike_encr_alg_find(s->encr)->mode, ke, cipher_key_len(s), nonce, nl,
+                           msg, off, ct, ct_len, icv, icv_len, plain);
     } else {
         /* Encrypt-then-MAC: nothing is decrypted before the ICV verifies. */
-        uint8_t want[IKE_PRF_LEN];
+        uint8_t want[IKE_MAX_ICV];
         rc = cbc_icv(s, ka, msg, off + iv_len + ct_len, want);
         if (rc == IKE_OK && !ike_ct_equal(want, icv, icv_len))
             rc = IKE_E_ICV;
         if (rc == IKE_OK)
-            rc = ike_cbc_decrypt(ke, aes_key_len(s), iv, ct, ct_len, plain);
+            rc = ike_cbc_decrypt(ke, cipher_key_len(s), iv, ct, ct_len, plain);
     }
     if (rc != IKE_OK)
         return rc;

@@ -21,7 +21,7 @@
 enum {
     IKE_MAX_PAYLOADS = 24,
     IKE_MAX_PROPOSALS = 8,
-    IKE_MAX_TRANSFORMS = 16,
+    IKE_MAX_TRANSFORMS = 40, /* strongSwan's default IKE proposal has 38 */
     IKE_MAX_TS = 8,
 };
 

@@ -8,7 +8,7 @@
 static void next_iv(ike_sa *sa, uint8_t *iv)
 {
     size_t len = ike_iv_len(&sa->suite);
-    if (sa->suite.encr == IKE_ENCR_AES_GCM_16) {
+    if (sa->suite.integ == IKE_INTEG_NONE) { /* an AEAD */
         memset(iv, 0, len);
         put_be64(iv, ++sa->iv_counter); /* a counter never repeats */
     } else {

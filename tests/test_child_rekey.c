@@ -105,7 +105,7 @@ static void test_rekey(void)
     /* KEYMAT = prf+(SK_d, Ni | Nr): initiator to responder first (§2.17) */
     size_t ek = ike_encr_key_len(&c0->suite), ik = ike_integ_key_len(&c0->suite);
     uint8_t km[2 * (IKE_MAX_KEY + IKE_PRF_LEN)];
-    g_assert_cmpint(ike_child_keymat(ike_sa_keys(s0)->d, rq.nonce.p, rq.nonce.len, rs.nonce.p, rs.nonce.len, km,
+    g_assert_cmpint(ike_child_keymat(IKE_PRF_HMAC_SHA2_256, ike_sa_keys(s0)->d, rq.nonce.p, rq.nonce.len, rs.nonce.p, rs.nonce.len, km,
                                      2 * (ek + ik)), ==, IKE_OK);
     g_assert_cmpmem(c0->key_out, ek, km, ek);
     g_assert_cmpmem(c1->key_in, ek, km, ek);

@@ -55,8 +55,8 @@ static ike_sa_pl child_sa(void)
     ike_sa_pl sa = { .n = 1 };
     sa.p[0] = (ike_proposal){ .num = 1, .proto = IKE_PROTO_ESP, .spi_size = 4,
                               .spi = { 0x11, 0x22, 0x33, 0x44 }, .n_transforms = 2,
-                              .t = { { IKE_TT_ENCR, IKE_ENCR_AES_GCM_16, 256, false },
-                                     { IKE_TT_ESN, IKE_ESN_NO, 0, false } } };
+                              .t = { { .type = IKE_TT_ENCR, .id = IKE_ENCR_AES_GCM_16, .key_bits = 256 },
+                                     { .type = IKE_TT_ESN, .id = IKE_ESN_NO, .key_bits = 0 } } };
     return sa;
 }
 
@@ -65,9 +65,9 @@ static ike_sa_pl ike_sa(void)
     ike_sa_pl sa = { .n = 1 };
     sa.p[0] = (ike_proposal){ .num = 1, .proto = IKE_PROTO_IKE, .spi_size = 8,
                               .spi = { 1, 2, 3, 4, 5, 6, 7, 8 }, .n_transforms = 3,
-                              .t = { { IKE_TT_ENCR, IKE_ENCR_AES_GCM_16, 256, false },
-                                     { IKE_TT_PRF, IKE_PRF_HMAC_SHA2_256, 0, false },
-                                     { IKE_TT_DH, IKE_DH_CURVE25519, 0, false } } };
+                              .t = { { .type = IKE_TT_ENCR, .id = IKE_ENCR_AES_GCM_16, .key_bits = 256 },
+                                     { .type = IKE_TT_PRF, .id = IKE_PRF_HMAC_SHA2_256, .key_bits = 0 },
+                                     { .type = IKE_TT_DH, .id = IKE_DH_CURVE25519, .key_bits = 0 } } };
     return sa;
 }
 

@@ -303,11 +303,12 @@ static void test_dh_unsupported(void)
 {
     uint8_t r[32] = { 1 };
     ike_dh *dh = (ike_dh *)&r; /* must be overwritten with NULL */
-    g_assert_cmpint(ike_dh_new(19, r, &dh), ==, IKE_E_UNSUPPORTED);
+    g_assert_cmpint(ike_dh_new(17, r, &dh), ==, IKE_E_UNSUPPORTED); /* MODP-6144 */
     g_assert_null(dh);
     g_assert_cmpint(ike_dh_new(0, r, &dh), ==, IKE_E_UNSUPPORTED);
-    g_assert_cmpuint(ike_dh_ke_len(19), ==, 0);
-    g_assert_cmpuint(ike_dh_ke_len(32), ==, 0);
+    g_assert_cmpuint(ike_dh_ke_len(17), ==, 0);
+    g_assert_cmpuint(ike_dh_ke_len(22), ==, 0);
+    g_assert_cmpuint(ike_dh_priv_len(22), ==, 0);
     ike_dh_free(NULL);
 }
 
@@ -338,9 +339,9 @@ static void test_suite_lengths(void)
         { IKE_ENCR_AES_CBC, 128, IKE_INTEG_NONE, 5, 31 },                 /* CBC needs INTEG */
         { IKE_ENCR_AES_CBC, 0, 12, 5, 31 },
         { IKE_ENCR_AES_GCM_16, 512, 0, 5, 31 },
-        { 19, 128, 0, 5, 31 },                                             /* GCM_12 */
-        { IKE_ENCR_AES_GCM_16, 128, 0, 2, 31 },                            /* PRF SHA1 */
-        { IKE_ENCR_AES_GCM_16, 128, 0, 5, 19 },                            /* ECP-256 */
+        { 23, 128, 0, 5, 31 },                                             /* Camellia-CBC */
+        { IKE_ENCR_AES_GCM_16, 128, 0, 4, 31 },                            /* PRF AES-XCBC */
+        { IKE_ENCR_AES_GCM_16, 128, 0, 5, 17 },                            /* MODP-6144 */
     };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
         g_assert_cmpint(ike_suite_check(&bad[i]), ==, IKE_E_UNSUPPORTED);
@@ -403,8 +404,8 @@ static void test_keys_rejects(void)
 {
     uint8_t n[257] = { 0 }, gir[32] = { 0 };
     ike_keys k;
-    const ike_suite gcm12 = { 19, 128, 0, 5, 31 };
-    g_assert_cmpint(ike_derive_keys(&gcm12, n, 32, n, 32, gir, 32, 1, 2, &k), ==,
+    const ike_suite camellia = { 23, 128, 0, 5, 31 };
+    g_assert_cmpint(ike_derive_keys(&camellia, n, 32, n, 32, gir, 32, 1, 2, &k), ==,
                     IKE_E_UNSUPPORTED);
     g_assert_cmpint(ike_derive_keys(&GCM128, n, 257, n, 32, gir, 32, 1, 2, &k), ==,
                     IKE_E_SYNTAX);
@@ -419,13 +420,13 @@ static void test_child_keymat(void)
     fill(nr, 32, 92);
     memcpy(seed, ni, 32);
     memcpy(seed + 32, nr, 32);
-    g_assert_cmpint(ike_child_keymat(skd, ni, 32, nr, 32, got, sizeof got), ==, IKE_OK);
+    g_assert_cmpint(ike_child_keymat(IKE_PRF_HMAC_SHA2_256, skd, ni, 32, nr, 32, got, sizeof got), ==, IKE_OK);
     g_assert_cmpint(ike_prf_plus(skd, 32, seed, 64, want, sizeof want), ==, IKE_OK);
     g_assert_cmpmem(got, sizeof got, want, sizeof want);
     /* Order matters: Ni | Nr, not Nr | Ni. */
-    g_assert_cmpint(ike_child_keymat(skd, nr, 32, ni, 32, want, sizeof want), ==, IKE_OK);
+    g_assert_cmpint(ike_child_keymat(IKE_PRF_HMAC_SHA2_256, skd, nr, 32, ni, 32, want, sizeof want), ==, IKE_OK);
     g_assert_true(memcmp(got, want, sizeof got) != 0);
-    g_assert_cmpint(ike_child_keymat(skd, ni, 32, nr, 32, got, 255 * 32 + 1), ==, IKE_E_SYNTAX);
+    g_assert_cmpint(ike_child_keymat(IKE_PRF_HMAC_SHA2_256, skd, ni, 32, nr, 32, got, 255 * 32 + 1), ==, IKE_E_SYNTAX);
 }
 
 static void test_psk_auth(void)
@@ -438,7 +439,7 @@ static void test_psk_auth(void)
     id[0] = IKE_ID_FQDN;
     id[1] = id[2] = id[3] = 0;
     memcpy(id + 4, "initiator@test", 14);
-    g_assert_cmpint(ike_psk_auth((const uint8_t *)psk, strlen(psk), msg, sizeof msg, nonce,
+    g_assert_cmpint(ike_psk_auth(IKE_PRF_HMAC_SHA2_256, (const uint8_t *)psk, strlen(psk), msg, sizeof msg, nonce,
                                  sizeof nonce, skp, id, sizeof id, got), ==, IKE_OK);
 
     /* By hand: prf(prf(PSK, "Key Pad for IKEv2"), msg | nonce | prf(SK_p, id)). */
@@ -955,7 +956,7 @@ static void test_sk_not_sk(void)
 
 static void test_sk_unsupported(void)
 {
-    const ike_suite gcm12 = { 19, 128, 0, 5, 31 };
+    const ike_suite gcm12 = { 23, 128, 0, 5, 31 }; /* Camellia-CBC */
     keyset k = keys_for(91);
     uint8_t msg[128], plain[128];
     size_t len = 0;

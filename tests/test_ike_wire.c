@@ -172,9 +172,9 @@ static ike_payload sa_ike_init(void)
     pl.u.sa.n = 1;
     pl.u.sa.p[0] = (ike_proposal){
         .num = 1, .proto = IKE_PROTO_IKE, .n_transforms = 3,
-        .t = { { IKE_TT_ENCR, IKE_ENCR_AES_GCM_16, 256, false },
-               { IKE_TT_PRF, IKE_PRF_HMAC_SHA2_256, 0, false },
-               { IKE_TT_DH, IKE_DH_CURVE25519, 0, false } },
+        .t = { { .type = IKE_TT_ENCR, .id = IKE_ENCR_AES_GCM_16, .key_bits = 256 },
+               { .type = IKE_TT_PRF, .id = IKE_PRF_HMAC_SHA2_256, .key_bits = 0 },
+               { .type = IKE_TT_DH, .id = IKE_DH_CURVE25519, .key_bits = 0 } },
     };
     return pl;
 }
@@ -225,15 +225,15 @@ static void msg_auth_plain(ike_msg *m)
     sa.u.sa.p[0] = (ike_proposal){
         .num = 1, .proto = IKE_PROTO_ESP, .spi_size = 4, .spi = { 0xa1, 0xb2, 0xc3, 0xd4 },
         .n_transforms = 2,
-        .t = { { IKE_TT_ENCR, IKE_ENCR_AES_GCM_16, 256, false },
-               { IKE_TT_ESN, IKE_ESN_NO, 0, false } },
+        .t = { { .type = IKE_TT_ENCR, .id = IKE_ENCR_AES_GCM_16, .key_bits = 256 },
+               { .type = IKE_TT_ESN, .id = IKE_ESN_NO, .key_bits = 0 } },
     };
     sa.u.sa.p[1] = (ike_proposal){
         .num = 2, .proto = IKE_PROTO_ESP, .spi_size = 4, .spi = { 0xa1, 0xb2, 0xc3, 0xd4 },
         .n_transforms = 3,
-        .t = { { IKE_TT_ENCR, IKE_ENCR_AES_CBC, 128, false },
-               { IKE_TT_INTEG, IKE_INTEG_HMAC_SHA2_256_128, 0, false },
-               { IKE_TT_ESN, IKE_ESN_NO, 0, false } },
+        .t = { { .type = IKE_TT_ENCR, .id = IKE_ENCR_AES_CBC, .key_bits = 128 },
+               { .type = IKE_TT_INTEG, .id = IKE_INTEG_HMAC_SHA2_256_128, .key_bits = 0 },
+               { .type = IKE_TT_ESN, .id = IKE_ESN_NO, .key_bits = 0 } },
     };
     m->pl[n++] = sa;
 
@@ -298,10 +298,10 @@ static void msg_rekey(ike_msg *m)
     sa.u.sa.p[0] = (ike_proposal){
         .num = 1, .proto = IKE_PROTO_IKE, .spi_size = 8,
         .spi = { 1, 2, 3, 4, 5, 6, 7, 8 }, .n_transforms = 4,
-        .t = { { IKE_TT_ENCR, IKE_ENCR_AES_CBC, 256, false },
-               { IKE_TT_PRF, IKE_PRF_HMAC_SHA2_256, 0, false },
-               { IKE_TT_INTEG, IKE_INTEG_HMAC_SHA2_256_128, 0, false },
-               { IKE_TT_DH, IKE_DH_MODP2048, 0, false } },
+        .t = { { .type = IKE_TT_ENCR, .id = IKE_ENCR_AES_CBC, .key_bits = 256 },
+               { .type = IKE_TT_PRF, .id = IKE_PRF_HMAC_SHA2_256, .key_bits = 0 },
+               { .type = IKE_TT_INTEG, .id = IKE_INTEG_HMAC_SHA2_256_128, .key_bits = 0 },
+               { .type = IKE_TT_DH, .id = IKE_DH_MODP2048, .key_bits = 0 } },
     };
     m->pl[0] = sa;
     m->pl[1] = ike_pl_bytes(IKE_PL_NONCE, BIG, 256);
@@ -925,7 +925,7 @@ static void test_bad_limits(void)
     m->n = IKE_MAX_PAYLOADS + 1;
     g_assert_cmpint(ike_encode(m, out, sizeof out, &len), ==, IKE_E_LIMIT);
 
-    /* 9 proposals of one transform each; 17 transforms in one proposal. */
+    /* One proposal and one transform too many. */
     GByteArray *sa = g_byte_array_new();
     g_byte_array_append(sa, (const uint8_t[]){ 0, 0, 0, 0 }, 4);
     for (size_t i = 0; i < IKE_MAX_PROPOSALS + 1; i++) {

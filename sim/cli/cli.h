@@ -23,6 +23,7 @@ int cmd_status(int argc, char **argv);
  * (or not) and collect. */
 bool sweep_slurm_check(char **opts, GError **err);
 int sweep_slurm(const sim_exp *e, const char *out, char **sets, char **opts, int throttle, bool wait);
+int cmd_calibrate(int argc, char **argv);
 
 /* Parses options for subcommand cmd; on a bad command line prints why and
  * returns false.  --help prints the summary and description and exits. */

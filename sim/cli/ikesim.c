@@ -19,6 +19,7 @@ static const struct {
     {"status", cmd_status, "done, queued, running, failed or missing: each task of a results directory"},
     {"plot", cmd_plot, "redraw a results directory's summary and plots from its CSV files"},
     {"report", cmd_report, "a short table of what a results directory found"},
+    {"calibrate", cmd_calibrate, "a responder's CPU per handshake, per suite, on this machine"},
 };
 
 static void usage(FILE *f)

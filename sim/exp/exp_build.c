@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "calibration.h"
 #include "exp_internal.h"
 #include "rng.h"
 
@@ -215,6 +216,18 @@ bool exp_builder_finish(exp_builder *b, uint32_t seed, GError **err)
     for (int i = 0; i < 2; i++)
         if (b->phase_random[i])
             c->gw[i].ike.dpd_clock_phase_ns = (uint64_t)(u_phase[i] * 1e9);
+    if (c->star.handshake_cost_s == SIM_COST_CALIBRATED) {
+        const sim_calibration *row = sim_calibration_find(&c->gw[1].ike.ike);
+        if (!row) {
+            char name[96];
+            ike_suite_name(IKE_PROTO_IKE, &c->gw[1].ike.ike, name, sizeof name);
+            g_autofree char *msg = g_strdup_printf(
+                "no calibrated cost for the headend's suite %s (sim/run/calibration.c; `ikesim calibrate` "
+                "lists the suites it measures)", name);
+            return check_fail(err, blame(b, "storm.handshake_cost", NULL), "storm.handshake_cost", msg);
+        }
+        c->star.handshake_cost_s = row->init_s;
+    }
     if (b->cluster_key && !c->standby.enabled)
         return check_fail(err, b->cluster_key, "cluster",
                           "[cluster] describes gateway 1 as a cluster: set scenario.standby too");

@@ -177,6 +177,62 @@ _Static_assert(ESP_INNER_MIN == 48, "traffic.size starts at ESP_INNER_MIN");
 _Static_assert(SIM_MAX_MEMBERS == 8, "cluster.members ends at SIM_MAX_MEMBERS");
 
 static const char *const liveness_names[] = {"strongswan", "libreswan", "aggressive", "none", NULL};
+/* strongSwan's proposal syntax; the single suites follow the first proposal. */
+static bool apply_proposals(ike_cfg *ike, uint8_t proto, const exp_setting *s, GError **err)
+{
+    ike_props *p = proto == IKE_PROTO_IKE ? &ike->ike_props : &ike->esp_props;
+    size_t at = 0;
+    int rc = ike_props_parse(s->value, proto, p, &at);
+    if (rc != IKE_OK) {
+        /* the token the parser stopped at, in the value without spaces */
+        g_autofree char *flat = g_strdup(s->value);
+        char *w = flat;
+        for (const char *r = s->value; *r; r++)
+            if (*r != ' ' && *r != '\t')
+                *w++ = *r;
+        *w = 0;
+        const char *from = flat + MIN(at, strlen(flat));
+        g_autofree char *tok = g_strndup(from, strcspn(from, "-,"));
+        exp_fail(err, s, "%s at “%s” in “%s” (strongSwan's syntax, e.g. “aes256gcm16-prfsha256-x25519”%s; "
+                 "see experiments/REFERENCE.md)",
+                 rc == IKE_E_UNSUPPORTED ? "an algorithm ikesim does not do there" :
+                 rc == IKE_E_LIMIT ? "too many proposals or algorithms" :
+                 "an unknown algorithm, or a proposal without cipher, integrity, PRF or group", tok, s->value,
+                 proto == IKE_PROTO_ESP ? "; no PRF or group in ESP" : "");
+        p->n = 0;
+        return false;
+    }
+    ike_suite first = ike_props_first(p);
+    if (proto == IKE_PROTO_IKE) {
+        ike->ike = first;
+    } else {
+        first.prf = ike->esp.prf;
+        first.dh = 0;
+        ike->esp = first;
+        ike->esp_esn = p->p[0].a[4][0].id == IKE_ESN_YES;
+    }
+    return true;
+}
+
+AP(ap_ike_proposals)
+{
+    (void)k, (void)v;
+    return apply_proposals(&b->cfg->gw[i < 0 ? 0 : i].ike, IKE_PROTO_IKE, s, err);
+}
+
+AP(ap_esp_proposals)
+{
+    (void)k, (void)v;
+    return apply_proposals(&b->cfg->gw[i < 0 ? 0 : i].ike, IKE_PROTO_ESP, s, err);
+}
+
+AP(ap_cost) /* a duration, or the word: from the calibration table (exp_builder_finish) */
+{
+    UNUSED;
+    *(double *)field(b, k, i) = v->is_word ? SIM_COST_CALIBRATED : v->num;
+    return true;
+}
+
 static const char *const clocks[] = {"exact", "whole-seconds", NULL};
 static const int clock_values[] = {IKE_DPD_EXACT, IKE_DPD_WHOLE_SECONDS};
 static const char *const qcd_roles[] = {"none", "maker", "taker", "both", NULL};
@@ -382,6 +438,27 @@ static const exp_key keys[] = {
      .help = "as a responder, answer a new IKE_SA_INIT with a COOKIE (RFC 7296 §2.6) while at least this "
               "many IKE SAs are half-open (strongSwan's `cookie_threshold`); an initiator always echoes a "
               "COOKIE it gets"},
+    {.name = "ike_proposals", .group = EXP_G_GATEWAY, .type = EXP_V_TEXT, .apply = ap_ike_proposals,
+     .per_run = true, .value = "proposals in strongSwan's syntax, or `strongswan`",
+     .help = "what the gateway offers and accepts for the IKE SA (unset: AES-GCM-16-256, "
+              "PRF-HMAC-SHA2-256, X25519): proposals separated by `,` (one per value in a `[sweep]` list), "
+              "algorithms by `-`: ciphers `aesN` (CBC), `aesNgcmI`, `aesNccmI` (N 128/192/256, ICV I "
+              "8/12/16), `chacha20poly1305`; integrity `sha1`, `sha256`, `sha384`, `sha512` (HMAC-SHA1-96, "
+              "-SHA2-256-128, -384-192, -512-256); PRFs `prfsha1` … `prfsha512` (from the integrity "
+              "algorithms when none is named); groups `modp2048`, `modp3072`, `modp4096`, `ecp256`, "
+              "`ecp384`, `ecp521`, `x25519`, `x448`. The first group of the first proposal goes into KEi. "
+              "`strongswan`: what strongSwan 5.9 proposes by default, without the algorithms ikesim lacks "
+              "(AES-CTR, Camellia, 3DES, AES-XCBC/CMAC, Brainpool, MODP-6144/8192)"},
+    {.name = "esp_proposals", .group = EXP_G_GATEWAY, .type = EXP_V_TEXT, .apply = ap_esp_proposals,
+     .per_run = true, .value = "the same without PRFs and groups, plus `esn`/`noesn`; or `strongswan`",
+     .help = "the first Child SA's proposals (unset: AES-GCM-16-256 and the `esn` key); when set, its "
+              "`esn`/`noesn` replace the `esn` key"},
+    {.name = "prefer_supplied_proposals", .group = EXP_G_GATEWAY, BOOLEAN, .def = "false",
+     GW(ike.prefer_supplied), .per_run = true,
+     .help = "as a responder, choose in the initiator's order; `false` is strongSwan's default "
+              "(`prefer_configured_proposals = yes`): the responder's own proposals and algorithm order "
+              "decide. A KEi group both sides list is taken over the preferred one (no INVALID_KE_PAYLOAD "
+              "round trip)"},
     {.name = "pattern", .group = EXP_G_TRAFFIC, CHOICE(patterns, pattern_values), .def = "constant",
      .apply = ap_choice, TRAFFIC(kind), .per_run = true,
      .help = "packet arrivals: evenly spaced, a Poisson process, or constant while on"},
@@ -493,9 +570,12 @@ static const exp_key keys[] = {
     {.name = "rate_spread", .group = EXP_G_STORM, QTY(UNIT_REAL), RANGE("1", "1000"), .def = "10",
      .apply = ap_num, RUN(star.rate_spread), .per_run = true,
      .help = "an active client's rate is `traffic.0.rate` × spread^U(−1,1) (log-uniform)"},
-    {.name = "handshake_cost", .group = EXP_G_STORM, QTY(UNIT_DURATION), RANGE("0s", "10s"), .def = "2ms",
-     .apply = ap_num, RUN(star.handshake_cost_s), .per_run = true,
-     .help = "headend CPU per IKE_SA_INIT: handshakes are served one at a time (0: free)"},
+    {.name = "handshake_cost", .group = EXP_G_STORM, QTY(UNIT_DURATION), RANGE("0s", "10s"),
+     .word = "calibrated", .def = "2ms", .apply = ap_cost, RUN(star.handshake_cost_s), .per_run = true,
+     .help = "headend CPU per IKE_SA_INIT: handshakes are served one at a time (0: free). `calibrated`: "
+              "the responder's IKE_SA_INIT CPU for the headend's IKE suite (its first proposal's first "
+              "algorithms) from the table `ikesim calibrate` measured, committed in `sim/run/calibration.c` so "
+              "results do not depend on the machine running them"},
     {.name = "init_queue", .group = EXP_G_STORM, QTY(UNIT_COUNT), RANGE("1", "10000000"), .def = "1000",
      .apply = ap_u32, RUN(star.init_queue), .per_run = true,
      .help = "IKE_SA_INIT waiting for the CPU; one that finds the queue full is dropped (the client "

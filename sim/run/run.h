@@ -51,12 +51,15 @@ typedef struct sim_timeline {
 /* A remote-access star instead of two gateways (sim/storm.h): clients > 0
  * selects it.  Gateway 0's settings are every client's, gateway 1's the
  * headend's, traffic 0 an active client's mean upstream rate. */
+#define SIM_COST_CALIBRATED (-1.0)
+
 typedef struct sim_star_cfg {
     uint32_t clients;          /* 0: the two-gateway run */
     uint32_t clients_per_node; /* client endpoints sharing one ns-3 node */
     double idle_fraction;      /* clients that send nothing */
     double rate_spread;        /* an active client's rate: traffic rate x spread^U(-1,1) */
-    double handshake_cost_s;   /* headend CPU per IKE_SA_INIT (0: free) */
+    double handshake_cost_s;   /* headend CPU per IKE_SA_INIT (0: free); SIM_COST_CALIBRATED
+                                  until the builder takes it from calibration.h */
     uint32_t init_queue;       /* IKE_SA_INIT waiting for the CPU; beyond: dropped */
 } sim_star_cfg;
 

@@ -175,11 +175,12 @@ static void make_states(storm *s, uint32_t i)
     c->spi_r = draw64(s->keys_rng);
     c->suite = cc->ike;
     ike_keys *k = &c->keys;
-    k->encr_len = ike_encr_key_len(&c->suite);
-    k->integ_len = ike_integ_key_len(&c->suite);
-    random_keys(s->keys_rng, k->d, sizeof k->d);
-    random_keys(s->keys_rng, k->pi, sizeof k->pi);
-    random_keys(s->keys_rng, k->pr, sizeof k->pr);
+    k->prf_len = (uint8_t)ike_prf_len(c->suite.prf);
+    k->encr_len = (uint8_t)ike_encr_key_len(&c->suite);
+    k->integ_len = (uint8_t)ike_integ_key_len(&c->suite);
+    random_keys(s->keys_rng, k->d, k->prf_len);
+    random_keys(s->keys_rng, k->pi, k->prf_len);
+    random_keys(s->keys_rng, k->pr, k->prf_len);
     random_keys(s->keys_rng, k->ai, k->integ_len);
     random_keys(s->keys_rng, k->ar, k->integ_len);
     random_keys(s->keys_rng, k->ei, k->encr_len);
