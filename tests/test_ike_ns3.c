@@ -20,10 +20,12 @@ typedef struct {
     ike_sa *sa;
 } gw_log;
 
-static void on_ike_event(void *arg, sim_gw *gw, const ike_event *ev)
+static void on_ike_event(void *arg, const sim_trace *t)
 {
+    if (t->type != SIM_TR_IKE_EVENT)
+        return;
+    const ike_event *ev = t->ike;
     gw_log *l = arg;
-    (void)gw;
     switch (ev->type) {
     case IKE_EV_SA_ESTABLISHED: l->established++; l->sa = ev->sa; break;
     case IKE_EV_LIVENESS_SENT: l->liveness_sent++; break;
@@ -85,8 +87,8 @@ static void test_establish_liveness_delete_tshark(void)
     g_assert_nonnull(ga);
     g_assert_nonnull(gb);
     gw_log la = {0}, lb = {0};
-    sim_gw_listen(ga, &(sim_gw_listener){.arg = &la, .ike_event = on_ike_event});
-    sim_gw_listen(gb, &(sim_gw_listener){.arg = &lb, .ike_event = on_ike_event});
+    sim_gw_listen(ga, &(sim_listener){.arg = &la, .on = on_ike_event});
+    sim_gw_listen(gb, &(sim_listener){.arg = &lb, .on = on_ike_event});
     sim_gw_keylog(ga, keys);
     sim_gw_set_peer(ga, addr_b, 500);
     sim_gw_set_peer(gb, addr_a, 500);

@@ -41,7 +41,7 @@ typedef struct member {
 struct sim_cluster {
     sim_standby_cfg cfg;
     sim_cluster_world world;
-    sim_gw_listener listener; /* the world's */
+    sim_listener listener; /* the world's */
     unsigned n;
     member m[SIM_MAX_MEMBERS];
     int mlink[SIM_MAX_MEMBERS][SIM_MAX_MEMBERS]; /* member links, [i][j] with i < j */
@@ -78,58 +78,33 @@ static void send_ctl(member *m, unsigned to, const uint8_t *msg, size_t len)
     ns3_udp_send(m->ctl, ns3_link_addr(l, to > m->k), CTL_PORT, msg, len);
 }
 
-static void on_ike_event(void *arg, sim_gw *gw, const ike_event *ev)
+/* What the active member's IKE events mean to the others. */
+static void member_event(sim_cluster *c, member *m, const ike_event *ev)
 {
-    sim_cluster *c = arg;
-    member *m = of(c, gw);
-    if (m && m->active && c->cfg.ha != SIM_HA_NONE) {
-        if (ev->type == IKE_EV_HA_SYNC_SENT && c->cfg.replicate_sync)
-            replicate_sa(m, ev->sa); /* the next member must sync above these values */
-        if (ev->type == IKE_EV_SA_DELETED && ev->reason != IKE_DEL_SHUTDOWN && ike_sa_established(ev->sa)) {
-            uint8_t msg[MSG_HDR + 16] = {MSG_DELETE, (uint8_t)m->k};
-            memcpy(msg + MSG_HDR, &ev->spi_i, 8);
-            memcpy(msg + MSG_HDR + 8, &ev->spi_r, 8);
-            for (unsigned j = 0; j < c->n; j++)
-                if (j != m->k)
-                    send_ctl(m, j, msg, sizeof msg);
-        }
+    if (!m->active || c->cfg.ha == SIM_HA_NONE)
+        return;
+    if (ev->type == IKE_EV_HA_SYNC_SENT && c->cfg.replicate_sync)
+        replicate_sa(m, ev->sa); /* the next member must sync above these values */
+    if (ev->type == IKE_EV_SA_DELETED && ev->reason != IKE_DEL_SHUTDOWN && ike_sa_established(ev->sa)) {
+        uint8_t msg[MSG_HDR + 16] = {MSG_DELETE, (uint8_t)m->k};
+        memcpy(msg + MSG_HDR, &ev->spi_i, 8);
+        memcpy(msg + MSG_HDR + 8, &ev->spi_r, 8);
+        for (unsigned j = 0; j < c->n; j++)
+            if (j != m->k)
+                send_ctl(m, j, msg, sizeof msg);
     }
-    if (c->listener.ike_event)
-        c->listener.ike_event(c->listener.arg, gw, ev);
 }
 
-static void on_delivered(void *arg, sim_gw *gw, const sim_app_pkt *pkt)
+/* A member's trace: what the cluster makes of it, then on to the world. */
+static void on_trace(void *arg, const sim_trace *t)
 {
     sim_cluster *c = arg;
-    member *m = of(c, gw);
-    if (m)
+    member *m = of(c, t->node);
+    if (m && (t->type == SIM_TR_DELIVERED || t->type == SIM_TR_ESP_SENT))
         count_packet(m);
-    if (c->listener.delivered)
-        c->listener.delivered(c->listener.arg, gw, pkt);
-}
-
-static void on_ike_sent(void *arg, sim_gw *gw, uint64_t peer, const uint8_t *msg, size_t len)
-{
-    sim_cluster *c = arg;
-    if (c->listener.ike_sent)
-        c->listener.ike_sent(c->listener.arg, gw, peer, msg, len);
-}
-
-static void on_esp_sent(void *arg, sim_gw *gw, uint32_t spi, uint64_t seq, const uint8_t *pkt, size_t len)
-{
-    sim_cluster *c = arg;
-    member *m = of(c, gw);
-    if (m)
-        count_packet(m);
-    if (c->listener.esp_sent)
-        c->listener.esp_sent(c->listener.arg, gw, spi, seq, pkt, len);
-}
-
-static void on_esp_refused(void *arg, sim_gw *gw, uint32_t src, int err)
-{
-    sim_cluster *c = arg;
-    if (c->listener.esp_refused)
-        c->listener.esp_refused(c->listener.arg, gw, src, err);
+    if (m && t->type == SIM_TR_IKE_EVENT)
+        member_event(c, m, t->ike);
+    sim_tell(&c->listener, t);
 }
 
 /* --- replication --- */
@@ -408,8 +383,7 @@ sim_cluster *sim_cluster_new(const sim_standby_cfg *cfg, sim_gw *first, const si
     c->n = cfg->members;
     c->last_crashed = -1;
     c->rng = sim_rng_new(world->seed, world->run, 3000);
-    sim_gw_listener l = {.arg = c, .ike_event = on_ike_event, .delivered = on_delivered, .ike_sent = on_ike_sent,
-                         .esp_sent = on_esp_sent, .esp_refused = on_esp_refused};
+    sim_listener l = {.arg = c, .on = on_trace};
     ns3_link_cfg inner = *world->link, ml = {.rate_bps = 1000000000, .delay_ns = 100000, .queue_pkts = 1000};
     inner.loss = 0;
     bool ok = c->rng != NULL;

@@ -68,7 +68,7 @@ typedef struct sim_cluster_world {
     uint32_t peer_addr;           /* gateway 0 */
     uint16_t port;
     uint32_t seed, run;
-    const sim_gw_listener *listener; /* every member's events go here too */
+    const sim_listener *listener; /* every member's traces go here too */
     FILE *keylog, *esp_keylog;
 } sim_cluster_world;
 

@@ -35,7 +35,7 @@ struct sim_fleet {
     const ns3_node_id *nodes;
     const uint32_t *addrs, *headend_addrs;
     sim_rng *rng;
-    sim_fleet_listener listener;
+    sim_listener listener;
     sim_client *c;
     fleet_node *fn;
 };
@@ -65,8 +65,8 @@ static void cl_send(void *ctx, uint64_t peer, const uint8_t *msg, size_t len)
     size_t n;
     if (esp_udp_frame_ike(msg, len, buf, sizeof buf, &n) != ESP_OK)
         return;
-    if (c->fleet->listener.ike_sent)
-        c->fleet->listener.ike_sent(c->fleet->listener.arg, len);
+    sim_tell(&c->fleet->listener, &(sim_trace){.type = SIM_TR_IKE_SENT, .node = c->fleet, .index = c->index,
+                                               .peer = peer, .bytes = msg, .len = len});
     send_from(c, peer, buf, n);
 }
 
@@ -124,8 +124,7 @@ static void cl_event(void *ctx, const ike_event *ev)
     default:
         break;
     }
-    if (f->listener.ike_event)
-        f->listener.ike_event(f->listener.arg, c->index, ev);
+    sim_tell(&f->listener, &(sim_trace){.type = SIM_TR_IKE_EVENT, .node = f, .index = c->index, .ike = ev});
 }
 
 static void on_timer(void *arg)
@@ -151,8 +150,7 @@ static void tick(void *arg)
     sim_fleet *f = c->fleet;
     uint8_t inner[1500], pkt[1600];
     size_t pkt_len, len = f->cfg.traffic.size;
-    if (f->listener.app_sent)
-        f->listener.app_sent(f->listener.arg, c->index);
+    sim_tell(&f->listener, &(sim_trace){.type = SIM_TR_APP_SENT, .node = f, .index = c->index});
     uint64_t me = sim_fleet_peer(f, c->index), he = sim_fleet_headend(f, c->index);
     esp_app_pkt in = {.src = sim_peer_addr(me), .dst = sim_peer_addr(he), .sport = 9, .dport = 9,
                       .flow = c->index, .seq = c->seq++, .sent_ns = ns3_now_ns()};
@@ -178,8 +176,8 @@ static void on_esp(sim_client *c, const uint8_t *data, size_t len)
         return;
     ike_ep_esp_seen(c->ep, ns3_now_ns(), spi);
     sim_app_pkt app = {in.flow, in.seq, in.sent_ns, inner_len, in.src};
-    if (c->fleet->listener.app_answered)
-        c->fleet->listener.app_answered(c->fleet->listener.arg, c->index, &app);
+    sim_tell(&c->fleet->listener,
+             &(sim_trace){.type = SIM_TR_DELIVERED, .node = c->fleet, .index = c->index, .app = &app});
 }
 
 static void on_datagram(void *arg, uint16_t port, const uint8_t *data, size_t len, uint32_t src, uint16_t sport)
@@ -271,7 +269,7 @@ void sim_fleet_free(sim_fleet *f)
     g_free(f);
 }
 
-void sim_fleet_listen(sim_fleet *f, const sim_fleet_listener *l) { f->listener = *l; }
+void sim_fleet_listen(sim_fleet *f, const sim_listener *l) { f->listener = *l; }
 uint32_t sim_fleet_size(const sim_fleet *f) { return f->n; }
 bool sim_fleet_active(const sim_fleet *f, uint32_t i) { return f->c[i].rate_pps > 0; }
 ike_ep *sim_fleet_ep(sim_fleet *f, uint32_t i) { return f->c[i].ep; }

@@ -30,21 +30,16 @@ typedef struct sim_fleet_cfg {
     bool random_dpd_phase;      /* whole-second DPD clock: a phase per client */
 } sim_fleet_cfg;
 
-typedef struct sim_fleet_listener {
-    void *arg;
-    void (*ike_event)(void *arg, uint32_t client, const ike_event *ev);
-    void (*ike_sent)(void *arg, size_t len);
-    void (*app_sent)(void *arg, uint32_t client);
-    void (*app_answered)(void *arg, uint32_t client, const sim_app_pkt *pkt);
-} sim_fleet_listener;
-
 /* n clients; client i lives on nodes[i / per_node] at addrs[i / per_node],
  * UDP port SIM_FLEET_BASE_PORT + i % per_node, and talks to the headend at
  * headend_addrs[i / per_node]:4500. */
 sim_fleet *sim_fleet_new(const sim_fleet_cfg *cfg, uint32_t n, uint32_t per_node, const ns3_node_id *nodes,
                          const uint32_t *addrs, const uint32_t *headend_addrs, sim_rng *rng);
 void sim_fleet_free(sim_fleet *f);
-void sim_fleet_listen(sim_fleet *f, const sim_fleet_listener *l);
+/* Its clients' traces (listener.h): IKE events and messages sent,
+ * application packets due and answers delivered; t->node is the fleet,
+ * t->index the client. */
+void sim_fleet_listen(sim_fleet *f, const sim_listener *l);
 uint32_t sim_fleet_size(const sim_fleet *f);
 uint64_t sim_fleet_peer(const sim_fleet *f, uint32_t client);   /* the client's address and port */
 uint64_t sim_fleet_headend(const sim_fleet *f, uint32_t client); /* the headend as the client sees it */

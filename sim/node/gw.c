@@ -17,7 +17,7 @@ struct sim_gw {
     sim_gw_cfg cfg;
     sim_rng *rng;
     ns3_timer timer;
-    sim_gw_listener listener;
+    sim_listener listener;
     FILE *keylog, *esp_keylog;
     uint64_t peer;          /* 0: none */
     bool up;
@@ -52,8 +52,7 @@ static void gw_send(void *ctx, uint64_t peer, const uint8_t *msg, size_t len)
 {
     sim_gw *gw = ctx;
     uint8_t buf[ESP_NON_ESP_MARKER_LEN + IKE_MAX_MSG];
-    if (gw->listener.ike_sent)
-        gw->listener.ike_sent(gw->listener.arg, gw, peer, msg, len);
+    sim_tell(&gw->listener, &(sim_trace){.type = SIM_TR_IKE_SENT, .node = gw, .peer = peer, .bytes = msg, .len = len});
     if (!natt(gw)) {
         ns3_udp_send(out_sock(gw), sim_peer_addr(peer), sim_peer_port(peer), msg, len);
         return;
@@ -163,8 +162,7 @@ static void gw_event(void *ctx, const ike_event *ev)
     default:
         break;
     }
-    if (gw->listener.ike_event)
-        gw->listener.ike_event(gw->listener.arg, gw, ev);
+    sim_tell(&gw->listener, &(sim_trace){.type = SIM_TR_IKE_EVENT, .node = gw, .ike = ev});
     /* start again if so configured, once the model call returned (settle) */
     if (ev->type == IKE_EV_SA_DELETED && ike_del_peer_dead(ev->reason) && gw->cfg.reinitiate_on_dead &&
         gw->cfg.establish != SIM_EST_NEVER)
@@ -199,8 +197,8 @@ static void on_esp(sim_gw *gw, const uint8_t *data, size_t len, uint64_t from)
     esp_rx rx;
     int rc = len > sizeof plain ? ESP_E_BAD_LENGTH : esp_sa_open(sa, data, len, plain, sizeof plain, &rx);
     if (rc != ESP_OK) {
-        if (gw->listener.esp_refused)
-            gw->listener.esp_refused(gw->listener.arg, gw, sim_peer_addr(from), rc);
+        sim_tell(&gw->listener,
+                 &(sim_trace){.type = SIM_TR_ESP_REFUSED, .node = gw, .addr = sim_peer_addr(from), .err = rc});
         return;
     }
     esp_app_pkt inner;
@@ -210,8 +208,7 @@ static void on_esp(sim_gw *gw, const uint8_t *data, size_t len, uint64_t from)
     /* authenticated traffic on a Child SA proves its IKE SA alive */
     ike_ep_esp_seen(gw->ep, ns3_now_ns(), spi);
     sim_app_pkt pkt = {inner.flow, inner.seq, inner.sent_ns, inner_len, sim_peer_addr(from)};
-    if (gw->listener.delivered)
-        gw->listener.delivered(gw->listener.arg, gw, &pkt);
+    sim_tell(&gw->listener, &(sim_trace){.type = SIM_TR_DELIVERED, .node = gw, .app = &pkt});
 }
 
 static void on_datagram(void *arg, const uint8_t *data, size_t len, uint32_t src, uint16_t sport)
@@ -299,7 +296,7 @@ void sim_gw_free(sim_gw *gw)
     g_free(gw);
 }
 
-void sim_gw_listen(sim_gw *gw, const sim_gw_listener *l) { gw->listener = *l; }
+void sim_gw_listen(sim_gw *gw, const sim_listener *l) { gw->listener = *l; }
 void sim_gw_keylog(sim_gw *gw, FILE *f) { gw->keylog = f; }
 void sim_gw_esp_keylog(sim_gw *gw, FILE *f) { gw->esp_keylog = f; }
 void sim_gw_set_establish(sim_gw *gw, sim_establish e) { gw->cfg.establish = e; }
@@ -370,8 +367,8 @@ bool sim_gw_send_app(sim_gw *gw, uint32_t flow, uint64_t seq, size_t len)
     if (len > sizeof inner || esp_inner_build(&in, len, inner, sizeof inner) != ESP_OK ||
         esp_sa_seal(gw->out, ESP_NH_IPV4, inner, len, pkt, sizeof pkt, &pkt_len) != ESP_OK)
         return false;
-    if (gw->listener.esp_sent)
-        gw->listener.esp_sent(gw->listener.arg, gw, esp_sa_spi_out(gw->out), esp_seq, pkt, pkt_len);
+    sim_tell(&gw->listener, &(sim_trace){.type = SIM_TR_ESP_SENT, .node = gw, .spi = esp_sa_spi_out(gw->out),
+                                         .seq = esp_seq, .bytes = pkt, .len = pkt_len});
     return ns3_udp_send(out_sock(gw), sim_peer_addr(gw->peer), sim_peer_port(gw->peer), pkt, pkt_len) == NS3_OK;
 }
 

@@ -20,6 +20,7 @@
 #include "esp_ha.h"
 #include "ike.h"
 #include "ike_ha.h"
+#include "listener.h"
 #include "ns3_net.h"
 
 typedef struct sim_gw sim_gw;
@@ -47,33 +48,14 @@ typedef struct sim_gw_cfg {
 
 void sim_gw_cfg_defaults(sim_gw_cfg *cfg);
 
-typedef struct sim_app_pkt {
-    uint32_t flow;
-    uint64_t seq;
-    uint64_t sent_ns;
-    size_t len;
-    uint32_t outer_src; /* the ESP packet's source address (who sent it to us) */
-} sim_app_pkt;
-
-typedef struct sim_gw_listener {
-    void *arg;
-    void (*ike_event)(void *arg, sim_gw *gw, const ike_event *ev);
-    void (*delivered)(void *arg, sim_gw *gw, const sim_app_pkt *pkt); /* inner packet received */
-    /* every IKE message this gateway sends, as on the wire minus the marker
-     * (what an observer on the path could record) */
-    void (*ike_sent)(void *arg, sim_gw *gw, uint64_t peer, const uint8_t *msg, size_t len);
-    /* every ESP packet this gateway sends: the SA's outbound SPI and the
-     * 64-bit sequence number it used, and the packet as on the wire */
-    void (*esp_sent)(void *arg, sim_gw *gw, uint32_t spi, uint64_t seq, const uint8_t *pkt, size_t len);
-    /* an ESP packet for a known SA that esp_sa_open() refused (err: esp_err) */
-    void (*esp_refused)(void *arg, sim_gw *gw, uint32_t outer_src, int err);
-} sim_gw_listener;
 
 /* stream separates this gateway's random bytes from every other's. */
 sim_gw *sim_gw_new(ns3_node_id node, uint32_t addr, uint16_t port, const sim_gw_cfg *cfg,
                    uint64_t seed, uint64_t run, uint64_t stream);
 void sim_gw_free(sim_gw *gw);
-void sim_gw_listen(sim_gw *gw, const sim_gw_listener *l);
+/* Its traces (listener.h): IKE events, IKE and ESP sent, ESP refused,
+ * packets delivered; t->node is the gateway. */
+void sim_gw_listen(sim_gw *gw, const sim_listener *l);
 /* Every IKE SA this gateway establishes gets a line in f (Wireshark's
  * ikev2_decryption_table); f stays the caller's. */
 void sim_gw_keylog(sim_gw *gw, FILE *f);

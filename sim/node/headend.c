@@ -24,7 +24,7 @@ struct sim_headend {
     uint32_t queue_limit;
     sim_rng *rng;
     ns3_timer timer, cpu;
-    sim_headend_listener listener;
+    sim_listener listener;
     bool up;
     /* volatile */
     ike_ep *ep;
@@ -48,8 +48,7 @@ static void he_send(void *ctx, uint64_t peer, const uint8_t *msg, size_t len)
     size_t n;
     if (esp_udp_frame_ike(msg, len, buf, sizeof buf, &n) != ESP_OK)
         return;
-    if (h->listener.ike_sent)
-        h->listener.ike_sent(h->listener.arg, len);
+    sim_tell(&h->listener, &(sim_trace){.type = SIM_TR_IKE_SENT, .node = h, .peer = peer, .bytes = msg, .len = len});
     ns3_udp_range_send(h->range, IKE_NATT_PORT, sim_peer_addr(peer), sim_peer_port(peer), buf, n);
 }
 
@@ -84,8 +83,7 @@ static void he_event(void *ctx, const ike_event *ev)
         if (ev->reason != IKE_DEL_SHUTDOWN) /* a crash leaves the persisted map alone */
             g_hash_table_remove(h->child_map, GUINT_TO_POINTER(ev->child->spi_in));
     }
-    if (h->listener.ike_event)
-        h->listener.ike_event(h->listener.arg, ev);
+    sim_tell(&h->listener, &(sim_trace){.type = SIM_TR_IKE_EVENT, .node = h, .ike = ev});
 }
 
 static void on_timer(void *arg)
@@ -112,8 +110,7 @@ static void serve_next(void *arg)
         g_free(p);
         return;
     }
-    if (h->listener.init_served)
-        h->listener.init_served(h->listener.arg);
+    sim_tell(&h->listener, &(sim_trace){.type = SIM_TR_INIT_SERVED, .node = h});
     ike_ep_receive(h->ep, ns3_now_ns(), p->peer, p->msg, p->len);
     g_free(p);
     rearm(h);
@@ -127,14 +124,13 @@ static void on_ike(sim_headend *h, uint64_t from, const uint8_t *msg, size_t len
     if (a == IKE_ADMIT_ANSWERED)
         return; /* a COOKIE went back; no state, no CPU */
     if (a == IKE_ADMIT_OTHER || h->cost_ns == 0) {
-        if (a == IKE_ADMIT_HANDSHAKE && h->listener.init_served)
-            h->listener.init_served(h->listener.arg);
+        if (a == IKE_ADMIT_HANDSHAKE)
+            sim_tell(&h->listener, &(sim_trace){.type = SIM_TR_INIT_SERVED, .node = h});
         ike_ep_receive(h->ep, now, from, msg, len);
         return;
     }
     if (g_queue_get_length(&h->queue) >= h->queue_limit) {
-        if (h->listener.init_dropped)
-            h->listener.init_dropped(h->listener.arg);
+        sim_tell(&h->listener, &(sim_trace){.type = SIM_TR_INIT_DROPPED, .node = h});
         return;
     }
     pending_init *p = g_malloc(sizeof *p + len);
@@ -169,8 +165,7 @@ static void on_esp(sim_headend *h, uint64_t from, const uint8_t *data, size_t le
         return;
     ike_ep_esp_seen(h->ep, ns3_now_ns(), spi);
     sim_app_pkt app = {in.flow, in.seq, in.sent_ns, inner_len, sim_peer_addr(from)};
-    if (h->listener.delivered)
-        h->listener.delivered(h->listener.arg, &app);
+    sim_tell(&h->listener, &(sim_trace){.type = SIM_TR_DELIVERED, .node = h, .app = &app});
     esp_app_pkt back = {.src = in.dst, .dst = in.src, .sport = in.dport, .dport = in.sport, .flow = in.flow,
                         .seq = in.seq, .sent_ns = ns3_now_ns()};
     if (esp_inner_build(&back, inner_len, plain, sizeof plain) == ESP_OK &&
@@ -246,7 +241,7 @@ void sim_headend_free(sim_headend *h)
     g_free(h);
 }
 
-void sim_headend_listen(sim_headend *h, const sim_headend_listener *l) { h->listener = *l; }
+void sim_headend_listen(sim_headend *h, const sim_listener *l) { h->listener = *l; }
 
 void sim_headend_boot(sim_headend *h)
 {

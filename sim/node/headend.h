@@ -20,20 +20,12 @@
 
 typedef struct sim_headend sim_headend;
 
-typedef struct sim_headend_listener {
-    void *arg;
-    void (*ike_event)(void *arg, const ike_event *ev);
-    void (*ike_sent)(void *arg, size_t len);
-    /* an application packet from a client arrived (inner packet parsed) */
-    void (*delivered)(void *arg, const sim_app_pkt *pkt);
-    void (*init_served)(void *arg);   /* the CPU took one IKE_SA_INIT */
-    void (*init_dropped)(void *arg);  /* the queue was full */
-} sim_headend_listener;
-
 sim_headend *sim_headend_new(ns3_node_id node, const sim_gw_cfg *cfg, double handshake_cost_s,
                              uint32_t init_queue, uint64_t seed, uint64_t run, uint64_t stream);
 void sim_headend_free(sim_headend *h);
-void sim_headend_listen(sim_headend *h, const sim_headend_listener *l);
+/* Its traces (listener.h): IKE events and messages sent, packets from
+ * clients delivered, IKE_SA_INIT served or dropped; t->node is the headend. */
+void sim_headend_listen(sim_headend *h, const sim_listener *l);
 void sim_headend_boot(sim_headend *h);
 void sim_headend_crash(sim_headend *h);
 

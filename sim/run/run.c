@@ -71,9 +71,8 @@ static const char *reason_metric(ike_del_reason r)
     }
 }
 
-static void on_ike_event(void *arg, sim_gw *gw, const ike_event *ev)
+static void on_ike_event(world *w, sim_gw *gw, const ike_event *ev)
 {
-    world *w = arg;
     int me = gw_index(w, gw);
     if (w->cfg->trace)
         w->cfg->trace(w->cfg->trace_arg, me, ev);
@@ -122,9 +121,8 @@ static void on_ike_event(void *arg, sim_gw *gw, const ike_event *ev)
 }
 
 /* What attackers on the path see of IKE. */
-static void on_ike_sent(void *arg, sim_gw *gw, uint64_t peer, const uint8_t *msg, size_t len)
+static void on_ike_sent(world *w, sim_gw *gw, uint64_t peer, const uint8_t *msg, size_t len)
 {
-    world *w = arg;
     if (w->replayer)
         sim_replayer_see_ike(w->replayer, sim_peer_addr(peer), msg, len);
     if (w->replayer && gw != w->gw[0])
@@ -133,10 +131,8 @@ static void on_ike_sent(void *arg, sim_gw *gw, uint64_t peer, const uint8_t *msg
         sim_prober_observe(w->prober, msg, len);
 }
 
-static void on_delivered(void *arg, sim_gw *gw, const sim_app_pkt *pkt)
+static void on_delivered(world *w, const sim_app_pkt *pkt)
 {
-    world *w = arg;
-    (void)gw;
     if (w->replayer && pkt->outer_src == sim_replayer_addr(w->replayer)) {
         w->replays_accepted++;
         return;
@@ -150,9 +146,8 @@ static void on_delivered(void *arg, sim_gw *gw, const sim_app_pkt *pkt)
 
 /* Every (SPI, sequence number) sent, by any gateway or member: a pair sent
  * twice is a nonce used twice under one key. */
-static void on_esp_sent(void *arg, sim_gw *gw, uint32_t spi, uint64_t seq, const uint8_t *pkt, size_t len)
+static void on_esp_sent(world *w, sim_gw *gw, uint32_t spi, uint64_t seq, const uint8_t *pkt, size_t len)
 {
-    world *w = arg;
     if (w->replayer && gw == w->gw[0])
         sim_replayer_see_esp(w->replayer, pkt, len);
     else if (w->replayer)
@@ -167,12 +162,24 @@ static void on_esp_sent(void *arg, sim_gw *gw, uint32_t spi, uint64_t seq, const
 }
 
 /* Legitimate packets the receiver's anti-replay refused. */
-static void on_esp_refused(void *arg, sim_gw *gw, uint32_t src, int err)
+static void on_esp_refused(world *w, uint32_t src, int err)
 {
-    world *w = arg;
-    (void)gw;
     if ((err == ESP_E_REPLAY || err == ESP_E_STALE) && !(w->replayer && src == sim_replayer_addr(w->replayer)))
         w->replay_drops++;
+}
+
+/* Every gateway's and member's traces. */
+static void on_trace(void *arg, const sim_trace *t)
+{
+    world *w = arg;
+    switch (t->type) {
+    case SIM_TR_IKE_EVENT: on_ike_event(w, t->node, t->ike); break;
+    case SIM_TR_IKE_SENT: on_ike_sent(w, t->node, t->peer, t->bytes, t->len); break;
+    case SIM_TR_DELIVERED: on_delivered(w, t->app); break;
+    case SIM_TR_ESP_SENT: on_esp_sent(w, t->node, t->spi, t->seq, t->bytes, t->len); break;
+    case SIM_TR_ESP_REFUSED: on_esp_refused(w, t->addr, t->err); break;
+    default: break;
+    }
 }
 
 static void on_sent(void *arg, uint32_t flow, uint64_t seq, bool ok)
@@ -465,8 +472,7 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
         rc = NS3_EIO;
         goto out;
     }
-    sim_gw_listener l = {.arg = &w, .ike_event = on_ike_event, .delivered = on_delivered,
-                         .ike_sent = on_ike_sent, .esp_sent = on_esp_sent, .esp_refused = on_esp_refused};
+    sim_listener l = {.arg = &w, .on = on_trace};
     for (int i = 0; i < 2; i++) {
         sim_gw_cfg gc = cfg->gw[i];
         if (cfg->standby.enabled && cfg->standby.ha == SIM_HA_RFC6311)

@@ -159,6 +159,30 @@ static void on_app_delivered(void *arg, const sim_app_pkt *pkt)
         s->delivered_after++;
 }
 
+/* The headend's and the clients' traces. */
+static void on_trace(void *arg, const sim_trace *t)
+{
+    storm *s = arg;
+    bool headend = t->node == s->he;
+    switch (t->type) {
+    case SIM_TR_IKE_EVENT:
+        if (headend)
+            on_headend_event(s, t->ike);
+        else
+            on_client_event(s, t->index, t->ike);
+        break;
+    case SIM_TR_IKE_SENT: on_ike_sent(s, t->len); break;
+    case SIM_TR_INIT_SERVED: on_served(s); break;
+    case SIM_TR_INIT_DROPPED: on_dropped(s); break;
+    case SIM_TR_APP_SENT: on_app_sent(s, t->index); break;
+    case SIM_TR_DELIVERED:
+        if (headend)
+            on_app_delivered(s, t->app);
+        break;
+    default: break;
+    }
+}
+
 /* --- the fleet, connected before the run --- */
 
 static void random_keys(sim_rng *rng, uint8_t *p, size_t len) { sim_rng_bytes(rng, p, len); }
@@ -436,9 +460,7 @@ static int build(storm *s)
     s->he = sim_headend_new(s->hub, &cfg->gw[1], sc->handshake_cost_s, sc->init_queue, cfg->seed, cfg->run, 1);
     if (!s->he)
         return NS3_EINVAL;
-    sim_headend_listener hl = {.arg = s, .ike_event = on_headend_event, .ike_sent = on_ike_sent,
-                               .delivered = on_app_delivered, .init_served = on_served,
-                               .init_dropped = on_dropped};
+    sim_listener hl = {.arg = s, .on = on_trace};
     sim_headend_listen(s->he, &hl);
     sim_headend_boot(s->he);
     sim_fleet_cfg fc = {.client = cfg->gw[0], .traffic = cfg->traffic[0], .idle_fraction = sc->idle_fraction,
@@ -449,8 +471,7 @@ static int build(storm *s)
     s->fleet = sim_fleet_new(&fc, s->n, per, s->nodes, s->addrs, s->he_addrs, s->fleet_rng);
     if (!s->fleet)
         return NS3_EINVAL;
-    sim_fleet_listener fl = {.arg = s, .ike_event = on_client_event, .ike_sent = on_ike_sent,
-                             .app_sent = on_app_sent};
+    sim_listener fl = {.arg = s, .on = on_trace};
     sim_fleet_listen(s->fleet, &fl);
     return 0;
 }
