@@ -214,7 +214,7 @@ static void test_shipped_and_reference(void)
     }
 }
 
-/* REFERENCE.md's key tables are the key rows (sim/exp_keys.c), printed:
+/* REFERENCE.md's key tables are the key rows (sim/exp/exp_keys.c), printed:
  * a key added, changed or documented by hand in one place only fails here
  * (build/sim/ikesim-reference experiments/REFERENCE.md rewrites them). */
 static void test_reference_tables(void)

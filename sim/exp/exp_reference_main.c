@@ -1,5 +1,5 @@
 /* ikesim-reference FILE — rewrites the key tables of experiments/REFERENCE.md
- * (FILE) from the key rows of sim/exp_keys.c; the test suite fails while
+ * (FILE) from the key rows of sim/exp/exp_keys.c; the test suite fails while
  * they differ. */
 #include <stdio.h>
 

@@ -48,7 +48,7 @@ typedef struct sim_timeline {
 /* Gateway 1 as a cluster (cluster.h) when standby.enabled: the gateways
  * then meet through a router (one more hop). */
 
-/* A remote-access star instead of two gateways (sim/storm.h): clients > 0
+/* A remote-access star instead of two gateways (sim/run/storm.h): clients > 0
  * selects it.  Gateway 0's settings are every client's, gateway 1's the
  * headend's, traffic 0 an active client's mean upstream rate. */
 #define SIM_COST_CALIBRATED (-1.0)
@@ -105,7 +105,7 @@ typedef struct sim_row {
     unsigned takeovers;
     double sim_s, wall_s;
     uint64_t events;
-    /* star runs only (sim/storm.h): clients recovered, from the crash */
+    /* star runs only (sim/run/storm.h): clients recovered, from the crash */
     double t50_s, t90_s, t99_s, t100_s;
     double init_peak_per_s, init_mean_per_s; /* IKE_SA_INIT the headend handled */
     uint64_t cookies, retries, init_drops, never_recovered;
