@@ -40,7 +40,10 @@ static void ha_trace(void *arg, int gw, const ike_event *ev)
     switch (ev->type) {
     case IKE_EV_MSG_SENT:
         if (!ev->is_response && t->answered_ns) {
-            sent_req r = {ev->now, ev->msg_id};
+            sent_req r;
+            memset(&r, 0, sizeof r); /* the padding too: the tests compare the bytes */
+            r.at = ev->now;
+            r.mid = ev->msg_id;
             g_array_append_val(t->sent[gw], r);
         }
         break;
