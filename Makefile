@@ -8,7 +8,7 @@ BUILD     ?= build
 SAN_BUILD ?= build-sanitize
 OUT       ?= results/demo
 
-.PHONY: all deps build demo results check check-sanitize bench clean
+.PHONY: all deps build demo results charts check check-sanitize bench clean
 
 all: build
 
@@ -40,6 +40,17 @@ results: build
 	@for e in $(EXPERIMENTS); do rm -rf results/$$e; \
 	  $(IKESIM) sweep experiments/$$e.ini --out results/$$e || exit 1; done; \
 	  $(IKESIM) report $(addprefix results/,$(EXPERIMENTS))
+	@$(MAKE) --no-print-directory charts
+
+# Message sequence charts (mscgen) of three runs the README shows.
+charts: build
+	@mkdir -p results/charts
+	$(IKESIM) run experiments/recovery.ini --set experiment.method=qcd --set scenario.reboot_after=60s \
+	  --msc results/charts/qcd-after-reboot.png >/dev/null
+	$(IKESIM) run experiments/recovery.ini --set experiment.method=liveness-strongswan \
+	  --set scenario.reboot_after=60s --msc results/charts/liveness-strongswan.png >/dev/null
+	$(IKESIM) run experiments/ha-failover.ini --set cluster.ha=rfc6311 --set cluster.rx_policy=lenient \
+	  --set traffic.rate=10pps --set cluster.sync_interval=5s --msc results/charts/rfc6311-failover.png >/dev/null
 
 check: build
 	@rc=0; meson test -C $(BUILD) --print-errorlogs || rc=$$?; \

@@ -9,6 +9,7 @@ packages=(
   libglib2.0-dev libssl-dev
   libgoogle-perftools-dev # tcmalloc: simulation runs allocate per packet
   gnuplot-nox
+  mscgen                  # message sequence charts of a run's trace (ikesim run --msc)
   parallel                # GNU parallel: CI runs a sweep through it (ikesim tasks | parallel)
   tshark                  # validates the wire format and decrypts with exported keys
   strongswan-charon strongswan-swanctl libstrongswan-standard-plugins  # charon, the interop peer

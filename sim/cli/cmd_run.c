@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "csv.h"
+#include "msc.h"
 #include "outdir.h"
 #include "timeline.h"
 
@@ -21,16 +22,37 @@ static const char description[] =
     "  ikesim run experiments/recovery.ini --set experiment.method=qcd \\\n"
     "      --set scenario.reboot_after=5s --seed 3 --timeline tl.csv\n"
     "  ikesim run experiments/recovery.ini --pcap /tmp/cap     # then: tshark -r /tmp/cap/link-0-0.pcap\n"
+    "  ikesim run experiments/recovery.ini --set experiment.method=qcd --set scenario.reboot_after=60s \\\n"
+    "      --trace run.csv --msc run.png    # every IKE message and event; the chart around the crash\n"
     "  ikesim run experiments/recovery.ini --task 7 --out results/recovery\n"
     "      (task 7 of the sweep, as `ikesim tasks` lists it; writes shards/7.csv)\n"
     "\n"
     "Exit status: 0 done, 1 the simulation failed, 2 bad command line or experiment file.";
 
+/* What a run writes from its trace, once it is complete. */
+typedef struct run_outputs {
+    const char *trace_path, *msc_path;
+    msc_window window;
+    GError *err;
+} run_outputs;
+
+static void write_outputs(void *arg, const run_trace *t)
+{
+    run_outputs *o = arg;
+    if (o->trace_path && !sim_trace_write(t, o->trace_path, &o->err))
+        return;
+    if (o->msc_path) {
+        g_autofree char *csv = sim_trace_text(t, false);
+        msc_from_csv(csv, &o->window, o->msc_path, &o->err);
+    }
+}
+
 int cmd_run(int argc, char **argv)
 {
     g_auto(GStrv) sets = NULL;
     gboolean header = FALSE;
-    g_autofree char *pcap = NULL, *timeline = NULL, *out = NULL, *seed_arg = NULL, *task_arg = NULL;
+    g_autofree char *pcap = NULL, *timeline = NULL, *out = NULL, *seed_arg = NULL, *task_arg = NULL, *trace = NULL,
+                     *msc = NULL, *msc_window_arg = NULL;
     const GOptionEntry entries[] = {
         {"set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets, "Override a key, e.g. topology.loss=1% (repeatable)",
          "KEY=VALUE"},
@@ -41,6 +63,13 @@ int cmd_run(int argc, char **argv)
          "Write pcaps of the link and the Wireshark IKEv2 key table (ikev2_decryption_table) into DIR", "DIR"},
         {"timeline", 0, 0, G_OPTION_ARG_FILENAME, &timeline,
          "Write delivered packets per bin around the crash to FILE (CSV)", "FILE"},
+        {"trace", 0, 0, G_OPTION_ARG_FILENAME, &trace,
+         "Write the run's event trace to FILE: CSV, or JSON Lines if FILE ends in .jsonl", "FILE"},
+        {"msc", 0, 0, G_OPTION_ARG_FILENAME, &msc,
+         "Draw a message sequence chart of the IKE exchanges around the first crash to FILE (.svg or .png; mscgen)",
+         "FILE"},
+        {"msc-window", 0, 0, G_OPTION_ARG_STRING, &msc_window_arg,
+         "The chart's window around the first crash (default 2s,auto: until traffic can flow again)", "BEFORE,AFTER"},
         {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
          "With --task: write the row to DIR/shards/ID.csv (and the timeline) instead of stdout", "DIR"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -65,6 +94,12 @@ int cmd_run(int argc, char **argv)
         return cli_fail("run", CLI_USAGE, "--task fixes the seed: drop --seed");
     if (out && task < 0)
         return cli_fail("run", CLI_USAGE, "--out writes a task's shard: it needs --task");
+    run_outputs ro = {.trace_path = trace, .msc_path = msc};
+    GError *werr = NULL;
+    if (!msc_window_parse(msc_window_arg, &ro.window, &werr))
+        return cli_fail_error("run", CLI_USAGE, &werr);
+    if (msc && !g_str_has_suffix(msc, ".svg") && !g_str_has_suffix(msc, ".png"))
+        return cli_fail("run", CLI_USAGE, "--msc: the chart's file name ends in .svg or .png, got “%s”", msc);
     GError *err = NULL;
     sim_exp *e = exp_load(argv[1], (const char *const *)sets, &err);
     if (!e)
@@ -75,6 +110,11 @@ int cmd_run(int argc, char **argv)
     if (!ok) {
         exp_free(e);
         return cli_fail_error("run", CLI_USAGE, &err);
+    }
+    if ((trace || msc) && run.cfg.star.clients) {
+        exp_run_clear(&run);
+        exp_free(e);
+        return cli_fail("run", CLI_USAGE, "--trace and --msc: a storm run (storm.clients > 0) has no trace");
     }
     /* where the outputs go; directories first, so a failure writes nothing else */
     g_autofree char *shards = out ? g_build_filename(out, "shards", NULL) : NULL;
@@ -108,6 +148,10 @@ int cmd_run(int argc, char **argv)
     run.cfg.pcap_dir = pcap;
     run.cfg.keylog_path = keylog;
     run.cfg.timeline = tl_path ? &run.timeline : NULL;
+    if (trace || msc) {
+        run.cfg.on_trace = write_outputs;
+        run.cfg.on_trace_arg = &ro;
+    }
     sim_row row;
     bool star = run.cfg.star.clients > 0;
     sim_storm_curve curve = {.bin_s = run.timeline.bin_s, .after_s = run.timeline.after_s};
@@ -123,7 +167,11 @@ int cmd_run(int argc, char **argv)
     } else {
         g_autofree char *line = csv_row(e, &run, &row);
         g_autofree char *head = csv_header(e);
-        if (tl_path && !(star ? timeline_write_storm(tl_path, &curve, &err) : timeline_write(tl_path, &run.timeline, &err)))
+        if (ro.err) {
+            code = CLI_FAILED;
+            err = ro.err;
+        }
+        if (code == CLI_OK && tl_path && !(star ? timeline_write_storm(tl_path, &curve, &err) : timeline_write(tl_path, &run.timeline, &err)))
             code = CLI_FAILED;
         if (code == CLI_OK && out) {
             g_autofree char *name = g_strdup_printf("%ld.csv", run.task);

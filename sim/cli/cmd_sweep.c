@@ -29,6 +29,8 @@ static const char description[] =
     "  ikesim sweep experiments/recovery.ini                # -> results/recovery/\n"
     "  ikesim sweep experiments/tradeoff.ini -j 8 --out /tmp/tradeoff\n"
     "  ikesim sweep experiments/recovery.ini --set experiment.seeds=1..50   # a bigger edition\n"
+    "  ikesim sweep experiments/recovery.ini --trace-runs 40   # keeps trace/40.csv; then\n"
+    "  ikesim plot results/recovery --msc 40                  # its sequence chart\n"
     "Other machines: see `ikesim tasks --help` and `ikesim collect --help`.\n"
     "\n"
     "On a SLURM cluster (DIR on a file system the compute nodes share):\n"
@@ -49,6 +51,7 @@ typedef struct sweep {
     const sim_exp *e;
     const char *dir, *copy;
     char **sets;
+    GHashTable *traced; /* tasks whose trace is kept (task + 1); NULL: none */
     int fd;
     size_t done, failed;
     bool write_failed;
@@ -72,6 +75,11 @@ static char **worker_argv(void *arg, size_t task)
         g_autofree char *name = g_strdup_printf("%zu.csv", task);
         g_ptr_array_add(a, g_strdup("--timeline"));
         g_ptr_array_add(a, g_build_filename(s->dir, "timeline", name, NULL));
+    }
+    if (s->traced && g_hash_table_contains(s->traced, GSIZE_TO_POINTER(task + 1))) {
+        g_autofree char *name = g_strdup_printf("%zu.csv", task);
+        g_ptr_array_add(a, g_strdup("--trace"));
+        g_ptr_array_add(a, g_build_filename(s->dir, "trace", name, NULL));
     }
     g_ptr_array_add(a, NULL);
     return (char **)g_ptr_array_free(a, FALSE);
@@ -115,12 +123,39 @@ static bool resummarize(const char *dir, const out_runs *runs, GError **err)
     return summary && out_write(dir, "summary.csv", summary, -1, err);
 }
 
+/* "3,17" or "0..9, 20": task ids below total, as task + 1 in a set. */
+static GHashTable *parse_runs(const char *list, size_t total, GError **err)
+{
+    GHashTable *set = g_hash_table_new(g_direct_hash, g_direct_equal);
+    g_auto(GStrv) items = g_strsplit(list, ",", -1);
+    for (char **p = items; *p; p++) {
+        g_auto(GStrv) ends = g_strsplit(g_strstrip(*p), "..", 2);
+        guint64 lo, hi;
+        bool ok = g_ascii_string_to_unsigned(ends[0], 10, 0, total ? total - 1 : 0, &lo, NULL) &&
+                  (!ends[1] ? (hi = lo, true) : g_ascii_string_to_unsigned(ends[1], 10, lo, total ? total - 1 : 0, &hi, NULL));
+        if (!ok || !total) {
+            g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "--trace-runs: expected task ids from 0 to %zu (see ikesim tasks), e.g. 3,17 or 0..9; got “%s”",
+                        total ? total - 1 : 0, *p);
+            g_hash_table_destroy(set);
+            return NULL;
+        }
+        for (guint64 t = lo; t <= hi; t++)
+            g_hash_table_add(set, GSIZE_TO_POINTER((gsize)t + 1));
+    }
+    return set;
+}
+
 int cmd_sweep(int argc, char **argv)
 {
     g_auto(GStrv) sets = NULL, slurm_opts = NULL;
     gboolean slurm = FALSE, no_wait = FALSE;
-    g_autofree char *out = NULL, *jobs_arg = NULL;
+    g_autofree char *out = NULL, *jobs_arg = NULL, *trace_runs = NULL;
+    gboolean trace = FALSE;
     const GOptionEntry entries[] = {
+        {"trace", 0, 0, G_OPTION_ARG_NONE, &trace, "Keep every run's event trace in DIR/trace/ID.csv", NULL},
+        {"trace-runs", 0, 0, G_OPTION_ARG_STRING, &trace_runs,
+         "Keep the trace of these runs only, e.g. 3,17 or 0..9 (task ids; implies --trace)", "LIST"},
         {"jobs", 'j', 0, G_OPTION_ARG_STRING, &jobs_arg,
          "Worker processes at once (default: one per CPU); with --slurm, array elements at once (default: no limit)",
          "N"},
@@ -162,6 +197,24 @@ int cmd_sweep(int argc, char **argv)
         exp_free(e);
         return cli_fail_error("sweep", CLI_USAGE, &err);
     }
+    g_autoptr(GHashTable) traced = NULL;
+    if (trace_runs && !(traced = parse_runs(trace_runs, exp_n_tasks(e), &err))) {
+        exp_free(e);
+        return cli_fail_error("sweep", CLI_USAGE, &err);
+    }
+    if (trace && !traced) {
+        traced = g_hash_table_new(g_direct_hash, g_direct_equal);
+        for (size_t t = 0; t < exp_n_tasks(e); t++)
+            g_hash_table_add(traced, GSIZE_TO_POINTER(t + 1));
+    }
+    if (traced && slurm) {
+        exp_free(e);
+        return cli_fail("sweep", CLI_USAGE, "--trace: not with --slurm; `ikesim plot DIR --msc ID` charts any run afterwards");
+    }
+    if (traced && exp_is_star(e)) {
+        exp_free(e);
+        return cli_fail("sweep", CLI_USAGE, "--trace: the runs of a storm (storm.clients > 0) have no trace");
+    }
     if (!out)
         out = g_build_filename("results", exp_name(e), NULL);
     /* a directory of another experiment, or rows that lie, are refused
@@ -188,8 +241,10 @@ int cmd_sweep(int argc, char **argv)
         jobs = g_get_num_processors();
     g_autofree char *tl_dir = g_build_filename(out, "timeline", NULL);
     g_autofree char *copy = g_build_filename(out, "experiment.ini", NULL);
-    sweep s = {.e = e, .dir = out, .copy = copy, .sets = sets, .fd = -1};
+    g_autofree char *trace_dir = g_build_filename(out, "trace", NULL);
+    sweep s = {.e = e, .dir = out, .copy = copy, .sets = sets, .traced = traced, .fd = -1};
     ok = out_mkdirs(out, &err) && (!exp_timeline(e) || out_mkdirs(tl_dir, &err)) &&
+         (!traced || out_mkdirs(trace_dir, &err)) &&
          (s.fd = out_runs_open(out, runs, &err)) >= 0 && (!runs->dropped->len || resummarize(out, runs, &err)) &&
          out_manifest_write(out, e, (const char *const *)sets, scripts, "running", g_hash_table_size(runs->done), 0,
                             &err);

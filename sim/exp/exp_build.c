@@ -41,6 +41,7 @@ exp_builder *exp_builder_new(exp_run *run)
     run->task = -1;
     b->origin = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     b->events = g_array_new(FALSE, FALSE, sizeof(sim_script_ev));
+    b->triggers = g_array_new(FALSE, FALSE, sizeof(sim_trigger));
     apply_defaults(b);
     return b;
 }
@@ -51,6 +52,7 @@ void exp_builder_free(exp_builder *b)
         return;
     g_hash_table_destroy(b->origin);
     g_array_free(b->events, TRUE);
+    g_array_free(b->triggers, TRUE);
     g_free(b);
 }
 
@@ -266,10 +268,11 @@ bool exp_builder_finish(exp_builder *b, uint32_t seed, GError **err)
              ev->action == SIM_ACT_MEMBER_LINKS_UP) && !c->standby.enabled)
             return check_fail(err, blame(b, "scenario.events", "scenario.standby"), "scenario.events",
                               "replay and member-links-* need gateway 1 as a cluster: set scenario.standby");
+        c->trigger[c->n_script] = g_array_index(b->triggers, sim_trigger, i);
         c->script[c->n_script++] = *ev;
     }
     char *why = NULL;
-    long bad = exp_script_check(c->script, c->n_script, c->standby.enabled ? c->standby.members : 0, &why);
+    long bad = exp_script_check(c->script, c->trigger, c->n_script, c->standby.enabled ? c->standby.members : 0, &why);
     if (bad >= 0) {
         const exp_setting *who = (size_t)bad < c->n_script - b->events->len
                                      ? blame(b, bad ? "scenario.reboot_after" : "scenario.crash", NULL)

@@ -115,14 +115,17 @@ int exp_setting_rank(const exp_setting *s);
 /* Lists in values are comma-separated; elements are stripped. */
 char **exp_split_list(const char *value);
 bool exp_parse_seeds(const exp_setting *s, GArray *seeds, GError **err);
-/* scenario.events: "TIME ACTION [ARG]" elements -> sim_script_ev (exp_events.c) */
-bool exp_parse_events(const exp_setting *s, GArray *out, GError **err);
+/* scenario.events: "TIME ACTION [ARG]" elements -> sim_script_ev, and for
+ * each a sim_trigger (all zero unless "on G KIND +DELAY ACTION") (exp_events.c) */
+bool exp_parse_events(const exp_setting *s, GArray *out, GArray *triggers, GError **err);
 
 /* ---- exp_script.c: a script that makes sense (crash of a running
  * gateway, reboot of a crashed one, ...).  cluster_members: gateway 1's
- * members, 0 if it is no cluster.  The index of the first event that makes
+ * members, 0 if it is no cluster.  Triggered entries may or may not fire:
+ * what they touch is not checked afterwards.  The index of the first event that makes
  * none, with why (g_free it), or -1. */
-long exp_script_check(const sim_script_ev *script, size_t n, unsigned cluster_members, char **why);
+long exp_script_check(const sim_script_ev *script, const sim_trigger *triggers, size_t n, unsigned cluster_members,
+                      char **why);
 
 /* ---- exp_estimate.c: how big a run will be, before it starts */
 typedef struct exp_estimate {
@@ -139,6 +142,7 @@ struct exp_builder {
     int crash;          /* -1: none */
     double crash_at, crash_jitter, reboot_after; /* reboot_after < 0: never */
     GArray *events;     /* sim_script_ev */
+    GArray *triggers;   /* sim_trigger, one per event */
     bool stop_end[2], phase_random[2];
     const exp_setting *cluster_key; /* the first [cluster] setting */
     double max_memory;

@@ -147,7 +147,8 @@ AP(ap_events)
 {
     (void)k, (void)v, (void)i;
     g_array_set_size(b->events, 0);
-    return exp_parse_events(s, b->events, err);
+    g_array_set_size(b->triggers, 0);
+    return exp_parse_events(s, b->events, b->triggers, err);
 }
 
 AP(ap_standby) /* none, shared-secret, own-secret, load-sharing (shares the secret) */
@@ -499,7 +500,7 @@ static const exp_key keys[] = {
               " INVALID_IKE_SPI and INVALID_SPI notifies with random QCD tokens, knowing the SPIs, at RATE "
               "per second; RATE 0 stops it); e.g. `40s link-down, 42s link-up, 50s loss 5%, 60s forge 0 "
               "1000/s` (and `probe`: see `standby`; `member-links-down`, `member-links-up`, `replay`: see "
-              "*[cluster]*)"},
+              "*[cluster]*); and triggers `on G KIND[#N] +DELAY ACTION [ARG]` (below)"},
     {.name = "standby", .group = EXP_G_SCENARIO, .type = EXP_V_ENUM, .choices = standby_kinds, .def = "none",
      .apply = ap_standby, .per_run = true,
      .help = "gateway 1 is a cluster (see *[cluster]*; by default two members, nothing replicated): a "

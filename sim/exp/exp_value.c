@@ -309,7 +309,8 @@ bool exp_value_parse(const exp_key *k, const exp_setting *s, exp_value *v, GErro
     }
     case EXP_V_EVENTS: {
         g_autoptr(GArray) evs = g_array_new(FALSE, FALSE, sizeof(sim_script_ev));
-        return exp_parse_events(s, evs, err);
+        g_autoptr(GArray) triggers = g_array_new(FALSE, FALSE, sizeof(sim_trigger));
+        return exp_parse_events(s, evs, triggers, err);
     }
     }
     return false;

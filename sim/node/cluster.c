@@ -266,6 +266,7 @@ static void take_over(void *arg)
         return;
     m->active = true; /* before the sync goes out: its values are replicated */
     steer_to(m);      /* ...and from the address */
+    sim_tell(&c->listener, &(sim_trace){.type = SIM_TR_TOOK_OVER, .node = m->gw});
     if (c->cfg.ha != SIM_HA_NONE)
         restore_replicas(m);
     c->takeovers++;
@@ -464,6 +465,8 @@ void sim_cluster_start(sim_cluster *c)
     start_replication(&c->m[0]);
 }
 
+unsigned sim_cluster_size(const sim_cluster *c) { return c->n; }
+sim_gw *sim_cluster_member(const sim_cluster *c, unsigned k) { return k < c->n ? c->m[k].gw : NULL; }
 int sim_cluster_member_link(const sim_cluster *c, unsigned k) { return k < c->n ? c->m[k].link : -1; }
 unsigned sim_cluster_takeovers(const sim_cluster *c) { return c->takeovers; }
 

@@ -83,6 +83,8 @@ void sim_cluster_start(sim_cluster *c);
 /* The member an inside host's next packet reaches: the address holder, or
  * in a split brain each member that believes it is active, in turn. */
 sim_gw *sim_cluster_sender(sim_cluster *c);
+unsigned sim_cluster_size(const sim_cluster *c);
+sim_gw *sim_cluster_member(const sim_cluster *c, unsigned k); /* NULL: no such member */
 /* A member other than the first, at its own address (load sharing, probes). */
 int sim_cluster_member_link(const sim_cluster *c, unsigned k);
 

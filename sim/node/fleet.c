@@ -175,7 +175,7 @@ static void on_esp(sim_client *c, const uint8_t *data, size_t len)
         rx.next_header != ESP_NH_IPV4 || esp_inner_parse(rx.payload, rx.len, &in, &inner_len) != ESP_OK)
         return;
     ike_ep_esp_seen(c->ep, ns3_now_ns(), spi);
-    sim_app_pkt app = {in.flow, in.seq, in.sent_ns, inner_len, in.src};
+    sim_app_pkt app = {in.flow, in.seq, in.sent_ns, inner_len, in.src, spi, rx.seq};
     sim_tell(&c->fleet->listener,
              &(sim_trace){.type = SIM_TR_DELIVERED, .node = c->fleet, .index = c->index, .app = &app});
 }

@@ -198,7 +198,7 @@ static void on_esp(sim_gw *gw, const uint8_t *data, size_t len, uint64_t from)
     int rc = len > sizeof plain ? ESP_E_BAD_LENGTH : esp_sa_open(sa, data, len, plain, sizeof plain, &rx);
     if (rc != ESP_OK) {
         sim_tell(&gw->listener,
-                 &(sim_trace){.type = SIM_TR_ESP_REFUSED, .node = gw, .addr = sim_peer_addr(from), .err = rc});
+                 &(sim_trace){.type = SIM_TR_ESP_REFUSED, .node = gw, .addr = sim_peer_addr(from), .spi = spi, .err = rc});
         return;
     }
     esp_app_pkt inner;
@@ -207,8 +207,14 @@ static void on_esp(sim_gw *gw, const uint8_t *data, size_t len, uint64_t from)
         return;
     /* authenticated traffic on a Child SA proves its IKE SA alive */
     ike_ep_esp_seen(gw->ep, ns3_now_ns(), spi);
-    sim_app_pkt pkt = {inner.flow, inner.seq, inner.sent_ns, inner_len, sim_peer_addr(from)};
+    sim_app_pkt pkt = {inner.flow, inner.seq, inner.sent_ns, inner_len, sim_peer_addr(from), spi, rx.seq};
     sim_tell(&gw->listener, &(sim_trace){.type = SIM_TR_DELIVERED, .node = gw, .app = &pkt});
+}
+
+static void on_ike(sim_gw *gw, const uint8_t *msg, size_t len, uint64_t from)
+{
+    sim_tell(&gw->listener, &(sim_trace){.type = SIM_TR_IKE_RECEIVED, .node = gw, .peer = from, .bytes = msg, .len = len});
+    ike_ep_receive(gw->ep, ns3_now_ns(), from, msg, len);
 }
 
 static void on_datagram(void *arg, const uint8_t *data, size_t len, uint32_t src, uint16_t sport)
@@ -221,10 +227,10 @@ static void on_datagram(void *arg, const uint8_t *data, size_t len, uint32_t src
     const uint8_t *body;
     size_t body_len;
     if (!natt(gw)) {
-        ike_ep_receive(gw->ep, ns3_now_ns(), from, data, len);
+        on_ike(gw, data, len, from);
     } else if (esp_udp_classify(data, len, &kind, &body, &body_len) == ESP_OK) {
         if (kind == ESP_UDP_IKE)
-            ike_ep_receive(gw->ep, ns3_now_ns(), from, body, body_len);
+            on_ike(gw, body, body_len, from);
         else if (kind == ESP_UDP_ESP)
             on_esp(gw, body, body_len, from);
     }

@@ -164,7 +164,7 @@ static void on_esp(sim_headend *h, uint64_t from, const uint8_t *data, size_t le
         rx.next_header != ESP_NH_IPV4 || esp_inner_parse(rx.payload, rx.len, &in, &inner_len) != ESP_OK)
         return;
     ike_ep_esp_seen(h->ep, ns3_now_ns(), spi);
-    sim_app_pkt app = {in.flow, in.seq, in.sent_ns, inner_len, sim_peer_addr(from)};
+    sim_app_pkt app = {in.flow, in.seq, in.sent_ns, inner_len, sim_peer_addr(from), spi, rx.seq};
     sim_tell(&h->listener, &(sim_trace){.type = SIM_TR_DELIVERED, .node = h, .app = &app});
     esp_app_pkt back = {.src = in.dst, .dst = in.src, .sport = in.dport, .dport = in.sport, .flow = in.flow,
                         .seq = in.seq, .sent_ns = ns3_now_ns()};

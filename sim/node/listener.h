@@ -17,6 +17,8 @@ typedef struct sim_app_pkt {
     uint64_t sent_ns;
     size_t len;
     uint32_t outer_src; /* the ESP packet's source address (who sent it to us) */
+    uint32_t spi;       /* the inbound SA's */
+    uint64_t esp_seq;   /* its ESP sequence number */
 } sim_app_pkt;
 
 typedef enum sim_trace_type {
@@ -24,11 +26,13 @@ typedef enum sim_trace_type {
     SIM_TR_IKE_SENT,     /* an IKE message as on the wire minus the marker (bytes, len) to peer:
                             what an observer on the path could record */
     SIM_TR_ESP_SENT,     /* an ESP packet (bytes, len): the SA's outbound spi and the 64-bit seq */
-    SIM_TR_ESP_REFUSED,  /* ESP for a known SA that esp_sa_open() refused: err, addr = outer source */
+    SIM_TR_ESP_REFUSED,  /* ESP for a known SA (inbound spi) that esp_sa_open() refused: err, addr = outer source */
     SIM_TR_DELIVERED,    /* app: an inner packet arrived through the tunnel */
     SIM_TR_APP_SENT,     /* a fleet client's application packet is due (sent if it has an SA) */
     SIM_TR_INIT_SERVED,  /* a headend's CPU took an IKE_SA_INIT */
     SIM_TR_INIT_DROPPED, /* ...or found its queue full and dropped it */
+    SIM_TR_IKE_RECEIVED, /* an IKE message (bytes, len) from peer, before the node's model sees it */
+    SIM_TR_TOOK_OVER,    /* a cluster member took over the cluster's address */
 } sim_trace_type;
 
 typedef struct sim_trace {

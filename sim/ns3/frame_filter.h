@@ -10,6 +10,8 @@
 #include <ns3/nstime.h>
 #include <ns3/random-variable-stream.h>
 
+#include "ns3_net.h"
+
 namespace ikesim {
 
 struct NodeState;
@@ -24,6 +26,7 @@ class FrameFilter : public ns3::ErrorModel {
 
   private:
     bool DoCorrupt(ns3::Ptr<ns3::Packet> p) override;
+    bool Lost(ns3::Ptr<ns3::Packet> p, ns3_drop *why);
     void DoReset() override {}
 
     const NodeState *receiver_;

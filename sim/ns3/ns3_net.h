@@ -88,6 +88,25 @@ int ns3_udp_range_open(ns3_node_id n, uint16_t first, uint32_t count, ns3_udp_ra
 int ns3_udp_range_send(int range, uint16_t src_port, uint32_t dst_addr, uint16_t dst_port,
                        const uint8_t *data, size_t len);
 
+/* Why the network lost a frame that carried a UDP datagram. */
+typedef enum ns3_drop {
+    NS3_DROP_LOSS,          /* the link's random loss */
+    NS3_DROP_LINK_DOWN,     /* the link was down */
+    NS3_DROP_RECEIVER_DOWN, /* the receiving node was crashed */
+    NS3_DROP_TRUNCATED,     /* its sender crashed while serialising it */
+    NS3_DROP_QUEUE_FULL,    /* the sender's device queue was full */
+    NS3_DROP_FLUSHED,       /* still queued when its sender crashed */
+} ns3_drop;
+const char *ns3_drop_name(ns3_drop why); /* "loss", "link-down", ... */
+
+/* from, to: the nodes at the two ends of the link (to is the next hop, not
+ * necessarily the destination); data: the UDP payload, valid during the call. */
+typedef void (*ns3_drop_cb)(void *arg, ns3_drop why, ns3_node_id from, ns3_node_id to, const uint8_t *data,
+                            size_t len, uint32_t src_addr, uint16_t src_port, uint32_t dst_addr, uint16_t dst_port);
+/* Reports every UDP datagram the network drops from now on, until the
+ * simulation ends (cb NULL: none, the default; it then costs nothing). */
+void ns3_watch_drops(ns3_drop_cb cb, void *arg);
+
 /* Writes dir/link-L-S.pcap (S = side) for both ends of the link; the files
  * are complete after ns3_sim_destroy(). */
 int ns3_pcap_enable(int link, const char *dir);

@@ -17,6 +17,8 @@ extern "C" int ns3_pcap_enable(int link, const char *dir)
         return NS3_EINVAL;
     if (mkdir(dir, 0777) < 0 && errno != EEXIST)
         return NS3_EIO;
+    // nanosecond timestamps: a trace's times can be checked against the capture's exactly
+    Config::SetDefault("ns3::PcapFileWrapper::NanosecMode", BooleanValue(true));
     PointToPointHelper p2p;
     for (int side = 0; side < 2; side++) {
         std::string file = std::string(dir) + "/link-" + std::to_string(link) + "-" +

@@ -52,7 +52,13 @@ int ns3_node_crash(ns3_node_id n)
     for (int l : ns->links) {
         LinkState &ls = world->links[l];
         int side = ls.node[0] == n ? 0 : 1;
-        ls.dev[side]->GetQueue()->Flush();
+        Ptr<Queue<Packet>> q = ls.dev[side]->GetQueue();
+        if (!world->drop_cb) {
+            q->Flush();
+            continue;
+        }
+        while (Ptr<Packet> p = q->Dequeue())
+            report_drop(NS3_DROP_FLUSHED, n, ls.node[1 - side], p);
     }
     return NS3_OK;
 }
@@ -64,6 +70,12 @@ int ns3_node_revive(ns3_node_id n)
         return world ? NS3_ENODE : NS3_ENOSIM;
     ns->up = true;
     return NS3_OK;
+}
+
+// A frame the sender's device queue had no room for.
+static void on_queue_full(ns3_node_id from, ns3_node_id to, Ptr<const Packet> p)
+{
+    report_drop(NS3_DROP_QUEUE_FULL, from, to, p);
 }
 
 static bool link_cfg_valid(const ns3_link_cfg *cfg)
@@ -110,6 +122,9 @@ int ns3_link_create(ns3_node_id a, ns3_node_id b, const ns3_link_cfg *cfg)
                                               kLinkStreamBase + 2 * l + side);
         ls.filter[side]->SetLoss(cfg->loss);
         ls.dev[side]->SetReceiveErrorModel(ls.filter[side]);
+        ls.dev[side]->TraceConnectWithoutContext("MacTxDrop",
+                                                 MakeBoundCallback(&on_queue_full, ns[side]->node->GetId(),
+                                                                   ns[1 - side]->node->GetId()));
         ns[side]->links.push_back(l);
     }
     world->links.push_back(ls);

@@ -73,6 +73,8 @@ struct World {
     uint64_t routes_version = 1;
     uint64_t event_limit = 0; // 0: none
     bool limit_reached = false;
+    ns3_drop_cb drop_cb = nullptr; // ns3_watch_drops()
+    void *drop_arg = nullptr;
 };
 
 extern World *world; // null when no simulation is active
@@ -91,6 +93,9 @@ inline bool event_limit_reached()
 NodeState *node_state(ns3_node_id n); // null if no such node
 void timers_stop_all(ns3_timer *ring);
 void timers_reset_all(ns3_timer *ring); // at destroy: events are gone
+// Tells the drop watcher about a frame (PPP-framed, as on a device) that
+// the network lost between nodes from and to; not UDP over IPv4: ignored.
+void report_drop(ns3_drop why, ns3_node_id from, ns3_node_id to, ns3::Ptr<const ns3::Packet> frame);
 
 // Fixed random stream numbers: reruns in one process must not depend on
 // ns-3's global stream counter, which is never reset.

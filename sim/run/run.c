@@ -34,6 +34,8 @@ static void esp_sent(world *w, sim_gw *gw, const uint8_t *pkt, size_t len)
 static void on_trace(void *arg, const sim_trace *t)
 {
     world *w = arg;
+    if (w->trace)
+        trace_feed(w, t);
     if (t->type == SIM_TR_IKE_SENT)
         on_ike_sent(w, t->node, t->peer, t->bytes, t->len);
     else if (t->type == SIM_TR_ESP_SENT)
@@ -54,11 +56,8 @@ static void mark_failover(world *w, int target)
         sim_replayer_stop_esp(w->replayer);
 }
 
-static void run_action(void *arg)
+static void do_action(world *w, const sim_script_ev *ev)
 {
-    script_ctx *c = arg;
-    world *w = c->w;
-    const sim_script_ev *ev = c->ev;
     sim_gw *gw = w->gw[ev->target];
     switch (ev->action) {
     case SIM_ACT_CRASH:
@@ -108,6 +107,12 @@ static void run_action(void *arg)
     }
 }
 
+static void run_action(void *arg)
+{
+    script_ctx *c = arg;
+    trace_action(c->w, c->ev, do_action);
+}
+
 /* A forger, if the script has one: its own node on its own link to the
  * target gateway, so its packets cross a real (lossless) link. */
 static int add_forger(world *w)
@@ -125,6 +130,8 @@ static int add_forger(world *w)
             return l;
         w->forger_rng = sim_rng_new(cfg->seed, cfg->run, 2000);
         w->forger = sim_forger_new(x, w->gw[target], ns3_link_addr(l, 1), w->forger_rng);
+        w->at[0].node = x;
+        w->at[0].addr = ns3_link_addr(l, 0);
         return w->forger ? 0 : NS3_EINVAL;
     }
     return 0;
@@ -165,6 +172,8 @@ static int add_prober(world *w)
         return l;
     w->prober = sim_prober_new(x, ns3_link_addr(sim_cluster_member_link(w->cluster, 1), 0),
                                sim_gw_addr(w->gw[0]));
+    w->at[1].node = x;
+    w->at[1].addr = ns3_link_addr(l, 0);
     return w->prober ? 0 : NS3_EINVAL;
 }
 
@@ -179,6 +188,8 @@ static int add_replayer(world *w)
     if (l < 0)
         return l;
     w->replayer = sim_replayer_new(x, ns3_link_addr(l, 0), sim_gw_addr(w->gw[1]));
+    w->at[2].node = x;
+    w->at[2].addr = ns3_link_addr(l, 0);
     return w->replayer ? 0 : NS3_EINVAL;
 }
 
@@ -247,6 +258,11 @@ static int build(world *w)
         (cfg->esp_keylog_path && !(w->esp_keylog = fopen(cfg->esp_keylog_path, "w"))))
         return NS3_EIO;
     sim_listener l = {.arg = w, .on = on_trace};
+    script_ctx *script = g_new(script_ctx, cfg->n_script + 1);
+    w->script = script;
+    w->fire = run_action;
+    w->script_size = sizeof *script;
+    trace_start(w);
     for (int i = 0; i < 2; i++) {
         sim_gw_cfg gc = cfg->gw[i];
         if (cfg->standby.enabled && cfg->standby.ha == SIM_HA_RFC6311)
@@ -281,23 +297,24 @@ static int build(world *w)
         sim_source_set_picker(w->src[1], cluster_sender, w->cluster);
     if ((rc = add_forger(w)) < 0 || (rc = add_prober(w)) < 0 || (rc = add_replayer(w)) < 0)
         return rc;
+    trace_actors(w);
     if (w->cluster)
         ns3_routing_global(); /* after every link, the prober's included */
     for (int i = 0; i < 2; i++)
         sim_gw_boot(w->gw[i]); /* once the routes exist: the first message is not lost */
     if (w->cluster)
         sim_cluster_start(w->cluster);
-    script_ctx *script = g_new(script_ctx, cfg->n_script + 1);
-    w->script = script;
     for (size_t i = 0; i < cfg->n_script; i++) {
         script[i] = (script_ctx){w, &cfg->script[i]};
-        ns3_schedule(NS3_NO_NODE, (uint64_t)llround(cfg->script[i].at_s * NS), run_action, &script[i]);
+        if (!cfg->trigger[i].on) /* a trigger's entry waits for its event */
+            ns3_schedule(NS3_NO_NODE, (uint64_t)llround(cfg->script[i].at_s * NS), run_action, &script[i]);
     }
     return 0;
 }
 
 static void teardown(world *w)
 {
+    trace_free(w);
     for (int i = 0; i < 2; i++) {
         sim_source_free(w->src[i]);
         sim_gw_free(w->gw[i]);
@@ -328,7 +345,7 @@ int sim_run(const sim_run_cfg *cfg, sim_row *row)
     metrics_init(&w);
     uint64_t horizon = (uint64_t)llround(cfg->horizon_s * NS);
     if ((rc = build(&w)) == 0 && (rc = sim_run_bounded(cfg, horizon, row)) == 0)
-        metrics_collect(&w, horizon, row);
+        metrics_collect(&w, horizon, row), trace_end(&w);
     teardown(&w);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     row->wall_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / NS;

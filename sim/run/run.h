@@ -6,6 +6,7 @@
 
 #include "cluster.h"
 #include "gw.h"
+#include "trace.h"
 #include "traffic.h"
 
 typedef enum sim_action {
@@ -26,11 +27,23 @@ typedef enum sim_action {
 } sim_action;
 
 typedef struct sim_script_ev {
-    double at_s;
+    double at_s;       /* when; with a trigger, how long after its event */
     sim_action action;
     int target;        /* gateway 0 or 1 (1 with a cluster: its active member) */
     double value;
 } sim_script_ev;
+
+/* A trigger for the script entry of the same index: its action fires at_s
+ * after the n-th event `kind` at gateway gw (1: any member), or after the
+ * n-th message `msg` its model accepted (kind TR_RECV); once.  All zero: the
+ * entry runs at at_s. */
+typedef struct sim_trigger {
+    bool on;
+    int gw;
+    trace_kind kind;
+    trace_msg msg;
+    unsigned n;
+} sim_trigger;
 
 enum { SIM_MAX_SCRIPT = 64 };
 
@@ -71,6 +84,7 @@ typedef struct sim_run_cfg {
     sim_traffic_cfg traffic[2]; /* [0]: gateway 0 -> 1, [1]: 1 -> 0 */
     sim_standby_cfg standby;
     sim_script_ev script[SIM_MAX_SCRIPT];
+    sim_trigger trigger[SIM_MAX_SCRIPT];
     size_t n_script;
     const char *pcap_dir;       /* NULL: no capture */
     const char *keylog_path;    /* NULL: no key table */
@@ -79,6 +93,10 @@ typedef struct sim_run_cfg {
     void (*trace)(void *arg, int gw, const ike_event *ev);
     void *trace_arg;
     sim_timeline *timeline;     /* NULL: none */
+    /* the run's event trace (trace.h), handed over complete at the end of a
+     * run; NULL: none is made (a script with triggers still makes one) */
+    void (*on_trace)(void *arg, const run_trace *t);
+    void *on_trace_arg;
     sim_star_cfg star;
     uint64_t max_events;        /* 0: no limit; past it the run stops (NS3_ELIMIT) */
 } sim_run_cfg;

@@ -47,7 +47,23 @@ typedef struct world {
     /* HA ground truth */
     GHashTable *seq_used; /* outbound SPI -> sim_seq_set of the sequence numbers sent */
     uint64_t seq_reuse, replay_drops, replays_accepted;
+    /* the event trace, if one is kept or the script has triggers (run_trace.c) */
+    run_trace *trace;
+    GHashTable *actor;    /* sim_gw* -> its actor number + 1 */
+    unsigned *fired;      /* per script entry: its trigger's events seen so far */
+    struct { ns3_node_id node; uint32_t addr; } at[3]; /* forger, prober, replayer */
+    void (*fire)(void *arg);  /* runs script entry i: fire(script + i * script_size) */
+    size_t script_size;
 } world;
+
+/* run_trace.c: the trace (started only if kept or triggers exist) */
+void trace_start(world *w);
+void trace_actors(world *w);   /* once every node exists */
+void trace_feed(world *w, const sim_trace *t);
+/* The script's action, and its line in the trace. */
+void trace_action(world *w, const sim_script_ev *ev, void (*act)(world *w, const sim_script_ev *ev));
+void trace_end(world *w);      /* hands the trace over */
+void trace_free(world *w);     /* before ns3_sim_destroy */
 
 /* metrics.c */
 void metrics_init(world *w);   /* ground truth before anything happens */
