@@ -384,7 +384,7 @@ static void test_bounds(void)
     g_assert_cmpuint(checked, >=, 50);
 }
 
-/* The runaways: each refused before it starts. */
+/* Runs too big to be useful: each refused before it starts, with the key to blame. */
 static void test_size_estimate(void)
 {
     g_autofree char *path = g_build_filename(tmpdir, "t.ini", NULL);
