@@ -122,6 +122,11 @@ typedef struct ike_cfg {
      * changing nothing (strongSwan's choice).  Off: dropped as stale, as the
      * RFC's "M1 not above every value seen" reads literally. */
     bool ha_answer_retransmitted_sync;
+    /* RFC 7815's minimal initiator (ike_minimal.c): only IKE_SA_INIT and IKE_AUTH
+     * are ever initiated, whatever the liveness and lifetime settings say; the
+     * peer's requests get empty answers; unprotected notifies are ignored
+     * unless qcd.role makes it a taker */
+    bool minimal;
 } ike_cfg;
 
 /* A defaults-filled configuration: AES-GCM-16-256, PRF-HMAC-SHA2-256,
@@ -180,6 +185,7 @@ typedef enum ike_del_reason {
     IKE_DEL_INITIAL_CONTACT,  /* a new SA with the same peer identity said so */
     IKE_DEL_SHUTDOWN,         /* ike_ep_free() */
     IKE_DEL_QCD,              /* a QCD token from the peer verified */
+    IKE_DEL_APP_TIMEOUT,      /* its application got no answers: ike_ep_start_over() */
     IKE_DEL_REASONS           /* not a reason: how many there are (for tables) */
 } ike_del_reason;
 
@@ -270,6 +276,11 @@ void ike_ep_esp_seen(ike_ep *ep, uint64_t now, uint32_t spi_in);
 int ike_ep_liveness(ike_ep *ep, ike_sa *sa, uint64_t now);
 /* Sends Delete for the IKE SA; it is freed when answered or timed out. */
 int ike_ep_delete(ike_ep *ep, ike_sa *sa, uint64_t now);
+/* The application got no answers over sa for too long (a constrained
+ * node's own test of its peer, RFC 7815 §1.1): sa is forgotten without a
+ * message, reported as IKE_DEL_APP_TIMEOUT; the caller initiates anew.
+ * IKE_E_STATE unless sa is established. */
+int ike_ep_start_over(ike_ep *ep, ike_sa *sa, uint64_t now);
 /* Rekeys sa's Child SA (CREATE_CHILD_SA with N(REKEY_SA), no PFS), then
  * deletes the Child SA it replaced, which stays inbound until then (RFC 7296
  * §1.3.3, §2.8).  The new one is reported as IKE_EV_CHILD_ESTABLISHED.

@@ -55,7 +55,7 @@ static uint32_t draw(ike_sa *sa)
 void child_rekey_schedule(ike_sa *sa, uint64_t now)
 {
     const ike_child_lifetime *l = &sa->ep->cfg->child_life;
-    if (l->rekey_s == 0)
+    if (l->rekey_s == 0 || ep_minimal(sa->ep))
         return;
     uint32_t in = draw(sa), out = draw(sa);
     uint64_t at = ike_child_times_at(l, now, in, out).rekey_at;
@@ -97,8 +97,7 @@ void child_rekey_free(ike_sa *sa)
 
 int ike_ep_rekey_child(ike_ep *ep, ike_sa *sa, uint64_t now)
 {
-    (void)ep;
-    if (!ike_sa_established(sa) || !sa->has_child || sa->rekey)
+    if (!ike_sa_established(sa) || !sa->has_child || sa->rekey || !minimal_may_initiate(ep, TASK_CHILD_SA))
         return IKE_E_STATE;
     sa->rekey = g_new0(ike_rekey, 1);
     return queue_add(sa, now, TASK_CHILD_SA);

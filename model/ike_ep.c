@@ -471,7 +471,7 @@ void ike_ep_receive(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg,
     const ike_task_def *opens = rc == IKE_OK || rc == IKE_E_CRITICAL ? opener(h->exchange) : NULL;
     ike_rx rx = {h, msg, len, m, 0};
 
-    if (rc == IKE_E_CRITICAL && opens && !response) {
+    if (rc == IKE_E_CRITICAL && opens && !response && !ep_minimal(ep)) {
         opens->on_new_sa(ep, now, peer, &rx); /* answers UNSUPPORTED_CRITICAL_PAYLOAD */
         goto out;
     }
@@ -481,8 +481,9 @@ void ike_ep_receive(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg,
         goto out;
     }
     if (opens && !response && from_initiator) {
-        /* a request that opens an SA names no responder SPI and is message 0 */
-        if (h->spi_r == 0 && h->msg_id == 0)
+        /* a request that opens an SA names no responder SPI and is message 0;
+         * a minimal initiator opens none */
+        if (h->spi_r == 0 && h->msg_id == 0 && !ep_minimal(ep))
             opens->on_new_sa(ep, now, peer, &rx);
         else
             ep_drop(ep, now, NULL, peer, h, len, IKE_E_STATE);

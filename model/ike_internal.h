@@ -261,6 +261,11 @@ void child_rekey_free(ike_sa *sa); /* with the IKE SA */
 void child_rekey_schedule(ike_sa *sa, uint64_t now);
 void child_rekey_due(ike_sa *sa, uint64_t now);
 
+/* ike_minimal.c: RFC 7815's minimal initiator */
+bool ep_minimal(const ike_ep *ep);
+bool minimal_may_initiate(const ike_ep *ep, task_kind kind);
+void minimal_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx); /* answers, acting on nothing */
+
 /* ike_ha_caps.c: capability notifies in IKE_AUTH (RFC 6311 §5) */
 size_t ha_caps_offer(const ike_ep *ep, ike_payload *pl);
 void ha_caps_negotiate(ike_sa *sa, const ike_msg *m, size_t first);

@@ -34,7 +34,7 @@ task_verdict liveness_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike
 
 void dpd_arm(ike_sa *sa, uint64_t now)
 {
-    uint32_t delay = sa->ep->cfg->dpd_delay_ms;
+    uint32_t delay = ep_minimal(sa->ep) ? 0 : sa->ep->cfg->dpd_delay_ms;
     sa->dpd_at = delay ? now + (uint64_t)delay * 1000000u : IKE_NEVER;
 }
 

@@ -38,6 +38,7 @@ const char *ike_del_reason_name(ike_del_reason r)
     case IKE_DEL_INITIAL_CONTACT: return "initial_contact";
     case IKE_DEL_SHUTDOWN: return "shutdown";
     case IKE_DEL_QCD: return "qcd";
+    case IKE_DEL_APP_TIMEOUT: return "app_timeout";
     case IKE_DEL_REASONS: break;
     }
     return "unknown";
@@ -45,7 +46,7 @@ const char *ike_del_reason_name(ike_del_reason r)
 
 bool ike_del_peer_dead(ike_del_reason r)
 {
-    return r == IKE_DEL_TIMEOUT || r == IKE_DEL_QCD || r == IKE_DEL_INITIAL_CONTACT;
+    return r == IKE_DEL_TIMEOUT || r == IKE_DEL_QCD || r == IKE_DEL_INITIAL_CONTACT || r == IKE_DEL_APP_TIMEOUT;
 }
 
 const char *ike_ha_drop_name(ike_ha_drop d)

@@ -83,7 +83,7 @@ static void send_unprotected(ike_ep *ep, uint64_t now, uint64_t peer, const ike_
 void ep_answer_unknown_spi(ike_ep *ep, uint64_t now, uint64_t peer, const ike_hdr *h)
 {
     bool maker = ep_qcd_maker(ep);
-    if (!maker && !ep->cfg->answer_unknown_spi)
+    if ((!maker && !ep->cfg->answer_unknown_spi) || ep_minimal(ep))
         return;
     if (!rate_limit_take(&ep->unknown_ike_spi_lim, now))
         return;
@@ -96,7 +96,7 @@ void ep_answer_unknown_spi(ike_ep *ep, uint64_t now, uint64_t peer, const ike_hd
 
 int ike_ep_invalid_spi(ike_ep *ep, uint64_t now, uint64_t peer, uint32_t spi, const uint64_t parent[2])
 {
-    if (!rate_limit_take(&ep->unknown_spi_lim, now))
+    if (ep_minimal(ep) || !rate_limit_take(&ep->unknown_spi_lim, now))
         return IKE_OK;
     /* IKE SPIs of the parent SA when a persisted map knows them (the QCD
      * fast path, §8.2), else zero as RFC 7296 §1.5 allows. */
@@ -160,17 +160,18 @@ static ike_sa *sa_by_child_out(ike_ep *ep, uint64_t peer, uint32_t spi)
 void ep_unprotected_info(ike_ep *ep, uint64_t now, uint64_t peer, ike_sa *sa, const ike_msg *m)
 {
     const ike_payload *n = ike_find_notify(m, IKE_N_INVALID_SPI);
+    uint16_t type = 0;
     if (n && n->u.notify.data.len == 4) {
         /* the child SPI names the SA, whatever the header says */
         sa = sa_by_child_out(ep, peer, get_be32(n->u.notify.data.p));
-        if (!qcd_check(ep, now, sa, m))
-            on_hint(ep, now, sa, IKE_N_INVALID_SPI);
-        return;
+        type = IKE_N_INVALID_SPI;
+    } else if (ike_find_notify(m, IKE_N_INVALID_IKE_SPI)) {
+        type = IKE_N_INVALID_IKE_SPI;
     }
-    if (ike_find_notify(m, IKE_N_INVALID_IKE_SPI)) {
-        if (!qcd_check(ep, now, sa, m))
-            on_hint(ep, now, sa, IKE_N_INVALID_IKE_SPI);
+    if (type && qcd_check(ep, now, sa, m))
         return;
-    }
-    ep_drop(ep, now, sa, peer, &m->hdr, m->hdr.length, IKE_E_STATE);
+    if (type && !ep_minimal(ep)) /* a minimal node takes no hints (RFC 7815 §2.1) */
+        on_hint(ep, now, sa, type);
+    else
+        ep_drop(ep, now, sa, peer, &m->hdr, m->hdr.length, IKE_E_STATE);
 }

@@ -38,6 +38,8 @@ void queue_run(ike_sa *sa, uint64_t now)
 
 int queue_add(ike_sa *sa, uint64_t now, task_kind kind)
 {
+    if (!minimal_may_initiate(sa->ep, kind))
+        return IKE_E_STATE;
     if (sa->req.active) {
         sa->pending |= bit(kind);
         return IKE_OK;
@@ -72,6 +74,10 @@ static void on_request(ike_sa *sa, uint64_t now, const ike_rx *rx)
     reply.n = 0;
     bool taken = false;
     sa_received(sa, now, h, rx->len); /* authentic: the peer is alive, whatever follows */
+    if (ep_minimal(sa->ep)) {
+        minimal_on_request(sa, now, rx);
+        return;
+    }
     for (task_kind k = 0; k < TASK_COUNT; k++) {
         const ike_task_def *t = &ike_tasks[k];
         if (t->exchange != h->exchange || !t->on_request || (t->takes && !t->takes(sa, h)))

@@ -50,6 +50,7 @@ static const char *reason_metric(ike_del_reason r)
     case IKE_DEL_TIMEOUT: return "liveness";
     case IKE_DEL_INITIAL_CONTACT: return "initial_contact";
     case IKE_DEL_PEER_DELETE: return "delete";
+    case IKE_DEL_APP_TIMEOUT: return "app_timeout";
     default: return "other";
     }
 }

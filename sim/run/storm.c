@@ -395,7 +395,8 @@ static void fill_row(storm *s, sim_row *row, sim_storm_curve *curve)
             ike_del_reason r;
             const char *name;
         } names[] = {{IKE_DEL_QCD, "qcd"}, {IKE_DEL_TIMEOUT, "liveness"},
-                     {IKE_DEL_INITIAL_CONTACT, "initial_contact"}, {IKE_DEL_PEER_DELETE, "delete"}};
+                     {IKE_DEL_INITIAL_CONTACT, "initial_contact"}, {IKE_DEL_PEER_DELETE, "delete"},
+                     {IKE_DEL_APP_TIMEOUT, "app_timeout"}};
         uint64_t best = 0;
         for (size_t j = 0; j < G_N_ELEMENTS(names); j++)
             if (reasons[names[j].r] > best) {
