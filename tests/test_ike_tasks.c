@@ -201,7 +201,8 @@ static void test_deleted_after_tables(void)
 static void test_peer_dead(void)
 {
     for (ike_del_reason r = 0; r < IKE_DEL_REASONS; r++) {
-        bool want = r == IKE_DEL_TIMEOUT || r == IKE_DEL_QCD || r == IKE_DEL_INITIAL_CONTACT;
+        bool want = r == IKE_DEL_TIMEOUT || r == IKE_DEL_QCD || r == IKE_DEL_INITIAL_CONTACT ||
+                    r == IKE_DEL_APP_TIMEOUT; /* the application judged it dead */
         g_assert_cmpint(ike_del_peer_dead(r), ==, want);
         g_assert_cmpstr(ike_del_reason_name(r), !=, "unknown");
     }
