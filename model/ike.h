@@ -41,6 +41,7 @@
 #include "ike_lifetime.h"
 #include "ike_proposal.h"
 #include "ike_retx.h"
+#include "ike_ticket.h"
 #include "qcd.h"
 
 typedef struct ike_ep ike_ep;
@@ -72,6 +73,26 @@ typedef struct ike_qcd_cfg {
     bool taker_needs_request;   /* a token counts only while our own request
                                    on that SA is outstanding */
 } ike_qcd_cfg;
+
+/* RFC 5723 session resumption (ike_resume.c).  A client asks for a ticket
+ * in every IKE_AUTH and keeps the last one per peer with what the ticket
+ * stands for (SK_d, suite, the gateway's ID); the ticket outlives the SA it
+ * came from when that SA died with its peer (ike_del_peer_dead) and goes with
+ * any other deletion (§6.2).  A gateway with keys grants tickets and takes
+ * them in IKE_SESSION_RESUME; one without ignores TICKET_REQUEST, as an
+ * implementation without RFC 5723 does. */
+typedef struct ike_resume_cfg {
+    bool client;              /* ask for tickets; ike_ep_resume() presents one */
+    uint32_t timeout_ms;      /* client: an IKE_SESSION_RESUME unanswered this long (from its first
+                                 send) falls back to a full handshake; 0: when the retransmission
+                                 schedule runs out */
+    ike_ticket_keys *keys;    /* gateway: the caller's non-volatile ticket keys, which the
+                                 endpoint rolls over (NULL: no tickets) */
+    uint32_t lifetime_s;      /* gateway: a ticket's lifetime (must be > 0 with keys) */
+    uint32_t roll_s;          /* gateway: a new ticket key once the current one is this old
+                                 (checked when a ticket is sealed; 0: never) */
+    uint32_t grace_s;         /* gateway: a replaced key still opens tickets this long */
+} ike_resume_cfg;
 
 typedef struct ike_cfg {
     ike_suite ike;            /* the IKE SA suite offered and accepted */
@@ -127,6 +148,7 @@ typedef struct ike_cfg {
      * peer's requests get empty answers; unprotected notifies are ignored
      * unless qcd.role makes it a taker */
     bool minimal;
+    ike_resume_cfg resume;    /* RFC 5723 (all off by default) */
 } ike_cfg;
 
 /* A defaults-filled configuration: AES-GCM-16-256, PRF-HMAC-SHA2-256,
@@ -160,6 +182,15 @@ typedef enum ike_event_type {
     IKE_EV_REQUEST_ABANDONED, /* exchange, msg_id of our request that a MID sync made moot:
                                  never answered, not a liveness failure */
     IKE_EV_COOKIE_SENT,       /* responder: a new IKE_SA_INIT was answered with N(COOKIE) */
+    /* RFC 5723 session resumption */
+    IKE_EV_TICKET_GRANTED,    /* gateway: sent TICKET_LT_OPAQUE; client: stored it; count =
+                                 lifetime (s), len = ticket octets */
+    IKE_EV_RESUME_SENT,       /* client: IKE_SESSION_RESUME with a ticket went out */
+    IKE_EV_RESUME_ACCEPTED,   /* gateway: the ticket opened, Nr sent; client: Nr came back */
+    IKE_EV_RESUME_REFUSED,    /* gateway: refused with TICKET_NACK, err says why; client: a
+                                 TICKET_NACK (notify) or no answer (notify 0, count = sends)
+                                 ends the resumption: a full IKE_SA_INIT follows on the same
+                                 SA under a new SPIi */
 } ike_event_type;
 
 /* What a counter sync carried (ike_event.ha_what). */
@@ -186,6 +217,8 @@ typedef enum ike_del_reason {
     IKE_DEL_SHUTDOWN,         /* ike_ep_free() */
     IKE_DEL_QCD,              /* a QCD token from the peer verified */
     IKE_DEL_APP_TIMEOUT,      /* its application got no answers: ike_ep_start_over() */
+    IKE_DEL_RESUMED,          /* gateway: the peer resumed it from a ticket (RFC 5723 §4.3.4:
+                                 deleted silently) */
     IKE_DEL_REASONS           /* not a reason: how many there are (for tables) */
 } ike_del_reason;
 
@@ -286,6 +319,18 @@ int ike_ep_start_over(ike_ep *ep, ike_sa *sa, uint64_t now);
  * §1.3.3, §2.8).  The new one is reported as IKE_EV_CHILD_ESTABLISHED.
  * IKE_E_STATE without an established Child SA or while a rekey is under way. */
 int ike_ep_rekey_child(ike_ep *ep, ike_sa *sa, uint64_t now);
+
+/* RFC 5723: resumes the session with peer from the ticket held for it
+ * (IKE_SESSION_RESUME, then IKE_AUTH and the Child SA), or NULL when none is
+ * held or it expired (then ike_ep_initiate() is the way).  The ticket is
+ * used up: a refusal or no answer falls back to a full handshake on the
+ * same SA. */
+ike_sa *ike_ep_resume(ike_ep *ep, uint64_t now, uint64_t peer);
+/* Does this client hold an unexpired ticket for peer? */
+bool ike_ep_has_ticket(const ike_ep *ep, uint64_t now, uint64_t peer);
+/* Asks for a new ticket on an established SA (INFORMATIONAL with
+ * N(TICKET_REQUEST), RFC 5723 §4.1); IKE_E_STATE unless established. */
+int ike_ep_request_ticket(ike_ep *ep, ike_sa *sa, uint64_t now);
 
 /* Admission before the expensive part of a handshake (ike_admit.c): a
  * responder that spends CPU per IKE_SA_INIT classifies a datagram first.

@@ -55,8 +55,8 @@ void cookie_send(ike_ep *ep, uint64_t now, uint64_t peer, const ike_msg *m)
     if (!cookie_make(ep, peer, m, c))
         return;
     ike_msg r = {0};
-    r.hdr = (ike_hdr){.spi_i = m->hdr.spi_i, .version = IKE_VERSION, .exchange = IKE_SA_INIT,
-                      .flags = IKE_FLAG_R};
+    r.hdr = (ike_hdr){.spi_i = m->hdr.spi_i, .version = IKE_VERSION, .exchange = m->hdr.exchange,
+                      .flags = IKE_FLAG_R}; /* IKE_SA_INIT, or IKE_SESSION_RESUME (RFC 5723 §4.3.2) */
     r.pl[0] = ike_pl_notify(IKE_PROTO_NONE, IKE_N_COOKIE, c, COOKIE_LEN);
     r.n = 1;
     uint8_t out[128];
@@ -64,7 +64,7 @@ void cookie_send(ike_ep *ep, uint64_t now, uint64_t peer, const ike_msg *m)
     if (ike_encode(&r, out, sizeof out, &len) != IKE_OK)
         return;
     ep_send_raw(ep, now, NULL, peer, out, len);
-    ike_event ev = {.now = now, .peer = peer, .spi_i = m->hdr.spi_i, .exchange = IKE_SA_INIT};
+    ike_event ev = {.now = now, .peer = peer, .spi_i = m->hdr.spi_i, .exchange = m->hdr.exchange};
     ep_emit(ep, IKE_EV_COOKIE_SENT, NULL, &ev);
 }
 

@@ -24,6 +24,8 @@ static int auth_value(ike_sa *sa, bool ours, const uint8_t *idb, size_t idb_len,
     const uint8_t *nonce = by_initiator ? hs->nr : hs->ni;
     size_t nonce_len = by_initiator ? hs->nr_len : hs->ni_len;
     const uint8_t *skp = by_initiator ? sa->keys.pi : sa->keys.pr;
+    if (hs->resuming) /* RFC 5723 §4.3.3: keyed with SK_p, no PSK */
+        return resume_auth_value(sa, msg, msg_len, nonce, nonce_len, skp, idb, idb_len, out);
     return ike_psk_auth(sa->suite.prf, cfg->psk, cfg->psk_len, msg, msg_len, nonce, nonce_len, skp, idb,
                         idb_len, out);
 }
@@ -33,7 +35,8 @@ static bool auth_verifies(ike_sa *sa, const ike_payload *id, const ike_payload *
     uint8_t idb[4 + 256], want[IKE_PRF_MAX];
     size_t len = sa->keys.prf_len; /* the AUTH value is one PRF output */
     if (!id || !auth || auth->u.auth.method != IKE_AUTH_SHARED_KEY ||
-        auth->u.auth.data.len != len || id->u.id.data.len > 256)
+        auth->u.auth.data.len != len || id->u.id.data.len > 256 ||
+        !resume_peer_id_ok(sa, id->u.id.type, id->u.id.data.p, id->u.id.data.len))
         return false;
     size_t n = id_body(id->u.id.type, id->u.id.data.p, id->u.id.data.len, idb);
     return auth_value(sa, false, idb, n, want) == IKE_OK &&
@@ -142,7 +145,7 @@ int auth_start(ike_sa *sa, uint64_t now)
     ike_payload pl[12];
     size_t n = 0;
     pl[n++] = (ike_payload){.type = IKE_PL_IDI, .u.id = {cfg->id_type, {sa->ep->id, sa->ep->id_len}}};
-    if (cfg->initial_contact)
+    if (cfg->initial_contact && !sa->hs->resuming) /* a resumed SA replaces the old one silently */
         pl[n++] = ike_pl_notify(IKE_PROTO_NONE, IKE_N_INITIAL_CONTACT, NULL, 0);
     pl[n++] = (ike_payload){.type = IKE_PL_AUTH, .u.auth = {IKE_AUTH_SHARED_KEY, {auth, sa->keys.prf_len}}};
     uint8_t token[QCD_TOKEN_LEN]; /* a maker's token follows AUTH (RFC 6290 §4.2) */
@@ -155,6 +158,8 @@ int auth_start(ike_sa *sa, uint64_t now)
         pl[n++] = ts_payload(IKE_PL_TSI, &cfg->ts_local);
         pl[n++] = ts_payload(IKE_PL_TSR, &cfg->ts_remote);
     }
+    if (cfg->resume.client) /* RFC 5723 §4.1, also after a resumption (§4.3.3) */
+        pl[n++] = ike_pl_notify(IKE_PROTO_NONE, IKE_N_TICKET_REQUEST, NULL, 0);
     return sa_start_request(sa, now, TASK_AUTH, IKE_AUTH, pl, n);
 }
 
@@ -195,6 +200,7 @@ void auth_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
     }
     bool ic = ike_find_notify(m, IKE_N_INITIAL_CONTACT) != NULL;
     sa_established(sa, now);
+    resume_keep_ticket(sa, now, m, first);
     if (ic)
         initial_contact(sa, now);
 }
@@ -230,6 +236,7 @@ task_verdict auth_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_rep
     ha_caps_negotiate(sa, m, first);
 
     uint8_t idb[4 + sizeof cfg->id], mine[IKE_PRF_MAX], token[QCD_TOKEN_LEN];
+    uint8_t ticket[IKE_TICKET_LIFETIME_LEN + IKE_TICKET_MAX];
     size_t idb_len = id_body(cfg->id_type, ep->id, ep->id_len, idb);
     if (auth_value(sa, true, idb, idb_len, mine) != IKE_OK) {
         ep_sa_destroy(ep, sa, now, IKE_DEL_NEGOTIATION);
@@ -274,11 +281,13 @@ task_verdict auth_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_rep
             pl[n++] = ike_pl_notify(IKE_PROTO_NONE, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
         }
     }
+    n += resume_ticket_answer(sa, now, m, first, ticket, sizeof ticket, &pl[n]);
     bool ic = ike_find_notify(m, IKE_N_INITIAL_CONTACT) != NULL;
     if (sa_respond(sa, now, IKE_AUTH, mid, pl, n) != IKE_OK) {
         ep_sa_destroy(ep, sa, now, IKE_DEL_NEGOTIATION);
         return TASK_DONE;
     }
+    resume_supersede(sa, now);
     sa_established(sa, now);
     if (ic)
         initial_contact(sa, now);

@@ -50,6 +50,8 @@ int ike_cfg_check(const ike_cfg *cfg)
         return IKE_E_SYNTAX;
     if ((cfg->qcd.role & IKE_QCD_MAKER) && !cfg->qcd.secrets)
         return IKE_E_SYNTAX;
+    if (cfg->resume.keys && cfg->resume.lifetime_s == 0) /* a ticket's lifetime must be finite (§6.2) */
+        return IKE_E_SYNTAX;
     return IKE_OK;
 }
 
@@ -142,6 +144,7 @@ void ike_ep_free(ike_ep *ep, uint64_t now)
         g_hash_table_destroy(ep->responder);
     ep_map_clear(&ep->child_in);
     ep_map_clear(&ep->by_peer_id);
+    resume_tickets_free(ep);
     if (ep->timers)
         g_sequence_free(ep->timers);
     g_free(ep);
@@ -354,6 +357,15 @@ int ep_sa_set_local_spi(ike_ep *ep, ike_sa *sa)
     return IKE_E_CRYPTO;
 }
 
+int ep_sa_new_local_spi(ike_ep *ep, ike_sa *sa)
+{
+    if (timer_armed(ep, sa)) /* the timer order depends on the SPI */
+        timer_unlink(ep, sa);
+    sa->deadline = IKE_NEVER;
+    g_hash_table_remove(ep->sas, &sa->local_spi);
+    return ep_sa_set_local_spi(ep, sa);
+}
+
 uint8_t *hs_nonce(uint8_t **nonce, size_t *nonce_len, size_t len)
 {
     g_free(*nonce);
@@ -370,6 +382,7 @@ void hs_free(ike_hs *hs)
     g_free(hs->nr);
     g_free(hs->init_req);
     g_free(hs->init_resp);
+    resuming_free(hs->resuming);
     g_free(hs);
 }
 
@@ -384,6 +397,7 @@ void ep_sa_destroy(ike_ep *ep, ike_sa *sa, uint64_t now, ike_del_reason why)
     if (sa->has_child)
         ep_child_index(ep, sa, false);
     child_rekey_free(sa);
+    resume_sa_gone(sa, why);
     ep_peer_index_remove(ep, sa);
     if (sa->state == SA_HALF_OPEN)
         ep->half_open--;
@@ -493,7 +507,7 @@ void ike_ep_receive(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg,
     ike_sa *sa = g_hash_table_lookup(ep->sas, &local);
     if (sa)
         ha_peer_seen(sa, now); /* a takeover sync may wait for this */
-    if (!is_protected && h->exchange != IKE_SA_INIT) {
+    if (!is_protected && h->exchange != IKE_SA_INIT && h->exchange != IKE_SESSION_RESUME) {
         ep_unprotected_info(ep, now, peer, sa, m); /* hints and QCD tokens */
         goto out;
     }
@@ -510,6 +524,20 @@ void ike_ep_receive(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg,
     queue_receive(sa, now, msg, len, m);
 out:
     g_free(m);
+}
+
+void ep_answer_clear(ike_ep *ep, uint64_t now, uint64_t peer, const ike_hdr *req, uint16_t notify,
+                     const uint8_t *data, size_t data_len)
+{
+    ike_msg r = {0};
+    r.hdr = (ike_hdr){.spi_i = req->spi_i, .version = IKE_VERSION, .exchange = req->exchange,
+                      .flags = IKE_FLAG_R};
+    r.pl[0] = ike_pl_notify(IKE_PROTO_NONE, notify, data, data_len);
+    r.n = 1;
+    uint8_t out[128];
+    size_t len;
+    if (ike_encode(&r, out, sizeof out, &len) == IKE_OK)
+        ep_send_raw(ep, now, NULL, peer, out, len);
 }
 
 void ep_child_index(ike_ep *ep, ike_sa *sa, bool add)

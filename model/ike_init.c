@@ -154,20 +154,6 @@ void init_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
 
 /* --- responder --- */
 
-static void answer_unprotected(ike_ep *ep, uint64_t now, uint64_t peer, const ike_hdr *req,
-                               uint16_t notify, const uint8_t *data, size_t data_len)
-{
-    ike_msg r = {0};
-    r.hdr = (ike_hdr){.spi_i = req->spi_i, .version = IKE_VERSION, .exchange = IKE_SA_INIT,
-                      .flags = IKE_FLAG_R};
-    r.pl[0] = ike_pl_notify(IKE_PROTO_NONE, notify, data, data_len);
-    r.n = 1;
-    uint8_t out[128];
-    size_t len;
-    if (ike_encode(&r, out, sizeof out, &len) == IKE_OK)
-        ep_send_raw(ep, now, NULL, peer, out, len);
-}
-
 void init_on_request(ike_ep *ep, uint64_t now, uint64_t peer, const ike_rx *rx)
 {
     const uint8_t *msg = rx->msg;
@@ -175,7 +161,7 @@ void init_on_request(ike_ep *ep, uint64_t now, uint64_t peer, const ike_rx *rx)
     const ike_msg *m = rx->m;
     const ike_hdr *h = &m->hdr;
     if (m->critical_type) {
-        answer_unprotected(ep, now, peer, h, IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD, &m->critical_type, 1);
+        ep_answer_clear(ep, now, peer, h, IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD, &m->critical_type, 1);
         return;
     }
     const ike_payload *sap = ike_find(m, IKE_PL_SA, NULL), *ke = ike_find(m, IKE_PL_KE, NULL),
@@ -216,17 +202,17 @@ void init_on_request(ike_ep *ep, uint64_t now, uint64_t peer, const ike_rx *rx)
     bool esn;
     if (!ike_props_select(ep_ike_props(ep, &tmp), &sap->u.sa, cfg->prefer_supplied, ke->u.ke.group,
                           false, &suite, &esn, &chosen)) {
-        answer_unprotected(ep, now, peer, h, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+        ep_answer_clear(ep, now, peer, h, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
         return;
     }
     if (ke->u.ke.group != suite.dh) {
         uint8_t g[2];
         put_be16(g, suite.dh);
-        answer_unprotected(ep, now, peer, h, IKE_N_INVALID_KE_PAYLOAD, g, 2);
+        ep_answer_clear(ep, now, peer, h, IKE_N_INVALID_KE_PAYLOAD, g, 2);
         return;
     }
     if (ke->u.ke.data.len != ike_dh_ke_len(suite.dh)) {
-        answer_unprotected(ep, now, peer, h, IKE_N_INVALID_SYNTAX, NULL, 0);
+        ep_answer_clear(ep, now, peer, h, IKE_N_INVALID_SYNTAX, NULL, 0);
         return;
     }
     ep_emit(ep, IKE_EV_MSG_RECEIVED, NULL, &ev);

@@ -37,6 +37,7 @@ typedef struct ike_request {
     size_t len;
     uint32_t sends;      /* 1 after the first send */
     uint64_t deadline;   /* next retransmission or giving up */
+    uint64_t give_up_at; /* given up at this time even with retransmissions left (0: none) */
 } ike_request;
 
 /* A Child SA rekey under way (ike_child_sa.c), out of line: most SAs never
@@ -61,7 +62,30 @@ typedef struct ike_hs {
     size_t cookie_len;
     unsigned retries;              /* IKE_SA_INIT restarts so far */
     uint32_t child_spi;            /* our inbound ESP SPI, proposed */
+    struct ike_resuming *resuming; /* RFC 5723: the SA resumes another (ike_resume.c); NULL if not */
 } ike_hs;
+
+/* A ticket a client holds for a peer, with what it stands for (RFC 5723 §4.2:
+ * "all items marked as from the ticket"). */
+typedef struct ike_held_ticket {
+    uint64_t peer;                 /* the key in ep->tickets */
+    uint64_t expires;              /* our clock */
+    uint64_t spi_i, spi_r;         /* of the SA it came from */
+    ike_suite suite;
+    uint8_t sk_d[IKE_PRF_LEN];
+    uint8_t id_r[1 + IKE_MAX_PEER_ID]; /* the gateway's ID type | ID */
+    size_t id_r_len;
+    size_t len;
+    uint8_t ticket[];
+} ike_held_ticket;
+
+/* What an SA being resumed needs until IKE_AUTH is done. */
+typedef struct ike_resuming {
+    uint8_t peer_id[1 + IKE_MAX_PEER_ID]; /* the peer's ID type | ID the ticket names */
+    size_t peer_id_len;
+    uint64_t old_spi_i, old_spi_r;        /* the SA the ticket came from */
+    ike_held_ticket *ticket;              /* initiator: the ticket presented */
+} ike_resuming;
 
 /* RFC 6311 state of an IKE SA (widest fields first: every SA has one). */
 typedef struct ike_ha {
@@ -154,6 +178,7 @@ struct ike_ep {
     size_t half_open;      /* responder SAs in SA_HALF_OPEN */
     uint8_t cookie_secret[32];
     ep_map by_peer_id;     /* GBytes (ID type | ID) -> GSList of ike_sa, for INITIAL_CONTACT */
+    GHashTable *tickets;   /* client: peer -> ike_held_ticket (RFC 5723); NULL until one */
 };
 
 /* ike_ep.c */
@@ -161,6 +186,8 @@ void ep_emit(ike_ep *ep, ike_event_type type, ike_sa *sa, const ike_event *extra
 void ep_rearm(ike_ep *ep, ike_sa *sa);
 ike_sa *ep_sa_new(ike_ep *ep, uint64_t now, uint64_t peer, bool initiator);
 int ep_sa_set_local_spi(ike_ep *ep, ike_sa *sa);
+/* Replaces an initiator SA's SPIi by a fresh one (its timer is unarmed after). */
+int ep_sa_new_local_spi(ike_ep *ep, ike_sa *sa);
 void ep_sa_destroy(ike_ep *ep, ike_sa *sa, uint64_t now, ike_del_reason why);
 void ep_random(ike_ep *ep, uint8_t *out, size_t len);
 uint8_t *hs_nonce(uint8_t **nonce, size_t *nonce_len, size_t len); /* (re)allocates it */
@@ -223,6 +250,38 @@ void init_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx);
  * single suites (into *tmp). */
 const ike_props *ep_ike_props(const ike_ep *ep, ike_props *tmp);
 const ike_props *ep_esp_props(const ike_ep *ep, ike_props *tmp);
+
+/* Answers a request that opens an SA with HDR(SPIi, 0), N(notify) in the clear. */
+void ep_answer_clear(ike_ep *ep, uint64_t now, uint64_t peer, const ike_hdr *req, uint16_t notify,
+                     const uint8_t *data, size_t data_len);
+
+/* ike_resume.c: TASK_RESUME (IKE_SESSION_RESUME, RFC 5723) and the tickets */
+void resume_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx);
+void resume_on_request(ike_ep *ep, uint64_t now, uint64_t peer, const ike_rx *rx);
+void resume_give_up(ike_sa *sa, uint64_t now);
+void resuming_free(ike_resuming *r);
+/* IKE_AUTH: the AUTH value of a resumed SA (§4.3.3), and whether a peer's ID
+ * is the one its ticket names. */
+int resume_auth_value(const ike_sa *sa, const uint8_t *msg, size_t msg_len, const uint8_t *nonce,
+                      size_t nonce_len, const uint8_t *sk_p, const uint8_t *idb, size_t idb_len,
+                      uint8_t out[IKE_PRF_MAX]);
+bool resume_peer_id_ok(const ike_sa *sa, uint8_t type, const uint8_t *id, size_t len);
+/* Responder: the answer to a TICKET_REQUEST in m->pl[first..] (0 payloads
+ * when none was asked for or tickets are off), its body written into buf. */
+size_t resume_ticket_answer(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first, uint8_t *buf,
+                            size_t cap, ike_payload *pl);
+/* Initiator: keeps a ticket the response granted. */
+void resume_keep_ticket(ike_sa *sa, uint64_t now, const ike_msg *m, size_t first);
+/* The ticket of a deleted SA goes unless its peer died (§6.2). */
+void resume_sa_gone(ike_sa *sa, ike_del_reason why);
+/* Responder, after a resumed IKE_AUTH: the old SA goes silently (§4.3.4). */
+void resume_supersede(ike_sa *sa, uint64_t now);
+void resume_tickets_free(ike_ep *ep);
+
+/* ike_ticket_req.c: TASK_TICKET, a ticket asked for in INFORMATIONAL (§4.1) */
+int ticket_req_start(ike_sa *sa, uint64_t now);
+void ticket_req_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx);
+task_verdict ticket_req_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_reply *reply);
 
 /* ike_auth.c: TASK_AUTH */
 int auth_start(ike_sa *sa, uint64_t now);

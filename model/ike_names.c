@@ -22,6 +22,10 @@ const char *ike_event_name(ike_event_type t)
     case IKE_EV_HA_REPLAY_DELTA: return "ha_replay_delta";
     case IKE_EV_REQUEST_ABANDONED: return "request_abandoned";
     case IKE_EV_COOKIE_SENT: return "cookie_sent";
+    case IKE_EV_TICKET_GRANTED: return "ticket_granted";
+    case IKE_EV_RESUME_SENT: return "resume_sent";
+    case IKE_EV_RESUME_ACCEPTED: return "resume_accepted";
+    case IKE_EV_RESUME_REFUSED: return "resume_refused";
     }
     return "unknown";
 }
@@ -39,6 +43,7 @@ const char *ike_del_reason_name(ike_del_reason r)
     case IKE_DEL_SHUTDOWN: return "shutdown";
     case IKE_DEL_QCD: return "qcd";
     case IKE_DEL_APP_TIMEOUT: return "app_timeout";
+    case IKE_DEL_RESUMED: return "resumed";
     case IKE_DEL_REASONS: break;
     }
     return "unknown";

@@ -151,13 +151,13 @@ void queue_receive(ike_sa *sa, uint64_t now, const uint8_t *msg, size_t len, ike
         receive_protected(sa, now, msg, len, m);
         return;
     }
-    /* in the clear on an SA: only the answer to our IKE_SA_INIT */
-    bool ours = h->exchange == IKE_SA_INIT && (h->flags & IKE_FLAG_R) && sa->state == SA_INIT_SENT &&
-                sa->req.active && sa->req.mid == h->msg_id;
+    /* in the clear on an SA: only the answer to our IKE_SA_INIT or IKE_SESSION_RESUME */
+    bool ours = (h->flags & IKE_FLAG_R) && sa->state == SA_INIT_SENT && sa->req.active &&
+                sa->req.mid == h->msg_id && h->exchange == sa->req.exchange;
     if (!ours) {
         sa_dropped(sa, now, h, len, IKE_E_STATE);
         return;
     }
     ike_rx rx = {h, msg, len, m, 0};
-    ike_tasks[TASK_SA_INIT].on_response(sa, now, &rx);
+    ike_tasks[sa->req.kind].on_response(sa, now, &rx);
 }

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "ike.h"
+#include "ike_resume_wire.h"
 #include "ike_wire.h"
 
 /* The order is the queue's: of two waiting tasks the first listed starts
@@ -30,6 +31,8 @@ typedef enum task_kind {
     TASK_LIVENESS, /* ike_liveness.c: liveness check (INFORMATIONAL) */
     TASK_CHILD_SA, /* ike_child_sa.c: CREATE_CHILD_SA */
     TASK_CHILD_DELETE, /* ike_child_sa.c: Delete of a rekeyed Child SA (INFORMATIONAL) */
+    TASK_RESUME,   /* ike_resume.c: IKE_SESSION_RESUME (RFC 5723) */
+    TASK_TICKET,   /* ike_ticket_req.c: a ticket asked for in INFORMATIONAL (RFC 5723 §4.1) */
     TASK_COUNT
 } task_kind;
 
@@ -49,6 +52,7 @@ typedef struct ike_reply {
     ike_payload pl[IKE_REPLY_MAX];
     size_t n;
     uint8_t data[IKE_REPLY_MAX][8]; /* small payload contents (SPIs) the replies point into */
+    uint8_t ticket[IKE_TICKET_LIFETIME_LEN + IKE_TICKET_MAX]; /* a TICKET_LT_OPAQUE body */
 } ike_reply;
 
 typedef enum task_verdict {
@@ -78,6 +82,8 @@ typedef struct ike_task_def {
     task_verdict (*on_request)(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_reply *reply);
     /* responder of a request that opens a new IKE SA (no SA exists yet) */
     void (*on_new_sa)(ike_ep *ep, uint64_t now, uint64_t peer, const ike_rx *rx);
+    /* initiator: our request went unanswered (NULL: the SA is deleted) */
+    void (*on_give_up)(ike_sa *sa, uint64_t now);
 } ike_task_def;
 
 extern const ike_task_def ike_tasks[TASK_COUNT];

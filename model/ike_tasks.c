@@ -20,4 +20,10 @@ const ike_task_def ike_tasks[TASK_COUNT] = {
                        .on_request = child_sa_on_request},
     [TASK_CHILD_DELETE] = {.name = "child_delete", .exchange = IKE_INFORMATIONAL, .initiate = child_delete_start,
                            .on_response = child_delete_on_response},
+    [TASK_RESUME] = {.name = "ike_session_resume", .exchange = IKE_SESSION_RESUME, .flags = TASK_VETS_RESPONSE,
+                     .on_response = resume_on_response, .on_new_sa = resume_on_request,
+                     .on_give_up = resume_give_up},
+    [TASK_TICKET] = {.name = "ticket_request", .exchange = IKE_INFORMATIONAL, .initiate = ticket_req_start,
+                     .on_response = ticket_req_on_response, .takes = task_if_established,
+                     .on_request = ticket_req_on_request},
 };

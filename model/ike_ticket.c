@@ -34,6 +34,7 @@ void ike_ticket_keys_roll(ike_ticket_keys *k, const uint8_t id[IKE_TICKET_KEY_ID
     memcpy(k->cur.id, id, IKE_TICKET_KEY_ID_LEN);
     memcpy(k->cur.key, key, IKE_TICKET_KEY_LEN);
     k->cur.retire_at = UINT64_MAX;
+    k->cur_since = now;
 }
 
 size_t ike_ticket_len(const ike_ticket_state *st)

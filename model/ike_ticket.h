@@ -47,6 +47,7 @@ typedef struct ike_ticket_keys {
     ike_ticket_key cur;
     ike_ticket_key old[IKE_TICKET_OLD_KEYS]; /* old[0] newest */
     unsigned n_old;
+    uint64_t cur_since; /* when cur came in (ns; 0 after ike_ticket_keys_init) */
 } ike_ticket_keys;
 
 void ike_ticket_keys_init(ike_ticket_keys *k, const uint8_t id[IKE_TICKET_KEY_ID_LEN],

@@ -121,7 +121,12 @@ int sa_respond_uncached(ike_sa *sa, uint64_t now, uint8_t exchange, uint32_t mid
 bool sa_retransmit_due(ike_sa *sa, uint64_t now)
 {
     const ike_retx *r = &sa->ep->cfg->retx;
-    if (sa->req.sends > r->tries) {
+    if (sa->req.sends > r->tries || (sa->req.give_up_at && now >= sa->req.give_up_at)) {
+        void (*give_up)(ike_sa *, uint64_t) = ike_tasks[sa->req.kind].on_give_up;
+        if (give_up) {
+            give_up(sa, now);
+            return false;
+        }
         ep_sa_destroy(sa->ep, sa, now, queue_give_up_reason(sa));
         return true;
     }
@@ -136,6 +141,8 @@ bool sa_retransmit_due(ike_sa *sa, uint64_t now)
     ep_emit(sa->ep, IKE_EV_RETRANSMIT, sa, &ev);
     ep_send_raw(sa->ep, now, sa, sa->peer, sa->req.msg, sa->req.len);
     sa->req.deadline = now + ike_retx_wait_ns(r, sa->req.sends, u);
+    if (sa->req.give_up_at && sa->req.deadline > sa->req.give_up_at)
+        sa->req.deadline = sa->req.give_up_at;
     sa->req.sends++;
     return false;
 }

@@ -460,6 +460,30 @@ static const exp_key keys[] = {
               "(`prefer_configured_proposals = yes`): the responder's own proposals and algorithm order "
               "decide. A KEi group both sides list is taken over the preferred one (no INVALID_KE_PAYLOAD "
               "round trip)"},
+    {.name = "resume", .group = EXP_G_GATEWAY, BOOLEAN, .def = "false", GW(resume), .per_run = true,
+     .help = "RFC 5723 session resumption, both roles: ask for a ticket in IKE_AUTH and, whenever the "
+              "gateway initiates (after a dead peer or on traffic), resume from it with IKE_SESSION_RESUME "
+              "(no Diffie-Hellman), falling back to a full handshake on TICKET_NACK or no answer; as a "
+              "responder grant tickets sealed with AES-256-GCM under keys kept across crashes"},
+    {.name = "ticket_lifetime", .group = EXP_G_GATEWAY, QTY(UNIT_DURATION), RANGE("1s", "30d"),
+     .check = EXP_WHOLE_MS, .def = "1h", .apply = ap_ms, GW(ticket_lifetime_ms), .per_run = true,
+     .value = "duration (whole seconds go on the wire)",
+     .help = "lifetime of the tickets this gateway grants (TICKET_LT_OPAQUE); a client never presents an "
+              "expired one"},
+    {.name = "ticket_key_roll", .group = EXP_G_GATEWAY, QTY(UNIT_DURATION), RANGE("1s", "30d"), .word = "off",
+     .check = EXP_WHOLE_MS, .def = "off", .apply = ap_ms, GW(ticket_roll_ms), .per_run = true,
+     .value = "duration in whole seconds",
+     .help = "a new ticket key once the current one is this old (checked when a ticket is sealed)"},
+    {.name = "ticket_key_grace", .group = EXP_G_GATEWAY, QTY(UNIT_DURATION), RANGE("0s", "30d"),
+     .check = EXP_WHOLE_MS, .def = "1h", .apply = ap_ms, GW(ticket_grace_ms), .per_run = true,
+     .value = "duration in whole seconds",
+     .help = "a replaced ticket key still opens tickets this long; then its tickets get TICKET_NACK"},
+    {.name = "resume_timeout", .group = EXP_G_GATEWAY, QTY(UNIT_DURATION), RANGE("1ms", "1d"), .word = "off",
+     .check = EXP_WHOLE_MS, .def = "off", .apply = ap_ms, GW(resume_timeout_ms), .per_run = true,
+     .value = "duration in whole ms",
+     .help = "an IKE_SESSION_RESUME unanswered this long falls back to a full handshake; `off`: when its "
+              "retransmissions run out, as any request (a gateway that is still down would not answer a "
+              "full handshake either, and one that is merely slow would get a costlier request)"},
     {.name = "pattern", .group = EXP_G_TRAFFIC, CHOICE(patterns, pattern_values), .def = "constant",
      .apply = ap_choice, TRAFFIC(kind), .per_run = true,
      .help = "packet arrivals: evenly spaced, a Poisson process, or constant while on"},

@@ -31,6 +31,7 @@ struct sim_gw {
     bool reinitiate;        /* the peer died: initiate once the model call returned */
     /* non-volatile */
     qcd_secrets secrets;
+    ike_ticket_keys ticket_keys; /* RFC 5723, with cfg.resume */
     GHashTable *child_map;  /* inbound SPI -> uint64_t[2] IKE SPIs */
 };
 
@@ -42,6 +43,8 @@ void sim_gw_cfg_defaults(sim_gw_cfg *cfg)
     cfg->establish = SIM_EST_AT_BOOT;
     cfg->reinitiate_on_dead = true;
     cfg->answer_invalid_spi = true;
+    cfg->ticket_lifetime_ms = 3600000; /* libreswan's at most 1 h; RFC 5723 §9.8 names 1 h */
+    cfg->ticket_grace_ms = 3600000;
 }
 
 static bool natt(const sim_gw *gw) { return gw->port != IKE_PORT; }
@@ -252,6 +255,19 @@ void sim_gw_set_cluster(sim_gw *gw, bool (*alive_elsewhere)(void *arg, uint64_t 
     gw->cluster_arg = arg;
 }
 
+/* Tickets both ways, under keys the gateway keeps across crashes. */
+static void resume_setup(sim_gw *gw)
+{
+    const sim_gw_cfg *c = &gw->cfg;
+    uint8_t id[IKE_TICKET_KEY_ID_LEN], key[IKE_TICKET_KEY_LEN];
+    gw_random(gw, id, sizeof id);
+    gw_random(gw, key, sizeof key);
+    ike_ticket_keys_init(&gw->ticket_keys, id, key);
+    gw->cfg.ike.resume = (ike_resume_cfg){.client = true, .timeout_ms = c->resume_timeout_ms,
+                                          .keys = &gw->ticket_keys, .lifetime_s = c->ticket_lifetime_ms / 1000,
+                                          .roll_s = c->ticket_roll_ms / 1000, .grace_s = c->ticket_grace_ms / 1000};
+}
+
 sim_gw *sim_gw_new(ns3_node_id node, uint32_t addr, uint16_t port, const sim_gw_cfg *cfg,
                    uint64_t seed, uint64_t run, uint64_t stream)
 {
@@ -267,6 +283,8 @@ sim_gw *sim_gw_new(ns3_node_id node, uint32_t addr, uint16_t port, const sim_gw_
     gw->cfg.ike.qcd.secrets = &gw->secrets;
     gw->child_map = g_hash_table_new_full(NULL, NULL, NULL, g_free);
     gw->rng = sim_rng_new(seed, run, stream);
+    if (gw->rng && cfg->resume)
+        resume_setup(gw);
     gw->sock = gw->rng ? ns3_udp_open(node, port, on_datagram, gw) : -1;
     if (gw->sock < 0 || ike_cfg_check(&gw->cfg.ike) != IKE_OK) {
         sim_gw_free(gw);
@@ -338,7 +356,9 @@ ike_sa *sim_gw_initiate(sim_gw *gw)
 {
     if (!gw->ep || !gw->peer)
         return NULL;
-    ike_sa *sa = ike_ep_initiate(gw->ep, ns3_now_ns(), gw->peer);
+    ike_sa *sa = gw->cfg.resume ? ike_ep_resume(gw->ep, ns3_now_ns(), gw->peer) : NULL;
+    if (!sa)
+        sa = ike_ep_initiate(gw->ep, ns3_now_ns(), gw->peer);
     gw->acquiring = sa != NULL;
     rearm(gw);
     return sa;

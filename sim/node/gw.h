@@ -44,6 +44,17 @@ typedef struct sim_gw_cfg {
     sim_establish establish;
     bool reinitiate_on_dead;  /* after a dead peer: initiate at once, else on the next packet */
     esp_cfg esp;
+    /* RFC 5723 session resumption, both roles: as a client the gateway asks
+     * for tickets and, whenever it initiates (after a dead peer or on
+     * traffic), resumes from the ticket it holds for its peer (full handshake
+     * without one, or after a TICKET_NACK or no answer); as a responder it
+     * grants and takes tickets under keys it keeps across a crash (drawn
+     * from its random stream at creation, only when on). */
+    bool resume;
+    uint32_t ticket_lifetime_ms;  /* whole seconds go on the wire */
+    uint32_t ticket_roll_ms;      /* a new ticket key when the current one is this old (0: never) */
+    uint32_t ticket_grace_ms;     /* a replaced key still opens tickets this long */
+    uint32_t resume_timeout_ms;   /* fall back after this long without an answer (0: the schedule) */
 } sim_gw_cfg;
 
 void sim_gw_cfg_defaults(sim_gw_cfg *cfg);

@@ -17,7 +17,7 @@ static const char *const kind_names[TR_N_KINDS] = {
     [TR_LINK_DOWN] = "link-down", [TR_LINK_UP] = "link-up", [TR_LOSS] = "loss", [TR_TAKEOVER] = "takeover",
     [TR_MEMBER_LINKS_DOWN] = "member-links-down", [TR_MEMBER_LINKS_UP] = "member-links-up",
     [TR_FORGE] = "forge", [TR_PROBE] = "probe", [TR_REPLAY] = "replay", [TR_ESP_FIRST] = "esp-first",
-    [TR_ESP_LAST] = "esp-last", [TR_ESP_GAP] = "esp-gap",
+    [TR_ESP_LAST] = "esp-last", [TR_ESP_GAP] = "esp-gap", [TR_TICKET] = "ticket", [TR_RESUME] = "resume",
 };
 
 const char *trace_kind_name(trace_kind k) { return k < TR_N_KINDS ? kind_names[k] : "unknown"; }
@@ -458,6 +458,19 @@ void sim_trace_ike_event(run_trace *t, int actor, const ike_event *ev)
         return;
     case IKE_EV_REQUEST_ABANDONED: model_line(t, TR_ABANDONED, actor, ev, NULL); return;
     case IKE_EV_COOKIE_SENT: model_line(t, TR_COOKIE, actor, ev, NULL); return;
+    case IKE_EV_TICKET_GRANTED:
+        d = g_strdup_printf("%zu octets for %u s", ev->len, ev->count);
+        model_line(t, TR_TICKET, actor, ev, d);
+        return;
+    case IKE_EV_RESUME_SENT: model_line(t, TR_RESUME, actor, ev, "sent"); return;
+    case IKE_EV_RESUME_ACCEPTED: model_line(t, TR_RESUME, actor, ev, "accepted"); return;
+    case IKE_EV_RESUME_REFUSED:
+        if (ev->notify == IKE_N_TICKET_NACK)
+            d = g_strdup_printf("refused: %s", ev->err ? ike_strerror(ev->err) : "TICKET_NACK");
+        else
+            d = g_strdup_printf("unanswered after %u sends: full handshake", ev->count);
+        model_line(t, TR_RESUME, actor, ev, d);
+        return;
     }
 }
 

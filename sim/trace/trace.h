@@ -31,6 +31,8 @@ typedef enum trace_kind {
     TR_MEMBER_LINKS_UP, TR_FORGE, TR_PROBE, TR_REPLAY,
     /* ESP, per SA and direction */
     TR_ESP_FIRST, TR_ESP_LAST, TR_ESP_GAP,
+    /* the model: RFC 5723 session resumption */
+    TR_TICKET, TR_RESUME,
     TR_N_KINDS
 } trace_kind;
 
