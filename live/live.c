@@ -27,6 +27,7 @@
 #include "esp_udp.h"
 #include "ike.h"
 #include "ike_ha.h"
+#include "live_esp.h"
 #include "live_peers.h"
 
 enum {
@@ -50,6 +51,8 @@ typedef struct live {
     GMainLoop *loop;
     gint64 t0_us;             /* printed times count from here */
     live_peers *peers;        /* token <-> address */
+    GSocketAddress *local;    /* the bound address, for NAT-D */
+    live_esp *esp;            /* --nat-t: ESP in UDP on the Child SAs; else NULL */
     size_t sa_peak;           /* most SAs since the memory was last given back */
     FILE *keylog;
     goal_kind goal;
@@ -142,6 +145,28 @@ static void io_random(void *ctx, uint8_t *out, size_t len)
         fprintf(stderr, "ikesim-live: OpenSSL RAND_bytes failed\n");
         exit(1); /* no safe way to go on without randomness */
     }
+}
+
+/* NAT-D (--nat-t): the bound address and the peer's, as the model's endpoints. */
+static bool to_endpoint(GSocketAddress *a, ike_endpoint *e)
+{
+    GInetAddress *ia = g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(a));
+    gsize n = g_inet_address_get_native_size(ia);
+    if (n != 4 && n != 16)
+        return false;
+    memcpy(e->addr, g_inet_address_to_bytes(ia), n);
+    e->addr_len = (uint8_t)n;
+    e->port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(a));
+    return true;
+}
+
+static bool io_addresses(void *ctx, uint64_t peer, ike_endpoint *local, ike_endpoint *remote)
+{
+    live *lv = ctx;
+    GSocketAddress *to = peer_addr(lv, peer);
+    bool ok = to && to_endpoint(lv->local, local) && to_endpoint(to, remote);
+    g_clear_object(&to);
+    return ok;
 }
 
 static void finish(live *lv, int rc)
@@ -261,6 +286,10 @@ static void io_event(void *ctx, const ike_event *ev)
 
     if (ev->type == IKE_EV_SA_ESTABLISHED)
         on_established(lv, ev);
+    if (lv->esp && ev->type == IKE_EV_CHILD_ESTABLISHED && live_esp_add(lv->esp, ev->sa, ev->child) != ESP_OK)
+        fprintf(stderr, "ikesim-live: no ESP for Child SA %08" PRIx32 " (unsupported suite)\n", ev->child->spi_in);
+    if (lv->esp && ev->type == IKE_EV_SA_DELETED)
+        live_esp_forget(lv->esp, ev->sa);
     if (ev->type == IKE_EV_LIVENESS_ANSWERED)
         lv->answered++;
     if ((lv->goal == GOAL_ESTABLISHED && ev->type == IKE_EV_SA_ESTABLISHED) ||
@@ -360,6 +389,42 @@ static gboolean on_failover(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+/* ESP in UDP from a peer (--nat-t): opened with its Child SA's keys; an
+ * ICMP echo request inside is answered on the IKE SA's current Child SA. */
+static void on_esp(live *lv, GSocketAddress *from, const uint8_t *pkt, size_t len)
+{
+    static uint8_t plain[MAX_DATAGRAM], reply[MAX_DATAGRAM], out[MAX_DATAGRAM];
+    uint64_t now = now_ns();
+    double t = (double)((int64_t)(now / 1000u) - lv->t0_us) / 1e6;
+    live_esp_rx in = {0};
+    int rc = live_esp_open(lv->esp, pkt, len, plain, sizeof plain, &in);
+    if (rc != ESP_OK) {
+        fprintf(stderr, "ikesim-live: ESP (%zu octets, SPI %08" PRIx32 ") dropped: %s\n", len, in.spi,
+                esp_strerror(rc));
+        return;
+    }
+    ike_sa *sa = in.sa;
+    ike_ep_esp_seen(lv->ep, now, in.spi);
+    printf("%.6f esp_received %016" PRIx64 " %016" PRIx64 " spi=%08" PRIx32 " seq=%" PRIu64 " len=%zu\n", t,
+           ike_sa_spi_i(sa), ike_sa_spi_r(sa), in.spi, in.rx.seq, in.rx.len);
+    const ike_child *cur = ike_sa_child(sa);
+    size_t n = in.rx.next_header == ESP_NH_IPV4 ? live_icmp_echo_reply(in.rx.payload, in.rx.len, reply, sizeof reply)
+                                                : 0;
+    size_t out_len;
+    uint64_t seq;
+    if (n && cur &&
+        live_esp_seal(lv->esp, cur->spi_in, ESP_NH_IPV4, reply, n, out, sizeof out, &out_len, &seq) == ESP_OK) {
+        GError *err = NULL;
+        if (g_socket_send_to(lv->sock, from, (const gchar *)out, out_len, NULL, &err) < 0) {
+            fprintf(stderr, "ikesim-live: ESP send: %s\n", err->message);
+            g_error_free(err);
+        } else
+            printf("%.6f esp_echo_answered %016" PRIx64 " %016" PRIx64 " spi=%08" PRIx32 " seq=%" PRIu64 "\n", t,
+                   ike_sa_spi_i(sa), ike_sa_spi_r(sa), cur->spi_out, seq);
+    }
+    fflush(stdout);
+}
+
 static gboolean on_readable(GSocket *sock, GIOCondition cond, gpointer data)
 {
     live *lv = data;
@@ -378,8 +443,10 @@ static gboolean on_readable(GSocket *sock, GIOCondition cond, gpointer data)
         const uint8_t *msg = buf;
         size_t len = (size_t)n;
         esp_udp_kind kind = ESP_UDP_IKE;
-        if (uses_marker(lv, from) &&
-            (esp_udp_classify(buf, len, &kind, &msg, &len) != ESP_OK || kind == ESP_UDP_ESP)) {
+        int crc = uses_marker(lv, from) ? esp_udp_classify(buf, len, &kind, &msg, &len) : ESP_OK;
+        if (crc == ESP_OK && kind == ESP_UDP_ESP && lv->esp) {
+            on_esp(lv, from, msg, len);
+        } else if (crc != ESP_OK || kind == ESP_UDP_ESP) {
             char *s = addr_str(from);
             fprintf(stderr, "ikesim-live: %zd octets from %s without the non-ESP marker "
                     "(ESP?), ignored\n", n, s);
@@ -550,6 +617,21 @@ static const char description[] =
     "(the lost and the replicated counters); ha_sync_sent shows nonce, m=M1,\n"
     "p=P1, ha_sync_answered m=M2, p=P2.\n"
     "\n"
+    "--nat-t (RFC 7296 2.23, RFC 3948): IKE_SA_INIT carries NAT_DETECTION_SOURCE_IP\n"
+    "and _DESTINATION_IP for the --listen address (give a specific one), which\n"
+    "makes strongSwan's kernel-libipsec install its Child SAs (it does ESP only in\n"
+    "UDP).  Towards a peer found behind a NAT (charon with kernel-libipsec fakes\n"
+    "one) messages follow its latest authenticated address.  ESP in UDP on the\n"
+    "socket is opened with the Child SAs' keys:\n"
+    "  SECONDS esp_received SPIi SPIr spi=SPI seq=N len=N\n"
+    "and an ICMP echo request inside is answered through the current Child SA\n"
+    "(esp_echo_answered ... spi=its outbound SPI seq=N).  As initiator, start at\n"
+    "the peer's port 4500 (2.23 allows it; ikesim-live does not float from 500).\n"
+    "\n"
+    "--child-rekey SECONDS: CREATE_CHILD_SA with N(REKEY_SA) that long after\n"
+    "each Child SA was installed (strongSwan's rekey_time with rand_time 0), then\n"
+    "Delete of the replaced SA.\n"
+    "\n"
     "--exit-after EVENT: established, child, liveness:N (N liveness checks\n"
     "answered), deleted (an IKE SA ended by a Delete, ours or the peer's).\n"
     "\n"
@@ -581,7 +663,8 @@ int main(int argc, char **argv)
     g_autofree char *qcd = NULL;
     double dpd = 0, timeout = 0, delete_after = -1, failover_after = -1, half_open_timeout = 30;
     gint cookie_threshold = DEFAULT_COOKIE_THRESHOLD, half_open_max = DEFAULT_HALF_OPEN_MAX;
-    gboolean childless = FALSE;
+    gboolean childless = FALSE, nat_t = FALSE;
+    double child_rekey = 0;
     GOptionEntry entries[] = {
         {"listen", 'l', 0, G_OPTION_ARG_STRING, &listen_s, "Local UDP address (required)", "ADDR:PORT"},
         {"initiate", 'i', 0, G_OPTION_ARG_STRING, &initiate, "Start an IKE SA to this peer", "ADDR:PORT"},
@@ -591,6 +674,10 @@ int main(int argc, char **argv)
          "Algorithms (default aes256gcm16-prfsha256-x25519)", "NAME"},
         {"childless", 0, 0, G_OPTION_ARG_NONE, &childless,
          "IKE SA without a Child SA (RFC 6023)", NULL},
+        {"nat-t", 0, 0, G_OPTION_ARG_NONE, &nat_t,
+         "NAT traversal: NAT-D in IKE_SA_INIT, ESP in UDP on the Child SAs (see below)", NULL},
+        {"child-rekey", 0, 0, G_OPTION_ARG_DOUBLE, &child_rekey,
+         "Rekey each Child SA this long after it was installed (0: never)", "SECONDS"},
         {"dpd", 0, 0, G_OPTION_ARG_DOUBLE, &dpd,
          "Liveness check after this long without inbound traffic (0: none)", "SECONDS"},
         {"retransmit", 0, 0, G_OPTION_ARG_STRING, &retransmit,
@@ -655,6 +742,11 @@ int main(int argc, char **argv)
         !(failover_after == -1 || (failover_after >= 0 && failover_after <= 86400)))
         return usage_error("--dpd, --timeout, --delete-after and --ha-failover-after take 0 to "
                            "86400 seconds");
+    if (!(child_rekey >= 0 && child_rekey <= 86400 && child_rekey == (double)(uint32_t)child_rekey))
+        return usage_error("--child-rekey takes 0 to 86400 whole seconds");
+    if (nat_t && remote && g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(remote)) == 500)
+        return usage_error("--nat-t starts at the peer's NAT-T port (4500), not 500: ikesim-live "
+                           "does not float");
     if (cookie_threshold < 0 || cookie_threshold > 1000000 || half_open_max < 0 ||
         half_open_max > 1000000)
         return usage_error("--cookie-threshold and --half-open-max take 0 to 1000000");
@@ -692,6 +784,10 @@ int main(int argc, char **argv)
     }
     g_clear_object(&id_addr);
     cfg.childless = childless;
+    if (child_rekey > 0) { /* strongSwan's rekey_time, rand_time 0: exactly then */
+        cfg.child_life = (ike_child_lifetime){(uint32_t)child_rekey, IKE_LFT_UNSET, 0};
+        ike_child_lifetime_resolve(&cfg.child_life);
+    }
     cfg.dpd_delay_ms = (uint32_t)(dpd * 1000 + 0.5);
     lv.delete_after = delete_after;
     lv.failover_after = failover_after;
@@ -721,7 +817,10 @@ int main(int argc, char **argv)
     qcd_secrets_init(&secrets, secret);
     cfg.qcd.secrets = &secrets;
     cfg.qcd.boot_ns = now_ns();
-    lv.io = (ike_io){.ctx = &lv, .send = io_send, .random = io_random, .event = io_event};
+    lv.io = (ike_io){.ctx = &lv, .send = io_send, .random = io_random, .event = io_event,
+                     .addresses = nat_t ? io_addresses : NULL};
+    lv.local = local;
+    lv.esp = nat_t ? live_esp_new(io_random, NULL) : NULL;
     lv.cfg = cfg;
     lv.ep = ike_ep_new(&lv.cfg, &lv.io);
     if (!lv.ep) {
@@ -766,6 +865,7 @@ int main(int argc, char **argv)
     g_source_unref(lv.timer);
     g_main_loop_unref(lv.loop);
     live_peers_free(lv.peers);
+    live_esp_free(lv.esp);
     g_object_unref(lv.sock);
     g_clear_object(&local);
     g_clear_object(&remote);

@@ -39,6 +39,7 @@
 
 #include "ike_crypto.h"
 #include "ike_lifetime.h"
+#include "ike_natd.h"
 #include "ike_proposal.h"
 #include "ike_retx.h"
 #include "ike_ticket.h"
@@ -268,6 +269,15 @@ typedef struct ike_io {
     /* Cluster-wide knowledge for a QCD maker: is this IKE SA alive on
      * another member?  NULL: unknown (a token is then revealed). */
     bool (*sa_alive_elsewhere)(void *ctx, uint64_t spi_i, uint64_t spi_r);
+    /* NAT traversal (RFC 7296 §2.23).  NULL: none (no NAT-D notifies; the
+     * simulator's links have no NATs).  Otherwise the local and the remote
+     * address of the datagrams exchanged with peer; false: unknown.  Then
+     * IKE_SA_INIT carries NAT_DETECTION_SOURCE_IP and _DESTINATION_IP (a
+     * response only if the request did), and once they show the peer
+     * behind a NAT, the SA's messages go where its latest authenticated
+     * message came from.  The caller does what else NAT-T asks (port 4500,
+     * the non-ESP marker, ESP in UDP). */
+    bool (*addresses)(void *ctx, uint64_t peer, ike_endpoint *local, ike_endpoint *remote);
 } ike_io;
 
 /* Stable lower-case names, for logs and CSV files. */

@@ -401,11 +401,8 @@ void ep_sa_destroy(ike_ep *ep, ike_sa *sa, uint64_t now, ike_del_reason why)
     ep_peer_index_remove(ep, sa);
     if (sa->state == SA_HALF_OPEN)
         ep->half_open--;
-    if (!sa->initiator) {
-        resp_key k = {sa->peer, sa->spi_i};
-        if (ep->responder && g_hash_table_lookup(ep->responder, &k) == sa)
-            g_hash_table_remove(ep->responder, &k);
-    }
+    if (!sa->initiator)
+        ep_responder_unindex(ep, sa);
     if (timer_armed(ep, sa))
         timer_unlink(ep, sa);
     if (listed) {
@@ -430,6 +427,13 @@ void ep_responder_index(ike_ep *ep, ike_sa *sa)
     resp_key *k = g_new(resp_key, 1);
     *k = (resp_key){sa->peer, sa->spi_i};
     g_hash_table_replace(ep->responder, k, sa);
+}
+
+void ep_responder_unindex(ike_ep *ep, ike_sa *sa)
+{
+    resp_key k = {sa->peer, sa->spi_i};
+    if (ep->responder && g_hash_table_lookup(ep->responder, &k) == sa)
+        g_hash_table_remove(ep->responder, &k);
 }
 
 ike_sa *ep_responder_lookup(ike_ep *ep, uint64_t peer, uint64_t spi_i)
@@ -521,7 +525,7 @@ void ike_ep_receive(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg,
         ep_drop(ep, now, sa, peer, h, len, IKE_E_SYNTAX);
         goto out;
     }
-    queue_receive(sa, now, msg, len, m);
+    queue_receive(sa, now, peer, msg, len, m);
 out:
     g_free(m);
 }

@@ -33,6 +33,8 @@ static int send_init_request(ike_sa *sa, uint64_t now)
     ike_payload kp = {.type = IKE_PL_KE, .u.ke = {hs->dh_group, {ke, ke_len}}};
     m->pl[m->n++] = kp;
     m->pl[m->n++] = ike_pl_bytes(IKE_PL_NONCE, hs->ni, hs->ni_len);
+    uint8_t natd[2][IKE_NATD_LEN];
+    m->n += natd_add(sa->ep, sa->peer, sa->spi_i, 0, natd, m->pl + m->n);
 
     uint8_t buf[IKE_MAX_MSG];
     size_t len;
@@ -136,6 +138,7 @@ void init_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
         }
     sa->suite = suite;
     sa->spi_r = m->hdr.spi_r;
+    natd_seen(sa->ep, sa, sa->peer, m);
     memcpy(hs_nonce(&hs->nr, &hs->nr_len, nr->u.nonce.len), nr->u.nonce.p, nr->u.nonce.len);
     int rc = derive(sa, ke);
     if (rc != IKE_OK)
@@ -248,6 +251,9 @@ void init_on_request(ike_ep *ep, uint64_t now, uint64_t peer, const ike_rx *rx)
     r->pl[r->n++] = ike_pl_bytes(IKE_PL_NONCE, hs->nr, hs->nr_len);
     /* IKE_AUTH without a Child SA is accepted here (RFC 6023) */
     r->pl[r->n++] = ike_pl_notify(IKE_PROTO_NONE, IKE_N_CHILDLESS_IKEV2_SUPPORTED, NULL, 0);
+    uint8_t natd[2][IKE_NATD_LEN];
+    if (natd_seen(ep, sa, peer, m))
+        r->n += natd_add(ep, peer, sa->spi_i, sa->spi_r, natd, r->pl + r->n);
     uint8_t buf[IKE_MAX_MSG];
     size_t out_len;
     rc = ike_encode(r, buf, sizeof buf, &out_len);

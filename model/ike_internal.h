@@ -149,6 +149,7 @@ struct ike_sa {
     bool has_child;
     bool resp_valid;
     bool id_indexed;     /* in ep->by_peer_id */
+    bool nat_there;      /* NAT-D: the peer is behind a NAT, its address may change */
     uint8_t peer_token_len;
     ike_child child;
     GBytes *peer_key;    /* the peer's ID type | ID (at most 64 octets), NULL until known;
@@ -194,7 +195,14 @@ uint8_t *hs_nonce(uint8_t **nonce, size_t *nonce_len, size_t len); /* (re)alloca
 void hs_free(ike_hs *hs);
 void ep_child_index(ike_ep *ep, ike_sa *sa, bool add);
 void ep_responder_index(ike_ep *ep, ike_sa *sa);
+void ep_responder_unindex(ike_ep *ep, ike_sa *sa);
 ike_sa *ep_responder_lookup(ike_ep *ep, uint64_t peer, uint64_t spi_i);
+/* An authenticated message of sa came from peer: behind a NAT, it moves there. */
+void ep_sa_peer_seen(ike_ep *ep, ike_sa *sa, uint64_t peer);
+/* ike_nat.c: NAT-D in IKE_SA_INIT (ike_io.addresses); natd_add returns the payloads added */
+size_t natd_add(ike_ep *ep, uint64_t peer, uint64_t spi_i, uint64_t spi_r, uint8_t hashes[2][IKE_NATD_LEN],
+                ike_payload *pl);
+bool natd_seen(ike_ep *ep, ike_sa *sa, uint64_t peer, const ike_msg *m);
 void ep_send_raw(ike_ep *ep, uint64_t now, ike_sa *sa, uint64_t peer, const uint8_t *msg,
                  size_t len);
 /* IKE_EV_MSG_DROPPED for a datagram from peer (h NULL: no header). */

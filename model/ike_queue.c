@@ -101,7 +101,8 @@ static void on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
     t->on_response(sa, now, rx);
 }
 
-static void receive_protected(ike_sa *sa, uint64_t now, const uint8_t *msg, size_t len, ike_msg *m)
+static void receive_protected(ike_sa *sa, uint64_t now, uint64_t peer, const uint8_t *msg, size_t len,
+                              ike_msg *m)
 {
     const ike_hdr h = m->hdr;
     bool response = (h.flags & IKE_FLAG_R) != 0;
@@ -123,6 +124,8 @@ static void receive_protected(ike_sa *sa, uint64_t now, const uint8_t *msg, size
     uint8_t *plain = g_malloc(IKE_MAX_MSG);
     ike_rx rx = {&m->hdr, msg, len, m, m->n};
     int rc = sa_open(sa, msg, len, m, plain);
+    if (rc == IKE_OK)
+        ep_sa_peer_seen(sa->ep, sa, peer);
     if (rc == IKE_E_CRITICAL && fresh && !response) {
         uint8_t type = m->critical_type;
         ike_payload n = ike_pl_notify(IKE_PROTO_NONE, IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD, &type, 1);
@@ -144,11 +147,11 @@ static void receive_protected(ike_sa *sa, uint64_t now, const uint8_t *msg, size
     g_free(plain);
 }
 
-void queue_receive(ike_sa *sa, uint64_t now, const uint8_t *msg, size_t len, ike_msg *m)
+void queue_receive(ike_sa *sa, uint64_t now, uint64_t peer, const uint8_t *msg, size_t len, ike_msg *m)
 {
     const ike_hdr *h = &m->hdr;
     if (h->next_payload == IKE_PL_SK) {
-        receive_protected(sa, now, msg, len, m);
+        receive_protected(sa, now, peer, msg, len, m);
         return;
     }
     /* in the clear on an SA: only the answer to our IKE_SA_INIT or IKE_SESSION_RESUME */

@@ -97,7 +97,7 @@ int queue_add(ike_sa *sa, uint64_t now, task_kind kind);
 void queue_run(ike_sa *sa, uint64_t now);
 /* A message for sa: a response goes to the task that sent the request, a
  * request to the responders of its exchange type. */
-void queue_receive(ike_sa *sa, uint64_t now, const uint8_t *msg, size_t len, ike_msg *m);
+void queue_receive(ike_sa *sa, uint64_t now, uint64_t peer, const uint8_t *msg, size_t len, ike_msg *m);
 /* Our outstanding request is moot (a MID sync re-based the counters):
  * dropped, reported as IKE_EV_REQUEST_ABANDONED. */
 void queue_abandon(ike_sa *sa, uint64_t now);

@@ -15,6 +15,7 @@ packages=(
   strongswan-charon strongswan-swanctl libstrongswan-standard-plugins  # charon, the interop peer
   libcharon-extra-plugins # (kernel-libipsec: userspace ESP for charon)
   iproute2 util-linux     # ip netns, ss and unshare for the interop tests
+  iputils-ping            # a ping through charon's kernel-libipsec tunnel (interop)
   clang libclang-rt-14-dev  # libFuzzer targets (make fuzz)
   slurm-wlm munge         # a private single-node SLURM runs sweeps as job arrays (tests/slurm/)
 )
