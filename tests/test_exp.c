@@ -42,13 +42,28 @@ static void test_presets(void)
     g_assert_cmpuint(sim_liveness_find("strongswan")->dpd_delay_ms, ==, 30000);
     /* every built-in method builds */
     GString *s = g_string_new(HEAD "[sweep]\nexperiment.method = custom");
-    for (const sim_method *m = sim_methods; m->name; m++)
+    size_t n_methods = 1, reinit = 0;
+    for (const sim_method *m = sim_methods; m->name; m++, n_methods++) {
         g_string_append_printf(s, ", %s", m->name);
+        if (strcmp(m->name, "reinit") == 0)
+            reinit = n_methods;
+    }
     g_string_append_c(s, '\n');
     sim_exp *e = load(s->str, NULL);
     g_string_free(s, TRUE);
-    g_assert_cmpuint(exp_n_tasks(e), ==, 8);
+    g_assert_cmpuint(exp_n_tasks(e), ==, n_methods);
     exp_run r;
+    /* reinit: gateway 1 sets the SA up again at its reboots, with INITIAL_CONTACT */
+    task(e, reinit, &r);
+    g_assert_cmpstr(r.method, ==, "reinit");
+    g_assert_cmpint(r.cfg.gw[1].establish, ==, SIM_EST_AT_REBOOT);
+    g_assert_true(r.cfg.gw[1].ike.initial_contact);
+    g_assert_cmpint(r.cfg.gw[0].establish, ==, SIM_EST_AT_BOOT);
+    exp_run_clear(&r);
+    task(e, reinit + 1, &r);
+    g_assert_cmpstr(r.method, ==, "reinit-on-traffic");
+    g_assert_cmpint(r.cfg.gw[1].establish, ==, SIM_EST_ON_TRAFFIC);
+    exp_run_clear(&r);
     task(e, 5, &r); /* qcd: gateway 1 maker, gateway 0 taker that checks on hints */
     g_assert_cmpstr(r.method, ==, "qcd");
     g_assert_cmpuint(r.cfg.gw[1].ike.qcd.role, ==, IKE_QCD_MAKER);
@@ -234,7 +249,7 @@ static void test_reference_tables(void)
     /* and the tables do show the rows: a row's default and range */
     g_autofree char *gw = exp_reference_table(EXP_G_GATEWAY);
     g_assert_nonnull(strstr(gw, "| `replay_window` | count, 32…4096 | `64` | ESP anti-replay window |\n"));
-    g_assert_nonnull(strstr(gw, "| `establish` | `at-boot`, `on-traffic`, `never` | gateway 0 `at-boot`, gateway 1 `never` |"));
+    g_assert_nonnull(strstr(gw, "| `establish` | `at-boot`, `on-traffic`, `never`, `at-reboot` | gateway 0 `at-boot`, gateway 1 `never` |"));
     /* a table edited by hand is caught */
     g_autofree char *edited = g_strdup(ref);
     char *at = strstr(edited, "| `replay_window` | count, 32…4096 | `64`");

@@ -238,8 +238,8 @@ static const char *const clocks[] = {"exact", "whole-seconds", NULL};
 static const int clock_values[] = {IKE_DPD_EXACT, IKE_DPD_WHOLE_SECONDS};
 static const char *const qcd_roles[] = {"none", "maker", "taker", "both", NULL};
 static const int qcd_role_values[] = {0, IKE_QCD_MAKER, IKE_QCD_TAKER, IKE_QCD_MAKER | IKE_QCD_TAKER};
-static const char *const establish[] = {"at-boot", "on-traffic", "never", NULL};
-static const int establish_values[] = {SIM_EST_AT_BOOT, SIM_EST_ON_TRAFFIC, SIM_EST_NEVER};
+static const char *const establish[] = {"at-boot", "on-traffic", "never", "at-reboot", NULL};
+static const int establish_values[] = {SIM_EST_AT_BOOT, SIM_EST_ON_TRAFFIC, SIM_EST_NEVER, SIM_EST_AT_REBOOT};
 static const char *const patterns[] = {"none", "constant", "poisson", "onoff", NULL};
 static const int pattern_values[] = {SIM_TRAFFIC_NONE, SIM_TRAFFIC_CONSTANT, SIM_TRAFFIC_POISSON,
                                      SIM_TRAFFIC_ONOFF};
@@ -415,7 +415,17 @@ static const exp_key keys[] = {
               "path)"},
     {.name = "establish", .group = EXP_G_GATEWAY, CHOICE(establish, establish_values), .def = "at-boot",
      .def1 = "never", .apply = ap_choice, GW(establish), .per_run = true,
-     .help = "when the gateway initiates: at boot, when a packet finds no SA, or never"},
+     .help = "when the gateway initiates: at boot, when a packet finds no SA, or never; `at-reboot`: at every "
+              "boot but the first (the peer sets the SA up at the start, this side sets it up again after its "
+              "own crash). Any but `never` also initiates when a packet finds no SA"},
+    {.name = "can_initiate", .group = EXP_G_GATEWAY, BOOLEAN, .def = "true", GW(can_initiate), .per_run = true,
+     .help = "the gateway can reach its peer first; `false`: it never initiates whatever `establish` says (a "
+              "headend whose clients sit behind NAT only hears from them)"},
+    {.name = "boot_delay", .group = EXP_G_GATEWAY, QTY(UNIT_DURATION), RANGE("0s", "1h"), .def = "0s",
+     .apply = ap_ns, GW(boot_delay_ns), .per_run = true,
+     .help = "from boot (the run's start, a reboot) to the IKE daemon running: until then IKE and ESP are "
+              "dropped unanswered, then it initiates if `establish` says so (a real daemon takes tens of "
+              "milliseconds to start and load its configuration)"},
     {.name = "reinitiate_on_dead", .group = EXP_G_GATEWAY, BOOLEAN, .def = "true", GW(reinitiate_on_dead),
      .per_run = true,
      .help = "after declaring the peer dead, initiate again at once"},

@@ -12,6 +12,11 @@ const char *exp_star_conflict(const sim_run_cfg *c, int crash, bool events)
         return "a star run takes no scenario.events (only crash, crash_at, reboot_after)";
     if (crash == 0)
         return "in a star the headend is gateway 1: scenario.crash must be 1 or none";
+    if (c->gw[1].can_initiate && c->gw[1].establish != SIM_EST_NEVER)
+        return "the headend's clients sit behind NAT: it cannot initiate to them (gateway.1.establish = never, "
+               "or gateway.1.can_initiate = false)";
+    if (c->gw[0].boot_delay_ns)
+        return "clients do not reboot in a star: gateway.0.boot_delay must be 0s";
     if (c->traffic[0].kind == SIM_TRAFFIC_ONOFF)
         return "clients send constant or poisson traffic (traffic.0.pattern), not onoff";
     return NULL;

@@ -51,6 +51,20 @@ static const char *const m_qcd_fast[] = {
     "gateway.1.persist_child_map=true", NULL,
 };
 
+/* Existing IKEv2 means instead of QCD: the rebooted gateway 1 sets the SA up
+ * again itself, and its INITIAL_CONTACT makes gateway 0 delete the stale one
+ * (RFC 7296 §2.4).  At each reboot (after its boot delay), or when its own
+ * outbound packet finds no SA; either only if it can reach gateway 0 first
+ * (can_initiate).  Liveness checks stay for a peer that never comes back. */
+static const char *const m_reinit[] = {
+    "gateways.liveness=strongswan", "gateways.qcd=none",
+    "gateway.1.establish=at-reboot", "gateway.1.initial_contact=true", NULL,
+};
+static const char *const m_reinit_traffic[] = {
+    "gateways.liveness=strongswan", "gateways.qcd=none",
+    "gateway.1.establish=on-traffic", "gateway.1.initial_contact=true", NULL,
+};
+
 const sim_method sim_methods[] = {
     {"none", "no liveness checks, no QCD", m_none},
     {"liveness-strongswan", "liveness checks only, strongSwan preset", m_strongswan},
@@ -59,6 +73,9 @@ const sim_method sim_methods[] = {
     {"qcd", "asymmetric QCD: gateway 1 maker, gateway 0 taker; strongSwan liveness", m_qcd},
     {"qcd-sym", "symmetric QCD: both gateways maker and taker; strongSwan liveness", m_qcd_sym},
     {"qcd-fast", "qcd plus gateway 1's persisted child SPI map (INVALID_SPI carries tokens)", m_qcd_fast},
+    {"reinit", "gateway 1 initiates again at every reboot with INITIAL_CONTACT; strongSwan liveness", m_reinit},
+    {"reinit-on-traffic", "gateway 1 initiates with INITIAL_CONTACT when its own packet finds no SA; "
+     "strongSwan liveness", m_reinit_traffic},
     {NULL, NULL, NULL},
 };
 

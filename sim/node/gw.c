@@ -17,6 +17,8 @@ struct sim_gw {
     sim_gw_cfg cfg;
     sim_rng *rng;
     ns3_timer timer;
+    ns3_timer start;        /* the daemon starts (boot delay) */
+    unsigned boots;
     sim_listener listener;
     FILE *keylog, *esp_keylog;
     uint64_t peer;          /* 0: none */
@@ -42,6 +44,7 @@ void sim_gw_cfg_defaults(sim_gw_cfg *cfg)
     esp_cfg_defaults(&cfg->esp);
     cfg->establish = SIM_EST_AT_BOOT;
     cfg->reinitiate_on_dead = true;
+    cfg->can_initiate = true;
     cfg->answer_invalid_spi = true;
     cfg->ticket_lifetime_ms = 3600000; /* libreswan's at most 1 h; RFC 5723 §9.8 names 1 h */
     cfg->ticket_grace_ms = 3600000;
@@ -268,6 +271,8 @@ static void resume_setup(sim_gw *gw)
                                           .roll_s = c->ticket_roll_ms / 1000, .grace_s = c->ticket_grace_ms / 1000};
 }
 
+static void daemon_start(void *arg);
+
 sim_gw *sim_gw_new(ns3_node_id node, uint32_t addr, uint16_t port, const sim_gw_cfg *cfg,
                    uint64_t seed, uint64_t run, uint64_t stream)
 {
@@ -291,6 +296,7 @@ sim_gw *sim_gw_new(ns3_node_id node, uint32_t addr, uint16_t port, const sim_gw_
         return NULL;
     }
     ns3_timer_init(&gw->timer, node, on_timer, gw);
+    ns3_timer_init(&gw->start, node, daemon_start, gw);
     return gw;
 }
 
@@ -298,6 +304,7 @@ sim_gw *sim_gw_new(ns3_node_id node, uint32_t addr, uint16_t port, const sim_gw_
 static void wipe(sim_gw *gw)
 {
     ns3_timer_stop(&gw->timer);
+    ns3_timer_stop(&gw->start);
     if (gw->ep) {
         ike_ep *ep = gw->ep;
         gw->ep = NULL; /* shutdown events must not re-initiate */
@@ -326,19 +333,32 @@ void sim_gw_esp_keylog(sim_gw *gw, FILE *f) { gw->esp_keylog = f; }
 void sim_gw_set_establish(sim_gw *gw, sim_establish e) { gw->cfg.establish = e; }
 void sim_gw_set_peer(sim_gw *gw, uint32_t addr, uint16_t port) { gw->peer = sim_peer(addr, port); }
 
-void sim_gw_boot(sim_gw *gw)
+/* The IKE daemon runs: it has loaded its configuration and initiates
+ * where its policy says so. */
+static void daemon_start(void *arg)
 {
-    wipe(gw);
-    ns3_node_revive(gw->node);
-    gw->up = true;
+    sim_gw *gw = arg;
     ike_cfg ike = gw->cfg.ike;
     ike.qcd.boot_ns = ns3_now_ns();
     ike_io io = {.ctx = gw, .send = gw_send, .random = gw_random, .event = gw_event,
                  .sa_alive_elsewhere = gw->alive_elsewhere ? gw_alive_elsewhere : NULL};
     gw->ep = ike_ep_new(&ike, &io);
     gw->esp_in = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)esp_sa_free);
-    if (gw->cfg.establish == SIM_EST_AT_BOOT && gw->peer)
+    sim_establish e = gw->cfg.establish;
+    if ((e == SIM_EST_AT_BOOT || (e == SIM_EST_AT_REBOOT && gw->boots > 1)) && gw->peer)
         sim_gw_initiate(gw);
+}
+
+void sim_gw_boot(sim_gw *gw)
+{
+    wipe(gw);
+    ns3_node_revive(gw->node);
+    gw->up = true;
+    gw->boots++;
+    if (gw->cfg.boot_delay_ns)
+        ns3_timer_start(&gw->start, gw->cfg.boot_delay_ns);
+    else
+        daemon_start(gw);
 }
 
 void sim_gw_crash(sim_gw *gw)
@@ -354,7 +374,7 @@ bool sim_gw_is_up(const sim_gw *gw) { return gw->up; }
 
 ike_sa *sim_gw_initiate(sim_gw *gw)
 {
-    if (!gw->ep || !gw->peer)
+    if (!gw->ep || !gw->peer || !gw->cfg.can_initiate)
         return NULL;
     ike_sa *sa = gw->cfg.resume ? ike_ep_resume(gw->ep, ns3_now_ns(), gw->peer) : NULL;
     if (!sa)

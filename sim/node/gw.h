@@ -34,6 +34,7 @@ typedef enum sim_establish {
     SIM_EST_AT_BOOT,    /* initiate as soon as the gateway is up */
     SIM_EST_ON_TRAFFIC, /* initiate when a packet finds no SA (an acquire) */
     SIM_EST_NEVER,      /* only ever respond */
+    SIM_EST_AT_REBOOT,  /* at every boot but the first (the peer set the SA up first) */
 } sim_establish;
 
 typedef struct sim_gw_cfg {
@@ -43,6 +44,8 @@ typedef struct sim_gw_cfg {
     bool answer_invalid_spi;  /* unknown ESP SPI -> one-way INVALID_SPI */
     sim_establish establish;
     bool reinitiate_on_dead;  /* after a dead peer: initiate at once, else on the next packet */
+    bool can_initiate;        /* false: the peer cannot be reached first (a client behind NAT) */
+    uint64_t boot_delay_ns;   /* boot -> the IKE daemon runs (receives, answers, initiates) */
     esp_cfg esp;
     /* RFC 5723 session resumption, both roles: as a client the gateway asks
      * for tickets and, whenever it initiates (after a dead peer or on
@@ -84,7 +87,8 @@ void sim_gw_set_cluster(sim_gw *gw, bool (*alive_elsewhere)(void *arg, uint64_t 
 void sim_gw_set_establish(sim_gw *gw, sim_establish e);
 /* The one peer this gateway protects traffic to. */
 void sim_gw_set_peer(sim_gw *gw, uint32_t addr, uint16_t port);
-/* Brings the gateway up (at time zero or after a reboot). */
+/* Brings the gateway up (at time zero or after a reboot); its IKE daemon
+ * starts boot_delay_ns later: until then IKE and ESP are dropped unanswered. */
 void sim_gw_boot(sim_gw *gw);
 void sim_gw_crash(sim_gw *gw);
 bool sim_gw_is_up(const sim_gw *gw);

@@ -24,8 +24,9 @@ struct sim_headend {
     uint32_t queue_limit;
     sim_rng *rng;
     ns3_timer timer, cpu;
+    ns3_timer start;       /* the daemon starts after a reboot (boot delay) */
     sim_listener listener;
-    bool up;
+    bool up, booted;
     /* volatile */
     ike_ep *ep;
     GHashTable *esp_in;    /* inbound SPI -> esp_sa */
@@ -191,6 +192,8 @@ static void on_datagram(void *arg, uint16_t port, const uint8_t *data, size_t le
     rearm(h);
 }
 
+static void daemon_start(void *arg);
+
 sim_headend *sim_headend_new(ns3_node_id node, const sim_gw_cfg *cfg, double handshake_cost_s,
                              uint32_t init_queue, uint64_t seed, uint64_t run, uint64_t stream)
 {
@@ -212,6 +215,7 @@ sim_headend *sim_headend_new(ns3_node_id node, const sim_gw_cfg *cfg, double han
     }
     ns3_timer_init(&h->timer, node, on_timer, h);
     ns3_timer_init(&h->cpu, node, serve_next, h);
+    ns3_timer_init(&h->start, node, daemon_start, h);
     return h;
 }
 
@@ -220,6 +224,7 @@ static void wipe(sim_headend *h)
 {
     ns3_timer_stop(&h->timer);
     ns3_timer_stop(&h->cpu);
+    ns3_timer_stop(&h->start);
     if (h->ep) {
         ike_ep *ep = h->ep;
         h->ep = NULL;
@@ -243,16 +248,28 @@ void sim_headend_free(sim_headend *h)
 
 void sim_headend_listen(sim_headend *h, const sim_listener *l) { h->listener = *l; }
 
-void sim_headend_boot(sim_headend *h)
+static void daemon_start(void *arg)
 {
-    wipe(h);
-    ns3_node_revive(h->node);
-    h->up = true;
+    sim_headend *h = arg;
     ike_cfg ike = h->cfg.ike;
     ike.qcd.boot_ns = ns3_now_ns();
     ike_io io = {.ctx = h, .send = he_send, .random = he_random, .event = he_event};
     h->ep = ike_ep_new(&ike, &io);
     h->esp_in = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)esp_sa_free);
+}
+
+/* The first boot is the run's start, with the fleet's SAs provisioned
+ * right after: only a reboot waits for the daemon (boot_delay_ns). */
+void sim_headend_boot(sim_headend *h)
+{
+    bool reboot = h->booted;
+    wipe(h);
+    ns3_node_revive(h->node);
+    h->up = h->booted = true;
+    if (reboot && h->cfg.boot_delay_ns)
+        ns3_timer_start(&h->start, h->cfg.boot_delay_ns);
+    else
+        daemon_start(h);
 }
 
 void sim_headend_crash(sim_headend *h)
