@@ -35,7 +35,7 @@ demo: build
 	echo && echo "demo: both sweeps in $$(( $$(date +%s) - t0 )) s (full editions: make results)"
 
 # Reference results of every shipped experiment (default editions).
-EXPERIMENTS ?= recovery tradeoff asymmetric cluster-qcd ha-failover storm storm-suites
+EXPERIMENTS ?= recovery tradeoff asymmetric cluster-qcd ha-failover storm storm-suites debate
 results: build
 	@for e in $(EXPERIMENTS); do rm -rf results/$$e; \
 	  $(IKESIM) sweep experiments/$$e.ini --out results/$$e || exit 1; done; \

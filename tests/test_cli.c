@@ -103,6 +103,27 @@ static void test_run_deterministic(void)
     g_assert_cmpstr(strchr(kd, ','), !=, strchr(ka, ','));
 }
 
+/* recovery_cost appends the recovery-cost columns: reinit (no boot delay)
+ * holds the new SA two round trips and four frames after the reboot. */
+static void test_recovery_cost_columns(void)
+{
+    const char *argv[] = {"ikesim", "run", tiny, "--seed", "1", "--set", "experiment.method=reinit",
+                          "--set", "experiment.recovery_cost=true", "--header", NULL};
+    g_autofree char *out = NULL;
+    g_assert_cmpint(clirun(argv, &out, NULL), ==, 0);
+    g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+    g_assert_true(g_str_has_suffix(lines[0], ",events,sa_s,sa_rtt,recover_rtt,recover_ike_msgs,recover_ike_bytes"));
+    g_auto(GStrv) h = g_strsplit(lines[0], ",", -1);
+    g_auto(GStrv) f = g_strsplit(lines[1], ",", -1);
+    guint n = g_strv_length(f);
+    g_assert_cmpuint(n, ==, g_strv_length(h));
+    double sa_rtt = g_ascii_strtod(f[n - 4], NULL), recover_rtt = g_ascii_strtod(f[n - 3], NULL);
+    g_assert_cmpfloat(sa_rtt, >, 2.0); /* 2 RTT + four frames of about 20 us */
+    g_assert_cmpfloat(sa_rtt, <, 2.01);
+    g_assert_cmpfloat(recover_rtt, >, sa_rtt); /* the next packets after the new SA */
+    g_assert_cmpstr(f[6], ==, "initial_contact");
+}
+
 static void test_run_outputs(void)
 {
     g_autofree char *tmp = g_dir_make_tmp("ikesim-cli-XXXXXX", NULL);
@@ -275,6 +296,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cli/bad-command-lines", test_bad_command_lines);
     g_test_add_func("/cli/help", test_help);
     g_test_add_func("/cli/run-deterministic", test_run_deterministic);
+    g_test_add_func("/cli/recovery-cost-columns", test_recovery_cost_columns);
     g_test_add_func("/cli/run-outputs", test_run_outputs);
     g_test_add_func("/cli/not-regular-files", test_not_regular_files);
     g_test_add_func("/cli/bad-ids", test_bad_ids);

@@ -118,6 +118,13 @@ static void test_reinit_exact(void)
     g_assert_cmpuint((uint64_t)llround(row.detect_s * 1e9), ==, responder - CRASH);
     g_assert_cmpuint(row.false_positives, ==, 0);
     g_assert_cmpuint(row.missed, ==, 0);
+    /* the recovery-cost columns: the new SA from the crash and, in round
+     * trips, from the reboot; the four messages of the one handshake */
+    g_assert_cmpuint((uint64_t)llround(row.sa_s * 1e9), ==, initiator - CRASH);
+    g_assert_cmpfloat_with_epsilon(row.sa_rtt, (double)(initiator - REBOOT) / (2.0 * d), 1e-12);
+    g_assert_true(isnan(row.recover_rtt)); /* no traffic: nothing to recover */
+    g_assert_cmpuint(row.recover_ike_msgs, ==, 4);
+    g_assert_cmpuint(row.recover_ike_bytes, ==, m[0]->len + m[1]->len + m[2]->len + m[3]->len);
     /* one handshake and no more: no Delete, no second SA */
     g_assert_null(nth(log, 1, IKE_EV_MSG_SENT, REBOOT, 2));
     g_assert_null(nth(log, 0, IKE_EV_MSG_SENT, REBOOT, 2));

@@ -20,6 +20,10 @@ const char *const csv_star_metrics[] = {
     "never_recovered", NULL,
 };
 
+const char *const csv_cost_metrics[] = {
+    "sa_s", "sa_rtt", "recover_rtt", "recover_ike_msgs", "recover_ike_bytes", NULL,
+};
+
 char *csv_header(const sim_exp *e)
 {
     GString *s = g_string_new("run_id,experiment,seed");
@@ -31,6 +35,8 @@ char *csv_header(const sim_exp *e)
         g_string_append_printf(s, ",%s", csv_metrics[i]);
     for (size_t i = 0; exp_is_star(e) && csv_star_metrics[i]; i++)
         g_string_append_printf(s, ",%s", csv_star_metrics[i]);
+    for (size_t i = 0; exp_recovery_cost(e) && csv_cost_metrics[i]; i++)
+        g_string_append_printf(s, ",%s", csv_cost_metrics[i]);
     g_string_append_c(s, '\n');
     return g_string_free(s, FALSE);
 }
@@ -80,6 +86,13 @@ char *csv_row(const sim_exp *e, const exp_run *run, const sim_row *row)
         g_string_append_printf(s, ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
                                ",%" G_GUINT64_FORMAT, row->cookies, row->retries, row->init_drops,
                                row->never_recovered);
+    }
+    if (exp_recovery_cost(e)) {
+        put_time(s, row->sa_s, "%.9g");
+        put_time(s, row->sa_rtt, "%.6f");
+        put_time(s, row->recover_rtt, "%.6f");
+        g_string_append_printf(s, ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT, row->recover_ike_msgs,
+                               row->recover_ike_bytes);
     }
     g_string_append_c(s, '\n');
     return g_string_free(s, FALSE);

@@ -20,6 +20,8 @@ extern const bool csv_metric_numeric[];
 extern const size_t csv_first_ha_metric;
 /* Star runs (exp_is_star) append these, all numeric. */
 extern const char *const csv_star_metrics[];
+/* Experiments with exp_recovery_cost() append these, all numeric. */
+extern const char *const csv_cost_metrics[];
 
 char *csv_header(const sim_exp *e);                               /* with '\n' */
 char *csv_row(const sim_exp *e, const exp_run *run, const sim_row *row); /* with '\n' */

@@ -44,6 +44,8 @@ const char *exp_sha256(const sim_exp *e);  /* of the file's bytes */
 const char *exp_text(const sim_exp *e, size_t *len);
 const char *const *exp_plots(const sim_exp *e); /* gnuplot script names, NULL-terminated */
 bool exp_timeline(const sim_exp *e);
+/* Its rows have the recovery-cost columns ([experiment] recovery_cost). */
+bool exp_recovery_cost(const sim_exp *e);
 /* Does some point make gateway 1 a cluster?  (Its runs have HA columns.) */
 bool exp_has_cluster(const sim_exp *e);
 /* Its runs are remote-access stars ([storm] clients > 0): their rows have

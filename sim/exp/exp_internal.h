@@ -177,7 +177,7 @@ struct sim_exp {
     GArray *seeds;       /* uint32_t */
     char **plots;
     exp_setting *plots_where;
-    bool timeline;
+    bool timeline, recovery_cost;
     double tl_before, tl_after, tl_bin;
     GPtrArray *params;   /* char*: swept paths but experiment.method */
     GPtrArray *columns;  /* char*: their CSV column names */

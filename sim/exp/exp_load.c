@@ -17,6 +17,7 @@ const char *exp_name(const sim_exp *e) { return e->name; }
 const char *exp_sha256(const sim_exp *e) { return e->sha256; }
 const char *const *exp_plots(const sim_exp *e) { return (const char *const *)e->plots; }
 bool exp_timeline(const sim_exp *e) { return e->timeline; }
+bool exp_recovery_cost(const sim_exp *e) { return e->recovery_cost; }
 bool exp_has_cluster(const sim_exp *e) { return e->has_cluster; }
 size_t exp_n_points(const sim_exp *e) { return e->n_points; }
 size_t exp_n_seeds(const sim_exp *e) { return e->seeds->len; }
@@ -180,6 +181,8 @@ static bool load_experiment_keys(sim_exp *e, exp_lines *lines, GError **err)
     s = exp_last_of(layers, "experiment.plots");
     e->plots = s && *s->value ? exp_split_list(s->value) : g_new0(char *, 1);
     e->plots_where = s ? exp_setting_new(s->path, s->value, s->where) : NULL;
+    s = exp_last_of(layers, "experiment.recovery_cost");
+    e->recovery_cost = strcmp(s ? s->value : key_default("experiment.recovery_cost"), "true") == 0;
     s = exp_last_of(layers, "experiment.timeline");
     e->timeline = strcmp(s ? s->value : key_default("experiment.timeline"), "true") == 0;
     const char *tl_keys[] = {"experiment.timeline_before", "experiment.timeline_after", "experiment.timeline_bin"};

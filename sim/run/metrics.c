@@ -12,7 +12,8 @@
 void metrics_init(world *w)
 {
     w->crashed = -1;
-    w->detect_ns = -1;
+    w->detect_ns = w->reboot_ns = w->sa_ns = -1;
+    w->sent_after = g_array_new(FALSE, FALSE, sizeof(sent_msg));
     w->mid_sync = "none";
     w->stale = g_array_new(FALSE, FALSE, sizeof(spi_pair));
     w->seq_used = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)sim_seq_set_free);
@@ -30,6 +31,7 @@ void metrics_free(world *w)
     }
     g_hash_table_destroy(w->seq_used);
     g_array_free(w->stale, TRUE);
+    g_array_free(w->sent_after, TRUE);
 }
 
 /* Gateway 0, or 1 for any member of gateway 1. */
@@ -64,6 +66,12 @@ static void on_ike_event(world *w, sim_gw *gw, const ike_event *ev)
     case IKE_EV_MSG_SENT:
         w->ike_msgs++;
         w->ike_bytes += ev->len;
+        if (w->crashed >= 0)
+            g_array_append_val(w->sent_after, ((sent_msg){ev->now, ev->len}));
+        break;
+    case IKE_EV_SA_ESTABLISHED: /* the later side to establish finds the other holding it */
+        if (w->crashed >= 0 && w->sa_ns < 0 && partner_holds(w, me, ev->spi_i, ev->spi_r))
+            w->sa_ns = (int64_t)(ev->now - w->crash_ns);
         break;
     case IKE_EV_LIVENESS_SENT:
         w->liveness_checks++;
@@ -187,6 +195,12 @@ bool metrics_failover(world *w, int target)
     return true;
 }
 
+void metrics_reboot(world *w, int target)
+{
+    if (w->crashed == target && w->reboot_ns < 0)
+        w->reboot_ns = (int64_t)(ns3_now_ns() - w->crash_ns);
+}
+
 static double ns_or_nan(int64_t ns) { return ns < 0 ? NAN : ns / NS; }
 
 /* Per direction: the first packet sent at or after the crash that arrived,
@@ -229,11 +243,38 @@ static void fill_timeline(const world *w, sim_timeline *tl)
     }
 }
 
+/* The new SA and the recovery in round trips from the reboot, and what IKE
+ * sent until both (or the horizon). */
+static void recovery_cost(const world *w, uint64_t horizon, sim_row *row)
+{
+    row->sa_s = ns_or_nan(w->sa_ns);
+    row->sa_rtt = row->recover_rtt = NAN;
+    double rtt = 2.0 * (double)w->cfg->link.delay_ns, reboot = (double)w->reboot_ns;
+    if (w->reboot_ns >= 0 && rtt > 0) {
+        if (w->sa_ns >= 0)
+            row->sa_rtt = ((double)w->sa_ns - reboot) / rtt;
+        if (!isnan(row->recover_s))
+            row->recover_rtt = (row->recover_s * NS - reboot) / rtt;
+    }
+    bool traffic = w->cfg->traffic[0].kind != SIM_TRAFFIC_NONE || w->cfg->traffic[1].kind != SIM_TRAFFIC_NONE;
+    uint64_t end = horizon;
+    if (w->sa_ns >= 0 && (!traffic || !isnan(row->recover_s)))
+        end = w->crash_ns + (uint64_t)MAX(w->sa_ns, traffic ? llround(row->recover_s * NS) : 0);
+    for (guint i = 0; i < w->sent_after->len; i++) {
+        const sent_msg *m = &g_array_index(w->sent_after, sent_msg, i);
+        if (m->at <= end) {
+            row->recover_ike_msgs++;
+            row->recover_ike_bytes += m->len;
+        }
+    }
+}
+
 void metrics_collect(const world *w, uint64_t horizon, sim_row *row)
 {
     memset(row, 0, sizeof *row);
     row->detect_reason = "none";
     row->detect_s = row->recover_s = row->recover_fwd_s = row->recover_rev_s = row->resume_s = NAN;
+    row->sa_s = row->sa_rtt = row->recover_rtt = NAN;
     if (w->crashed >= 0) {
         /* packets sent within the last second may still be in flight */
         uint64_t until = horizon > NS ? horizon - (uint64_t)NS : 0;
@@ -256,6 +297,7 @@ void metrics_collect(const world *w, uint64_t horizon, sim_row *row)
         } else if (w->stale->len && !row->sa_survived) {
             row->missed = 1;
         }
+        recovery_cost(w, horizon, row);
     }
     row->false_positives = w->false_positives;
     row->ike_msgs = w->ike_msgs;

@@ -72,6 +72,7 @@ static void do_action(world *w, const sim_script_ev *ev)
             sim_cluster_reboot(w->cluster);
         else
             sim_gw_boot(gw);
+        metrics_reboot(w, ev->target);
         break;
     case SIM_ACT_MEMBER_LINKS_DOWN:
     case SIM_ACT_MEMBER_LINKS_UP:

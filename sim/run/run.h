@@ -127,6 +127,13 @@ typedef struct sim_row {
     double t50_s, t90_s, t99_s, t100_s;
     double init_peak_per_s, init_mean_per_s; /* IKE_SA_INIT the headend handled */
     uint64_t cookies, retries, init_drops, never_recovered;
+    /* recovery cost (two-gateway runs): crash -> both gateways hold a new IKE
+     * SA; the new SA and the recovery counted from the crashed side's reboot
+     * in round trips of the link (2 x delay; NaN without a reboot); IKE
+     * messages and octets both sides sent from the crash until the later of
+     * the new SA and the recovery (the horizon if either never comes) */
+    double sa_s, sa_rtt, recover_rtt;
+    uint64_t recover_ike_msgs, recover_ike_bytes;
 } sim_row;
 
 void sim_run_cfg_defaults(sim_run_cfg *cfg);

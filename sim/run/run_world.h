@@ -16,6 +16,11 @@ typedef struct {
     uint64_t spi_i, spi_r;
 } spi_pair;
 
+typedef struct {
+    uint64_t at;
+    size_t len;
+} sent_msg;
+
 /* Everything one run measures.  Ground truth comes from the world (who
  * crashed when, which SAs both sides hold), not from a model's opinion. */
 typedef struct world {
@@ -42,6 +47,9 @@ typedef struct world {
     GArray *stale;     /* spi_pair the survivor held with the crashed side */
     int64_t detect_ns; /* -1: not yet */
     ike_del_reason detect_reason;
+    int64_t reboot_ns;     /* the crashed side's first reboot after the crash; -1: none */
+    int64_t sa_ns;         /* both sides hold a new IKE SA (after the crash); -1: not yet */
+    GArray *sent_after;    /* sent_msg: IKE messages sent from the crash on */
     uint64_t ike_msgs, ike_bytes, liveness_checks, false_positives, tokens_in_clear;
     const char *mid_sync;
     /* HA ground truth */
@@ -73,6 +81,8 @@ void metrics_sent(void *arg, uint32_t flow, uint64_t seq, bool ok); /* a sim_sou
 /* The failover (or, without a crash, the split brain) metrics count from;
  * false if one was marked already. */
 bool metrics_failover(world *w, int target);
+/* A gateway booted again (the crashed side's first reboot counts). */
+void metrics_reboot(world *w, int target);
 /* The row: recovery, detection, cost, HA ground truth, the timeline. */
 void metrics_collect(const world *w, uint64_t horizon_ns, sim_row *row);
 

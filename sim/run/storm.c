@@ -364,6 +364,7 @@ static void fill_row(storm *s, sim_row *row, sim_storm_curve *curve)
     row->detect_s = row->recover_s = NAN;
     row->t50_s = row->t90_s = row->t99_s = row->t100_s = NAN;
     row->init_peak_per_s = row->init_mean_per_s = NAN;
+    row->sa_s = row->sa_rtt = row->recover_rtt = NAN; /* no recovery-cost columns in a star */
     int64_t *rec = g_new(int64_t, s->n);
     size_t have = 0, detected = 0;
     double det_sum = 0, rec_sum = 0;
