@@ -25,14 +25,16 @@ build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
 # The main job: a small edition of the recovery and tradeoff experiments
-# (experiments/*.ini), then a table of what they found and the plots.
+# (experiments/*.ini), then a table of what they found and the plots, and
+# one line per method of the debate (scripts/debate-demo.sh).
 IKESIM = ./$(BUILD)/sim/ikesim
 demo: build
 	@rm -rf $(OUT)/recovery $(OUT)/tradeoff; t0=$$(date +%s); \
 	$(IKESIM) sweep experiments/recovery.ini --out $(OUT)/recovery --set experiment.seeds=1..3 && \
 	$(IKESIM) sweep experiments/tradeoff.ini --out $(OUT)/tradeoff --set experiment.seeds=1..2 && \
 	echo && $(IKESIM) report $(OUT)/recovery $(OUT)/tradeoff && \
-	echo && echo "demo: both sweeps in $$(( $$(date +%s) - t0 )) s (full editions: make results)"
+	echo && scripts/debate-demo.sh $(IKESIM) && \
+	echo && echo "demo: both sweeps and the debate in $$(( $$(date +%s) - t0 )) s (full editions: make results)"
 
 # Reference results of every shipped experiment (default editions).
 EXPERIMENTS ?= recovery tradeoff asymmetric cluster-qcd ha-failover storm storm-suites debate
