@@ -1,8 +1,9 @@
 /* The rebooted gateway recovers with existing IKEv2 means: it initiates
  * again at boot with INITIAL_CONTACT (reinit), or when its own packet finds
  * no SA (reinit-on-traffic); a boot delay keeps it silent; a gateway that
- * cannot initiate never does.  Exact times in ns-3; captures checked by
- * tshark.  Gateway 0 survives; gateway 1 crashes at 5 s and reboots at 10 s. */
+ * cannot initiate never does; the survivor resumes from its RFC 5723
+ * ticket in as many round trips as a full handshake.  Exact times in ns-3;
+ * captures checked by tshark.  Gateway 0 survives; gateway 1 crashes at 5 s and reboots at 10 s. */
 #include <math.h>
 #include <string.h>
 
@@ -220,6 +221,75 @@ static void test_boot_delay_silent(void)
     g_array_free(log, TRUE);
 }
 
+/* The survivor finds the crash by QCD (the fast path: gateway 0's ESP
+ * draws INVALID_SPI with a token) and sets the SA up again at once, by a
+ * full handshake or, with resume, from its RFC 5723 ticket. */
+static void survivor_cfg(sim_run_cfg *c, GArray *log, bool resume)
+{
+    debate_cfg(c, log);
+    c->gw[1].establish = SIM_EST_NEVER;
+    c->gw[0].ike.qcd.role = IKE_QCD_TAKER;
+    c->gw[1].ike.qcd.role = IKE_QCD_MAKER;
+    c->gw[1].persist_child_map = true;
+    c->gw[0].resume = c->gw[1].resume = resume;
+    c->traffic[0].kind = SIM_TRAFFIC_CONSTANT;
+}
+
+/* Gateway 0's four messages of the handshake that starts at t (its first
+ * request then): each sent one hop and one frame after the last; returns
+ * when gateway 0 holds the new SA, and the first exchange type. */
+static uint64_t handshake_from(GArray *log, uint64_t t, uint64_t d, uint64_t rate, uint8_t *first)
+{
+    const logged *m[4];
+    uint64_t at = t;
+    for (int i = 0; i < 4; i++) {
+        m[i] = nth(log, i % 2, IKE_EV_MSG_SENT, at, 0);
+        g_assert_nonnull(m[i]);
+        g_assert_cmpuint(m[i]->at, ==, i ? at : t);
+        g_assert_true(m[i]->is_response == (i % 2 == 1));
+        at = m[i]->at + d + frame_ns(m[i]->len, rate);
+    }
+    g_assert_cmpuint(m[2]->exchange, ==, IKE_AUTH);
+    *first = m[0]->exchange;
+    const logged *est = nth(log, 0, IKE_EV_SA_ESTABLISHED, t, 0);
+    g_assert_nonnull(est);
+    g_assert_cmpuint(est->at, ==, at);
+    return at;
+}
+
+/* resume: the survivor resumes with IKE_SESSION_RESUME the moment the
+ * token verifies, and holds the new SA after two round trips and four
+ * frames — as many round trips as the full handshake of the same crash
+ * (IKE_SESSION_RESUME and IKE_AUTH against IKE_SA_INIT and IKE_AUTH, RFC
+ * 5723 §4.3): with a pre-shared key resumption saves the Diffie-Hellman and
+ * the KE payloads, not a round trip. */
+static void test_resume_round_trips(void)
+{
+    uint64_t took[2];
+    size_t octets[2];
+    for (int r = 0; r < 2; r++) {
+        GArray *log = g_array_new(FALSE, FALSE, sizeof(logged));
+        sim_run_cfg c;
+        survivor_cfg(&c, log, r == 1);
+        sim_row row;
+        g_assert_cmpint(sim_run(&c, &row), ==, 0);
+        g_assert_cmpstr(row.detect_reason, ==, "qcd");
+        const logged *del = nth(log, 0, IKE_EV_SA_DELETED, CRASH, 0);
+        g_assert_nonnull(del);
+        g_assert_cmpint(del->reason, ==, IKE_DEL_QCD);
+        uint8_t first;
+        uint64_t done = handshake_from(log, del->at, c.link.delay_ns, c.link.rate_bps, &first);
+        g_assert_cmpuint(first, ==, (r ? IKE_SESSION_RESUME : IKE_SA_INIT));
+        took[r] = done - del->at;
+        octets[r] = row.recover_ike_bytes;
+        g_assert_cmpuint(took[r], >=, 4 * c.link.delay_ns);
+        g_assert_cmpuint(took[r], <, 4 * c.link.delay_ns + MS); /* four frames: under a millisecond */
+        g_array_free(log, TRUE);
+    }
+    g_test_message("full handshake %.6f ms, resumption %.6f ms (%zu and %zu IKE octets since the crash)",
+                   took[0] / 1e6, took[1] / 1e6, octets[0], octets[1]);
+}
+
 static void remove_dir(const char *dir)
 {
     const char *files[] = {"link-0-0.pcap", "link-0-1.pcap", "ikev2_decryption_table", "esp_sa"};
@@ -233,7 +303,7 @@ static void remove_dir(const char *dir)
 /* Captures of reinit and reinit-on-traffic: clean for tshark, every IKE
  * message decrypted, INITIAL_CONTACT inside both IKE_AUTH requests (gateway
  * 0's first and gateway 1's after its reboot), every ESP packet's ICV good. */
-static void capture(sim_establish e)
+static void capture(sim_establish e, bool resume)
 {
     GError *err = NULL;
     g_autofree char *dir = g_dir_make_tmp("ikesim-reinit-XXXXXX", &err);
@@ -242,23 +312,36 @@ static void capture(sim_establish e)
     g_autofree char *esp_keys = g_build_filename(dir, "esp_sa", NULL);
     GArray *log = g_array_new(FALSE, FALSE, sizeof(logged));
     sim_run_cfg c;
-    debate_cfg(&c, log);
+    if (resume) {
+        survivor_cfg(&c, log, true);
+        c.traffic[1].kind = SIM_TRAFFIC_CONSTANT;
+    } else {
+        debate_cfg(&c, log);
+    }
     c.gw[1].establish = e;
     /* both daemons start together: gateway 0's first IKE_SA_INIT is heard */
     c.gw[0].boot_delay_ns = c.gw[1].boot_delay_ns = 50 * MS;
-    c.traffic[0].kind = c.traffic[1].kind = SIM_TRAFFIC_CONSTANT;
+    if (!resume)
+        c.traffic[0].kind = c.traffic[1].kind = SIM_TRAFFIC_CONSTANT;
     c.pcap_dir = dir;
     c.keylog_path = keys;
     c.esp_keylog_path = esp_keys;
     sim_row row;
     g_assert_cmpint(sim_run(&c, &row), ==, 0);
-    g_assert_cmpstr(row.detect_reason, ==, "initial_contact");
+    g_assert_cmpstr(row.detect_reason, ==, (resume ? "qcd" : "initial_contact"));
     if (tshark_available()) {
         g_autofree char *pcap = g_build_filename(dir, "link-0-0.pcap", NULL);
         g_autofree char *bad = tshark_bad_frames(dir, pcap);
         g_assert_cmpstr(bad, ==, "");
         g_autofree char *ic = tshark_fields(dir, pcap, "isakmp.notify.msgtype == 16384", "isakmp.exchangetype");
-        g_assert_cmpstr(ic, ==, "35\n35\n");
+        /* resume: the first IKE_AUTH only (a resumed IKE_AUTH carries none) */
+        g_assert_cmpstr(ic, ==, (resume ? "35\n" : "35\n35\n"));
+        /* resume: IKE_SESSION_RESUME (38) and its answer, then the resumed
+         * IKE_AUTH, decrypted with the resumed SA's keys (its IDi in the clear) */
+        g_autofree char *res = tshark_fields(dir, pcap, "isakmp.exchangetype == 38", "isakmp.exchangetype");
+        g_assert_cmpstr(res, ==, (resume ? "38\n38\n" : ""));
+        g_autofree char *ids = tshark_fields(dir, pcap, "isakmp.exchangetype == 35 && isakmp.id.type", "frame.number");
+        g_assert_cmpuint(count_lines(ids), ==, 4); /* every IKE_AUTH of both SAs decrypted */
         g_autofree char *esp = tshark_fields(dir, pcap, "esp", "frame.number");
         g_autofree char *good = tshark_fields(dir, pcap, "esp && esp.icv_good", "frame.number");
         g_assert_cmpuint(count_lines(esp), >, 100);
@@ -270,8 +353,9 @@ static void capture(sim_establish e)
     g_array_free(log, TRUE);
 }
 
-static void test_reinit_capture(void) { capture(SIM_EST_AT_REBOOT); }
-static void test_reinit_on_traffic_capture(void) { capture(SIM_EST_ON_TRAFFIC); }
+static void test_reinit_capture(void) { capture(SIM_EST_AT_REBOOT, false); }
+static void test_reinit_on_traffic_capture(void) { capture(SIM_EST_ON_TRAFFIC, false); }
+static void test_resume_capture(void) { capture(SIM_EST_NEVER, true); }
 
 int main(int argc, char **argv)
 {
@@ -282,5 +366,7 @@ int main(int argc, char **argv)
     g_test_add_func("/debate/boot-delay-silent", test_boot_delay_silent);
     g_test_add_func("/debate/reinit-capture", test_reinit_capture);
     g_test_add_func("/debate/reinit-on-traffic-capture", test_reinit_on_traffic_capture);
+    g_test_add_func("/debate/resume-round-trips", test_resume_round_trips);
+    g_test_add_func("/debate/resume-capture", test_resume_capture);
     return g_test_run();
 }

@@ -46,7 +46,7 @@ typedef enum exp_vtype {
     EXP_V_UNIT,   /* a quantity of .unit, or .word */
     EXP_V_BOOL,   /* true or false */
     EXP_V_ENUM,   /* one of .choices */
-    EXP_V_NAME,   /* letters, digits, . _ - */
+    EXP_V_NAME,   /* letters, digits, . _ - + */
     EXP_V_TEXT,   /* anything */
     EXP_V_SEEDS,  /* list of seeds and seed ranges */
     EXP_V_FILES,  /* list of file names beside the experiment file */

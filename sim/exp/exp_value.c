@@ -163,12 +163,13 @@ char **exp_split_list(const char *value)
     return items;
 }
 
+/* "+" joins the names of combined methods ("qcd+resume"). */
 static bool is_name(const char *s)
 {
     if (!g_ascii_isalnum(s[0]) || strlen(s) > 64)
         return false;
     for (const char *p = s; *p; p++)
-        if (!g_ascii_isalnum(*p) && !strchr("._-", *p))
+        if (!g_ascii_isalnum(*p) && !strchr("._-+", *p))
             return false;
     return true;
 }
@@ -284,7 +285,7 @@ bool exp_value_parse(const exp_key *k, const exp_setting *s, exp_value *v, GErro
     case EXP_V_NAME:
         if (is_name(t))
             return true;
-        exp_fail(err, s, "expected a name of letters, digits, “.”, “_” and “-” (at most 64); got “%s”", t);
+        exp_fail(err, s, "expected a name of letters, digits, “.”, “_”, “-” and “+” (at most 64); got “%s”", t);
         return false;
     case EXP_V_TEXT:
         for (const char *p = t; *p; p++)
@@ -301,7 +302,7 @@ bool exp_value_parse(const exp_key *k, const exp_setting *s, exp_value *v, GErro
         g_auto(GStrv) items = exp_split_list(t);
         for (char **p = items; *p; p++)
             if (!is_name(*p)) {
-                exp_fail(err, s, "expected file names beside the experiment file (letters, digits, . _ -), "
+                exp_fail(err, s, "expected file names beside the experiment file (letters, digits, . _ - +), "
                                  "separated by commas; got “%s”", *p);
                 return false;
             }

@@ -65,6 +65,18 @@ static const char *const m_reinit_traffic[] = {
     "gateway.1.establish=on-traffic", "gateway.1.initial_contact=true", NULL,
 };
 
+/* RFC 5723: the side that finds the crash (by liveness checks, or QCD)
+ * sets the SA up again from its ticket in one round trip, without
+ * Diffie-Hellman; the rebooted side kept its ticket keys. */
+static const char *const m_resume[] = {
+    "gateways.liveness=strongswan", "gateways.qcd=none", "gateways.resume=true", NULL,
+};
+static const char *const m_qcd_resume[] = {
+    "gateways.liveness=strongswan", "gateways.qcd=none",
+    "gateway.0.qcd=taker", "gateway.0.hint_starts_dpd=true", "gateway.1.qcd=maker",
+    "gateways.resume=true", NULL,
+};
+
 const sim_method sim_methods[] = {
     {"none", "no liveness checks, no QCD", m_none},
     {"liveness-strongswan", "liveness checks only, strongSwan preset", m_strongswan},
@@ -76,6 +88,8 @@ const sim_method sim_methods[] = {
     {"reinit", "gateway 1 initiates again at every reboot with INITIAL_CONTACT; strongSwan liveness", m_reinit},
     {"reinit-on-traffic", "gateway 1 initiates with INITIAL_CONTACT when its own packet finds no SA; "
      "strongSwan liveness", m_reinit_traffic},
+    {"resume", "session resumption (RFC 5723) by the side that finds the crash; strongSwan liveness", m_resume},
+    {"qcd+resume", "qcd, then session resumption (RFC 5723) instead of a full handshake", m_qcd_resume},
     {NULL, NULL, NULL},
 };
 
