@@ -22,6 +22,15 @@
  *   IKE_EV_MSG_RECEIVED before what it caused, IKE_EV_MSG_SENT right after
  *   io.send handed the bytes over, IKE_EV_SA_ESTABLISHED before the SA's
  *   IKE_EV_CHILD_ESTABLISHED.
+ * - A Child SA rekey: IKE_EV_CHILD_REKEYED when the new Child SA is
+ *   installed (the rekey's responder before it answers, its initiator when
+ *   it processed the answer), IKE_EV_CHILD_REMOVED of the old one when its
+ *   Delete is done.  Outbound traffic follows the newest Child SA the peer
+ *   can receive on: of those not yet removed, the newest reported with
+ *   child_outbound (or by IKE_EV_CHILD_ESTABLISHED), else the newest.  A
+ *   Child SA still held when its IKE SA goes is reported removed before the
+ *   IKE SA's IKE_EV_SA_DELETED, except the current one, which that event
+ *   carries.
  * - IKE_EV_SA_DELETED comes once per SA that was in the SA table, after
  *   the SA left every table of the endpoint (ike_ep_find no longer finds
  *   it, its Child SA's inbound SPI is free, it no longer counts as
@@ -192,6 +201,13 @@ typedef enum ike_event_type {
                                  TICKET_NACK (notify) or no answer (notify 0, count = sends)
                                  ends the resumption: a full IKE_SA_INIT follows on the same
                                  SA under a new SPIi */
+    IKE_EV_CHILD_REKEYED,     /* child replaces old_child (CREATE_CHILD_SA, RFC 7296 §2.8):
+                                 accept inbound on child now, keep old_child inbound until
+                                 its IKE_EV_CHILD_REMOVED; child_outbound: send on child from
+                                 now on, else keep sending on old_child until it is removed */
+    IKE_EV_CHILD_REMOVED,     /* child (a rekeyed, redundant, expired or deleted Child SA) is
+                                 gone, its inbound SPI free; reason: IKE_DEL_LOCAL (our
+                                 Delete or expiry), IKE_DEL_PEER_DELETE, or its IKE SA's */
 } ike_event_type;
 
 /* What a counter sync carried (ike_event.ha_what). */
@@ -259,6 +275,8 @@ typedef struct ike_event {
     uint64_t ha_delta;
     uint8_t ha_delta_len;     /* 4, or 8 with ESN */
     ike_ha_drop ha_drop;
+    const ike_child *old_child; /* IKE_EV_CHILD_REKEYED */
+    bool child_outbound;        /* IKE_EV_CHILD_REKEYED */
 } ike_event;
 
 typedef struct ike_io {
@@ -324,9 +342,9 @@ int ike_ep_delete(ike_ep *ep, ike_sa *sa, uint64_t now);
  * message, reported as IKE_DEL_APP_TIMEOUT; the caller initiates anew.
  * IKE_E_STATE unless sa is established. */
 int ike_ep_start_over(ike_ep *ep, ike_sa *sa, uint64_t now);
-/* Rekeys sa's Child SA (CREATE_CHILD_SA with N(REKEY_SA), no PFS), then
- * deletes the Child SA it replaced, which stays inbound until then (RFC 7296
- * §1.3.3, §2.8).  The new one is reported as IKE_EV_CHILD_ESTABLISHED.
+/* Rekeys sa's Child SA (CREATE_CHILD_SA with N(REKEY_SA)), then deletes
+ * the Child SA it replaced, which stays inbound until then (RFC 7296
+ * §1.3.3, §2.8): IKE_EV_CHILD_REKEYED, then IKE_EV_CHILD_REMOVED.
  * IKE_E_STATE without an established Child SA or while a rekey is under way. */
 int ike_ep_rekey_child(ike_ep *ep, ike_sa *sa, uint64_t now);
 

@@ -4,10 +4,18 @@
  * initiator to its responder first (§2.17).  Any other request (a new Child
  * SA, an IKE SA rekey, one that does not read as a payload set) is still
  * refused with NO_PROPOSAL_CHOSEN: the SA it asked for is not created, the
- * IKE SA stays up.  Not yet: rekey collisions (a peer's rekey while ours is
- * under way is answered TEMPORARY_FAILURE, not resolved by §2.8.1's nonces),
- * the replaced SA's Delete lost for good, the Child SA's hard lifetime.
- * With cfg->child_life set, each end rekeys at its jittered rekey time. */
+ * IKE SA stays up.
+ *
+ * The initiator sends on the new SA once it has the answer; the responder
+ * installs it inbound before answering and keeps sending on the old one
+ * until the old one's Delete arrives (strongSwan since 5.8).  The replaced
+ * SA stays inbound until that Delete is done.  Both ends rekeying at once
+ * (§2.8.1): each answers the other's request, ike_queue.c weighs the two
+ * exchanges by their nonces, and the side whose exchange holds the lowest
+ * nonce deletes the SA its own exchange made (never used), the other side
+ * deletes the old one.  With cfg->child_life set, each end rekeys at its
+ * jittered rekey time and deletes a Child SA still unrekeyed at its hard
+ * lifetime. */
 #include <string.h>
 
 #include "ike_ccsa.h"
@@ -32,19 +40,6 @@ static int rekey_keys(ike_sa *sa, ike_child *c, bool we_initiated, const uint8_t
     return IKE_OK;
 }
 
-/* The new Child SA takes the place of the old, which stays indexed inbound. */
-static void install(ike_sa *sa, uint64_t now, const ike_child *fresh)
-{
-    ike_rekey *r = sa->rekey;
-    r->old = sa->child;
-    r->has_old = true;
-    sa->child = *fresh;
-    ep_child_index(sa->ep, sa, true);
-    ike_event ev = {.now = now, .child = &sa->child};
-    ep_emit(sa->ep, IKE_EV_CHILD_ESTABLISHED, sa, &ev);
-    child_rekey_schedule(sa, now);
-}
-
 static uint32_t draw(ike_sa *sa)
 {
     uint8_t b[4];
@@ -52,54 +47,169 @@ static uint32_t draw(ike_sa *sa)
     return get_be32(b);
 }
 
+static void timer_set(ike_sa *sa)
+{
+    sa->rekey_at = sa->child_rekey_at < sa->child_expire_at ? sa->child_rekey_at : sa->child_expire_at;
+    ep_rearm(sa->ep, sa);
+}
+
 void child_rekey_schedule(ike_sa *sa, uint64_t now)
 {
     const ike_child_lifetime *l = &sa->ep->cfg->child_life;
-    if (l->rekey_s == 0 || ep_minimal(sa->ep))
+    if ((l->rekey_s == 0 && l->life_s == 0) || ep_minimal(sa->ep))
         return;
     uint32_t in = draw(sa), out = draw(sa);
-    uint64_t at = ike_child_times_at(l, now, in, out).rekey_at;
-    sa->rekey_at = at ? at : IKE_NEVER;
-    ep_rearm(sa->ep, sa);
+    ike_sa_times t = ike_child_times_at(l, now, in, out);
+    sa->child_rekey_at = t.rekey_at ? t.rekey_at : IKE_NEVER;
+    sa->child_expire_at = t.expire_at ? t.expire_at : IKE_NEVER;
+    timer_set(sa);
 }
 
 /* strongSwan retries a failed rekey after 15 s less up to 9 (ike_sa.h
  * RETRY_INTERVAL, RETRY_JITTER). */
 static void retry_later(ike_sa *sa, uint64_t now)
 {
-    if (sa->ep->cfg->child_life.rekey_s != 0)
-        sa->rekey_at = now + (uint64_t)(15 - draw(sa) % 10) * 1000000000u;
+    if (sa->ep->cfg->child_life.rekey_s != 0) {
+        sa->child_rekey_at = now + (uint64_t)(15 - draw(sa) % 10) * 1000000000u;
+        timer_set(sa);
+    }
+}
+
+static ike_rekey *rekey_state(ike_sa *sa)
+{
+    if (!sa->rekey)
+        sa->rekey = g_new0(ike_rekey, 1);
+    return sa->rekey;
+}
+
+/* Nothing left to do: the state goes. */
+static void settle(ike_sa *sa)
+{
+    ike_rekey *r = sa->rekey;
+    if (r && !r->sent && !r->delete_spi && !r->n_retiring) {
+        memset(r, 0, sizeof *r);
+        g_free(r);
+        sa->rekey = NULL;
+    }
+}
+
+static void index_spi(ike_sa *sa, uint32_t spi, bool add)
+{
+    gpointer key = GUINT_TO_POINTER(spi);
+    if (add)
+        ep_map_replace(&sa->ep->child_in, key, sa);
+    else if (ep_map_lookup(&sa->ep->child_in, key) == sa)
+        ep_map_remove(&sa->ep->child_in, key);
+}
+
+static void removed(ike_sa *sa, uint64_t now, const ike_child *c, ike_del_reason why)
+{
+    ike_event ev = {.now = now, .child = c, .reason = why};
+    ep_emit(sa->ep, IKE_EV_CHILD_REMOVED, sa, &ev);
+}
+
+/* The retiring SA the peer sends on with spi_out (or we receive on with
+ * spi_in), or -1. */
+static int retiring_find(const ike_rekey *r, uint32_t spi_out, uint32_t spi_in)
+{
+    for (int k = 0; r && k < r->n_retiring; k++)
+        if ((spi_out && r->retiring[k].spi_out == spi_out) || (spi_in && r->retiring[k].spi_in == spi_in))
+            return k;
+    return -1;
+}
+
+static void retiring_remove(ike_sa *sa, uint64_t now, int k, ike_del_reason why)
+{
+    ike_rekey *r = sa->rekey;
+    ike_child gone = r->retiring[k];
+    if (gone.spi_in != sa->child.spi_in)
+        index_spi(sa, gone.spi_in, false);
+    r->n_retiring--;
+    memmove(&r->retiring[k], &r->retiring[k + 1], (size_t)(r->n_retiring - k) * sizeof gone);
+    removed(sa, now, &gone, why);
+    memset(&gone, 0, sizeof gone);
+}
+
+/* The new Child SA takes the place of the current one, which stays indexed
+ * inbound (retiring) until deleted; old: the SA the rekey replaced. */
+static void install(ike_sa *sa, uint64_t now, const ike_child *fresh, bool outbound, const ike_child *old)
+{
+    ike_rekey *r = rekey_state(sa);
+    r->retiring[r->n_retiring++] = sa->child;
+    if (old == NULL)
+        old = &r->retiring[r->n_retiring - 1];
+    sa->child = *fresh;
+    ep_child_index(sa->ep, sa, true);
+    ike_event ev = {.now = now, .child = &sa->child, .old_child = old, .child_outbound = outbound};
+    ep_emit(sa->ep, IKE_EV_CHILD_REKEYED, sa, &ev);
+    child_rekey_schedule(sa, now);
+}
+
+/* The current Child SA is gone (deleted by the peer, expired, or unknown to
+ * the peer); the IKE SA stays. */
+static void current_removed(ike_sa *sa, uint64_t now, ike_del_reason why)
+{
+    ike_child gone = sa->child;
+    ep_child_index(sa->ep, sa, false);
+    sa->has_child = false;
+    memset(&sa->child, 0, sizeof sa->child);
+    sa->child_rekey_at = sa->child_expire_at = IKE_NEVER;
+    timer_set(sa);
+    removed(sa, now, &gone, why);
+    memset(&gone, 0, sizeof gone);
+}
+
+/* Our Delete of the Child SA we receive on with spi_in, after the window. */
+static void delete_later(ike_sa *sa, uint64_t now, uint32_t spi_in)
+{
+    rekey_state(sa)->delete_spi = spi_in;
+    queue_add(sa, now, TASK_CHILD_DELETE);
+}
+
+/* The hard lifetime came before a rekey finished: the Child SA goes
+ * (strongSwan: expire, then Delete). */
+static void expire(ike_sa *sa, uint64_t now)
+{
+    uint32_t spi = sa->child.spi_in;
+    current_removed(sa, now, IKE_DEL_LOCAL);
+    delete_later(sa, now, spi);
 }
 
 void child_rekey_due(ike_sa *sa, uint64_t now)
 {
-    sa->rekey_at = IKE_NEVER;
+    if (!sa->has_child) {
+        sa->child_rekey_at = sa->child_expire_at = IKE_NEVER;
+        timer_set(sa);
+        return;
+    }
+    if (sa->child_expire_at <= now) {
+        expire(sa, now);
+        return;
+    }
+    if (sa->child_rekey_at > now)
+        return;
+    sa->child_rekey_at = IKE_NEVER;
+    timer_set(sa);
     if (ike_ep_rekey_child(sa->ep, sa, now) != IKE_OK)
         retry_later(sa, now);
 }
 
-static void forget_old(ike_sa *sa)
+void child_rekey_free(ike_sa *sa, uint64_t now, ike_del_reason why)
 {
-    ike_rekey *r = sa->rekey;
-    gpointer key = GUINT_TO_POINTER(r->old.spi_in);
-    if (r->has_old && r->old.spi_in != sa->child.spi_in && ep_map_lookup(&sa->ep->child_in, key) == sa)
-        ep_map_remove(&sa->ep->child_in, key);
-    memset(r, 0, sizeof *r);
-    g_free(r);
-    sa->rekey = NULL;
-}
-
-void child_rekey_free(ike_sa *sa)
-{
-    if (sa->rekey)
-        forget_old(sa);
+    while (sa->rekey && sa->rekey->n_retiring)
+        retiring_remove(sa, now, sa->rekey->n_retiring - 1, why);
+    if (sa->rekey) {
+        memset(sa->rekey, 0, sizeof *sa->rekey);
+        g_free(sa->rekey);
+        sa->rekey = NULL;
+    }
 }
 
 int ike_ep_rekey_child(ike_ep *ep, ike_sa *sa, uint64_t now)
 {
     if (!ike_sa_established(sa) || !sa->has_child || sa->rekey || !minimal_may_initiate(ep, TASK_CHILD_SA))
         return IKE_E_STATE;
-    sa->rekey = g_new0(ike_rekey, 1);
+    rekey_state(sa)->sent = true; /* reserved; the request goes when the window is free */
     return queue_add(sa, now, TASK_CHILD_SA);
 }
 
@@ -108,8 +218,14 @@ int ike_ep_rekey_child(ike_ep *ep, ike_sa *sa, uint64_t now)
 int child_rekey_start(ike_sa *sa, uint64_t now)
 {
     ike_rekey *r = sa->rekey;
-    if (r == NULL || !sa->has_child)
+    /* the peer rekeyed it while ours waited: nothing left to do */
+    if (r == NULL || !sa->has_child || r->n_retiring) {
+        if (r)
+            r->sent = false;
+        settle(sa);
         return IKE_E_STATE;
+    }
+    r->target = sa->child.spi_in;
     ep_random(sa->ep, r->nonce, IKE_NONCE_LEN);
     r->spi_in = new_child_spi(sa);
     ike_props tmp;
@@ -122,7 +238,35 @@ int child_rekey_start(ike_sa *sa, uint64_t now)
     ike_payload pl[IKE_CCSA_MAX_PAYLOADS];
     size_t n;
     int rc = ike_ccsa_build(&c, false, pl, IKE_CCSA_MAX_PAYLOADS, &n);
-    return rc ? rc : sa_start_request(sa, now, TASK_CHILD_SA, IKE_CREATE_CHILD_SA, pl, n);
+    if (rc == IKE_OK)
+        rc = sa_start_request(sa, now, TASK_CHILD_SA, IKE_CREATE_CHILD_SA, pl, n);
+    if (rc != IKE_OK) {
+        r->sent = false;
+        settle(sa);
+    }
+    return rc;
+}
+
+/* Our exchange made fresh; what becomes of it and of the SA it rekeyed. */
+static void conclude(ike_sa *sa, uint64_t now, const ike_child *fresh, bool collided, ike_collision verdict)
+{
+    ike_rekey *r = sa->rekey;
+    bool target_current = sa->has_child && sa->child.spi_in == r->target;
+    int old = retiring_find(r, 0, r->target);
+    if (!target_current && !(collided && verdict == IKE_COLLISION_WON && old >= 0)) {
+        /* lost the collision, or the SA went meanwhile: ours is redundant,
+         * never used, and we delete it (§2.8.1) */
+        delete_later(sa, now, fresh->spi_in);
+        return;
+    }
+    if (target_current) {
+        install(sa, now, fresh, true, NULL);
+    } else { /* won: the peer's new SA (current) retires too; the peer deletes it */
+        ike_child replaced = r->retiring[old];
+        install(sa, now, fresh, true, &replaced);
+        memset(&replaced, 0, sizeof replaced);
+    }
+    delete_later(sa, now, r->target); /* §2.8: the rekey's initiator deletes the old SA */
 }
 
 void child_sa_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
@@ -135,8 +279,12 @@ void child_sa_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
     ike_suite suite;
     bool esn;
     ike_child fresh = sa->child;
-    bool ok = r != NULL && sa->has_child && ike_ccsa_read(rx->m, rx->first, true, &c) == IKE_OK &&
-              c.error == 0 && c.kind == IKE_CCSA_NEW_CHILD && c.ke.len == 0 &&
+    bool read = r != NULL && ike_ccsa_read(rx->m, rx->first, true, &c) == IKE_OK;
+    ike_collision verdict = IKE_COLLISION_WON;
+    bool collided = read && c.error == 0 &&
+                    queue_collision(sa, TASK_CHILD_SA, r->nonce, IKE_NONCE_LEN, c.nonce.p, c.nonce.len, &verdict);
+    queue_free(sa);
+    bool ok = read && c.error == 0 && c.kind == IKE_CCSA_NEW_CHILD && c.ke.len == 0 &&
               ike_props_accept(ep_esp_props(sa->ep, &tmp), c.sa, &suite, &esn, &p);
     if (ok) {
         fresh.suite = suite;
@@ -145,14 +293,18 @@ void child_sa_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
         fresh.spi_out = get_be32(p->spi);
         ok = rekey_keys(sa, &fresh, true, r->nonce, IKE_NONCE_LEN, c.nonce.p, c.nonce.len) == IKE_OK;
     }
-    if (!ok) { /* refused or unusable: the old Child SA stays (§1.3.1) */
-        child_rekey_free(sa);
-        retry_later(sa, now);
-    } else {
-        install(sa, now, &fresh);
-        queue_add(sa, now, TASK_CHILD_DELETE); /* §2.8: the rekey's initiator deletes the old SA */
-    }
+    if (r)
+        r->sent = false;
+    bool target_current = r && sa->has_child && sa->child.spi_in == r->target;
+    if (ok) {
+        conclude(sa, now, &fresh, collided, verdict);
+    } else if (target_current && read && c.error == IKE_N_CHILD_SA_NOT_FOUND) {
+        current_removed(sa, now, IKE_DEL_LOCAL); /* §2.25: the peer has it no more */
+    } else if (target_current) {
+        retry_later(sa, now); /* refused or unusable: the old Child SA stays (§1.3.1) */
+    } /* else the SA was replaced or deleted meanwhile: nothing to retry */
     memset(&fresh, 0, sizeof fresh);
+    settle(sa);
     queue_run(sa, now);
     ep_rearm(sa->ep, sa);
 }
@@ -160,32 +312,45 @@ void child_sa_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
 int child_delete_start(ike_sa *sa, uint64_t now)
 {
     ike_rekey *r = sa->rekey;
-    if (r == NULL || !r->has_old)
+    if (r == NULL || !r->delete_spi)
         return IKE_E_STATE;
     uint8_t spi[4];
-    put_be32(spi, r->old.spi_in); /* §3.11: the SPI we receive on */
+    put_be32(spi, r->delete_spi); /* §3.11: the SPI we receive on */
     ike_payload d = {.type = IKE_PL_DELETE, .u.del = {IKE_PROTO_ESP, 4, 1, {spi, 4}}};
     return sa_start_request(sa, now, TASK_CHILD_DELETE, IKE_INFORMATIONAL, &d, 1);
 }
 
 void child_delete_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
 {
-    (void)rx; /* with or without the peer's half (§1.4.1), the old SA is gone */
+    (void)rx; /* with or without the peer's half (§1.4.1), the SA is gone */
     sa_request_done(sa, now);
-    child_rekey_free(sa);
+    ike_rekey *r = sa->rekey;
+    if (r) {
+        int k = retiring_find(r, 0, r->delete_spi);
+        r->delete_spi = 0;
+        if (k >= 0)
+            retiring_remove(sa, now, k, IKE_DEL_LOCAL);
+        settle(sa);
+    }
     queue_run(sa, now);
     ep_rearm(sa->ep, sa);
 }
 
 /* --- responder --- */
 
-bool child_rekey_deleted(ike_sa *sa, uint32_t spi_out, uint32_t *spi_in)
+bool child_deleted_by_peer(ike_sa *sa, uint64_t now, uint32_t spi_out, uint32_t *spi_in)
 {
-    ike_rekey *r = sa->rekey;
-    if (r == NULL || !r->has_old || r->old.spi_out != spi_out)
+    int k = retiring_find(sa->rekey, spi_out, 0);
+    if (k >= 0) {
+        *spi_in = sa->rekey->retiring[k].spi_in;
+        retiring_remove(sa, now, k, IKE_DEL_PEER_DELETE);
+        settle(sa);
+        return true;
+    }
+    if (!sa->has_child || sa->child.spi_out != spi_out)
         return false;
-    *spi_in = r->old.spi_in;
-    forget_old(sa);
+    *spi_in = sa->child.spi_in;
+    current_removed(sa, now, IKE_DEL_PEER_DELETE);
     return true;
 }
 
@@ -204,10 +369,15 @@ task_verdict child_sa_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike
     /* what is not a Child SA rekey (or does not read as one) is not served */
     if (ike_ccsa_read(rx->m, rx->first, false, &c) != IKE_OK || c.kind != IKE_CCSA_REKEY_CHILD)
         return refuse(reply, IKE_N_NO_PROPOSAL_CHOSEN, 0);
-    /* §2.25: an SA we do not have; one whose rekey is already under way */
+    /* §2.25.1: one we are closing (a replaced one, or ours at its Delete) */
+    ike_rekey *r = sa->rekey;
+    if (c.rekey_proto == IKE_PROTO_ESP && retiring_find(r, c.rekey_spi, 0) >= 0)
+        return refuse(reply, IKE_N_TEMPORARY_FAILURE, 0);
+    /* §2.25: one we do not have */
     if (!sa->has_child || c.rekey_proto != IKE_PROTO_ESP || c.rekey_spi != sa->child.spi_out)
         return refuse(reply, IKE_N_CHILD_SA_NOT_FOUND, c.rekey_spi);
-    if (sa->rekey)
+    queue_cross cross = queue_crossing(sa, TASK_CHILD_SA);
+    if (cross == QUEUE_REFUSE || (r && r->n_retiring == G_N_ELEMENTS(r->retiring)))
         return refuse(reply, IKE_N_TEMPORARY_FAILURE, 0);
     const ike_proposal *p;
     ike_props tmp;
@@ -216,25 +386,27 @@ task_verdict child_sa_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike
     if (c.ke.len > 0 || !ike_props_select(ep_esp_props(sa->ep, &tmp), c.sa, cfg->prefer_supplied, 0, true,
                                           &suite, &esn, &p))
         return refuse(reply, IKE_N_NO_PROPOSAL_CHOSEN, 0);
-    sa->rekey = g_new0(ike_rekey, 1);
-    ike_rekey *r = sa->rekey;
-    ep_random(sa->ep, r->nonce, IKE_NONCE_LEN);
+    uint8_t nr[IKE_NONCE_LEN];
+    ep_random(sa->ep, nr, IKE_NONCE_LEN);
     ike_child fresh = sa->child;
     fresh.suite = suite;
     fresh.esn = esn;
     fresh.spi_in = new_child_spi(sa);
     fresh.spi_out = get_be32(p->spi);
-    if (rekey_keys(sa, &fresh, false, c.nonce.p, c.nonce.len, r->nonce, IKE_NONCE_LEN) != IKE_OK) {
-        child_rekey_free(sa);
+    if (rekey_keys(sa, &fresh, false, c.nonce.p, c.nonce.len, nr, IKE_NONCE_LEN) != IKE_OK)
         return refuse(reply, IKE_N_NO_PROPOSAL_CHOSEN, 0);
-    }
-    /* §2.8: inbound on the new SA before the response leaves */
-    install(sa, now, &fresh);
+    /* our own rekey of this SA is in flight: both exchanges complete, the
+     * nonces decide which new SA stays (§2.8.1) */
+    if (cross == QUEUE_COLLIDE && r && r->sent && r->target == sa->child.spi_in)
+        queue_collided(sa, TASK_CHILD_SA, c.nonce.p, c.nonce.len, nr, IKE_NONCE_LEN);
+    /* §2.8: inbound on the new SA before the response leaves; outbound
+     * waits for the old one's Delete */
+    install(sa, now, &fresh, false, NULL);
     memset(&fresh, 0, sizeof fresh);
     ike_payload prop = ike_props_answer(IKE_PROTO_ESP, &sa->child.suite, sa->child.esn, p->num, sa->child.spi_in);
     ike_payload tsi = ts_payload(IKE_PL_TSI, &sa->child.ts_remote);
     ike_payload tsr = ts_payload(IKE_PL_TSR, &sa->child.ts_local);
-    ike_ccsa answer = {.kind = IKE_CCSA_REKEY_CHILD, .sa = &prop.u.sa, .nonce = {r->nonce, IKE_NONCE_LEN},
+    ike_ccsa answer = {.kind = IKE_CCSA_REKEY_CHILD, .sa = &prop.u.sa, .nonce = {nr, IKE_NONCE_LEN},
                        .tsi = &tsi.u.ts, .tsr = &tsr.u.ts};
     size_t n;
     if (reply->n + IKE_CCSA_MAX_PAYLOADS > IKE_REPLY_MAX ||

@@ -35,27 +35,18 @@ task_verdict delete_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_r
             ep_sa_destroy(sa->ep, sa, now, IKE_DEL_PEER_DELETE);
             return TASK_DONE;
         }
-        if (d->proto != IKE_PROTO_ESP || d->spi_size != 4 || !sa->has_child || reply->n == IKE_REPLY_MAX)
+        if (d->proto != IKE_PROTO_ESP || d->spi_size != 4 || reply->n == IKE_REPLY_MAX)
             continue;
-        for (size_t k = 0; k < d->n_spi; k++) {
-            uint32_t old_in;
-            if (child_rekey_deleted(sa, get_be32(d->spis.p + 4 * k), &old_in)) {
-                uint8_t *spi_in = reply->data[reply->n];
-                put_be32(spi_in, old_in);
-                reply->pl[reply->n++] = (ike_payload){.type = IKE_PL_DELETE,
-                                                      .u.del = {IKE_PROTO_ESP, 4, 1, {spi_in, 4}}};
-                break;
-            }
-            if (get_be32(d->spis.p + 4 * k) != sa->child.spi_out)
+        for (size_t k = 0; k < d->n_spi && reply->n < IKE_REPLY_MAX; k++) {
+            uint32_t ours;
+            /* a replaced, redundant or current Child SA: answer with our half
+             * (§1.4.1); one we do not have (any more) gets no half */
+            if (!child_deleted_by_peer(sa, now, get_be32(d->spis.p + 4 * k), &ours))
                 continue;
             uint8_t *spi_in = reply->data[reply->n];
-            put_be32(spi_in, sa->child.spi_in); /* answer with our half */
+            put_be32(spi_in, ours);
             reply->pl[reply->n++] = (ike_payload){.type = IKE_PL_DELETE,
                                                   .u.del = {IKE_PROTO_ESP, 4, 1, {spi_in, 4}}};
-            ep_child_index(sa->ep, sa, false);
-            sa->has_child = false;
-            memset(&sa->child, 0, sizeof sa->child);
-            break;
         }
     }
     return TASK_CONTINUE;

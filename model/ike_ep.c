@@ -396,7 +396,8 @@ void ep_sa_destroy(ike_ep *ep, ike_sa *sa, uint64_t now, ike_del_reason why)
         g_hash_table_remove(ep->sas, &sa->local_spi);
     if (sa->has_child)
         ep_child_index(ep, sa, false);
-    child_rekey_free(sa);
+    child_rekey_free(sa, now, why);
+    queue_free(sa);
     resume_sa_gone(sa, why);
     ep_peer_index_remove(ep, sa);
     if (sa->state == SA_HALF_OPEN)

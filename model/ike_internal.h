@@ -41,12 +41,16 @@ typedef struct ike_request {
 } ike_request;
 
 /* A Child SA rekey under way (ike_child_sa.c), out of line: most SAs never
- * have one.  The replaced Child SA stays inbound until its Delete is done. */
+ * have one.  Replaced and redundant Child SAs stay inbound (retiring) until
+ * a Delete, ours or the peer's, removes them. */
 typedef struct ike_rekey {
-    uint8_t nonce[IKE_NONCE_LEN]; /* ours: Ni as initiator, Nr as responder */
-    uint32_t spi_in;              /* initiator: our new inbound SPI, proposed */
-    bool has_old;
-    ike_child old;
+    bool sent;                    /* our CREATE_CHILD_SA is in flight */
+    uint8_t nonce[IKE_NONCE_LEN]; /* Ni of our exchange */
+    uint32_t spi_in;              /* our new inbound SPI, proposed */
+    uint32_t target;              /* inbound SPI of the Child SA our request rekeys */
+    uint32_t delete_spi;          /* our inbound SPI of the SA our Delete names (0: none) */
+    uint8_t n_retiring;
+    ike_child retiring[2];        /* the replaced SA; after a collision, also the redundant one */
 } ike_rekey;
 
 /* What only the initial exchanges need; freed once established. */
@@ -144,7 +148,8 @@ struct ike_sa {
     uint64_t iv_counter; /* GCM IVs: never repeat under one key */
     uint64_t last_in;    /* last authenticated inbound traffic */
     uint64_t dpd_at, expire_at, deadline;
-    uint64_t rekey_at;   /* the Child SA's rekey (ike_child_sa.c) */
+    uint64_t rekey_at;   /* the Child SA's next timer: child_rekey_at or child_expire_at */
+    uint64_t child_rekey_at, child_expire_at; /* ike_child_sa.c */
     unsigned pending;    /* tasks waiting for the window: 1 << task_kind (ike_queue.c) */
     bool has_child;
     bool resp_valid;
@@ -158,6 +163,7 @@ struct ike_sa {
                             a maker's SAs have none) */
     ike_ha ha;
     ike_rekey *rekey;    /* NULL unless a Child SA rekey is under way */
+    struct ike_crossed *crossed; /* ike_queue.c: a peer's request that collided with ours */
     void *user;
     GSequenceIter *timer; /* in ep->timers, if that exists */
 };
@@ -319,12 +325,14 @@ void child_sa_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx);
 task_verdict child_sa_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_reply *reply);
 int child_delete_start(ike_sa *sa, uint64_t now);
 void child_delete_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx);
-/* The peer deletes the Child SA our side of which sends on spi_out: if it is
- * the one a rekey replaced, it is gone and *spi_in is our half for the reply. */
-bool child_rekey_deleted(ike_sa *sa, uint32_t spi_out, uint32_t *spi_in);
-void child_rekey_free(ike_sa *sa); /* with the IKE SA */
-/* Schedules the rekey of the Child SA just established (cfg->child_life);
- * child_rekey_due() runs it when sa->rekey_at has come. */
+/* The peer deletes the Child SA our side of which sends on spi_out: if we
+ * have it (replaced, redundant or current), it is gone and *spi_in is our
+ * half for the reply. */
+bool child_deleted_by_peer(ike_sa *sa, uint64_t now, uint32_t spi_out, uint32_t *spi_in);
+/* With the IKE SA: its retiring Child SAs go first (IKE_EV_CHILD_REMOVED, why). */
+void child_rekey_free(ike_sa *sa, uint64_t now, ike_del_reason why);
+/* Schedules the rekey and hard expiry of the Child SA just established
+ * (cfg->child_life); child_rekey_due() runs them when sa->rekey_at has come. */
 void child_rekey_schedule(ike_sa *sa, uint64_t now);
 void child_rekey_due(ike_sa *sa, uint64_t now);
 

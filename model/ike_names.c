@@ -26,6 +26,8 @@ const char *ike_event_name(ike_event_type t)
     case IKE_EV_RESUME_SENT: return "resume_sent";
     case IKE_EV_RESUME_ACCEPTED: return "resume_accepted";
     case IKE_EV_RESUME_REFUSED: return "resume_refused";
+    case IKE_EV_CHILD_REKEYED: return "child_rekeyed";
+    case IKE_EV_CHILD_REMOVED: return "child_removed";
     }
     return "unknown";
 }

@@ -8,9 +8,13 @@
  * Our request and the peer's can cross; this file decides what one does to
  * the other.  Today: the peer's Delete of the IKE SA ends ours with the SA
  * (its responder deletes the SA after answering); the peer's MID sync makes
- * ours moot (queue_abandon).  A CREATE_CHILD_SA collision (RFC 7296 §2.8.1:
- * the lower nonce loses) is decided here too.
+ * ours moot (queue_abandon).  Which other requests cross ours is the table
+ * `crossing` below: refused with TEMPORARY_FAILURE, or answered and weighed
+ * by the nonces of both exchanges (RFC 7296 §2.8.1, ike_collide.h) once
+ * our response is in.
  */
+#include <string.h>
+
 #include "ike_internal.h"
 
 bool task_if_established(const ike_sa *sa, const ike_hdr *h)
@@ -51,10 +55,63 @@ int queue_add(ike_sa *sa, uint64_t now, task_kind kind)
     return rc;
 }
 
+/* [ours in flight][theirs]: RFC 7296 §2.25.1 (Child SAs), §2.25.2 (the IKE SA). */
+static const uint8_t crossing[TASK_COUNT][TASK_COUNT] = {
+    [TASK_CHILD_SA][TASK_CHILD_SA] = QUEUE_COLLIDE, /* the same Child SA: one table row per SA here */
+    [TASK_DELETE][TASK_CHILD_SA] = QUEUE_REFUSE,    /* we are closing the IKE SA */
+};
+
+enum { NONCE_MAX = 256 }; /* RFC 7296 §3.9 */
+
+/* The peer's exchange that collided with ours: its Ni, our Nr. */
+struct ike_crossed {
+    task_kind theirs;
+    size_t ni_len, nr_len;
+    uint8_t ni[NONCE_MAX], nr[NONCE_MAX];
+};
+
+queue_cross queue_crossing(const ike_sa *sa, task_kind theirs)
+{
+    return sa->req.active ? (queue_cross)crossing[sa->req.kind][theirs] : QUEUE_INDEPENDENT;
+}
+
+void queue_collided(ike_sa *sa, task_kind theirs, const uint8_t *peer_ni, size_t peer_ni_len,
+                    const uint8_t *our_nr, size_t our_nr_len)
+{
+    if (peer_ni_len > NONCE_MAX || our_nr_len > NONCE_MAX)
+        return;
+    struct ike_crossed *c = sa->crossed ? sa->crossed : g_new0(struct ike_crossed, 1);
+    c->theirs = theirs;
+    memcpy(c->ni, peer_ni, peer_ni_len);
+    c->ni_len = peer_ni_len;
+    memcpy(c->nr, our_nr, our_nr_len);
+    c->nr_len = our_nr_len;
+    sa->crossed = c;
+}
+
+bool queue_collision(ike_sa *sa, task_kind theirs, const uint8_t *our_ni, size_t our_ni_len,
+                     const uint8_t *peer_nr, size_t peer_nr_len, ike_collision *verdict)
+{
+    struct ike_crossed *c = sa->crossed;
+    bool hit = c && c->theirs == theirs;
+    if (hit)
+        *verdict = ike_rekey_collision(our_ni, our_ni_len, peer_nr, peer_nr_len, c->ni, c->ni_len, c->nr,
+                                       c->nr_len);
+    queue_free(sa);
+    return hit;
+}
+
+void queue_free(ike_sa *sa)
+{
+    g_free(sa->crossed);
+    sa->crossed = NULL;
+}
+
 void queue_abandon(ike_sa *sa, uint64_t now)
 {
     if (!sa->req.active)
         return;
+    queue_free(sa);
     ike_event ev = {.now = now, .exchange = sa->req.exchange, .msg_id = sa->req.mid};
     sa_request_done(sa, now);
     ep_emit(sa->ep, IKE_EV_REQUEST_ABANDONED, sa, &ev);

@@ -19,6 +19,7 @@
 
 #include "ike.h"
 #include "ike_resume_wire.h"
+#include "ike_collide.h"
 #include "ike_wire.h"
 
 /* The order is the queue's: of two waiting tasks the first listed starts
@@ -103,5 +104,24 @@ void queue_receive(ike_sa *sa, uint64_t now, uint64_t peer, const uint8_t *msg, 
 void queue_abandon(ike_sa *sa, uint64_t now);
 /* Our request ran out of retransmissions: why the SA is deleted. */
 ike_del_reason queue_give_up_reason(const ike_sa *sa);
+
+/* Crossing requests (RFC 7296 §2.25.1, §2.25.2): what the peer's request of
+ * kind theirs does while our own request is in flight. */
+typedef enum queue_cross {
+    QUEUE_INDEPENDENT, /* answer it as usual */
+    QUEUE_REFUSE,      /* answer TEMPORARY_FAILURE: our exchange changes what it acts on */
+    QUEUE_COLLIDE,     /* answer it as usual, then weigh both exchanges by their
+                          nonces when our response comes (§2.8.1: queue_collision) */
+} queue_cross;
+queue_cross queue_crossing(const ike_sa *sa, task_kind theirs);
+/* The responder of a QUEUE_COLLIDE request keeps its exchange's nonces. */
+void queue_collided(ike_sa *sa, task_kind theirs, const uint8_t *peer_ni, size_t peer_ni_len,
+                    const uint8_t *our_nr, size_t our_nr_len);
+/* The initiator, at its response: true if a request of kind theirs collided
+ * with it, and *verdict (ike_collide.h) from the four nonces.  Either way
+ * the record is gone. */
+bool queue_collision(ike_sa *sa, task_kind theirs, const uint8_t *our_ni, size_t our_ni_len,
+                     const uint8_t *peer_nr, size_t peer_nr_len, ike_collision *verdict);
+void queue_free(ike_sa *sa); /* with the IKE SA */
 
 #endif

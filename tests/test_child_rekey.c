@@ -5,7 +5,7 @@
  * nonces read off the wire), the responder switches before answering, the
  * initiator then deletes the replaced SA and the responder answers with its
  * half; with ike_cfg.child_life, at the rekey time.  Refusals: an unknown
- * SA, PFS, an IKE SA rekey, and a rekey while one is under way. */
+ * SA, PFS, an IKE SA rekey, and a rekey while the IKE SA is being closed. */
 #include <string.h>
 
 #include "ike_ccsa.h"
@@ -74,9 +74,13 @@ static void test_rekey(void)
     g_assert_cmpuint(e->ev.now, ==, T + 10 * MS);
     g_assert_nonnull(e = sent_event(&p, 1, IKE_INFORMATIONAL, 3));
     g_assert_cmpuint(e->ev.now, ==, T + 15 * MS);
-    g_assert_cmpuint(count_events(&p, 1, IKE_EV_CHILD_ESTABLISHED), ==, 2);
-    g_assert_cmpuint(last_event(&p, 1, IKE_EV_CHILD_ESTABLISHED)->ev.now, ==, T + 5 * MS);
-    g_assert_cmpuint(last_event(&p, 0, IKE_EV_CHILD_ESTABLISHED)->ev.now, ==, T + 10 * MS);
+    g_assert_cmpuint(count_events(&p, 1, IKE_EV_CHILD_ESTABLISHED), ==, 1);
+    g_assert_cmpuint(count_events(&p, 1, IKE_EV_CHILD_REKEYED), ==, 1);
+    g_assert_cmpuint(last_event(&p, 1, IKE_EV_CHILD_REKEYED)->ev.now, ==, T + 5 * MS);
+    g_assert_cmpuint(last_event(&p, 0, IKE_EV_CHILD_REKEYED)->ev.now, ==, T + 10 * MS);
+    /* the old Child SAs go when the Delete is done: the responder's when it answers, ours at the answer */
+    g_assert_cmpuint(last_event(&p, 1, IKE_EV_CHILD_REMOVED)->ev.now, ==, T + 15 * MS);
+    g_assert_cmpuint(last_event(&p, 0, IKE_EV_CHILD_REMOVED)->ev.now, ==, T + 20 * MS);
     g_assert_cmpuint(count_events(&p, 0, IKE_EV_SA_DELETED) + count_events(&p, 1, IKE_EV_SA_DELETED), ==, 0);
 
     /* the exchange on the wire */
@@ -204,8 +208,8 @@ static void test_refusals(void)
     g_assert_cmpmem(ike_sa_child(s1), sizeof before, &before, sizeof before);
     g_assert_cmpuint(count_events(&p, 1, IKE_EV_CHILD_ESTABLISHED), ==, 1);
 
-    /* §2.25, as this model has it: a rekey of the SA while its own is under way */
-    g_assert_cmpint(ike_ep_rekey_child(p.ep[1], s1, p.now), ==, IKE_OK);
+    /* §2.25.2: a rekey of the SA while the responder closes the IKE SA */
+    g_assert_cmpint(ike_ep_delete(p.ep[1], s1, p.now), ==, IKE_OK);
     c = (ike_ccsa){.kind = IKE_CCSA_REKEY_CHILD, .rekey_proto = IKE_PROTO_ESP, .rekey_spi = before.spi_out,
                    .sa = &child, .nonce = {nonce, 32}, .tsi = &ts, .tsr = &ts};
     r = answer_to(&p, s0, &c, 5, &m, plain);
@@ -243,8 +247,8 @@ static void test_at_rekey_time(void)
         g_assert_cmpuint(p.sent[0]->len, ==, 3);
         g_assert_cmpuint(sent_event(&p, 0, IKE_CREATE_CHILD_SA, 2)->ev.now, ==, due);
         g_assert_cmpint(pair_deliver(&p, MS), ==, 4);
-        g_assert_cmpuint(last_event(&p, 1, IKE_EV_CHILD_ESTABLISHED)->ev.now, ==, due + MS);
-        g_assert_cmpuint(last_event(&p, 0, IKE_EV_CHILD_ESTABLISHED)->ev.now, ==, due + 2 * MS);
+        g_assert_cmpuint(last_event(&p, 1, IKE_EV_CHILD_REKEYED)->ev.now, ==, due + MS);
+        g_assert_cmpuint(last_event(&p, 0, IKE_EV_CHILD_REKEYED)->ev.now, ==, due + 2 * MS);
         g_assert_cmphex(ike_sa_child(pair_sa(&p, 0))->spi_out, ==, ike_sa_child(pair_sa(&p, 1))->spi_in);
         /* each end counts again from its new Child SA */
         g_assert_cmpuint(ike_ep_next_deadline(p.ep[1]), ==, due + MS + 7200 * SEC);

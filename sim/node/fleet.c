@@ -14,6 +14,7 @@ typedef struct sim_client {
     sim_fleet *fleet;
     ike_ep *ep;
     esp_sa *esp;        /* the Child SA towards the headend */
+    esp_sa *other;      /* during a rekey, the other one: inbound only (outbound.h's rule) */
     uint32_t index;
     double rate_pps;    /* 0: idle */
     uint64_t seq;
@@ -94,6 +95,20 @@ static void settle(sim_client *c)
         rearm(c);
 }
 
+/* The Child SA we receive on with child->spi_in is gone; sending moves to
+ * the other one, if any. */
+static void child_gone(sim_client *c, const ike_child *child)
+{
+    if (c->esp && esp_sa_spi_in(c->esp) == child->spi_in) {
+        esp_sa_free(c->esp);
+        c->esp = c->other;
+        c->other = NULL;
+    } else if (c->other && esp_sa_spi_in(c->other) == child->spi_in) {
+        esp_sa_free(c->other);
+        c->other = NULL;
+    }
+}
+
 static void cl_event(void *ctx, const ike_event *ev)
 {
     sim_client *c = ctx;
@@ -110,11 +125,22 @@ static void cl_event(void *ctx, const ike_event *ev)
         }
         c->acquiring = false;
         break;
+    case IKE_EV_CHILD_REKEYED: {
+        esp_sa *sa;
+        if (esp_sa_new(ev->child, &f->cfg.client.esp, &sa) != ESP_OK)
+            break;
+        esp_sa_free(c->other);
+        c->other = ev->child_outbound ? c->esp : sa;
+        if (ev->child_outbound)
+            c->esp = sa;
+        break;
+    }
+    case IKE_EV_CHILD_REMOVED:
+        child_gone(c, ev->child);
+        break;
     case IKE_EV_SA_DELETED:
-        if (ev->child && c->esp && esp_sa_spi_in(c->esp) == ev->child->spi_in) {
-            esp_sa_free(c->esp);
-            c->esp = NULL;
-        }
+        if (ev->child)
+            child_gone(c, ev->child);
         if (ike_sa_is_initiator(ev->sa) && !ike_sa_established(ev->sa))
             c->acquiring = false; /* our initiation failed */
         /* the tunnel is wanted: start again (settle), whatever ended it but a local deletion */
@@ -165,13 +191,16 @@ static void tick(void *arg)
 static void on_esp(sim_client *c, const uint8_t *data, size_t len)
 {
     uint32_t spi;
-    if (!c->esp || esp_peek_spi(data, len, &spi) != ESP_OK || spi != esp_sa_spi_in(c->esp))
+    if (!c->esp || esp_peek_spi(data, len, &spi) != ESP_OK)
+        return;
+    esp_sa *sa = spi == esp_sa_spi_in(c->esp) ? c->esp : c->other && spi == esp_sa_spi_in(c->other) ? c->other : NULL;
+    if (!sa)
         return;
     uint8_t plain[2048];
     esp_rx rx;
     esp_app_pkt in;
     size_t inner_len;
-    if (len > sizeof plain || esp_sa_open(c->esp, data, len, plain, sizeof plain, &rx) != ESP_OK ||
+    if (len > sizeof plain || esp_sa_open(sa, data, len, plain, sizeof plain, &rx) != ESP_OK ||
         rx.next_header != ESP_NH_IPV4 || esp_inner_parse(rx.payload, rx.len, &in, &inner_len) != ESP_OK)
         return;
     ike_ep_esp_seen(c->ep, ns3_now_ns(), spi);
@@ -260,7 +289,8 @@ void sim_fleet_free(sim_fleet *f)
         c->ep = NULL;
         if (ep) {
             esp_sa_free(c->esp);
-            c->esp = NULL;
+            esp_sa_free(c->other);
+            c->esp = c->other = NULL;
             ike_ep_free(ep, ns3_now_ns());
         }
     }

@@ -6,6 +6,7 @@
 
 #include "esp_inner.h"
 #include "esp_udp.h"
+#include "outbound.h"
 #include "rng.h"
 
 struct sim_gw {
@@ -28,7 +29,7 @@ struct sim_gw {
     /* volatile */
     ike_ep *ep;
     GHashTable *esp_in;     /* inbound SPI -> esp_sa */
-    esp_sa *out;            /* the newest Child SA towards the peer */
+    sim_outbound out;       /* the Child SAs towards the peer, newest sendable first */
     bool acquiring;         /* an initiation is in flight */
     bool reinitiate;        /* the peer died: initiate once the model call returned */
     /* non-volatile */
@@ -90,19 +91,29 @@ static void settle(sim_gw *gw)
 {
     if (!gw->ep)
         return;
-    if (gw->reinitiate && !gw->out && !gw->acquiring)
+    if (gw->reinitiate && !sim_outbound_pick(&gw->out) && !gw->acquiring)
         sim_gw_initiate(gw);
     gw->reinitiate = false;
     rearm(gw);
 }
 
-static void child_up(sim_gw *gw, const ike_event *ev)
+/* sa receives on spi (one that had it before goes). */
+static void esp_in_put(sim_gw *gw, uint32_t spi, esp_sa *sa, bool sendable)
+{
+    esp_sa *prev = g_hash_table_lookup(gw->esp_in, GUINT_TO_POINTER(spi));
+    if (prev)
+        sim_outbound_remove(&gw->out, prev);
+    g_hash_table_replace(gw->esp_in, GUINT_TO_POINTER(spi), sa);
+    sim_outbound_add(&gw->out, sa, sendable);
+}
+
+/* A Child SA installed: inbound now, outbound once sendable (outbound.h). */
+static void child_up(sim_gw *gw, const ike_event *ev, bool sendable)
 {
     esp_sa *sa;
     if (esp_sa_new(ev->child, &gw->cfg.esp, &sa) != ESP_OK)
         return;
-    g_hash_table_replace(gw->esp_in, GUINT_TO_POINTER(ev->child->spi_in), sa);
-    gw->out = sa; /* the newest SA carries outbound traffic */
+    esp_in_put(gw, ev->child->spi_in, sa, sendable);
     char line[512];
     if (gw->esp_keylog && gw->peer && esp_keylog_line(ev->child, gw->addr, sim_peer_addr(gw->peer), line,
                                                       sizeof line) > 0)
@@ -121,8 +132,7 @@ static void child_down(sim_gw *gw, const ike_child *c, bool forget)
     esp_sa *sa = g_hash_table_lookup(gw->esp_in, GUINT_TO_POINTER(c->spi_in));
     if (!sa)
         return;
-    if (gw->out == sa)
-        gw->out = NULL;
+    sim_outbound_remove(&gw->out, sa);
     g_hash_table_remove(gw->esp_in, GUINT_TO_POINTER(c->spi_in));
     if (forget)
         g_hash_table_remove(gw->child_map, GUINT_TO_POINTER(c->spi_in));
@@ -149,7 +159,13 @@ static void gw_event(void *ctx, const ike_event *ev)
         }
         break;
     case IKE_EV_CHILD_ESTABLISHED:
-        child_up(gw, ev);
+        child_up(gw, ev, true);
+        break;
+    case IKE_EV_CHILD_REKEYED:
+        child_up(gw, ev, ev->child_outbound);
+        break;
+    case IKE_EV_CHILD_REMOVED: /* a crash (shutdown) leaves the persisted map alone */
+        child_down(gw, ev->child, ev->reason != IKE_DEL_SHUTDOWN);
         break;
     case IKE_EV_HA_REPLAY_DELTA: {
         /* the member asked us to jump our outbound numbers (RFC 6311 §5.2) */
@@ -313,7 +329,7 @@ static void wipe(sim_gw *gw)
     if (gw->esp_in)
         g_hash_table_destroy(gw->esp_in);
     gw->esp_in = NULL;
-    gw->out = NULL;
+    sim_outbound_clear(&gw->out);
     gw->acquiring = gw->reinitiate = false;
 }
 
@@ -397,7 +413,8 @@ bool sim_gw_send_app(sim_gw *gw, uint32_t flow, uint64_t seq, size_t len)
 {
     if (!gw->up || !gw->ep)
         return false;
-    if (!gw->out) {
+    esp_sa *out = sim_outbound_pick(&gw->out);
+    if (!out) {
         /* the acquire: any gateway that may initiate does so for traffic
          * that finds no SA (after a dead peer without reinitiate_on_dead,
          * this is how it waits for traffic) */
@@ -409,11 +426,11 @@ bool sim_gw_send_app(sim_gw *gw, uint32_t flow, uint64_t seq, size_t len)
     size_t pkt_len;
     esp_app_pkt in = {.src = gw->addr, .dst = sim_peer_addr(gw->peer), .sport = 9, .dport = 9,
                       .flow = flow, .seq = seq, .sent_ns = ns3_now_ns()};
-    uint64_t esp_seq = esp_sa_next_seq(gw->out);
+    uint64_t esp_seq = esp_sa_next_seq(out);
     if (len > sizeof inner || esp_inner_build(&in, len, inner, sizeof inner) != ESP_OK ||
-        esp_sa_seal(gw->out, ESP_NH_IPV4, inner, len, pkt, sizeof pkt, &pkt_len) != ESP_OK)
+        esp_sa_seal(out, ESP_NH_IPV4, inner, len, pkt, sizeof pkt, &pkt_len) != ESP_OK)
         return false;
-    sim_tell(&gw->listener, &(sim_trace){.type = SIM_TR_ESP_SENT, .node = gw, .spi = esp_sa_spi_out(gw->out),
+    sim_tell(&gw->listener, &(sim_trace){.type = SIM_TR_ESP_SENT, .node = gw, .spi = esp_sa_spi_out(out),
                                          .seq = esp_seq, .bytes = pkt, .len = pkt_len});
     return ns3_udp_send(out_sock(gw), sim_peer_addr(gw->peer), sim_peer_port(gw->peer), pkt, pkt_len) == NS3_OK;
 }
@@ -475,8 +492,7 @@ size_t sim_gw_restore(sim_gw *gw, const GArray *ike, const GArray *esp, const si
         esp_sa_skip(sa, rc->esp_jump);
         if (rc->rx_strict)
             esp_sa_rx_advance(sa, rc->esp_jump, ESP_RX_STRICT);
-        g_hash_table_replace(gw->esp_in, GUINT_TO_POINTER(esp_sa_spi_in(sa)), sa);
-        gw->out = sa;
+        esp_in_put(gw, esp_sa_spi_in(sa), sa, true);
     }
     for (guint i = 0; i < ike->len; i++) {
         const ike_sa_state *st = &g_array_index(ike, ike_sa_state, i);

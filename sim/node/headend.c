@@ -74,16 +74,23 @@ static void child_up(sim_headend *h, const ike_event *ev)
     }
 }
 
+/* A client's packet is answered on the SA it came in on: inbound is all a
+ * headend keeps, and after a rekey the client's choice of SA is ours. */
+static void child_down(sim_headend *h, const ike_child *c, ike_del_reason why)
+{
+    g_hash_table_remove(h->esp_in, GUINT_TO_POINTER(c->spi_in));
+    if (why != IKE_DEL_SHUTDOWN) /* a crash leaves the persisted map alone */
+        g_hash_table_remove(h->child_map, GUINT_TO_POINTER(c->spi_in));
+}
+
 static void he_event(void *ctx, const ike_event *ev)
 {
     sim_headend *h = ctx;
-    if ((ev->type == IKE_EV_CHILD_ESTABLISHED || ev->type == IKE_EV_SA_IMPORTED) && ev->child)
+    if ((ev->type == IKE_EV_CHILD_ESTABLISHED || ev->type == IKE_EV_SA_IMPORTED ||
+         ev->type == IKE_EV_CHILD_REKEYED) && ev->child)
         child_up(h, ev);
-    else if (ev->type == IKE_EV_SA_DELETED && ev->child) {
-        g_hash_table_remove(h->esp_in, GUINT_TO_POINTER(ev->child->spi_in));
-        if (ev->reason != IKE_DEL_SHUTDOWN) /* a crash leaves the persisted map alone */
-            g_hash_table_remove(h->child_map, GUINT_TO_POINTER(ev->child->spi_in));
-    }
+    else if ((ev->type == IKE_EV_SA_DELETED || ev->type == IKE_EV_CHILD_REMOVED) && ev->child)
+        child_down(h, ev->child, ev->reason);
     sim_tell(&h->listener, &(sim_trace){.type = SIM_TR_IKE_EVENT, .node = h, .ike = ev});
 }
 

@@ -18,6 +18,7 @@ static const char *const kind_names[TR_N_KINDS] = {
     [TR_MEMBER_LINKS_DOWN] = "member-links-down", [TR_MEMBER_LINKS_UP] = "member-links-up",
     [TR_FORGE] = "forge", [TR_PROBE] = "probe", [TR_REPLAY] = "replay", [TR_ESP_FIRST] = "esp-first",
     [TR_ESP_LAST] = "esp-last", [TR_ESP_GAP] = "esp-gap", [TR_TICKET] = "ticket", [TR_RESUME] = "resume",
+    [TR_CHILD_REKEYED] = "child-rekeyed", [TR_CHILD_REMOVED] = "child-removed",
 };
 
 const char *trace_kind_name(trace_kind k) { return k < TR_N_KINDS ? kind_names[k] : "unknown"; }
@@ -470,6 +471,15 @@ void sim_trace_ike_event(run_trace *t, int actor, const ike_event *ev)
         else
             d = g_strdup_printf("unanswered after %u sends: full handshake", ev->count);
         model_line(t, TR_RESUME, actor, ev, d);
+        return;
+    case IKE_EV_CHILD_REKEYED:
+        d = g_strdup_printf("spi in 0x%08x out 0x%08x replaces 0x%08x%s", ev->child->spi_in, ev->child->spi_out,
+                            ev->old_child->spi_in, ev->child_outbound ? ", sends on it" : "");
+        model_line(t, TR_CHILD_REKEYED, actor, ev, d);
+        return;
+    case IKE_EV_CHILD_REMOVED:
+        d = g_strdup_printf("spi in 0x%08x %s", ev->child->spi_in, ike_del_reason_name(ev->reason));
+        model_line(t, TR_CHILD_REMOVED, actor, ev, d);
         return;
     }
 }

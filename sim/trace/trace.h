@@ -33,6 +33,8 @@ typedef enum trace_kind {
     TR_ESP_FIRST, TR_ESP_LAST, TR_ESP_GAP,
     /* the model: RFC 5723 session resumption */
     TR_TICKET, TR_RESUME,
+    /* the model: a Child SA rekey */
+    TR_CHILD_REKEYED, TR_CHILD_REMOVED,
     TR_N_KINDS
 } trace_kind;
 
