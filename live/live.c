@@ -246,6 +246,8 @@ static void io_event(void *ctx, const ike_event *ev)
         printf(" notify=%u", ev->notify);
         break;
     case IKE_EV_CHILD_ESTABLISHED:
+    case IKE_EV_CHILD_REKEYED:
+    case IKE_EV_CHILD_REMOVED:
         printf(" esp_in=%08" PRIx32 " esp_out=%08" PRIx32, ev->child->spi_in, ev->child->spi_out);
         break;
     case IKE_EV_SA_DELETED:
@@ -286,7 +288,7 @@ static void io_event(void *ctx, const ike_event *ev)
 
     if (ev->type == IKE_EV_SA_ESTABLISHED)
         on_established(lv, ev);
-    if (lv->esp && ev->type == IKE_EV_CHILD_ESTABLISHED && live_esp_add(lv->esp, ev->sa, ev->child) != ESP_OK)
+    if (lv->esp && (ev->type == IKE_EV_CHILD_ESTABLISHED || ev->type == IKE_EV_CHILD_REKEYED) && live_esp_add(lv->esp, ev->sa, ev->child) != ESP_OK)
         fprintf(stderr, "ikesim-live: no ESP for Child SA %08" PRIx32 " (unsupported suite)\n", ev->child->spi_in);
     if (lv->esp && ev->type == IKE_EV_SA_DELETED)
         live_esp_forget(lv->esp, ev->sa);
@@ -784,10 +786,9 @@ int main(int argc, char **argv)
     }
     g_clear_object(&id_addr);
     cfg.childless = childless;
-    if (child_rekey > 0) { /* strongSwan's rekey_time, rand_time 0: exactly then */
-        cfg.child_life = (ike_child_lifetime){(uint32_t)child_rekey, IKE_LFT_UNSET, 0};
-        ike_child_lifetime_resolve(&cfg.child_life);
-    }
+    if (child_rekey > 0) /* strongSwan's rekey_time, rand_time 0: exactly then; no hard
+                            lifetime (110 % of a 1 s rekey_time is 1 s: it would expire) */
+        cfg.child_life = (ike_child_lifetime){(uint32_t)child_rekey, 0, 0};
     cfg.dpd_delay_ms = (uint32_t)(dpd * 1000 + 0.5);
     lv.delete_after = delete_after;
     lv.failover_after = failover_after;

@@ -510,7 +510,7 @@ children_conf() { # children_conf REKEY_TIME : charon's Child SA "net"
 CONF
 }
 our_children() { # every Child SA we installed: "ESP_IN ESP_OUT", oldest first
-  awk '$2 == "child_established" { sub("esp_in=", "", $5); sub("esp_out=", "", $6); print $5, $6 }' "$W/live.out"
+  awk '$2 == "child_established" || $2 == "child_rekeyed" { sub("esp_in=", "", $5); sub("esp_out=", "", $6); print $5, $6 }' "$W/live.out"
 }
 nth_child() { our_children | sed -n "${1}p"; }
 charon_children() { # charon's Child SAs of "net", one a line:
