@@ -55,6 +55,7 @@ typedef struct live {
     live_esp *esp;            /* --nat-t: ESP in UDP on the Child SAs; else NULL */
     size_t sa_peak;           /* most SAs since the memory was last given back */
     FILE *keylog;
+    FILE *esp_keylog;         /* Wireshark's esp_sa table, both directions of each Child SA */
     goal_kind goal;
     unsigned goal_count, answered;
     double delete_after;      /* < 0: never */
@@ -167,6 +168,29 @@ static bool io_addresses(void *ctx, uint64_t peer, ike_endpoint *local, ike_endp
     bool ok = to && to_endpoint(lv->local, local) && to_endpoint(to, remote);
     g_clear_object(&to);
     return ok;
+}
+
+/* Two lines of Wireshark's esp_sa table for c (installed on an SA with
+ * peer): what we send and what we receive (IPv4 only). */
+static void esp_keylog(live *lv, uint64_t peer, const ike_child *c)
+{
+    ike_endpoint l, r;
+    if (!lv->esp_keylog || !io_addresses(lv, peer, &l, &r) || l.addr_len != 4 || r.addr_len != 4)
+        return;
+    uint32_t la = (uint32_t)l.addr[0] << 24 | l.addr[1] << 16 | l.addr[2] << 8 | l.addr[3];
+    uint32_t ra = (uint32_t)r.addr[0] << 24 | r.addr[1] << 16 | r.addr[2] << 8 | r.addr[3];
+    ike_child in = *c; /* the inbound half, seen as an outbound one */
+    in.spi_out = c->spi_in;
+    memcpy(in.key_out, c->key_in, sizeof in.key_out);
+    memcpy(in.integ_out, c->integ_in, sizeof in.integ_out);
+    char line[512];
+    if (esp_keylog_line(c, la, ra, line, sizeof line) > 0)
+        fprintf(lv->esp_keylog, "%s\n", line);
+    if (esp_keylog_line(&in, ra, la, line, sizeof line) > 0)
+        fprintf(lv->esp_keylog, "%s\n", line);
+    fflush(lv->esp_keylog);
+    OPENSSL_cleanse(&in, sizeof in);
+    OPENSSL_cleanse(line, sizeof line);
 }
 
 static void finish(live *lv, int rc)
@@ -288,8 +312,11 @@ static void io_event(void *ctx, const ike_event *ev)
 
     if (ev->type == IKE_EV_SA_ESTABLISHED)
         on_established(lv, ev);
-    if (lv->esp && (ev->type == IKE_EV_CHILD_ESTABLISHED || ev->type == IKE_EV_CHILD_REKEYED) && live_esp_add(lv->esp, ev->sa, ev->child) != ESP_OK)
+    bool new_child = ev->type == IKE_EV_CHILD_ESTABLISHED || ev->type == IKE_EV_CHILD_REKEYED;
+    if (lv->esp && new_child && live_esp_add(lv->esp, ev->sa, ev->child) != ESP_OK)
         fprintf(stderr, "ikesim-live: no ESP for Child SA %08" PRIx32 " (unsupported suite)\n", ev->child->spi_in);
+    if (lv->esp && new_child)
+        esp_keylog(lv, ev->peer, ev->child);
     if (lv->esp && ev->type == IKE_EV_SA_DELETED)
         live_esp_forget(lv->esp, ev->sa);
     if (ev->type == IKE_EV_LIVENESS_ANSWERED)
@@ -660,6 +687,7 @@ int main(int argc, char **argv)
     g_autofree char *proposal = NULL;
     g_autofree char *retransmit = NULL;
     g_autofree char *keylog = NULL;
+    g_autofree char *esp_keylog_file = NULL;
     g_autofree char *marker = NULL;
     g_autofree char *exit_after = NULL;
     g_autofree char *qcd = NULL;
@@ -684,6 +712,8 @@ int main(int argc, char **argv)
          "Liveness check after this long without inbound traffic (0: none)", "SECONDS"},
         {"retransmit", 0, 0, G_OPTION_ARG_STRING, &retransmit,
          "Retransmission schedule (default 4,1.8,5 as strongSwan)", "TIMEOUT,BASE,TRIES"},
+        {"esp-keylog", 0, 0, G_OPTION_ARG_FILENAME, &esp_keylog_file,
+         "With --nat-t: append Wireshark esp_sa lines, both directions of each Child SA", "FILE"},
         {"keylog", 0, 0, G_OPTION_ARG_FILENAME, &keylog,
          "Append a Wireshark ikev2_decryption_table line per IKE SA", "FILE"},
         {"qcd", 0, 0, G_OPTION_ARG_STRING, &qcd,
@@ -746,6 +776,8 @@ int main(int argc, char **argv)
                            "86400 seconds");
     if (!(child_rekey >= 0 && child_rekey <= 86400 && child_rekey == (double)(uint32_t)child_rekey))
         return usage_error("--child-rekey takes 0 to 86400 whole seconds");
+    if (esp_keylog_file && !nat_t)
+        return usage_error("--esp-keylog needs --nat-t (ESP only goes with it)");
     if (nat_t && remote && g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(remote)) == 500)
         return usage_error("--nat-t starts at the peer's NAT-T port (4500), not 500: ikesim-live "
                            "does not float");
@@ -800,6 +832,10 @@ int main(int argc, char **argv)
 
     if (keylog && !(lv.keylog = fopen(keylog, "a"))) {
         fprintf(stderr, "ikesim-live: cannot open %s: %s\n", keylog, strerror(errno));
+        return 1;
+    }
+    if (esp_keylog_file && !(lv.esp_keylog = fopen(esp_keylog_file, "a"))) {
+        fprintf(stderr, "ikesim-live: cannot open %s: %s\n", esp_keylog_file, strerror(errno));
         return 1;
     }
     lv.sock = g_socket_new(g_socket_address_get_family(local), G_SOCKET_TYPE_DATAGRAM,
@@ -872,6 +908,8 @@ int main(int argc, char **argv)
     g_clear_object(&remote);
     if (lv.keylog)
         fclose(lv.keylog);
+    if (lv.esp_keylog)
+        fclose(lv.esp_keylog);
     if (lv.replica)
         OPENSSL_cleanse(lv.replica, sizeof *lv.replica);
     g_free(lv.replica);
