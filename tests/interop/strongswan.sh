@@ -71,8 +71,12 @@ decrypt_check() { # decrypt_check TAG PROPOSAL FRAMES : tshark decrypts every SK
 }
 
 # --- waiting, always bounded ---------------------------------------------
+# SECONDS is what an idle machine needs with room to spare; the bound is
+# $SLACK times that (a loaded CI machine: swanctl, dumpcap and tshark slow
+# down by seconds), which costs nothing while things work.
+SLACK=${SLACK:-3}
 poll() { # poll SECONDS COMMAND... : until the command succeeds or time is up
-  local end=$(( $(date +%s%N) + ${1%.*} * 1000000000 )); shift
+  local end=$(( $(date +%s%N) + ${1%.*} * SLACK * 1000000000 )); shift
   until "$@"; do
     [ "$(date +%s%N)" -lt "$end" ] || return 1
     sleep $STEP
