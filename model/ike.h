@@ -104,6 +104,15 @@ typedef struct ike_resume_cfg {
     uint32_t grace_s;         /* gateway: a replaced key still opens tickets this long */
 } ike_resume_cfg;
 
+/* Reauthentication (RFC 7296 §2.8.3): a new IKE SA and Child SA made from
+ * scratch (IKE_SA_INIT, IKE_AUTH) replace the old ones (ike_reauth.c). */
+typedef enum ike_reauth_mode {
+    IKE_REAUTH_BBM, /* break-before-make: Delete the old IKE SA, then the new one
+                       (strongSwan 5.9's default): an outage */
+    IKE_REAUTH_MBB, /* make-before-break: the new IKE SA first, its IKE_AUTH without
+                       INITIAL_CONTACT, then the old deleted (charon.make_before_break) */
+} ike_reauth_mode;
+
 typedef struct ike_cfg {
     ike_suite ike;            /* the IKE SA suite offered and accepted */
     uint16_t ike_dh_alt;      /* a second DH group offered (0: none); an
@@ -137,6 +146,9 @@ typedef struct ike_cfg {
     ike_child_lifetime child_life; /* when the Child SA is rekeyed, with strongSwan's jitter
                                    (ike_lifetime.h; resolved values; rekey_s 0: never) */
     bool initial_contact;     /* send INITIAL_CONTACT in the first IKE_AUTH */
+    ike_sa_lifetime ike_life; /* IKE SA times as strongSwan resolves them (ike_lifetime.h; resolved
+                                 values, 0: never); reauth_s: each end reauthenticates its SAs */
+    ike_reauth_mode reauth_mode;
     bool answer_unknown_spi;  /* INVALID_IKE_SPI for protected requests of unknown SAs */
     double unknown_ike_spi_rate, unknown_ike_spi_burst; /* such answers per second */
     double unknown_spi_rate, unknown_spi_burst; /* INVALID_SPI answers to unknown ESP, per second
@@ -208,6 +220,9 @@ typedef enum ike_event_type {
     IKE_EV_CHILD_REMOVED,     /* child (a rekeyed, redundant, expired or deleted Child SA) is
                                  gone, its inbound SPI free; reason: IKE_DEL_LOCAL (our
                                  Delete or expiry), IKE_DEL_PEER_DELETE, or its IKE SA's */
+    IKE_EV_REAUTH_STARTED,    /* sa is to be replaced by a reauthentication; count: its ike_reauth_mode */
+    IKE_EV_REAUTH_INITIATED,  /* sa is the new IKE SA of a reauthentication, its IKE_SA_INIT about to go
+                                 out (make-before-break: at once; break-before-make: once the old is gone) */
 } ike_event_type;
 
 /* What a counter sync carried (ike_event.ha_what). */
@@ -347,6 +362,10 @@ int ike_ep_start_over(ike_ep *ep, ike_sa *sa, uint64_t now);
  * §1.3.3, §2.8): IKE_EV_CHILD_REKEYED, then IKE_EV_CHILD_REMOVED.
  * IKE_E_STATE without an established Child SA or while a rekey is under way. */
 int ike_ep_rekey_child(ike_ep *ep, ike_sa *sa, uint64_t now);
+/* Reauthenticates sa now, in cfg->reauth_mode (ike_reauth_mode); it happens by
+ * itself at cfg->ike_life's jittered reauth time.  IKE_E_STATE unless sa is
+ * established and not yet being replaced. */
+int ike_ep_reauth(ike_ep *ep, ike_sa *sa, uint64_t now);
 
 /* RFC 5723: resumes the session with peer from the ticket held for it
  * (IKE_SESSION_RESUME, then IKE_AUTH and the Child SA), or NULL when none is

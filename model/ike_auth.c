@@ -128,8 +128,10 @@ void sa_established(ike_sa *sa, uint64_t now)
     hs_free(sa->hs);
     sa->hs = NULL;
     dpd_arm(sa, now);
+    reauth_schedule(sa, now);
     queue_run(sa, now);
     ep_rearm(sa->ep, sa);
+    reauth_established(sa, now);
 }
 
 /* --- initiator --- */
@@ -145,7 +147,7 @@ int auth_start(ike_sa *sa, uint64_t now)
     ike_payload pl[12];
     size_t n = 0;
     pl[n++] = (ike_payload){.type = IKE_PL_IDI, .u.id = {cfg->id_type, {sa->ep->id, sa->ep->id_len}}};
-    if (cfg->initial_contact && !sa->hs->resuming) /* a resumed SA replaces the old one silently */
+    if (reauth_initial_contact(sa) && !sa->hs->resuming) /* a resumed SA replaces the old one silently */
         pl[n++] = ike_pl_notify(IKE_PROTO_NONE, IKE_N_INITIAL_CONTACT, NULL, 0);
     pl[n++] = (ike_payload){.type = IKE_PL_AUTH, .u.auth = {IKE_AUTH_SHARED_KEY, {auth, sa->keys.prf_len}}};
     uint8_t token[QCD_TOKEN_LEN]; /* a maker's token follows AUTH (RFC 6290 §4.2) */

@@ -246,6 +246,8 @@ void ep_rearm(ike_ep *ep, ike_sa *sa)
         d = sa->expire_at;
     if (sa->rekey_at < d)
         d = sa->rekey_at;
+    if (sa->reauth_at < d)
+        d = sa->reauth_at;
     bool armed = timer_armed(ep, sa);
     if (armed && d == sa->deadline)
         return;
@@ -295,6 +297,8 @@ void ike_ep_handle_timeout(ike_ep *ep, uint64_t now)
             dpd_due(sa, now);
         if (sa->rekey_at <= now)
             child_rekey_due(sa, now);
+        if (sa->reauth_at <= now)
+            reauth_due(sa, now);
         ep_rearm(ep, sa);
     }
 }
@@ -309,7 +313,7 @@ ike_sa *ep_sa_new(ike_ep *ep, uint64_t now, uint64_t peer, bool initiator)
     sa->initiator = initiator;
     sa->suite = ep->cfg->ike;
     sa->last_in = now;
-    sa->dpd_at = sa->expire_at = sa->deadline = sa->rekey_at = IKE_NEVER;
+    sa->dpd_at = sa->expire_at = sa->deadline = sa->rekey_at = sa->reauth_at = IKE_NEVER;
     sa->ha.m_seen = -1;
     sa->hs = g_new0(ike_hs, 1);
     sa->hs->dh_group = ep->cfg->ike_props.n ? ike_props_first(&ep->cfg->ike_props).dh : ep->cfg->ike.dh;
@@ -392,6 +396,8 @@ void ep_sa_destroy(ike_ep *ep, ike_sa *sa, uint64_t now, ike_del_reason why)
      * finds the endpoint without the SA.  Its state stays as it was for the
      * event (established or not). */
     bool listed = sa->local_spi && g_hash_table_lookup(ep->sas, &sa->local_spi) == sa;
+    bool reestablish = listed && reauth_on_destroy(sa, why);
+    uint64_t peer = sa->peer;
     if (listed)
         g_hash_table_remove(ep->sas, &sa->local_spi);
     if (sa->has_child)
@@ -419,6 +425,8 @@ void ep_sa_destroy(ike_ep *ep, ike_sa *sa, uint64_t now, ike_del_reason why)
     memset(&sa->keys, 0, sizeof sa->keys);
     memset(&sa->child, 0, sizeof sa->child);
     g_free(sa);
+    if (reestablish)
+        ep_initiate(ep, now, peer, true, 0);
 }
 
 void ep_responder_index(ike_ep *ep, ike_sa *sa)
@@ -445,15 +453,24 @@ ike_sa *ep_responder_lookup(ike_ep *ep, uint64_t peer, uint64_t spi_i)
 
 /* --- public entry points --- */
 
-ike_sa *ike_ep_initiate(ike_ep *ep, uint64_t now, uint64_t peer)
+ike_sa *ep_initiate(ike_ep *ep, uint64_t now, uint64_t peer, bool reauth, uint64_t reauth_of)
 {
     ike_sa *sa = ep_sa_new(ep, now, peer, true);
-    if (ep_sa_set_local_spi(ep, sa) != IKE_OK || init_start(sa, now) != IKE_OK) {
+    sa->reauth_of = reauth_of;
+    bool ok = ep_sa_set_local_spi(ep, sa) == IKE_OK;
+    if (ok && reauth)
+        ep_emit(ep, IKE_EV_REAUTH_INITIATED, sa, &(ike_event){.now = now});
+    if (!ok || init_start(sa, now) != IKE_OK) {
         ep_sa_destroy(ep, sa, now, IKE_DEL_NEGOTIATION);
         return NULL;
     }
     ep_rearm(ep, sa);
     return sa;
+}
+
+ike_sa *ike_ep_initiate(ike_ep *ep, uint64_t now, uint64_t peer)
+{
+    return ep_initiate(ep, now, peer, false, 0);
 }
 
 void ep_drop(ike_ep *ep, uint64_t now, ike_sa *sa, uint64_t peer, const ike_hdr *h, size_t len,

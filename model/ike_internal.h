@@ -150,11 +150,14 @@ struct ike_sa {
     uint64_t dpd_at, expire_at, deadline;
     uint64_t rekey_at;   /* the Child SA's next timer: child_rekey_at or child_expire_at */
     uint64_t child_rekey_at, child_expire_at; /* ike_child_sa.c */
+    uint64_t reauth_at;  /* reauthentication (ike_reauth.c) */
+    uint64_t reauth_of;  /* make-before-break: the local SPI of the IKE SA this one replaces (0: none) */
     unsigned pending;    /* tasks waiting for the window: 1 << task_kind (ike_queue.c) */
     bool has_child;
     bool resp_valid;
     bool id_indexed;     /* in ep->by_peer_id */
     bool nat_there;      /* NAT-D: the peer is behind a NAT, its address may change */
+    bool reauthing;      /* being replaced by a reauthentication */
     uint8_t peer_token_len;
     ike_child child;
     GBytes *peer_key;    /* the peer's ID type | ID (at most 64 octets), NULL until known;
@@ -196,6 +199,10 @@ int ep_sa_set_local_spi(ike_ep *ep, ike_sa *sa);
 /* Replaces an initiator SA's SPIi by a fresh one (its timer is unarmed after). */
 int ep_sa_new_local_spi(ike_ep *ep, ike_sa *sa);
 void ep_sa_destroy(ike_ep *ep, ike_sa *sa, uint64_t now, ike_del_reason why);
+/* A new IKE SA to peer (ike_ep_initiate).  reauth: it replaces another
+ * (IKE_EV_REAUTH_INITIATED), reauth_of: the local SPI of that one while it
+ * lives on (make-before-break), else 0. */
+ike_sa *ep_initiate(ike_ep *ep, uint64_t now, uint64_t peer, bool reauth, uint64_t reauth_of);
 void ep_random(ike_ep *ep, uint8_t *out, size_t len);
 uint8_t *hs_nonce(uint8_t **nonce, size_t *nonce_len, size_t len); /* (re)allocates it */
 void hs_free(ike_hs *hs);
@@ -340,6 +347,17 @@ void child_rekey_due(ike_sa *sa, uint64_t now);
 bool ep_minimal(const ike_ep *ep);
 bool minimal_may_initiate(const ike_ep *ep, task_kind kind);
 void minimal_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx); /* answers, acting on nothing */
+
+/* ike_reauth.c: reauthentication, break-before-make or make-before-break */
+void reauth_schedule(ike_sa *sa, uint64_t now); /* at establishment (cfg->ike_life.reauth_s) */
+void reauth_due(ike_sa *sa, uint64_t now);      /* sa->reauth_at has come */
+/* Does INITIAL_CONTACT belong in sa's IKE_AUTH?  Not while the SA it replaces lives. */
+bool reauth_initial_contact(const ike_sa *sa);
+/* sa (the new one) is established: a make-before-break deletes the old now. */
+void reauth_established(ike_sa *sa, uint64_t now);
+/* sa is being destroyed: true if a new IKE SA must follow (break-before-make,
+ * the Delete answered or given up); a failed new SA leaves its old one alone. */
+bool reauth_on_destroy(ike_sa *sa, ike_del_reason why);
 
 /* ike_ha_caps.c: capability notifies in IKE_AUTH (RFC 6311 §5) */
 size_t ha_caps_offer(const ike_ep *ep, ike_payload *pl);

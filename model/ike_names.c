@@ -28,6 +28,8 @@ const char *ike_event_name(ike_event_type t)
     case IKE_EV_RESUME_REFUSED: return "resume_refused";
     case IKE_EV_CHILD_REKEYED: return "child_rekeyed";
     case IKE_EV_CHILD_REMOVED: return "child_removed";
+    case IKE_EV_REAUTH_STARTED: return "reauth_started";
+    case IKE_EV_REAUTH_INITIATED: return "reauth_initiated";
     }
     return "unknown";
 }

@@ -23,6 +23,7 @@ const char *const csv_star_metrics[] = {
 const char *const csv_cost_metrics[] = {
     "sa_s", "sa_rtt", "recover_rtt", "recover_ike_msgs", "recover_ike_bytes", NULL,
 };
+const char *const csv_reauth_metrics[] = {"reauths", "esp_lost", "outage_max_s", NULL};
 
 char *csv_header(const sim_exp *e)
 {
@@ -37,6 +38,8 @@ char *csv_header(const sim_exp *e)
         g_string_append_printf(s, ",%s", csv_star_metrics[i]);
     for (size_t i = 0; exp_recovery_cost(e) && csv_cost_metrics[i]; i++)
         g_string_append_printf(s, ",%s", csv_cost_metrics[i]);
+    for (size_t i = 0; exp_reauthenticates(e) && csv_reauth_metrics[i]; i++)
+        g_string_append_printf(s, ",%s", csv_reauth_metrics[i]);
     g_string_append_c(s, '\n');
     return g_string_free(s, FALSE);
 }
@@ -93,6 +96,10 @@ char *csv_row(const sim_exp *e, const exp_run *run, const sim_row *row)
         put_time(s, row->recover_rtt, "%.6f");
         g_string_append_printf(s, ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT, row->recover_ike_msgs,
                                row->recover_ike_bytes);
+    }
+    if (exp_reauthenticates(e)) {
+        g_string_append_printf(s, ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT, row->reauths, row->esp_lost);
+        put_time(s, row->outage_max_s, "%.9g");
     }
     g_string_append_c(s, '\n');
     return g_string_free(s, FALSE);

@@ -150,6 +150,10 @@ char *summary_csv(const csv_table *runs, GError **err)
         g_string_append_printf(s, ",%s_n,%s_mean,%s_median,%s_p95,%s_ci_lo,%s_ci_hi", csv_cost_metrics[m],
                                csv_cost_metrics[m], csv_cost_metrics[m], csv_cost_metrics[m], csv_cost_metrics[m],
                                csv_cost_metrics[m]);
+    for (size_t m = 0; csv_reauth_metrics[m] && csv_col(runs, csv_reauth_metrics[m]) >= 0; m++)
+        g_string_append_printf(s, ",%s_n,%s_mean,%s_median,%s_p95,%s_ci_lo,%s_ci_hi", csv_reauth_metrics[m],
+                               csv_reauth_metrics[m], csv_reauth_metrics[m], csv_reauth_metrics[m],
+                               csv_reauth_metrics[m], csv_reauth_metrics[m]);
     g_string_append_c(s, '\n');
     int reason = csv_col(runs, "detect_reason");
     for (guint p = 0; p < points->len; p++) {
@@ -165,6 +169,8 @@ char *summary_csv(const csv_table *runs, GError **err)
             stats(s, pt->rows, csv_col(runs, csv_star_metrics[m]));
         for (size_t m = 0; csv_cost_metrics[m] && csv_col(runs, csv_cost_metrics[m]) >= 0; m++)
             stats(s, pt->rows, csv_col(runs, csv_cost_metrics[m]));
+        for (size_t m = 0; csv_reauth_metrics[m] && csv_col(runs, csv_reauth_metrics[m]) >= 0; m++)
+            stats(s, pt->rows, csv_col(runs, csv_reauth_metrics[m]));
         g_string_append_c(s, '\n');
     }
     return g_string_free(s, FALSE);

@@ -51,6 +51,9 @@ bool exp_has_cluster(const sim_exp *e);
 /* Its runs are remote-access stars ([storm] clients > 0): their rows have
  * the storm columns too (sim/storm.h). */
 bool exp_is_star(const sim_exp *e);
+/* Does some point reauthenticate (a gateway's reauth_time)?  (Its runs have
+ * the reauthentication columns, sim/cli/csv.h.) */
+bool exp_reauthenticates(const sim_exp *e);
 
 size_t exp_n_points(const sim_exp *e);
 size_t exp_n_seeds(const sim_exp *e);

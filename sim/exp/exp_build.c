@@ -146,6 +146,9 @@ static bool finish_gateway(exp_builder *b, int i, GError **err)
     if (ike->dpd_clock == IKE_DPD_WHOLE_SECONDS && ike->dpd_delay_ms % 1000)
         return check_fail(err, blame(b, f_delay, f_clock), f_delay,
                           "the whole-seconds DPD clock needs a dpd_delay of whole seconds");
+    ike_sa_lifetime *life = &ike->ike_life;
+    if (life->rand_s == IKE_LFT_UNSET) /* strongSwan: min(over_time, T / 2), over_time a tenth */
+        life->rand_s = life->reauth_s / 10;
     ike_cfg probe = *ike;
     static const qcd_secrets dummy;
     probe.qcd.secrets = &dummy; /* set by the gateway itself */

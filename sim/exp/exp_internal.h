@@ -60,6 +60,7 @@ enum {
     EXP_WHOLE_PERCENT = 4, /* a fraction of whole percents */
     EXP_BELOW_MAX = 8,     /* the range's max itself is out (a phase below 1 s) */
     EXP_REQUIRED = 16,     /* no default: the file must set it */
+    EXP_WHOLE_S = 32,      /* whole seconds that fit 32 bits (strongSwan's lifetimes) */
 };
 
 typedef struct exp_value {
@@ -183,6 +184,7 @@ struct sim_exp {
     GPtrArray *columns;  /* char*: their CSV column names */
     size_t n_points;
     bool has_cluster;    /* some point makes gateway 1 a cluster */
+    bool reauthenticates; /* some point has a gateway reauthenticate */
 };
 
 /* The last setting of path among layers (a NULL-terminated list). */

@@ -42,6 +42,20 @@ AP(ap_ns)
     return true;
 }
 
+AP(ap_s) /* whole seconds (checked: EXP_WHOLE_S); the word: 0 */
+{
+    UNUSED;
+    *(uint32_t *)field(b, k, i) = v->is_word ? 0 : (uint32_t)llround(v->num);
+    return true;
+}
+
+AP(ap_reauth_rand) /* the word: strongSwan's default, once reauth_time is known (exp_build.c) */
+{
+    UNUSED;
+    *(uint32_t *)field(b, k, i) = v->is_word ? IKE_LFT_UNSET : (uint32_t)llround(v->num);
+    return true;
+}
+
 AP(ap_num)
 {
     UNUSED;
@@ -240,6 +254,8 @@ static const char *const qcd_roles[] = {"none", "maker", "taker", "both", NULL};
 static const int qcd_role_values[] = {0, IKE_QCD_MAKER, IKE_QCD_TAKER, IKE_QCD_MAKER | IKE_QCD_TAKER};
 static const char *const establish[] = {"at-boot", "on-traffic", "never", "at-reboot", NULL};
 static const int establish_values[] = {SIM_EST_AT_BOOT, SIM_EST_ON_TRAFFIC, SIM_EST_NEVER, SIM_EST_AT_REBOOT};
+static const char *const reauth_modes[] = {"bbm", "mbb", NULL};
+static const int reauth_mode_values[] = {IKE_REAUTH_BBM, IKE_REAUTH_MBB};
 static const char *const patterns[] = {"none", "constant", "poisson", "onoff", NULL};
 static const int pattern_values[] = {SIM_TRAFFIC_NONE, SIM_TRAFFIC_CONSTANT, SIM_TRAFFIC_POISSON,
                                      SIM_TRAFFIC_ONOFF};
@@ -435,6 +451,24 @@ static const exp_key keys[] = {
     {.name = "initial_contact", .group = EXP_G_GATEWAY, BOOLEAN, .def = "true", GW(ike.initial_contact),
      .per_run = true,
      .help = "send INITIAL_CONTACT in the first IKE_AUTH"},
+    {.name = "reauth_time", .group = EXP_G_GATEWAY, QTY(UNIT_DURATION), RANGE("0s", "30d"), .word = "off",
+     .check = EXP_WHOLE_S, .def = "off", .apply = ap_s, GW(ike.ike_life.reauth_s), .per_run = true,
+     .value = "duration in whole seconds",
+     .help = "reauthenticate each IKE SA this long after it was established, less a random part "
+              "(`reauth_rand_time`): a new IKE SA and Child SA made from scratch replace the old ones (RFC 7296"
+              " §2.8.3; strongSwan's `reauth_time`, off by default); how: `reauth_mode`"},
+    {.name = "reauth_rand_time", .group = EXP_G_GATEWAY, QTY(UNIT_DURATION), RANGE("0s", "30d"),
+     .word = "auto", .check = EXP_WHOLE_S, .def = "auto", .apply = ap_reauth_rand,
+     GW(ike.ike_life.rand_s), .per_run = true,
+     .value = "duration in whole seconds",
+     .help = "the reauth time is `reauth_time` less a uniform 0…this (whole seconds; strongSwan's "
+              "`rand_time`); `auto`: strongSwan's default without a `rekey_time`, a tenth of `reauth_time`"},
+    {.name = "reauth_mode", .group = EXP_G_GATEWAY, CHOICE(reauth_modes, reauth_mode_values), .def = "bbm",
+     .apply = ap_choice, GW(ike.reauth_mode), .per_run = true,
+     .help = "`bbm`, break-before-make: the old IKE SA is deleted, then the new one set up (an outage; "
+              "strongSwan 5.9's default); `mbb`, make-before-break: the new IKE SA and Child SA first, their "
+              "IKE_AUTH without INITIAL_CONTACT, then the old IKE SA deleted (strongSwan's "
+              "`charon.make_before_break`; the peer must accept a second IKE SA)"},
     {.name = "esn", .group = EXP_G_GATEWAY, BOOLEAN, .def = "false", GW(ike.esp_esn), .per_run = true,
      .help = "propose (and accept) Extended Sequence Numbers for the Child SA; the RFC 6311 replay-counter "
               "delta then travels in 8 octets"},

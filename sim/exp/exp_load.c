@@ -19,6 +19,7 @@ const char *const *exp_plots(const sim_exp *e) { return (const char *const *)e->
 bool exp_timeline(const sim_exp *e) { return e->timeline; }
 bool exp_recovery_cost(const sim_exp *e) { return e->recovery_cost; }
 bool exp_has_cluster(const sim_exp *e) { return e->has_cluster; }
+bool exp_reauthenticates(const sim_exp *e) { return e->reauthenticates; }
 size_t exp_n_points(const sim_exp *e) { return e->n_points; }
 size_t exp_n_seeds(const sim_exp *e) { return e->seeds->len; }
 uint32_t exp_seed(const sim_exp *e, size_t i) { return g_array_index(e->seeds, uint32_t, i); }
@@ -339,6 +340,7 @@ sim_exp *exp_load(const char *file, const char *const *sets, GError **err)
         ok = exp_build_point(e, (long)p, exp_seed(e, 0), &r, err);
         if (ok) {
             e->has_cluster |= r.cfg.standby.enabled;
+            e->reauthenticates |= r.cfg.gw[0].ike.ike_life.reauth_s || r.cfg.gw[1].ike.ike_life.reauth_s;
             exp_run_clear(&r);
         }
     }

@@ -223,6 +223,10 @@ static bool checked(const exp_key *k, const exp_setting *s, double x, GError **e
         exp_fail(err, s, "expected whole milliseconds up to 49 days; got “%s”", s->value);
         return false;
     }
+    if ((k->check & EXP_WHOLE_S) && (fabs(x - round(x)) > 1e-9 || x > UINT32_MAX)) {
+        exp_fail(err, s, "expected whole seconds; got “%s”", s->value);
+        return false;
+    }
     if ((k->check & EXP_WHOLE_PERCENT) && fabs(pct - round(pct)) > 1e-6) {
         exp_fail(err, s, "expected a whole percentage, e.g. 20%%; got “%s”", s->value);
         return false;

@@ -167,6 +167,9 @@ static void gw_event(void *ctx, const ike_event *ev)
     case IKE_EV_CHILD_REMOVED: /* a crash (shutdown) leaves the persisted map alone */
         child_down(gw, ev->child, ev->reason != IKE_DEL_SHUTDOWN);
         break;
+    case IKE_EV_REAUTH_INITIATED: /* the model started it: no acquire meanwhile */
+        gw->acquiring = true;
+        break;
     case IKE_EV_HA_REPLAY_DELTA: {
         /* the member asked us to jump our outbound numbers (RFC 6311 §5.2) */
         const ike_child *c = ike_sa_child(ev->sa);

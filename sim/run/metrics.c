@@ -76,6 +76,9 @@ static void on_ike_event(world *w, sim_gw *gw, const ike_event *ev)
     case IKE_EV_LIVENESS_SENT:
         w->liveness_checks++;
         break;
+    case IKE_EV_REAUTH_STARTED:
+        w->reauths++;
+        break;
     case IKE_EV_QCD_ANSWERED: /* tokens a passive observer on the path sees in the clear */
         w->tokens_in_clear += ev->count;
         break;
@@ -221,6 +224,31 @@ static int64_t first_delivery_after(const world *w, int flow, uint64_t t, uint64
     return first < 0 ? -1 : first - (int64_t)t;
 }
 
+/* Packets of one direction never delivered (sent before until), and the
+ * longest outage: from a lost packet's send time to that of the next one
+ * delivered (or the last one sent), over runs of lost packets. */
+static void losses(const world *w, int flow, uint64_t until, uint64_t *lost, double *outage_s)
+{
+    const GArray *sent = w->sent[flow], *got = w->got[flow];
+    int64_t from = -1;
+    for (guint i = 0; i < sent->len; i++) {
+        uint64_t s = g_array_index(sent, uint64_t, i);
+        if (s > until)
+            break;
+        bool arrived = g_array_index(got, int64_t, i) >= 0;
+        if (!arrived) {
+            (*lost)++;
+            if (from < 0)
+                from = (int64_t)s;
+        }
+        bool last = i + 1 == sent->len || g_array_index(sent, uint64_t, i + 1) > until;
+        if (from >= 0 && (arrived || last)) {
+            *outage_s = fmax(*outage_s, ((int64_t)s - from) / NS);
+            from = -1;
+        }
+    }
+}
+
 /* Delivered packets per bin, by delivery time relative to the crash. */
 static void fill_timeline(const world *w, sim_timeline *tl)
 {
@@ -313,6 +341,9 @@ void metrics_collect(const world *w, uint64_t horizon, sim_row *row)
     row->replays_accepted = w->replays_accepted;
     row->seq_reuse = w->seq_reuse;
     row->takeovers = w->cluster ? sim_cluster_takeovers(w->cluster) : 0;
+    row->reauths = w->reauths;
+    for (int f = 0; f < 2; f++)
+        losses(w, f, horizon > NS ? horizon - (uint64_t)NS : 0, &row->esp_lost, &row->outage_max_s);
     if (w->cfg->timeline)
         fill_timeline(w, w->cfg->timeline);
 }

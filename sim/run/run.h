@@ -134,6 +134,12 @@ typedef struct sim_row {
      * the new SA and the recovery (the horizon if either never comes) */
     double sa_s, sa_rtt, recover_rtt;
     uint64_t recover_ike_msgs, recover_ike_bytes;
+    /* experiments that reauthenticate (sim/cli/csv.h): reauthentications
+     * started; application packets never delivered, both ways (sent at least
+     * a second before the horizon); the longest span of send times in one
+     * direction in which every packet was lost */
+    uint64_t reauths, esp_lost;
+    double outage_max_s;
 } sim_row;
 
 void sim_run_cfg_defaults(sim_run_cfg *cfg);

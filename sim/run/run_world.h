@@ -51,6 +51,7 @@ typedef struct world {
     int64_t sa_ns;         /* both sides hold a new IKE SA (after the crash); -1: not yet */
     GArray *sent_after;    /* sent_msg: IKE messages sent from the crash on */
     uint64_t ike_msgs, ike_bytes, liveness_checks, false_positives, tokens_in_clear;
+    uint64_t reauths;
     const char *mid_sync;
     /* HA ground truth */
     GHashTable *seq_used; /* outbound SPI -> sim_seq_set of the sequence numbers sent */

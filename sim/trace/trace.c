@@ -19,6 +19,7 @@ static const char *const kind_names[TR_N_KINDS] = {
     [TR_FORGE] = "forge", [TR_PROBE] = "probe", [TR_REPLAY] = "replay", [TR_ESP_FIRST] = "esp-first",
     [TR_ESP_LAST] = "esp-last", [TR_ESP_GAP] = "esp-gap", [TR_TICKET] = "ticket", [TR_RESUME] = "resume",
     [TR_CHILD_REKEYED] = "child-rekeyed", [TR_CHILD_REMOVED] = "child-removed",
+    [TR_REAUTH] = "reauth",
 };
 
 const char *trace_kind_name(trace_kind k) { return k < TR_N_KINDS ? kind_names[k] : "unknown"; }
@@ -481,6 +482,10 @@ void sim_trace_ike_event(run_trace *t, int actor, const ike_event *ev)
         d = g_strdup_printf("spi in 0x%08x %s", ev->child->spi_in, ike_del_reason_name(ev->reason));
         model_line(t, TR_CHILD_REMOVED, actor, ev, d);
         return;
+    case IKE_EV_REAUTH_STARTED:
+        model_line(t, TR_REAUTH, actor, ev, ev->count == IKE_REAUTH_MBB ? "make-before-break" : "break-before-make");
+        return;
+    case IKE_EV_REAUTH_INITIATED: model_line(t, TR_REAUTH, actor, ev, "new IKE SA"); return;
     }
 }
 

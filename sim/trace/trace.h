@@ -35,6 +35,8 @@ typedef enum trace_kind {
     TR_TICKET, TR_RESUME,
     /* the model: a Child SA rekey */
     TR_CHILD_REKEYED, TR_CHILD_REMOVED,
+    /* the model: reauthentication */
+    TR_REAUTH,
     TR_N_KINDS
 } trace_kind;
 
