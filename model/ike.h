@@ -385,7 +385,11 @@ int ike_ep_request_ticket(ike_ep *ep, ike_sa *sa, uint64_t now);
  * check: ike_ep_receive() will run a DH for it.  IKE_ADMIT_ANSWERED: it
  * lacked a valid COOKIE while one is required and was answered with one;
  * nothing more to do.  IKE_ADMIT_OTHER: anything else (cheap). */
-typedef enum ike_admit { IKE_ADMIT_OTHER, IKE_ADMIT_HANDSHAKE, IKE_ADMIT_ANSWERED } ike_admit;
+typedef enum ike_admit {
+    IKE_ADMIT_OTHER, IKE_ADMIT_HANDSHAKE, IKE_ADMIT_ANSWERED,
+    IKE_ADMIT_RESUME, /* a new IKE_SESSION_RESUME (RFC 5723) that passed the COOKIE check, to a
+                         responder with ticket keys: it will open a ticket and derive keys, no DH */
+} ike_admit;
 /* A request dropped for half_open_max is IKE_ADMIT_OTHER: it costs no DH. */
 ike_admit ike_ep_admit(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg, size_t len);
 /* Responder SAs waiting for IKE_AUTH. */

@@ -71,16 +71,19 @@ void cookie_send(ike_ep *ep, uint64_t now, uint64_t peer, const ike_msg *m)
 ike_admit ike_ep_admit(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg, size_t len)
 {
     ike_hdr h;
-    if (ike_parse_header(msg, len, &h) != IKE_OK || h.exchange != IKE_SA_INIT || (h.flags & IKE_FLAG_R) ||
-        !(h.flags & IKE_FLAG_I) || h.spi_r != 0 || h.msg_id != 0 || ep_responder_lookup(ep, peer, h.spi_i))
+    if (ike_parse_header(msg, len, &h) != IKE_OK ||
+        (h.exchange != IKE_SA_INIT && (h.exchange != IKE_SESSION_RESUME || !ep->cfg->resume.keys)) ||
+        (h.flags & IKE_FLAG_R) || !(h.flags & IKE_FLAG_I) || h.spi_r != 0 || h.msg_id != 0 ||
+        ep_responder_lookup(ep, peer, h.spi_i))
         return IKE_ADMIT_OTHER; /* not new: answered from state or dropped, cheaply */
+    ike_admit costly = h.exchange == IKE_SA_INIT ? IKE_ADMIT_HANDSHAKE : IKE_ADMIT_RESUME;
     if (!cookie_required(ep))
-        return half_open_full(ep) ? IKE_ADMIT_OTHER : IKE_ADMIT_HANDSHAKE;
+        return half_open_full(ep) ? IKE_ADMIT_OTHER : costly;
     ike_msg *m = g_new0(ike_msg, 1);
     ike_admit a = IKE_ADMIT_OTHER; /* unparsable: ike_ep_receive drops it */
     if (ike_parse(msg, len, m) == IKE_OK) {
         if (cookie_valid(ep, peer, m))
-            a = half_open_full(ep) ? IKE_ADMIT_OTHER : IKE_ADMIT_HANDSHAKE;
+            a = half_open_full(ep) ? IKE_ADMIT_OTHER : costly;
         else {
             cookie_send(ep, now, peer, m);
             a = IKE_ADMIT_ANSWERED;

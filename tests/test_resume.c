@@ -323,6 +323,12 @@ static void test_refused_tickets(void)
     g_autoptr(GBytes) t = ticket_sent(p, 1, pair_sa(p, 1), &lifetime);
     g_assert_cmpuint(lifetime, ==, 60);
     /* sealed at 3 ms: expired from 60.003 s on */
+    /* a headend with a CPU budget queues it as a resumption, not as a handshake */
+    g_autoptr(GBytes) rq = resume_request(t, 0x1111);
+    gsize rq_len;
+    const uint8_t *rq_b = g_bytes_get_data(rq, &rq_len);
+    g_assert_cmpint(ike_ep_admit(p->ep[1], p->now, 0, rq_b, rq_len), ==, IKE_ADMIT_RESUME);
+    g_assert_cmpint(ike_ep_admit(p->ep[0], p->now, 1, rq_b, rq_len), ==, IKE_ADMIT_OTHER); /* no ticket keys */
     g_assert_cmpint(present(p, t, 60 * SEC + 3 * MS - 1, 0x1111), ==, IKE_OK);
     g_assert_cmpint(present(p, t, 60 * SEC + 3 * MS, 0x2222), ==, IKE_E_EXPIRED);
     /* forged: one bit of the sealed part flipped */

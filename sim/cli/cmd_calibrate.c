@@ -1,7 +1,8 @@
 /* ikesim calibrate: the CPU a responder spends on a handshake, per suite,
  * measured here with the model and OpenSSL: an IKE_SA_INIT request in and
  * its response out (DH, key derivation), then an IKE_AUTH request in and its
- * response out (PSK AUTH both ways, Child SA keys, SK payloads).  The
+ * response out (PSK AUTH both ways, Child SA keys, SK payloads); and an RFC
+ * 5723 IKE_SESSION_RESUME request in and its response out (no DH).  The
  * median of many handshakes, in thread CPU time. */
 #include <errno.h>
 #include <stdio.h>
@@ -129,6 +130,58 @@ static bool measure(const char *suite, unsigned n, double *init_s, double *auth_
     return ok;
 }
 
+/* n resumptions (RFC 5723) of suite: the responder's median for an
+ * IKE_SESSION_RESUME request in and its response out (the ticket opened,
+ * keys from its SK_d: no DH).  0 for a suite without resumption here. */
+static bool measure_resume(const char *suite, unsigned n, double *resume_s)
+{
+    ike_cfg ci, cr;
+    if (!endpoint_cfg(&ci, suite, "initiator.calibrate") || !endpoint_cfg(&cr, suite, "responder.calibrate"))
+        return false;
+    *resume_s = 0;
+    if (ci.ike.prf != IKE_PRF_HMAC_SHA2_256)
+        return true;
+    ike_ticket_keys keys;
+    uint8_t kid[IKE_TICKET_KEY_ID_LEN], key[IKE_TICKET_KEY_LEN];
+    on_random(NULL, kid, sizeof kid);
+    on_random(NULL, key, sizeof key);
+    ike_ticket_keys_init(&keys, kid, key);
+    ci.resume.client = true;
+    cr.resume = (ike_resume_cfg){.keys = &keys, .lifetime_s = 3600};
+    wire to_r = {0}, to_i = {0};
+    ike_io ii = {.ctx = &to_r, .send = on_send, .random = on_random};
+    ike_io ir = {.ctx = &to_i, .send = on_send, .random = on_random};
+    ike_ep *i = ike_ep_new(&ci, &ii), *r = ike_ep_new(&cr, &ir);
+    GArray *t = g_array_new(FALSE, FALSE, sizeof(double));
+    bool ok = i && r && ike_ep_initiate(i, 0, 1);
+    /* the first handshake grants a ticket; each resumption then grants the next */
+    for (unsigned k = 0; ok && k <= n; k++) {
+        for (int leg = 0; ok && leg < 2; leg++) { /* the opening exchange, then IKE_AUTH */
+            ok = to_r.len > 0;
+            to_i.len = 0;
+            double t0 = cpu_now();
+            if (ok)
+                ike_ep_receive(r, k, 2, to_r.msg, to_r.len);
+            double d = cpu_now() - t0;
+            if (k > 0 && leg == 0)
+                g_array_append_val(t, d);
+            ok = ok && to_i.len > 0;
+            to_r.len = 0;
+            if (ok)
+                ike_ep_receive(i, k, 1, to_i.msg, to_i.len);
+        }
+        ok = ok && ike_ep_has_ticket(i, k, 1) && ike_ep_resume(i, k, 1);
+    }
+    if (ok)
+        *resume_s = median(t);
+    g_array_free(t, TRUE);
+    if (i)
+        ike_ep_free(i, 0);
+    if (r)
+        ike_ep_free(r, 0);
+    return ok;
+}
+
 static char *machine(void)
 {
     g_autofree char *cpuinfo = NULL, *model = NULL;
@@ -143,7 +196,7 @@ static char *machine(void)
     return g_strdup_printf("%s, %s, %s", model ? model : "unknown CPU", OpenSSL_version(OPENSSL_VERSION), day);
 }
 
-static char *c_source(const double *init, const double *auth, const char *where)
+static char *c_source(const double *init, const double *auth, const double *resume, const char *where)
 {
     GString *s = g_string_new(NULL);
     g_string_append(s, "/* calibration.c — written by `ikesim calibrate --output` (calibration.h):\n"
@@ -152,7 +205,7 @@ static char *c_source(const double *init, const double *auth, const char *where)
     g_string_append_printf(s, "const char sim_calibration_machine[] = \"%s\";\n\n", where);
     g_string_append(s, "const sim_calibration sim_calibration_table[] = {\n");
     for (size_t i = 0; i < G_N_ELEMENTS(suites); i++)
-        g_string_append_printf(s, "    {\"%s\", %.9f, %.9f},\n", suites[i], init[i], auth[i]);
+        g_string_append_printf(s, "    {\"%s\", %.9f, %.9f, %.9f},\n", suites[i], init[i], auth[i], resume[i]);
     g_string_append(s, "};\n\nconst size_t sim_calibration_rows = sizeof sim_calibration_table / "
                        "sizeof sim_calibration_table[0];\n");
     return g_string_free(s, FALSE);
@@ -179,23 +232,23 @@ int cmd_calibrate(int argc, char **argv)
     if (argc != 1)
         return cli_fail("calibrate", CLI_USAGE, "takes no arguments");
     unsigned n = quick ? 20 : 400;
-    double init[G_N_ELEMENTS(suites)], auth[G_N_ELEMENTS(suites)];
+    double init[G_N_ELEMENTS(suites)], auth[G_N_ELEMENTS(suites)], resume[G_N_ELEMENTS(suites)];
     g_autofree char *where = machine();
-    printf("# %s; median of %u handshakes\n%-36s %12s %12s %14s\n", where, n, "suite", "init_us", "auth_us",
-           "committed_us");
+    printf("# %s; median of %u handshakes\n%-36s %12s %12s %12s %14s\n", where, n, "suite", "init_us", "auth_us",
+           "resume_us", "committed_us");
     for (size_t i = 0; i < G_N_ELEMENTS(suites); i++) {
-        if (!measure(suites[i], n, &init[i], &auth[i]))
+        if (!measure(suites[i], n, &init[i], &auth[i]) || !measure_resume(suites[i], n, &resume[i]))
             return cli_fail("calibrate", CLI_FAILED, "%s: a handshake failed", suites[i]);
         ike_props p;
         ike_props_parse(suites[i], IKE_PROTO_IKE, &p, NULL);
         ike_suite s = ike_props_first(&p);
         const sim_calibration *c = sim_calibration_find(&s);
-        printf("%-36s %12.1f %12.1f %14.1f\n", suites[i], init[i] * 1e6, auth[i] * 1e6,
+        printf("%-36s %12.1f %12.1f %12.1f %14.1f\n", suites[i], init[i] * 1e6, auth[i] * 1e6, resume[i] * 1e6,
                c ? c->init_s * 1e6 : -1.0);
         fflush(stdout);
     }
     if (output) {
-        g_autofree char *src = c_source(init, auth, where);
+        g_autofree char *src = c_source(init, auth, resume, where);
         GError *err = NULL;
         if (!g_file_set_contents(output, src, -1, &err))
             return cli_fail_error("calibrate", CLI_FAILED, &err);

@@ -233,6 +233,10 @@ bool exp_builder_finish(exp_builder *b, uint32_t seed, GError **err)
         }
         c->star.handshake_cost_s = row->init_s;
     }
+    if (c->star.resume_cost_s == SIM_COST_CALIBRATED) { /* 0 for a suite without resumption */
+        const sim_calibration *row = sim_calibration_find(&c->gw[1].ike.ike);
+        c->star.resume_cost_s = row ? row->resume_s : 0;
+    }
     if (b->cluster_key && !c->standby.enabled)
         return check_fail(err, b->cluster_key, "cluster",
                           "[cluster] describes gateway 1 as a cluster: set scenario.standby too");

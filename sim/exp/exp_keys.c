@@ -652,6 +652,11 @@ static const exp_key keys[] = {
      .apply = ap_u32, RUN(star.init_queue), .per_run = true,
      .help = "IKE_SA_INIT waiting for the CPU; one that finds the queue full is dropped (the client "
               "retransmits)"},
+    {.name = "resume_cost", .group = EXP_G_STORM, QTY(UNIT_DURATION), RANGE("0s", "10s"),
+     .word = "calibrated", .def = "calibrated", .apply = ap_cost, RUN(star.resume_cost_s), .per_run = true,
+     .help = "headend CPU per IKE_SESSION_RESUME (with `resume`), queued with the IKE_SA_INIT requests. "
+              "`calibrated`: the responder's CPU for one, measured like `handshake_cost` (no DH: about an "
+              "eighth of an X25519 IKE_SA_INIT); 0 for a suite whose PRF the model does not resume with"},
 };
 
 const exp_key *exp_keys(size_t *n)

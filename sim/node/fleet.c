@@ -80,7 +80,9 @@ static void cl_random(void *ctx, uint8_t *out, size_t len)
 
 static void initiate(sim_client *c)
 {
-    c->acquiring = ike_ep_initiate(c->ep, ns3_now_ns(), sim_fleet_headend(c->fleet, c->index)) != NULL;
+    uint64_t now = ns3_now_ns(), he = sim_fleet_headend(c->fleet, c->index);
+    /* RFC 5723: from the ticket held for the headend when there is one */
+    c->acquiring = ike_ep_resume(c->ep, now, he) != NULL || ike_ep_initiate(c->ep, now, he) != NULL;
     rearm(c);
 }
 
@@ -232,6 +234,8 @@ sim_fleet *sim_fleet_new(const sim_fleet_cfg *cfg, uint32_t n, uint32_t per_node
         return NULL;
     sim_fleet *f = g_new0(sim_fleet, 1);
     f->cfg = *cfg;
+    if (f->cfg.client.resume) /* RFC 5723: clients ask for tickets and resume with them */
+        f->cfg.client.ike.resume = (ike_resume_cfg){.client = true, .timeout_ms = f->cfg.client.resume_timeout_ms};
     f->n = n;
     f->per_node = per_node;
     f->nodes = nodes;

@@ -277,17 +277,15 @@ void sim_gw_set_cluster(sim_gw *gw, bool (*alive_elsewhere)(void *arg, uint64_t 
     gw->cluster_arg = arg;
 }
 
-/* Tickets both ways, under keys the gateway keeps across crashes. */
-static void resume_setup(sim_gw *gw)
+void sim_resume_setup(const sim_gw_cfg *c, ike_ticket_keys *keys, sim_rng *rng, ike_cfg *ike)
 {
-    const sim_gw_cfg *c = &gw->cfg;
     uint8_t id[IKE_TICKET_KEY_ID_LEN], key[IKE_TICKET_KEY_LEN];
-    gw_random(gw, id, sizeof id);
-    gw_random(gw, key, sizeof key);
-    ike_ticket_keys_init(&gw->ticket_keys, id, key);
-    gw->cfg.ike.resume = (ike_resume_cfg){.client = true, .timeout_ms = c->resume_timeout_ms,
-                                          .keys = &gw->ticket_keys, .lifetime_s = c->ticket_lifetime_ms / 1000,
-                                          .roll_s = c->ticket_roll_ms / 1000, .grace_s = c->ticket_grace_ms / 1000};
+    if (sim_rng_bytes(rng, id, sizeof id) != 0 || sim_rng_bytes(rng, key, sizeof key) != 0)
+        g_error("random generator failed");
+    ike_ticket_keys_init(keys, id, key);
+    ike->resume = (ike_resume_cfg){.client = true, .timeout_ms = c->resume_timeout_ms, .keys = keys,
+                                   .lifetime_s = c->ticket_lifetime_ms / 1000, .roll_s = c->ticket_roll_ms / 1000,
+                                   .grace_s = c->ticket_grace_ms / 1000};
 }
 
 static void daemon_start(void *arg);
@@ -308,7 +306,7 @@ sim_gw *sim_gw_new(ns3_node_id node, uint32_t addr, uint16_t port, const sim_gw_
     gw->child_map = g_hash_table_new_full(NULL, NULL, NULL, g_free);
     gw->rng = sim_rng_new(seed, run, stream);
     if (gw->rng && cfg->resume)
-        resume_setup(gw);
+        sim_resume_setup(cfg, &gw->ticket_keys, gw->rng, &gw->cfg.ike);
     gw->sock = gw->rng ? ns3_udp_open(node, port, on_datagram, gw) : -1;
     if (gw->sock < 0 || ike_cfg_check(&gw->cfg.ike) != IKE_OK) {
         sim_gw_free(gw);

@@ -61,6 +61,10 @@ typedef struct sim_gw_cfg {
 } sim_gw_cfg;
 
 void sim_gw_cfg_defaults(sim_gw_cfg *cfg);
+/* ike->resume from c's resumption settings (both roles), with ticket keys
+ * drawn from rng into *keys, which the caller keeps across crashes. */
+struct sim_rng;
+void sim_resume_setup(const sim_gw_cfg *c, ike_ticket_keys *keys, struct sim_rng *rng, ike_cfg *ike);
 
 
 /* stream separates this gateway's random bytes from every other's. */

@@ -9,9 +9,11 @@
 #include "ike_ha.h"
 #include "rng.h"
 
-/* An IKE_SA_INIT waiting for the CPU. */
+/* An IKE_SA_INIT (or an IKE_SESSION_RESUME) waiting for the CPU. */
 typedef struct pending_init {
     uint64_t peer;
+    uint64_t cost_ns;
+    bool resume;
     size_t len;
     uint8_t msg[];
 } pending_init;
@@ -21,6 +23,7 @@ struct sim_headend {
     int range;             /* UDP 4500 */
     sim_gw_cfg cfg;
     uint64_t cost_ns;
+    uint64_t resume_cost_ns; /* per IKE_SESSION_RESUME (RFC 5723: no DH) */
     uint32_t queue_limit;
     sim_rng *rng;
     ns3_timer timer, cpu;
@@ -34,6 +37,7 @@ struct sim_headend {
     /* non-volatile */
     qcd_secrets secrets;
     GHashTable *child_map; /* inbound SPI -> uint64_t[2] IKE SPIs */
+    ike_ticket_keys ticket_keys; /* RFC 5723, with cfg.resume */
 };
 
 static void rearm(sim_headend *h)
@@ -106,8 +110,9 @@ static void serve_next(void *arg);
 
 static void cpu_start(sim_headend *h)
 {
-    if (!ns3_timer_pending(&h->cpu) && !g_queue_is_empty(&h->queue))
-        ns3_timer_start(&h->cpu, h->cost_ns);
+    const pending_init *p = g_queue_peek_head(&h->queue);
+    if (!ns3_timer_pending(&h->cpu) && p)
+        ns3_timer_start(&h->cpu, p->cost_ns);
 }
 
 static void serve_next(void *arg)
@@ -118,7 +123,8 @@ static void serve_next(void *arg)
         g_free(p);
         return;
     }
-    sim_tell(&h->listener, &(sim_trace){.type = SIM_TR_INIT_SERVED, .node = h});
+    if (!p->resume)
+        sim_tell(&h->listener, &(sim_trace){.type = SIM_TR_INIT_SERVED, .node = h});
     ike_ep_receive(h->ep, ns3_now_ns(), p->peer, p->msg, p->len);
     g_free(p);
     rearm(h);
@@ -131,7 +137,8 @@ static void on_ike(sim_headend *h, uint64_t from, const uint8_t *msg, size_t len
     ike_admit a = ike_ep_admit(h->ep, now, from, msg, len);
     if (a == IKE_ADMIT_ANSWERED)
         return; /* a COOKIE went back; no state, no CPU */
-    if (a == IKE_ADMIT_OTHER || h->cost_ns == 0) {
+    uint64_t cost = a == IKE_ADMIT_HANDSHAKE ? h->cost_ns : a == IKE_ADMIT_RESUME ? h->resume_cost_ns : 0;
+    if (a == IKE_ADMIT_OTHER || cost == 0) {
         if (a == IKE_ADMIT_HANDSHAKE)
             sim_tell(&h->listener, &(sim_trace){.type = SIM_TR_INIT_SERVED, .node = h});
         ike_ep_receive(h->ep, now, from, msg, len);
@@ -143,6 +150,8 @@ static void on_ike(sim_headend *h, uint64_t from, const uint8_t *msg, size_t len
     }
     pending_init *p = g_malloc(sizeof *p + len);
     p->peer = from;
+    p->cost_ns = cost;
+    p->resume = a == IKE_ADMIT_RESUME;
     p->len = len;
     memcpy(p->msg, msg, len);
     g_queue_push_tail(&h->queue, p);
@@ -214,6 +223,8 @@ sim_headend *sim_headend_new(ns3_node_id node, const sim_gw_cfg *cfg, double han
     h->child_map = g_hash_table_new_full(NULL, NULL, NULL, g_free);
     g_queue_init(&h->queue);
     h->rng = sim_rng_new(seed, run, stream);
+    if (h->rng && cfg->resume)
+        sim_resume_setup(cfg, &h->ticket_keys, h->rng, &h->cfg.ike);
     /* a range of one port: sends reuse their routes (see ns3_net.h) */
     h->range = h->rng ? ns3_udp_range_open(node, IKE_NATT_PORT, 1, on_datagram, h) : -1;
     if (h->range < 0 || ike_cfg_check(&h->cfg.ike) != IKE_OK) {
@@ -224,6 +235,11 @@ sim_headend *sim_headend_new(ns3_node_id node, const sim_gw_cfg *cfg, double han
     ns3_timer_init(&h->cpu, node, serve_next, h);
     ns3_timer_init(&h->start, node, daemon_start, h);
     return h;
+}
+
+void sim_headend_set_resume_cost(sim_headend *h, double resume_cost_s)
+{
+    h->resume_cost_ns = (uint64_t)llround(resume_cost_s * 1e9);
 }
 
 /* Everything volatile goes: SAs, keys, timers, the handshakes waiting. */

@@ -23,6 +23,9 @@ typedef struct sim_headend sim_headend;
 sim_headend *sim_headend_new(ns3_node_id node, const sim_gw_cfg *cfg, double handshake_cost_s,
                              uint32_t init_queue, uint64_t seed, uint64_t run, uint64_t stream);
 void sim_headend_free(sim_headend *h);
+/* CPU per IKE_SESSION_RESUME (RFC 5723, with cfg.resume), queued with the
+ * IKE_SA_INIT requests (0, the default: served at once). */
+void sim_headend_set_resume_cost(sim_headend *h, double resume_cost_s);
 /* Its traces (listener.h): IKE events and messages sent, packets from
  * clients delivered, IKE_SA_INIT served or dropped; t->node is the headend. */
 void sim_headend_listen(sim_headend *h, const sim_listener *l);

@@ -15,6 +15,8 @@ typedef struct sim_calibration {
     const char *suite;  /* strongSwan syntax, e.g. "aes256gcm16-prfsha256-x25519" */
     double init_s;      /* responder: an IKE_SA_INIT request in, its response out */
     double auth_s;      /* responder: an IKE_AUTH request (PSK, a Child SA) in, its response out */
+    double resume_s;    /* responder: an IKE_SESSION_RESUME request in (ticket opened, keys from its
+                           SK_d, no DH), its response out; 0: no resumption with this suite's PRF */
 } sim_calibration;
 
 extern const sim_calibration sim_calibration_table[];

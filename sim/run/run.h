@@ -74,6 +74,8 @@ typedef struct sim_star_cfg {
     double handshake_cost_s;   /* headend CPU per IKE_SA_INIT (0: free); SIM_COST_CALIBRATED
                                   until the builder takes it from calibration.h */
     uint32_t init_queue;       /* IKE_SA_INIT waiting for the CPU; beyond: dropped */
+    double resume_cost_s;      /* headend CPU per IKE_SESSION_RESUME (RFC 5723, gateway.resume);
+                                  SIM_COST_CALIBRATED until the builder takes it from calibration.h */
 } sim_star_cfg;
 
 typedef struct sim_run_cfg {

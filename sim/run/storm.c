@@ -462,6 +462,7 @@ static int build(storm *s)
     s->he = sim_headend_new(s->hub, &cfg->gw[1], sc->handshake_cost_s, sc->init_queue, cfg->seed, cfg->run, 1);
     if (!s->he)
         return NS3_EINVAL;
+    sim_headend_set_resume_cost(s->he, sc->resume_cost_s);
     sim_listener hl = {.arg = s, .on = on_trace};
     sim_headend_listen(s->he, &hl);
     sim_headend_boot(s->he);

@@ -1,9 +1,11 @@
 /* libFuzzer target: a whole endpoint receiving arbitrary datagrams, as a
  * responder and as an initiator waiting for its IKE_SA_INIT answer (the
  * input's initiator SPI is replaced by the real one so it gets that far),
- * then running its timers past every deadline. */
+ * then running its timers past every deadline.  The responder takes RFC 5723
+ * tickets, so IKE_SESSION_RESUME gets as far as its keys. */
 #include <string.h>
 
+#include "fuzz_ticket.h"
 #include "ike.h"
 #include "rng.h"
 
@@ -21,6 +23,8 @@ static void io_random(void *ctx, uint8_t *out, size_t len)
 
 static ike_ep *endpoint(sim_rng *rng, const char *id)
 {
+    static ike_ticket_keys keys; /* never rolled over: the same for every input */
+    fuzz_ticket_keys(&keys);
     ike_cfg cfg;
     ike_cfg_defaults(&cfg);
     memcpy(cfg.psk, "fuzz", 4);
@@ -30,6 +34,8 @@ static ike_ep *endpoint(sim_rng *rng, const char *id)
     cfg.dpd_delay_ms = 1000;
     cfg.answer_unknown_spi = true;
     cfg.hint_starts_dpd = true;
+    cfg.resume.keys = &keys; /* IKE_SESSION_RESUME is answered (make_seeds: a ticket that opens) */
+    cfg.resume.lifetime_s = 3600;
     ike_io io = {.ctx = rng, .send = io_send, .random = io_random};
     return ike_ep_new(&cfg, &io);
 }

@@ -18,6 +18,7 @@
 
 #include <glib.h>
 
+#include "fuzz_ticket.h"
 #include "ike.h"
 #include "ike_ha.h"
 #include "ike_wire.h"
@@ -55,10 +56,12 @@ static struct {
     ike_cfg cfg[2][2];        /* [suite][side] */
     ike_sa_state st[2][2];    /* [suite][side]: side 0 the original initiator */
     qcd_secrets secrets[2];
+    ike_ticket_keys tickets;  /* RFC 5723: the responder grants tickets */
 } world;
 
 static void handshake(int cbc)
 {
+    fuzz_ticket_keys(&world.tickets);
     for (int side = 0; side < 2; side++) {
         ike_cfg *c = &world.cfg[cbc][side];
         ike_test_cfg(c, side ? "responder.fuzz" : "initiator.fuzz");
@@ -72,6 +75,7 @@ static void handshake(int cbc)
         c->qcd.role = IKE_QCD_MAKER | IKE_QCD_TAKER;
         c->qcd.secrets = &world.secrets[side];
         c->dpd_delay_ms = 10000;
+        c->resume = (ike_resume_cfg){.client = true, .keys = &world.tickets, .lifetime_s = 3600};
     }
     ike_pair p;
     pair_init(&p, &world.cfg[cbc][0], &world.cfg[cbc][1], 11 + (uint64_t)cbc);

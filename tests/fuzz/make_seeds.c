@@ -9,6 +9,7 @@
 
 #include <glib/gstdio.h>
 
+#include "fuzz_ticket.h"
 #include "ike_ccsa.h"
 #include "ike_resume_wire.h"
 #include "ikepair.h"
@@ -31,6 +32,22 @@ static int lifecycle_seeds(const char *dir)
     int n = 0;
     ike_resume_msg r = { .nonce = { nonce, 32 }, .ticket = { ticket, 64 } };
     n += ike_resume_request(0x0102030405060708u, &r, &m) == IKE_OK && write_msg(dir, "resume-req", &m);
+    /* a ticket fuzz_ike_receive's responder opens: its keys, its ID, its suite */
+    ike_ticket_keys keys;
+    fuzz_ticket_keys(&keys);
+    ike_ticket_state st = { .spi_i = 1, .spi_r = 2, .auth_method = IKE_AUTH_SHARED_KEY, .id_i_type = IKE_ID_FQDN,
+                            .id_i_len = 9, .id_r_type = IKE_ID_FQDN, .id_r_len = 9, .expires = UINT64_MAX };
+    ike_cfg d;
+    ike_cfg_defaults(&d);
+    st.suite = d.ike;
+    memcpy(st.id_i, "initiator", 9);
+    memcpy(st.id_r, "responder", 9);
+    uint8_t good[IKE_TICKET_MAX], tnonce[IKE_TICKET_NONCE_LEN] = { 3 };
+    size_t good_len;
+    if (ike_ticket_seal(&keys, &st, tnonce, good, sizeof good, &good_len) == IKE_OK) {
+        r = (ike_resume_msg){ .nonce = { nonce, 32 }, .ticket = { good, good_len } };
+        n += ike_resume_request(0x0102030405060708u, &r, &m) == IKE_OK && write_msg(dir, "resume-req-valid", &m);
+    }
     r = (ike_resume_msg){ .nonce = { nonce, 32 } };
     n += ike_resume_response(0x0102030405060708u, 9, &r, &m) == IKE_OK && write_msg(dir, "resume-ok", &m);
     r = (ike_resume_msg){ .nack = true };
@@ -98,6 +115,7 @@ static const struct { const char *name; size_t len; uint8_t body[48]; } scripts[
     SCRIPT("create-child-sa", REQ(HEAD_X_CREATE_CHILD_SA), 2, PL_NONCE, 2, 9, 9, PL_SA, 3, 0),
     SCRIPT("error-response", OP_LOCAL, LOCAL_LIVENESS, RESP(0), 1, NOTIFY(NT_INVALID_SYNTAX), 0),
     SCRIPT("tampered", REQ(0), 0, OP_TAMPER, 0, 40, 1, OP_REPLAY),
+    SCRIPT("ticket-request", REQ(0), 1, NOTIFY(NT_RAW), 0x40, 0x1a, 0),
     SCRIPT("esp-seen-and-invalid-spi", OP_LOCAL, LOCAL_ESP_SEEN, OP_LOCAL, LOCAL_INVALID_SPI, 1, 2,
            3, 4, 1),
 };
