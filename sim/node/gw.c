@@ -210,6 +210,10 @@ static void on_esp(sim_gw *gw, const uint8_t *data, size_t len, uint64_t from)
     if (sa)
         ike_ep_esp_arrived(gw->ep, ns3_now_ns(), spi); /* a lazy sync may wait for it */
     if (!sa) {
+        if (len >= 8)
+            sim_tell(&gw->listener, &(sim_trace){.type = SIM_TR_ESP_UNKNOWN, .node = gw, .addr = sim_peer_addr(from),
+                                                 .spi = spi, .seq = (uint64_t)data[4] << 24 | data[5] << 16 |
+                                                                   data[6] << 8 | data[7]});
         if (gw->cfg.answer_invalid_spi) {
             const uint64_t *parent = gw->cfg.persist_child_map
                                          ? g_hash_table_lookup(gw->child_map, GUINT_TO_POINTER(spi))

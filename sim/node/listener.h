@@ -33,6 +33,8 @@ typedef enum sim_trace_type {
     SIM_TR_INIT_DROPPED, /* ...or found its queue full and dropped it */
     SIM_TR_IKE_RECEIVED, /* an IKE message (bytes, len) from peer, before the node's model sees it */
     SIM_TR_TOOK_OVER,    /* a cluster member took over the cluster's address */
+    SIM_TR_ESP_UNKNOWN,  /* ESP whose spi no inbound SA has: seq = the low 32 bits of its
+                            sequence number (from its header), addr = outer source */
 } sim_trace_type;
 
 typedef struct sim_trace {

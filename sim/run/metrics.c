@@ -20,7 +20,9 @@ void metrics_init(world *w)
     for (int i = 0; i < 2; i++) {
         w->sent[i] = g_array_new(FALSE, FALSE, sizeof(uint64_t));
         w->got[i] = g_array_new(FALSE, FALSE, sizeof(int64_t));
+        w->sent_esp[i] = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     }
+    w->unknown = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
 }
 
 void metrics_free(world *w)
@@ -28,7 +30,9 @@ void metrics_free(world *w)
     for (int i = 0; i < 2; i++) {
         g_array_free(w->sent[i], TRUE);
         g_array_free(w->got[i], TRUE);
+        g_array_free(w->sent_esp[i], TRUE);
     }
+    g_hash_table_destroy(w->unknown);
     g_hash_table_destroy(w->seq_used);
     g_array_free(w->stale, TRUE);
     g_array_free(w->sent_after, TRUE);
@@ -78,6 +82,10 @@ static void on_ike_event(world *w, sim_gw *gw, const ike_event *ev)
         break;
     case IKE_EV_REAUTH_STARTED:
         w->reauths++;
+        break;
+    case IKE_EV_CHILD_ESTABLISHED:
+        if (!w->first_child_ns[me])
+            w->first_child_ns[me] = ev->now;
         break;
     case IKE_EV_QCD_ANSWERED: /* tokens a passive observer on the path sees in the clear */
         w->tokens_in_clear += ev->count;
@@ -130,8 +138,20 @@ static void on_delivered(world *w, const sim_app_pkt *pkt)
 
 /* Every (SPI, sequence number) sent, by any gateway or member: a pair sent
  * twice is a nonce used twice under one key. */
+/* An ESP packet named by its SPI and the low 32 bits of its sequence
+ * number (what its header carries); never 0 (SPIs 0 to 255 are reserved). */
+static uint64_t esp_key(uint32_t spi, uint64_t seq) { return (uint64_t)spi << 32 | (uint32_t)seq; }
+
+static void on_esp_unknown(world *w, uint32_t spi, uint64_t seq)
+{
+    uint64_t *k = g_new(uint64_t, 1);
+    *k = esp_key(spi, seq);
+    g_hash_table_add(w->unknown, k);
+}
+
 static void on_esp_sent(world *w, uint32_t spi, uint64_t seq)
 {
+    w->last_esp = esp_key(spi, seq);
     sim_seq_set *used = g_hash_table_lookup(w->seq_used, GUINT_TO_POINTER(spi));
     if (!used) {
         used = sim_seq_set_new();
@@ -155,6 +175,7 @@ void metrics_trace(world *w, const sim_trace *t)
     case SIM_TR_DELIVERED: on_delivered(w, t->app); break;
     case SIM_TR_ESP_SENT: on_esp_sent(w, t->spi, t->seq); break;
     case SIM_TR_ESP_REFUSED: on_esp_refused(w, t->addr, t->err); break;
+    case SIM_TR_ESP_UNKNOWN: on_esp_unknown(w, t->spi, t->seq); break;
     default: break;
     }
 }
@@ -162,12 +183,14 @@ void metrics_trace(world *w, const sim_trace *t)
 void metrics_sent(void *arg, uint32_t flow, uint64_t seq, bool ok)
 {
     world *w = arg;
-    (void)ok;
     uint64_t now = ns3_now_ns();
     int64_t none = -1;
     g_assert(seq == w->sent[flow]->len);
     g_array_append_val(w->sent[flow], now);
     g_array_append_val(w->got[flow], none);
+    uint64_t esp = ok ? w->last_esp : 0; /* the ESP packet it went out in */
+    g_array_append_val(w->sent_esp[flow], esp);
+    w->last_esp = 0;
 }
 
 typedef struct {
@@ -224,19 +247,24 @@ static int64_t first_delivery_after(const world *w, int flow, uint64_t t, uint64
     return first < 0 ? -1 : first - (int64_t)t;
 }
 
-/* Packets of one direction never delivered (sent before until), and the
- * longest outage: from a lost packet's send time to that of the next one
- * delivered (or the last one sent), over runs of lost packets. */
-static void losses(const world *w, int flow, uint64_t until, uint64_t *lost, double *outage_s)
+/* Packets of one direction sent from since to until lost for want of an SA:
+ * not sent (no outbound Child SA), or sent on an SA the receiver did not
+ * hold when it arrived.  The link's own losses do not count, but do not end
+ * an outage either: the longest one runs from such a packet's send time to
+ * that of the next one delivered (or the last one sent). */
+static void sa_losses(const world *w, int flow, uint64_t since, uint64_t until, uint64_t *lost, double *outage_s)
 {
-    const GArray *sent = w->sent[flow], *got = w->got[flow];
+    const GArray *sent = w->sent[flow];
     int64_t from = -1;
     for (guint i = 0; i < sent->len; i++) {
         uint64_t s = g_array_index(sent, uint64_t, i);
+        if (s < since)
+            continue;
         if (s > until)
             break;
-        bool arrived = g_array_index(got, int64_t, i) >= 0;
-        if (!arrived) {
+        bool arrived = g_array_index(w->got[flow], int64_t, i) >= 0;
+        uint64_t esp = g_array_index(w->sent_esp[flow], uint64_t, i);
+        if (!arrived && (esp == 0 || g_hash_table_contains(w->unknown, &esp))) {
             (*lost)++;
             if (from < 0)
                 from = (int64_t)s;
@@ -342,8 +370,10 @@ void metrics_collect(const world *w, uint64_t horizon, sim_row *row)
     row->seq_reuse = w->seq_reuse;
     row->takeovers = w->cluster ? sim_cluster_takeovers(w->cluster) : 0;
     row->reauths = w->reauths;
+    /* from when both sides first had a Child SA: the setup is not a loss of its life */
+    uint64_t since = MAX(w->first_child_ns[0], w->first_child_ns[1]);
     for (int f = 0; f < 2; f++)
-        losses(w, f, horizon > NS ? horizon - (uint64_t)NS : 0, &row->esp_lost, &row->outage_max_s);
+        sa_losses(w, f, since, horizon > NS ? horizon - (uint64_t)NS : 0, &row->esp_lost, &row->outage_max_s);
     if (w->cfg->timeline)
         fill_timeline(w, w->cfg->timeline);
 }

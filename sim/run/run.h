@@ -137,9 +137,12 @@ typedef struct sim_row {
     double sa_s, sa_rtt, recover_rtt;
     uint64_t recover_ike_msgs, recover_ike_bytes;
     /* experiments that reauthenticate (sim/cli/csv.h): reauthentications
-     * started; application packets never delivered, both ways (sent at least
-     * a second before the horizon); the longest span of send times in one
-     * direction in which every packet was lost */
+     * started; application packets sent once both sides had their first
+     * Child SA and lost for want of an SA, both ways (not
+     * sent for want of an outbound Child SA, or arriving where the receiver
+     * held no SA with their SPI; sent at least a second before the horizon;
+     * the link's own losses not counted); the longest span of send times in
+     * one direction from such a packet to the next one delivered */
     uint64_t reauths, esp_lost;
     double outage_max_s;
 } sim_row;

@@ -41,6 +41,9 @@ typedef struct world {
     void *script;          /* what the script's events need when they fire */
     /* per flow (= direction): send time of each seq, delivery time or -1 */
     GArray *sent[2], *got[2];
+    GArray *sent_esp[2];  /* per packet sent: the esp_key of its ESP packet, 0 if not sent */
+    uint64_t last_esp;    /* the esp_key of the ESP packet just sent (0: none) */
+    GHashTable *unknown;  /* esp_keys of ESP packets that arrived where no SA had their SPI */
     /* the first crash */
     int crashed;       /* -1: none yet */
     uint64_t crash_ns;
@@ -52,6 +55,7 @@ typedef struct world {
     GArray *sent_after;    /* sent_msg: IKE messages sent from the crash on */
     uint64_t ike_msgs, ike_bytes, liveness_checks, false_positives, tokens_in_clear;
     uint64_t reauths;
+    uint64_t first_child_ns[2]; /* each side's first Child SA up (0: not yet) */
     const char *mid_sync;
     /* HA ground truth */
     GHashTable *seq_used; /* outbound SPI -> sim_seq_set of the sequence numbers sent */
