@@ -202,7 +202,8 @@ static void test_shipped_and_reference(void)
         g_test_skip("IKESIM_SOURCE_ROOT not set");
         return;
     }
-    const char *shipped[] = {"recovery.ini", "tradeoff.ini", "asymmetric.ini", "cluster-qcd.ini", "ha-failover.ini"};
+    const char *shipped[] = {"recovery.ini", "tradeoff.ini", "asymmetric.ini", "cluster-qcd.ini", "ha-failover.ini",
+                             "minimal.ini"};
     for (size_t i = 0; i < G_N_ELEMENTS(shipped); i++) {
         g_autofree char *path = g_build_filename(root, "experiments", shipped[i], NULL);
         GError *err = NULL;

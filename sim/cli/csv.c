@@ -24,6 +24,7 @@ const char *const csv_cost_metrics[] = {
     "sa_s", "sa_rtt", "recover_rtt", "recover_ike_msgs", "recover_ike_bytes", NULL,
 };
 const char *const csv_reauth_metrics[] = {"reauths", "esp_lost", "outage_max_s", NULL};
+const char *const csv_device_metrics[] = {"blackhole_s", "air_msgs_day", "air_octets_day", NULL};
 
 char *csv_header(const sim_exp *e)
 {
@@ -40,6 +41,8 @@ char *csv_header(const sim_exp *e)
         g_string_append_printf(s, ",%s", csv_cost_metrics[i]);
     for (size_t i = 0; exp_reauthenticates(e) && csv_reauth_metrics[i]; i++)
         g_string_append_printf(s, ",%s", csv_reauth_metrics[i]);
+    for (size_t i = 0; exp_star_per_device(e) && csv_device_metrics[i]; i++)
+        g_string_append_printf(s, ",%s", csv_device_metrics[i]);
     g_string_append_c(s, '\n');
     return g_string_free(s, FALSE);
 }
@@ -100,6 +103,11 @@ char *csv_row(const sim_exp *e, const exp_run *run, const sim_row *row)
     if (exp_reauthenticates(e)) {
         g_string_append_printf(s, ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT, row->reauths, row->esp_lost);
         put_time(s, row->outage_max_s, "%.9g");
+    }
+    if (exp_star_per_device(e)) {
+        put_time(s, row->blackhole_s, "%.9g");
+        put_time(s, row->air_msgs_day, "%.9g");
+        put_time(s, row->air_octets_day, "%.9g");
     }
     g_string_append_c(s, '\n');
     return g_string_free(s, FALSE);

@@ -25,6 +25,8 @@ extern const char *const csv_cost_metrics[];
 /* Runs of experiments that reauthenticate (exp_reauthenticates) append
  * these, all numeric: reauths, esp_lost, outage_max_s. */
 extern const char *const csv_reauth_metrics[];
+/* ...and with storm.per_device these, all numeric. */
+extern const char *const csv_device_metrics[];
 
 char *csv_header(const sim_exp *e);                               /* with '\n' */
 char *csv_row(const sim_exp *e, const exp_run *run, const sim_row *row); /* with '\n' */

@@ -26,6 +26,9 @@ static bool is_numeric_metric(const char *col)
     for (size_t i = 0; csv_reauth_metrics[i]; i++)
         if (strcmp(csv_reauth_metrics[i], col) == 0)
             return true;
+    for (size_t i = 0; csv_device_metrics[i]; i++)
+        if (strcmp(csv_device_metrics[i], col) == 0)
+            return true;
     return false;
 }
 

@@ -142,18 +142,11 @@ char *summary_csv(const csv_table *runs, GError **err)
         if (csv_metric_numeric[m] && csv_col(runs, csv_metrics[m]) >= 0) /* HA columns if there */
             g_string_append_printf(s, ",%s_n,%s_mean,%s_median,%s_p95,%s_ci_lo,%s_ci_hi", csv_metrics[m],
                                    csv_metrics[m], csv_metrics[m], csv_metrics[m], csv_metrics[m], csv_metrics[m]);
-    for (size_t m = 0; csv_star_metrics[m] && csv_col(runs, csv_star_metrics[m]) >= 0; m++)
-        g_string_append_printf(s, ",%s_n,%s_mean,%s_median,%s_p95,%s_ci_lo,%s_ci_hi", csv_star_metrics[m],
-                               csv_star_metrics[m], csv_star_metrics[m], csv_star_metrics[m], csv_star_metrics[m],
-                               csv_star_metrics[m]);
-    for (size_t m = 0; csv_cost_metrics[m] && csv_col(runs, csv_cost_metrics[m]) >= 0; m++)
-        g_string_append_printf(s, ",%s_n,%s_mean,%s_median,%s_p95,%s_ci_lo,%s_ci_hi", csv_cost_metrics[m],
-                               csv_cost_metrics[m], csv_cost_metrics[m], csv_cost_metrics[m], csv_cost_metrics[m],
-                               csv_cost_metrics[m]);
-    for (size_t m = 0; csv_reauth_metrics[m] && csv_col(runs, csv_reauth_metrics[m]) >= 0; m++)
-        g_string_append_printf(s, ",%s_n,%s_mean,%s_median,%s_p95,%s_ci_lo,%s_ci_hi", csv_reauth_metrics[m],
-                               csv_reauth_metrics[m], csv_reauth_metrics[m], csv_reauth_metrics[m],
-                               csv_reauth_metrics[m], csv_reauth_metrics[m]);
+    const char *const *const extra[] = {csv_star_metrics, csv_cost_metrics, csv_reauth_metrics,
+                                        csv_device_metrics};
+    for (size_t l = 0; l < G_N_ELEMENTS(extra); l++)
+        for (const char *const *m = extra[l]; *m && csv_col(runs, *m) >= 0; m++)
+            g_string_append_printf(s, ",%s_n,%s_mean,%s_median,%s_p95,%s_ci_lo,%s_ci_hi", *m, *m, *m, *m, *m, *m);
     g_string_append_c(s, '\n');
     int reason = csv_col(runs, "detect_reason");
     for (guint p = 0; p < points->len; p++) {
@@ -165,12 +158,9 @@ char *summary_csv(const csv_table *runs, GError **err)
         for (size_t m = 0; csv_metrics[m]; m++)
             if (csv_metric_numeric[m] && csv_col(runs, csv_metrics[m]) >= 0)
                 stats(s, pt->rows, csv_col(runs, csv_metrics[m]));
-        for (size_t m = 0; csv_star_metrics[m] && csv_col(runs, csv_star_metrics[m]) >= 0; m++)
-            stats(s, pt->rows, csv_col(runs, csv_star_metrics[m]));
-        for (size_t m = 0; csv_cost_metrics[m] && csv_col(runs, csv_cost_metrics[m]) >= 0; m++)
-            stats(s, pt->rows, csv_col(runs, csv_cost_metrics[m]));
-        for (size_t m = 0; csv_reauth_metrics[m] && csv_col(runs, csv_reauth_metrics[m]) >= 0; m++)
-            stats(s, pt->rows, csv_col(runs, csv_reauth_metrics[m]));
+        for (size_t l = 0; l < G_N_ELEMENTS(extra); l++)
+            for (const char *const *m = extra[l]; *m && csv_col(runs, *m) >= 0; m++)
+                stats(s, pt->rows, csv_col(runs, *m));
         g_string_append_c(s, '\n');
     }
     return g_string_free(s, FALSE);

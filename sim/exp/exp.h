@@ -54,6 +54,7 @@ bool exp_is_star(const sim_exp *e);
 /* Does some point reauthenticate (a gateway's reauth_time)?  (Its runs have
  * the reauthentication columns, sim/cli/csv.h.) */
 bool exp_reauthenticates(const sim_exp *e);
+bool exp_star_per_device(const sim_exp *e); /* a star whose rows add storm.per_device's columns */
 
 size_t exp_n_points(const sim_exp *e);
 size_t exp_n_seeds(const sim_exp *e);

@@ -294,5 +294,12 @@ bool exp_builder_finish(exp_builder *b, uint32_t seed, GError **err)
         if (why)
             return check_fail(err, who, "storm.clients", why);
     }
+    for (int g = 0; g < 2 && !c->star.clients; g++) {
+        g_autofree char *f_t = g_strdup_printf("gateway.%d.app_timeout", g);
+        g_autofree char *f_k = g_strdup_printf("gateway.%d.app_timeout_packets", g);
+        if (c->gw[g].app_unanswered || c->gw[g].app_silence_ns)
+            return check_fail(err, blame(b, f_t, f_k), f_t,
+                              "an application timeout acts in a star's clients only (storm.clients)");
+    }
     return check_size(b, err);
 }

@@ -268,6 +268,8 @@ static const char *const rx_policies[] = {"lenient", "strict", NULL};
 static const int rx_values[] = {false, true};
 static const char *const sync_triggers[] = {"takeover", "traffic", NULL};
 static const int trigger_values[] = {SIM_SYNC_AT_TAKEOVER, SIM_SYNC_ON_TRAFFIC};
+static const char *const profiles[] = {"full", "minimal", NULL};
+static const int profile_values[] = {false, true};
 
 #define RUN(f) .field = offsetof(sim_run_cfg, f)
 #define GW(f) .field = offsetof(sim_run_cfg, gw[0].f)
@@ -531,6 +533,23 @@ static const exp_key keys[] = {
      .help = "an IKE_SESSION_RESUME unanswered this long falls back to a full handshake; `off`: when its "
               "retransmissions run out, as any request (a gateway that is still down would not answer a "
               "full handshake either, and one that is merely slow would get a costlier request)"},
+    {.name = "profile", .group = EXP_G_GATEWAY, CHOICE(profiles, profile_values), .def = "full",
+     .apply = ap_choice_flag, GW(ike.minimal), .per_run = true,
+     .help = "`minimal`: RFC 7815's minimal initiator, as constrained devices run it: it initiates only "
+              "IKE_SA_INIT and IKE_AUTH (no liveness check, rekey or Delete, whatever the other keys say), "
+              "answers the peer's requests without acting on them (INFORMATIONAL empty, a Delete too, which "
+              "deletes nothing; CREATE_CHILD_SA with NO_ADDITIONAL_SAS), never responds to a new SA, sends "
+              "no INVALID_SPI or INVALID_IKE_SPI, and ignores unprotected notifies unless `qcd` makes it a "
+              "taker (then a verified token deletes its SA)"},
+    {.name = "app_timeout_packets", .group = EXP_G_GATEWAY, QTY(UNIT_COUNT), RANGE("1", "1000000"),
+     .word = "off", .def = "off", .apply = ap_u32, GW(app_unanswered), .per_run = true,
+     .help = "a star client's application starts over when this many readings in a row got no answer: "
+              "as the next reading is due it forgets the SA (no message) and initiates a new one, which that"
+              " reading triggers"},
+    {.name = "app_timeout", .group = EXP_G_GATEWAY, QTY(UNIT_DURATION), RANGE("0s", "1d"), .word = "off",
+     .check = EXP_ABOVE_ZERO, .def = "off", .apply = ap_ns, GW(app_silence_ns), .per_run = true,
+     .help = "…or when no answer came for this long (counted from the last answer, or from the Child SA's "
+              "start)"},
     {.name = "pattern", .group = EXP_G_TRAFFIC, CHOICE(patterns, pattern_values), .def = "constant",
      .apply = ap_choice, TRAFFIC(kind), .per_run = true,
      .help = "packet arrivals: evenly spaced, a Poisson process, or constant while on"},
@@ -657,6 +676,9 @@ static const exp_key keys[] = {
      .help = "headend CPU per IKE_SESSION_RESUME (with `resume`), queued with the IKE_SA_INIT requests. "
               "`calibrated`: the responder's CPU for one, measured like `handshake_cost` (no DH: about an "
               "eighth of an X25519 IKE_SA_INIT); 0 for a suite whose PRF the model does not resume with"},
+    {.name = "per_device", .group = EXP_G_STORM, BOOLEAN, .def = "false", RUN(star.per_device),
+     .per_run = true,
+     .help = "rows add `blackhole_s`, `air_msgs_day`, `air_octets_day` (below)"},
 };
 
 const exp_key *exp_keys(size_t *n)

@@ -19,15 +19,20 @@ const char *exp_star_conflict(const sim_run_cfg *c, int crash, bool events)
         return "clients do not reboot in a star: gateway.0.boot_delay must be 0s";
     if (c->traffic[0].kind == SIM_TRAFFIC_ONOFF)
         return "clients send constant or poisson traffic (traffic.0.pattern), not onoff";
+    if (c->gw[1].app_unanswered || c->gw[1].app_silence_ns)
+        return "the headend has no application timeout: gateway.1.app_timeout* must be off";
     return NULL;
 }
 
-bool exp_is_star(const sim_exp *e)
+static bool first_point(const sim_exp *e, bool per_device)
 {
     exp_run r;
     if (!exp_build_point(e, 0, exp_seed(e, 0), &r, NULL))
         return false;
-    bool star = r.cfg.star.clients > 0;
+    bool star = r.cfg.star.clients > 0 && (!per_device || r.cfg.star.per_device);
     exp_run_clear(&r);
     return star;
 }
+
+bool exp_is_star(const sim_exp *e) { return first_point(e, false); }
+bool exp_star_per_device(const sim_exp *e) { return first_point(e, true); }

@@ -22,7 +22,7 @@ static const unit_suffix sizes[] = {
     {"B", 1}, {"kB", 1e3}, {"KiB", 1024}, {"MB", 1e6}, {"MiB", 1048576}, {"GB", 1e9}, {"GiB", 1073741824},
     {NULL, 0},
 };
-static const unit_suffix pktrates[] = {{"pps", 1}, {"/s", 1}, {NULL, 0}};
+static const unit_suffix pktrates[] = {{"pps", 1}, {"/s", 1}, {"/min", 1.0 / 60}, {NULL, 0}};
 static const unit_suffix persec[] = {{"/s", 1}, {NULL, 0}};
 static const unit_suffix fractions[] = {{"", 1}, {"%", 0.01}, {NULL, 0}};
 static const unit_suffix bare[] = {{"", 1}, {NULL, 0}};
@@ -102,7 +102,7 @@ const char *unit_expect(unit_kind k)
     case UNIT_DURATION: return "a duration with its unit (ns, us, ms, s, min, h, d), e.g. 10ms, 2s, 1.5min";
     case UNIT_BITRATE: return "a bit rate with its unit (bit, kbit, Mbit, Gbit; /s or bps optional), e.g. 100Mbit";
     case UNIT_SIZE: return "a whole number of octets with its unit (B, kB, KiB, MB, MiB, GB, GiB), e.g. 200B";
-    case UNIT_PKTRATE: return "a packet rate with its unit (pps or /s), e.g. 10pps";
+    case UNIT_PKTRATE: return "a packet rate with its unit (pps, /s or /min), e.g. 10pps";
     case UNIT_PERSEC: return "a rate per second, e.g. 10/s (0/s: no limit)";
     case UNIT_FRACTION: return "a fraction from 0 to 1 or a percentage, e.g. 0.01 or 1%";
     case UNIT_REAL: return "a plain non-negative number, e.g. 1.8";

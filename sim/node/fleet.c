@@ -20,7 +20,11 @@ typedef struct sim_client {
     uint64_t seq;
     bool acquiring;     /* an initiation is in flight */
     bool reinitiate;    /* the tunnel went: initiate once the model call returned */
+    uint32_t unanswered; /* readings sent since the last answer */
+    uint64_t reading_seq, reading_ns;  /* the latest reading sent */
+    uint64_t answered_ns, answer_ns;   /* the latest reading answered, and its answer */
     ns3_timer timer, traffic;
+    ns3_timer silence;  /* the application's patience (app_silence_ns) */
 } sim_client;
 
 /* One port range per node receives for all of the node's clients. */
@@ -111,6 +115,39 @@ static void child_gone(sim_client *c, const ike_child *child)
     }
 }
 
+/* The application's patience starts again: an answer came, or a tunnel. */
+static void patience(sim_client *c)
+{
+    c->unanswered = 0;
+    if (c->fleet->cfg.client.app_silence_ns)
+        ns3_timer_start(&c->silence, c->fleet->cfg.client.app_silence_ns);
+}
+
+static void find_established(void *arg, ike_sa *sa)
+{
+    if (ike_sa_established(sa))
+        *(ike_sa **)arg = sa;
+}
+
+/* The application got no answers: the tunnel is dead to it.  It forgets
+ * the SA (the model sends nothing) and, as after any dead peer, initiates
+ * anew (settle). */
+static void start_over(sim_client *c)
+{
+    ike_sa *sa = NULL;
+    ike_ep_foreach(c->ep, find_established, &sa);
+    if (sa)
+        ike_ep_start_over(c->ep, sa, ns3_now_ns());
+    settle(c);
+}
+
+static void on_silence(void *arg)
+{
+    sim_client *c = arg;
+    if (c->esp)
+        start_over(c);
+}
+
 static void cl_event(void *ctx, const ike_event *ev)
 {
     sim_client *c = ctx;
@@ -126,6 +163,7 @@ static void cl_event(void *ctx, const ike_event *ev)
             }
         }
         c->acquiring = false;
+        patience(c);
         break;
     case IKE_EV_CHILD_REKEYED: {
         esp_sa *sa;
@@ -178,14 +216,22 @@ static void tick(void *arg)
     sim_fleet *f = c->fleet;
     uint8_t inner[1500], pkt[1600];
     size_t pkt_len, len = f->cfg.traffic.size;
+    uint32_t k = f->cfg.client.app_unanswered;
+    if (k && c->esp && c->unanswered >= k)
+        start_over(c); /* this reading then asks for the new SA */
     sim_tell(&f->listener, &(sim_trace){.type = SIM_TR_APP_SENT, .node = f, .index = c->index});
     uint64_t me = sim_fleet_peer(f, c->index), he = sim_fleet_headend(f, c->index);
     esp_app_pkt in = {.src = sim_peer_addr(me), .dst = sim_peer_addr(he), .sport = 9, .dport = 9,
                       .flow = c->index, .seq = c->seq++, .sent_ns = ns3_now_ns()};
     if (c->esp && len <= sizeof inner && esp_inner_build(&in, len, inner, sizeof inner) == ESP_OK &&
-        esp_sa_seal(c->esp, ESP_NH_IPV4, inner, len, pkt, sizeof pkt, &pkt_len) == ESP_OK)
+        esp_sa_seal(c->esp, ESP_NH_IPV4, inner, len, pkt, sizeof pkt, &pkt_len) == ESP_OK) {
+        sim_tell(&f->listener, &(sim_trace){.type = SIM_TR_ESP_SENT, .node = f, .index = c->index, .peer = he,
+                                            .spi = esp_sa_spi_out(c->esp), .bytes = pkt, .len = pkt_len});
         send_from(c, he, pkt, pkt_len);
-    else if (!c->esp && !c->acquiring)
+        c->unanswered++;
+        c->reading_seq = in.seq;
+        c->reading_ns = in.sent_ns;
+    } else if (!c->esp && !c->acquiring)
         initiate(c); /* the acquire: a packet found no SA */
     schedule_tick(c, false);
 }
@@ -206,6 +252,11 @@ static void on_esp(sim_client *c, const uint8_t *data, size_t len)
         rx.next_header != ESP_NH_IPV4 || esp_inner_parse(rx.payload, rx.len, &in, &inner_len) != ESP_OK)
         return;
     ike_ep_esp_seen(c->ep, ns3_now_ns(), spi);
+    patience(c);
+    if (in.seq == c->reading_seq) {
+        c->answered_ns = c->reading_ns;
+        c->answer_ns = ns3_now_ns();
+    }
     sim_app_pkt app = {in.flow, in.seq, in.sent_ns, inner_len, in.src, spi, rx.seq};
     sim_tell(&c->fleet->listener,
              &(sim_trace){.type = SIM_TR_DELIVERED, .node = c->fleet, .index = c->index, .app = &app});
@@ -277,6 +328,7 @@ sim_fleet *sim_fleet_new(const sim_fleet_cfg *cfg, uint32_t n, uint32_t per_node
         }
         ns3_timer_init(&c->timer, nodes[node_of(f, i)], on_timer, c);
         ns3_timer_init(&c->traffic, nodes[node_of(f, i)], tick, c);
+        ns3_timer_init(&c->silence, nodes[node_of(f, i)], on_silence, c);
     }
     return f;
 }
@@ -289,6 +341,7 @@ void sim_fleet_free(sim_fleet *f)
         sim_client *c = &f->c[i];
         ns3_timer_stop(&c->timer);
         ns3_timer_stop(&c->traffic);
+        ns3_timer_stop(&c->silence);
         ike_ep *ep = c->ep;
         c->ep = NULL;
         if (ep) {
@@ -307,6 +360,12 @@ void sim_fleet_listen(sim_fleet *f, const sim_listener *l) { f->listener = *l; }
 uint32_t sim_fleet_size(const sim_fleet *f) { return f->n; }
 bool sim_fleet_active(const sim_fleet *f, uint32_t i) { return f->c[i].rate_pps > 0; }
 ike_ep *sim_fleet_ep(sim_fleet *f, uint32_t i) { return f->c[i].ep; }
+
+void sim_fleet_last_answer(const sim_fleet *f, uint32_t i, uint64_t *reading_ns, uint64_t *answer_ns)
+{
+    *reading_ns = f->c[i].answered_ns;
+    *answer_ns = f->c[i].answer_ns;
+}
 
 const char *sim_fleet_id(const sim_fleet *f, uint32_t i, size_t *len)
 {

@@ -9,7 +9,10 @@
  * log-uniform around the configured one, and the headend answers each
  * packet.  Whole-second DPD clocks get a random phase per client.  A client
  * that declares the headend dead (or whose new handshake failed) initiates
- * again at once, for as long as the run lasts.
+ * again at once, for as long as the run lasts.  With an application timeout
+ * (sim_gw_cfg.app_unanswered, app_silence_ns) a client whose readings go
+ * unanswered starts over by itself: the model forgets the SA without a word
+ * (ike_ep_start_over) and the client initiates anew.
  */
 #ifndef IKESIM_SIM_FLEET_H
 #define IKESIM_SIM_FLEET_H
@@ -51,5 +54,8 @@ bool sim_fleet_active(const sim_fleet *f, uint32_t client);
 bool sim_fleet_provision(sim_fleet *f, uint32_t client, const ike_sa_state *st);
 bool sim_fleet_holds(const sim_fleet *f, uint32_t client, uint64_t spi_i, uint64_t spi_r);
 ike_ep *sim_fleet_ep(sim_fleet *f, uint32_t client);
+/* The client's latest answered reading: when it was sent and when its
+ * answer came (both 0: none yet). */
+void sim_fleet_last_answer(const sim_fleet *f, uint32_t client, uint64_t *reading_ns, uint64_t *answer_ns);
 
 #endif

@@ -58,6 +58,11 @@ typedef struct sim_gw_cfg {
     uint32_t ticket_roll_ms;      /* a new ticket key when the current one is this old (0: never) */
     uint32_t ticket_grace_ms;     /* a replaced key still opens tickets this long */
     uint32_t resume_timeout_ms;   /* fall back after this long without an answer (0: the schedule) */
+    /* a star client's application (fleet.c) judges the tunnel dead and starts
+     * over (ike_ep_start_over, then a new SA) when this many readings in a row
+     * went unanswered, or when no answer came for app_silence_ns (0: never) */
+    uint32_t app_unanswered;
+    uint64_t app_silence_ns;
 } sim_gw_cfg;
 
 void sim_gw_cfg_defaults(sim_gw_cfg *cfg);

@@ -186,8 +186,11 @@ static void on_esp(sim_headend *h, uint64_t from, const uint8_t *data, size_t le
     esp_app_pkt back = {.src = in.dst, .dst = in.src, .sport = in.dport, .dport = in.sport, .flow = in.flow,
                         .seq = in.seq, .sent_ns = ns3_now_ns()};
     if (esp_inner_build(&back, inner_len, plain, sizeof plain) == ESP_OK &&
-        esp_sa_seal(sa, ESP_NH_IPV4, plain, inner_len, pkt, sizeof pkt, &out_len) == ESP_OK)
+        esp_sa_seal(sa, ESP_NH_IPV4, plain, inner_len, pkt, sizeof pkt, &out_len) == ESP_OK) {
+        sim_tell(&h->listener, &(sim_trace){.type = SIM_TR_ESP_SENT, .node = h, .peer = from,
+                                            .spi = esp_sa_spi_out(sa), .bytes = pkt, .len = out_len});
         ns3_udp_range_send(h->range, IKE_NATT_PORT, sim_peer_addr(from), sim_peer_port(from), pkt, out_len);
+    }
 }
 
 static void on_datagram(void *arg, uint16_t port, const uint8_t *data, size_t len, uint32_t src, uint16_t sport)

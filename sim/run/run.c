@@ -209,7 +209,7 @@ void sim_run_cfg_defaults(sim_run_cfg *cfg)
         memset(cfg->gw[i].qcd_secret, 0x51 + i, QCD_SECRET_LEN);
         cfg->traffic[i] = (sim_traffic_cfg){SIM_TRAFFIC_CONSTANT, 10, 200, 1.0, cfg->horizon_s, 0, 0};
     }
-    cfg->star = (sim_star_cfg){0, 250, 0.5, 10, 0.002, 1000, 0};
+    cfg->star = (sim_star_cfg){0, 250, 0.5, 10, 0.002, 1000, 0, false};
 }
 
 int sim_run_bounded(const sim_run_cfg *cfg, uint64_t horizon_ns, sim_row *row)

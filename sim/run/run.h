@@ -76,6 +76,7 @@ typedef struct sim_star_cfg {
     uint32_t init_queue;       /* IKE_SA_INIT waiting for the CPU; beyond: dropped */
     double resume_cost_s;      /* headend CPU per IKE_SESSION_RESUME (RFC 5723, gateway.resume);
                                   SIM_COST_CALIBRATED until the builder takes it from calibration.h */
+    bool per_device;           /* rows add what one client lost and spent (sim_row) */
 } sim_star_cfg;
 
 typedef struct sim_run_cfg {
@@ -145,6 +146,10 @@ typedef struct sim_row {
      * one direction from such a packet to the next one delivered */
     uint64_t reauths, esp_lost;
     double outage_max_s;
+    /* star runs with per_device: the mean client's time without a tunnel from
+     * the crash (to the horizon if it never recovered), and the datagrams and
+     * IPv4 octets it sent and received (IKE and ESP), per client-day connected */
+    double blackhole_s, air_msgs_day, air_octets_day;
 } sim_row;
 
 void sim_run_cfg_defaults(sim_run_cfg *cfg);

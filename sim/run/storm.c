@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "esp_udp.h"
 #include "fleet.h"
 #include "headend.h"
 
@@ -17,6 +18,8 @@ typedef struct client_truth {
     uint64_t spi_i, spi_r;
     int64_t detect_ns, recover_ns; /* from the crash; -1: not (yet) */
     ike_del_reason detect_reason;
+    int64_t answered_ns, answer_ns; /* the last reading answered before the crash, and its
+                                       answer, from the crash (<= 0); INT64_MIN: none */
 } client_truth;
 
 typedef struct storm {
@@ -36,6 +39,8 @@ typedef struct storm {
     GArray *served;                  /* uint64_t: when the CPU took each IKE_SA_INIT */
     uint64_t ike_msgs, ike_bytes, liveness_checks, false_positives, retries, cookies, init_drops;
     uint64_t sent_after, delivered_after;
+    uint64_t air_msgs, air_octets;   /* every datagram between the clients and the headend */
+    double service_s;                /* client-seconds from provisioning to the horizon */
 } storm;
 
 typedef struct provision_ctx {
@@ -119,11 +124,19 @@ static void on_headend_event(void *arg, const ike_event *ev)
     }
 }
 
+/* A datagram on a client's link, as IPv4 octets (UDP and IPv4 headers). */
+static void on_air(storm *s, size_t udp_payload)
+{
+    s->air_msgs++;
+    s->air_octets += udp_payload + 8 + 20;
+}
+
 static void on_ike_sent(void *arg, size_t len)
 {
     storm *s = arg;
     s->ike_msgs++;
     s->ike_bytes += len;
+    on_air(s, ESP_NON_ESP_MARKER_LEN + len); /* port 4500: behind the non-ESP marker */
 }
 
 static void on_served(void *arg)
@@ -172,6 +185,7 @@ static void on_trace(void *arg, const sim_trace *t)
             on_client_event(s, t->index, t->ike);
         break;
     case SIM_TR_IKE_SENT: on_ike_sent(s, t->len); break;
+    case SIM_TR_ESP_SENT: on_air(s, t->len); break;
     case SIM_TR_INIT_SERVED: on_served(s); break;
     case SIM_TR_INIT_DROPPED: on_dropped(s); break;
     case SIM_TR_APP_SENT: on_app_sent(s, t->index); break;
@@ -262,6 +276,8 @@ static void provision(void *arg)
     if (!sim_headend_provision(s->he, sim_fleet_peer(s->fleet, p->client), s->st_he) ||
         !sim_fleet_provision(s->fleet, p->client, s->st_client))
         g_warning("client %u: provisioning failed", p->client);
+    else
+        s->service_s += (double)(s->horizon_ns - MIN(ns3_now_ns(), s->horizon_ns)) / NS;
     /* keys do not linger */
     memset(&s->st_client->keys, 0, sizeof s->st_client->keys);
     memset(&s->st_client->child, 0, sizeof s->st_client->child);
@@ -274,8 +290,17 @@ static void provision(void *arg)
 static void crash(void *arg)
 {
     storm *s = arg;
-    if (!after_crash(s))
+    if (!after_crash(s)) {
         s->crash_ns = (int64_t)ns3_now_ns();
+        for (uint32_t i = 0; i < s->n; i++) { /* what each application last heard */
+            uint64_t reading, answer;
+            sim_fleet_last_answer(s->fleet, i, &reading, &answer);
+            if (answer) {
+                s->ct[i].answered_ns = (int64_t)reading - s->crash_ns;
+                s->ct[i].answer_ns = (int64_t)answer - s->crash_ns;
+            }
+        }
+    }
     sim_headend_crash(s->he);
 }
 
@@ -310,6 +335,9 @@ void sim_storm_curve_clear(sim_storm_curve *c)
     g_free(c->detect_s);
     g_free(c->recover_s);
     g_free(c->active);
+    g_free(c->answered_s);
+    g_free(c->answer_s);
+    c->answered_s = c->answer_s = NULL;
     c->recovered = c->init_per_s = c->detect_s = c->recover_s = NULL;
     c->active = NULL;
     c->n_bins = c->n_clients = 0;
@@ -321,7 +349,11 @@ static void fill_per_client(const storm *s, sim_storm_curve *cv)
     cv->detect_s = g_new(double, s->n);
     cv->recover_s = g_new(double, s->n);
     cv->active = g_new(bool, s->n);
+    cv->answered_s = g_new(double, s->n);
+    cv->answer_s = g_new(double, s->n);
     for (uint32_t i = 0; i < s->n; i++) {
+        cv->answered_s[i] = s->ct[i].answered_ns == INT64_MIN ? NAN : s->ct[i].answered_ns / NS;
+        cv->answer_s[i] = s->ct[i].answer_ns == INT64_MIN ? NAN : s->ct[i].answer_ns / NS;
         cv->detect_s[i] = s->ct[i].detect_ns < 0 ? NAN : s->ct[i].detect_ns / NS;
         cv->recover_s[i] = s->ct[i].recover_ns < 0 ? NAN : s->ct[i].recover_ns / NS;
         cv->active[i] = sim_fleet_active(s->fleet, i);
@@ -332,6 +364,7 @@ static void fill_curve(const storm *s, const int64_t *sorted, size_t have, sim_s
 {
     cv->n_bins = cv->n_clients = 0;
     cv->recovered = cv->init_per_s = cv->detect_s = cv->recover_s = NULL;
+    cv->answered_s = cv->answer_s = NULL;
     cv->active = NULL;
     if (cv->per_client)
         fill_per_client(s, cv);
@@ -353,6 +386,21 @@ static void fill_curve(const storm *s, const int64_t *sorted, size_t have, sim_s
         if (b < cv->n_bins)
             cv->init_per_s[b] += 1 / cv->bin_s;
     }
+}
+
+/* What the mean client lost and spent. */
+static void fill_device(const storm *s, sim_row *row)
+{
+    double days = s->service_s / 86400; /* client-days connected */
+    row->air_msgs_day = days > 0 ? (double)s->air_msgs / days : NAN;
+    row->air_octets_day = days > 0 ? (double)s->air_octets / days : NAN;
+    row->blackhole_s = NAN;
+    if (!after_crash(s))
+        return;
+    double sum = 0, rest = (double)(s->horizon_ns - (uint64_t)s->crash_ns);
+    for (uint32_t i = 0; i < s->n; i++)
+        sum += s->ct[i].recover_ns >= 0 ? (double)s->ct[i].recover_ns : rest;
+    row->blackhole_s = sum / s->n / NS;
 }
 
 static void fill_row(storm *s, sim_row *row, sim_storm_curve *curve)
@@ -423,6 +471,8 @@ static void fill_row(storm *s, sim_row *row, sim_storm_curve *curve)
         double span = MAX(end - s->reboot_ns / NS, 1.0); /* at least one of the peak's bins */
         row->init_mean_per_s = s->served->len / span;
     }
+    if (s->cfg->star.per_device)
+        fill_device(s, row);
     row->cookies = s->cookies;
     row->retries = s->retries;
     row->init_drops = s->init_drops;
@@ -492,7 +542,8 @@ int sim_storm_run(const sim_run_cfg *cfg, sim_row *row, sim_storm_curve *curve)
                .horizon_ns = (uint64_t)llround(cfg->horizon_s * NS)};
     s.ct = g_new(client_truth, s.n);
     for (uint32_t i = 0; i < s.n; i++)
-        s.ct[i] = (client_truth){.detect_ns = -1, .recover_ns = -1};
+        s.ct[i] = (client_truth){.detect_ns = -1, .recover_ns = -1, .answered_ns = INT64_MIN,
+                                 .answer_ns = INT64_MIN};
     s.served = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     s.node_of_addr = g_hash_table_new(NULL, NULL);
     s.child_spis = g_hash_table_new(NULL, NULL);

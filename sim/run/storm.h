@@ -44,6 +44,9 @@ typedef struct sim_storm_curve {
     size_t n_clients;
     double *detect_s, *recover_s;
     bool *active;
+    /* ...and the last reading each had answered before the crash: when it
+     * was sent and when the answer came, from the crash (NaN: none) */
+    double *answered_s, *answer_s;
 } sim_storm_curve;
 
 void sim_storm_curve_clear(sim_storm_curve *c);
