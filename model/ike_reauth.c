@@ -25,7 +25,7 @@
 void reauth_schedule(ike_sa *sa, uint64_t now)
 {
     const ike_sa_lifetime *l = &sa->ep->cfg->ike_life;
-    if (l->reauth_s == 0)
+    if (l->reauth_s == 0 || ep_minimal(sa->ep)) /* RFC 7815: no reauthentication */
         return;
     uint8_t b[4];
     ep_random(sa->ep, b, sizeof b);
@@ -41,7 +41,7 @@ void reauth_due(ike_sa *sa, uint64_t now)
 
 int ike_ep_reauth(ike_ep *ep, ike_sa *sa, uint64_t now)
 {
-    if (sa->state != SA_ESTABLISHED || sa->reauthing)
+    if (sa->state != SA_ESTABLISHED || sa->reauthing || ep_minimal(ep))
         return IKE_E_STATE;
     ike_reauth_mode mode = ep->cfg->reauth_mode;
     sa->reauthing = true;

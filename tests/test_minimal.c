@@ -25,6 +25,7 @@ static void cfgs(ike_cfg *a, ike_cfg *b)
     a->minimal = true;
     a->dpd_delay_ms = 30000;
     a->child_life = (ike_child_lifetime){3600, 3960, 360};
+    a->ike_life = (ike_sa_lifetime){0, 4 * 3600, 360, 360}; /* reauthentication: never, being minimal */
     a->hint_starts_dpd = true;
     b->dpd_delay_ms = 30000;
     uint8_t s[QCD_SECRET_LEN];
@@ -207,6 +208,7 @@ static void test_initiator_only(void)
     g_assert_cmpint(ike_ep_liveness(p.ep[0], sa, p.now), ==, IKE_E_STATE);
     g_assert_cmpint(ike_ep_delete(p.ep[0], sa, p.now), ==, IKE_E_STATE);
     g_assert_cmpint(ike_ep_rekey_child(p.ep[0], sa, p.now), ==, IKE_E_STATE);
+    g_assert_cmpint(ike_ep_reauth(p.ep[0], sa, p.now), ==, IKE_E_STATE);
     g_assert_cmpuint(ike_ep_next_deadline(p.ep[0]), ==, UINT64_MAX); /* no timer of its own */
     g_assert_cmpint(ike_ep_invalid_spi(p.ep[0], p.now, 1, 0x1234, NULL), ==, IKE_OK);
     g_assert_cmpuint(p.sent[0]->len, ==, 2);

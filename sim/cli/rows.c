@@ -23,6 +23,7 @@ static bool is_numeric_metric(const char *col)
             return true;
     for (size_t i = 0; csv_cost_metrics[i]; i++)
         if (strcmp(csv_cost_metrics[i], col) == 0)
+            return true;
     for (size_t i = 0; csv_reauth_metrics[i]; i++)
         if (strcmp(csv_reauth_metrics[i], col) == 0)
             return true;

@@ -149,6 +149,13 @@ static bool finish_gateway(exp_builder *b, int i, GError **err)
     ike_sa_lifetime *life = &ike->ike_life;
     if (life->rand_s == IKE_LFT_UNSET) /* strongSwan: min(over_time, T / 2), over_time a tenth */
         life->rand_s = life->reauth_s / 10;
+    if (ike->minimal && b->cfg->gw[i].resume) {
+        g_autofree char *f_resume = g_strdup_printf("gateway.%d.resume", i);
+        g_autofree char *f_profile = g_strdup_printf("gateway.%d.profile", i);
+        return check_fail(err, blame(b, f_resume, f_profile), f_resume,
+                          "a minimal initiator (profile = minimal) neither asks for tickets nor resumes "
+                          "(RFC 7815 has only IKE_SA_INIT and IKE_AUTH)");
+    }
     ike_cfg probe = *ike;
     static const qcd_secrets dummy;
     probe.qcd.secrets = &dummy; /* set by the gateway itself */
