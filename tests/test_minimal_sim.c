@@ -119,13 +119,13 @@ static void test_capture(void)
     g_autofree char *keys = g_build_filename(dir, "ikev2_decryption_table", NULL);
     sim_run_cfg c;
     sim_run_cfg_defaults(&c);
-    c.horizon_s = 30;
+    c.horizon_s = 40;
     c.gw[0].ike.minimal = true;
     c.gw[0].ike.dpd_delay_ms = 1000; /* ignored: minimal */
     c.gw[1].establish = SIM_EST_NEVER;
     c.gw[1].ike.dpd_delay_ms = 1000;
     c.gw[1].ike.dpd_counts_esp = false;
-    c.gw[1].ike.child_life = (ike_child_lifetime){5, 10, 0};
+    c.gw[1].ike.child_life = (ike_child_lifetime){5, 3600, 0}; /* refused: retried every 6-15 s */
     c.pcap_dir = dir;
     c.keylog_path = keys;
     sim_row row;
