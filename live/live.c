@@ -657,6 +657,11 @@ static const char description[] =
     "(esp_echo_answered ... spi=its outbound SPI seq=N).  As initiator, start at\n"
     "the peer's port 4500 (2.23 allows it; ikesim-live does not float from 500).\n"
     "\n"
+    "--reauth SECONDS: a new IKE SA and Child SA from scratch that long after each\n"
+    "IKE SA was established (RFC 7296 2.8.3), as --reauth-mode says: bbm deletes\n"
+    "the old IKE SA first, then sets up the new one with INITIAL_CONTACT; mbb sets\n"
+    "up the new one first (no INITIAL_CONTACT), then deletes the old.\n"
+    "\n"
     "--child-rekey SECONDS: CREATE_CHILD_SA with N(REKEY_SA) that long after\n"
     "each Child SA was installed (strongSwan's rekey_time with rand_time 0), then\n"
     "Delete of the replaced SA.\n"
@@ -695,6 +700,8 @@ int main(int argc, char **argv)
     gint cookie_threshold = DEFAULT_COOKIE_THRESHOLD, half_open_max = DEFAULT_HALF_OPEN_MAX;
     gboolean childless = FALSE, nat_t = FALSE;
     double child_rekey = 0;
+    gint reauth = 0;
+    g_autofree char *reauth_mode = NULL;
     GOptionEntry entries[] = {
         {"listen", 'l', 0, G_OPTION_ARG_STRING, &listen_s, "Local UDP address (required)", "ADDR:PORT"},
         {"initiate", 'i', 0, G_OPTION_ARG_STRING, &initiate, "Start an IKE SA to this peer", "ADDR:PORT"},
@@ -708,6 +715,10 @@ int main(int argc, char **argv)
          "NAT traversal: NAT-D in IKE_SA_INIT, ESP in UDP on the Child SAs (see below)", NULL},
         {"child-rekey", 0, 0, G_OPTION_ARG_DOUBLE, &child_rekey,
          "Rekey each Child SA this long after it was installed (0: never)", "SECONDS"},
+        {"reauth", 0, 0, G_OPTION_ARG_INT, &reauth,
+         "Reauthenticate each IKE SA this long after it was established (0: never)", "SECONDS"},
+        {"reauth-mode", 0, 0, G_OPTION_ARG_STRING, &reauth_mode,
+         "Reauthentication: bbm (break-before-make, strongSwan's default) or mbb", "MODE"},
         {"dpd", 0, 0, G_OPTION_ARG_DOUBLE, &dpd,
          "Liveness check after this long without inbound traffic (0: none)", "SECONDS"},
         {"retransmit", 0, 0, G_OPTION_ARG_STRING, &retransmit,
@@ -776,6 +787,10 @@ int main(int argc, char **argv)
                            "86400 seconds");
     if (!(child_rekey >= 0 && child_rekey <= 86400 && child_rekey == (double)(uint32_t)child_rekey))
         return usage_error("--child-rekey takes 0 to 86400 whole seconds");
+    if (reauth < 0 || reauth > 86400)
+        return usage_error("--reauth takes 0 to 86400 seconds");
+    if (reauth_mode && strcmp(reauth_mode, "bbm") && strcmp(reauth_mode, "mbb"))
+        return usage_error("--reauth-mode takes bbm or mbb");
     if (esp_keylog_file && !nat_t)
         return usage_error("--esp-keylog needs --nat-t (ESP only goes with it)");
     if (nat_t && remote && g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(remote)) == 500)
@@ -821,6 +836,9 @@ int main(int argc, char **argv)
     if (child_rekey > 0) /* strongSwan's rekey_time, rand_time 0: exactly then; no hard
                             lifetime (110 % of a 1 s rekey_time is 1 s: it would expire) */
         cfg.child_life = (ike_child_lifetime){(uint32_t)child_rekey, 0, 0};
+    /* strongSwan's reauth_time with rand_time 0: exactly then; no hard expiry */
+    cfg.ike_life.reauth_s = (uint32_t)reauth;
+    cfg.reauth_mode = reauth_mode && !strcmp(reauth_mode, "mbb") ? IKE_REAUTH_MBB : IKE_REAUTH_BBM;
     cfg.dpd_delay_ms = (uint32_t)(dpd * 1000 + 0.5);
     lv.delete_after = delete_after;
     lv.failover_after = failover_after;

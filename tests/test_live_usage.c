@@ -35,10 +35,17 @@ static void test_child_rekey(void)
     refused((const char *[]){"--child-rekey", "86401", NULL}, "--child-rekey takes 0 to 86400 whole seconds");
 }
 
+static void test_reauth(void)
+{
+    refused((const char *[]){"--reauth-mode", "later", NULL}, "--reauth-mode takes bbm or mbb");
+    refused((const char *[]){"--reauth", "-2", NULL}, "--reauth takes 0 to 86400 seconds");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/live-usage/nat-t", test_nat_t);
     g_test_add_func("/live-usage/child-rekey", test_child_rekey);
+    g_test_add_func("/live-usage/reauth", test_reauth);
     return g_test_run();
 }

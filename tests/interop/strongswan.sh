@@ -628,11 +628,12 @@ child_case() { # child_case TAG ROLE REKEYER : charon is the IKE ROLE; REKEYER r
   [ "$LIVE_RC" -eq 0 ] || { diag "$W/live.out" "$W/live.err"; grep -E '\[(IKE|ENC|CFG|CHD|ESP)\]' "$W/charon.log" | diag; }
 }
 
-# Reauthentication, make-before-break (RFC 7296 2.8.3; strongSwan's
-# charon.make_before_break): charon, the IKE initiator, with reauth_time 3 s
-# builds a new IKE SA and Child SA next to the old ones, then deletes the
-# old IKE SA.  A ping every 0.1 s from charon's end of the tunnel runs
-# across it and must lose nothing.
+# Reauthentication, make-before-break (RFC 7296 2.8.3): the reauthenticating
+# side builds a new IKE SA and Child SA next to the old ones, then deletes
+# the old IKE SA.  charon (strongSwan's charon.make_before_break, the IKE
+# initiator, reauth_time 2 s), or ikesim-live (--reauth 2 --reauth-mode mbb,
+# the IKE initiator towards charon).  A ping every 0.1 s from charon's end of
+# the tunnel runs across it and must lose nothing.
 ike_sas() { # our established IKE SAs: "SPIi SPIr", oldest first
   awk '$2 == "sa_established" { print $3, $4 }' "$W/live.out"
 }
@@ -643,27 +644,33 @@ charon_ike_only() { # charon_ike_only "SPIi SPIr" : its only IKE SA, ESTABLISHED
   sw --list-sas || return 1
   [ "$(grep -c 'IKEv2' "$W/sw.out")" -eq 1 ] && grep -q "ESTABLISHED, IKEv2, ${1% *}_i\*\? ${1#* }_r" "$W/sw.out"
 }
-reauth_case() {
-  local tag=reauth-mbb
-  CHARON_OPTS="    make_before_break = yes" child_run "$tag" initiator "        reauth_time = 2s
+reauth_case() { # reauth_case TAG REAUTHER
+  local tag=$1 by=$2 role=initiator why=delete # how the old IKE SA ends on our side
+  if [ "$by" = charon ]; then
+    CHARON_OPTS="    make_before_break = yes" child_run "$tag" initiator "        reauth_time = 2s
         rand_time = 0s
         over_time = 20s
 $(children_conf 0s)" || return 1
+  else
+    role=responder why=local
+    child_run "$tag" responder "$(children_conf 0s)" --reauth 2 --reauth-mode mbb || return 1
+  fi
   poll 2 eval '[ -n "$(nth_child 1)" ]'
   # 30 echoes, 0.1 s apart, across the reauthentication at 2 s (charon
   # reauthenticates every 2 s: under load the checks may meet a third IKE SA)
   ip netns exec "$NS" ping -n -c 30 -i 0.1 -W 1 -I "$CHARON_INNER" "$OUR_INNER" > "$W/ping.out" 2>&1 &
   local ping_pid=$! old new
-  poll 8 eval '[ "$(ike_sas | wc -l)" -ge 2 ] && grep -q " sa_deleted .* reason=delete" "$W/live.out"'
+  poll 8 eval '[ "$(ike_sas | wc -l)" -ge 2 ] && grep -q " sa_deleted $(ike_sas | sed -n 1p) " "$W/live.out"'
   old=$(ike_sas | sed -n 1p) new=$(ike_sas | sed -n 2p)
   echo "# IKE SAs: old ${old:-none}, new ${new:-none}"
-  check "$tag: charon reauthenticates: a second IKE SA with new SPIs and its Child SA, ours as responder" \
+  local ours; ours=$([ "$role" = initiator ] && echo responder || echo initiator)
+  check "$tag: $by reauthenticates: a second IKE SA with new SPIs and its Child SA, ours as $ours" \
     eval '[ -n "$new" ] && [ "${new% *}" != "${old% *}" ] && [ "$(nth_child 2 | wc -w)" -eq 2 ] &&
-          grep -q "sa_established ${new% *} ${new#* } role=responder" "$W/live.out"'
+          grep -q "sa_established ${new% *} ${new#* } role=$ours" "$W/live.out"'
   check "$tag: make before break: the new IKE SA and Child SA are up before the old IKE SA's Delete" \
-    eval 'a=$(line_of " child_established ${new% *} ") d=$(line_of " msg_received ${old% *} ${old#* } INFORMATIONAL request") &&
+    eval 'a=$(line_of " child_established ${new% *} ") d=$(line_of " msg_(sent|received) ${old% *} ${old#* } INFORMATIONAL request") &&
           [ -n "$a" ] && [ -n "$d" ] && [ "$a" -lt "$d" ] &&
-          grep -q " sa_deleted ${old% *} ${old#* } reason=delete" "$W/live.out"'
+          grep -q " sa_deleted ${old% *} ${old#* } reason=$why" "$W/live.out"'
   check "$tag: charon keeps only the new IKE SA, its Child SA mirrors ours" \
     eval 'poll 2 eval "charon_ike_only \"\$(ike_sas | tail -n 1)\"" && poll 2 eval "charon_has_only \"\$(latest_child)\""'
   reap "$ping_pid" 10
@@ -672,7 +679,7 @@ $(children_conf 0s)" || return 1
     eval 'grep -q "30 packets transmitted, 30 received" "$W/ping.out" && [ "$(last_esp)" = "$(latest_child)" ] &&
           [ "$(last_esp)" != "$(nth_child 1)" ]'
   sw --terminate --ike peer --timeout 5
-  poll 3 eval '[ "$(grep -c " sa_deleted .* reason=delete" "$W/live.out")" -ge 2 ]'
+  poll 3 eval 'grep -q " sa_deleted $(ike_sas | tail -n 1) reason=delete" "$W/live.out"'
   kill -TERM "$LIVE_PID"; reap "$LIVE_PID" 5; LIVE_RC=$?
   down
   check "$tag: capture well-formed, every SK payload of both IKE SAs and all 60 ESP packets decrypted (tshark)" \
@@ -694,7 +701,7 @@ RUNS+=("1 wrong_psk_case" "1 child_refused_case" "3 qcd_case" "9 ha_case")
 for role in initiator responder; do
   for by in charon ikesim; do RUNS+=("7 child_case child-$role-$by-rekeys $role $by"); done
 done
-RUNS+=("6 reauth_case")
+RUNS+=("6 reauth_case reauth-mbb-by-charon charon" "6 reauth_case reauth-mbb-by-ikesim ikesim")
 PLAN=0 SELECTED=()
 for r in "${RUNS[@]}"; do
   [ -z "${ONLY:-}" ] || [[ $r =~ ${ONLY} ]] || continue
