@@ -378,7 +378,11 @@ const char *sim_fleet_id(const sim_fleet *f, uint32_t i, size_t *len)
 bool sim_fleet_provision(sim_fleet *f, uint32_t i, const ike_sa_state *st)
 {
     sim_client *c = &f->c[i];
-    bool ok = ike_ep_import(c->ep, ns3_now_ns(), sim_fleet_headend(f, i), st) != NULL;
+    ike_sa *sa = ike_ep_import(c->ep, ns3_now_ns(), sim_fleet_headend(f, i), st);
+    bool ok = sa != NULL;
+    /* RFC 5723: the ticket a real client got in its IKE_AUTH, asked for now (INFORMATIONAL) */
+    if (ok && f->cfg.client.resume)
+        ike_ep_request_ticket(c->ep, sa, ns3_now_ns());
     settle(c);
     if (ok && c->rate_pps > 0)
         schedule_tick(c, true);
