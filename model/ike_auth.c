@@ -25,7 +25,7 @@ static int auth_value(ike_sa *sa, bool ours, const uint8_t *idb, size_t idb_len,
     size_t nonce_len = by_initiator ? hs->nr_len : hs->ni_len;
     const uint8_t *skp = by_initiator ? sa->keys.pi : sa->keys.pr;
     if (hs->resuming) /* RFC 5723 §4.3.3: keyed with SK_p, no PSK */
-        return resume_auth_value(sa, msg, msg_len, nonce, nonce_len, skp, idb, idb_len, out);
+        return ike_resumed_auth(msg, msg_len, nonce, nonce_len, skp, idb, idb_len, out);
     return ike_psk_auth(sa->suite.prf, cfg->psk, cfg->psk_len, msg, msg_len, nonce, nonce_len, skp, idb,
                         idb_len, out);
 }

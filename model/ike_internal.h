@@ -281,11 +281,7 @@ void resume_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx);
 void resume_on_request(ike_ep *ep, uint64_t now, uint64_t peer, const ike_rx *rx);
 void resume_give_up(ike_sa *sa, uint64_t now);
 void resuming_free(ike_resuming *r);
-/* IKE_AUTH: the AUTH value of a resumed SA (§4.3.3), and whether a peer's ID
- * is the one its ticket names. */
-int resume_auth_value(const ike_sa *sa, const uint8_t *msg, size_t msg_len, const uint8_t *nonce,
-                      size_t nonce_len, const uint8_t *sk_p, const uint8_t *idb, size_t idb_len,
-                      uint8_t out[IKE_PRF_MAX]);
+/* IKE_AUTH of a resumed SA: is a peer's ID the one its ticket names (§4.3.3)? */
 bool resume_peer_id_ok(const ike_sa *sa, uint8_t type, const uint8_t *id, size_t len);
 /* Responder: the answer to a TICKET_REQUEST in m->pl[first..] (0 payloads
  * when none was asked for or tickets are off), its body written into buf. */

@@ -172,14 +172,6 @@ size_t resume_ticket_answer(ike_sa *sa, uint64_t now, const ike_msg *m, size_t f
 
 /* --- IKE_AUTH after IKE_SESSION_RESUME --- */
 
-int resume_auth_value(const ike_sa *sa, const uint8_t *msg, size_t msg_len, const uint8_t *nonce,
-                      size_t nonce_len, const uint8_t *sk_p, const uint8_t *idb, size_t idb_len,
-                      uint8_t out[IKE_PRF_MAX])
-{
-    (void)sa;
-    return ike_resumed_auth(msg, msg_len, nonce, nonce_len, sk_p, idb, idb_len, out);
-}
-
 bool resume_peer_id_ok(const ike_sa *sa, uint8_t type, const uint8_t *id, size_t len)
 {
     const ike_resuming *r = sa->hs ? sa->hs->resuming : NULL;

@@ -29,7 +29,6 @@ task_verdict ticket_req_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, i
 
 int ike_ep_request_ticket(ike_ep *ep, ike_sa *sa, uint64_t now)
 {
-    (void)ep;
     if (sa->state != SA_ESTABLISHED || !sa->initiator || !ep->cfg->resume.client)
         return IKE_E_STATE;
     return queue_add(sa, now, TASK_TICKET);
