@@ -36,17 +36,7 @@ static int send_init_request(ike_sa *sa, uint64_t now)
     uint8_t natd[2][IKE_NATD_LEN];
     m->n += natd_add(sa->ep, sa->peer, sa->spi_i, 0, natd, m->pl + m->n);
 
-    uint8_t buf[IKE_MAX_MSG];
-    size_t len;
-    rc = ike_encode(m, buf, sizeof buf, &len);
-    g_free(m);
-    if (rc != IKE_OK)
-        return rc;
-    g_free(hs->init_req);
-    hs->init_req = g_memdup2(buf, len); /* RealMessage1 for AUTH */
-    hs->init_req_len = len;
-    sa_request_sent_raw(sa, now, TASK_SA_INIT, IKE_SA_INIT, g_memdup2(buf, len), len);
-    return IKE_OK;
+    return sa_send_opening(sa, now, TASK_SA_INIT, m);
 }
 
 int init_start(ike_sa *sa, uint64_t now)

@@ -237,6 +237,9 @@ int sa_start_request(ike_sa *sa, uint64_t now, task_kind kind, uint8_t exchange,
 /* A request with Message ID mid, next_mid_out unchanged (RFC 6311 MID 0). */
 int sa_start_request_mid(ike_sa *sa, uint64_t now, task_kind kind, uint8_t exchange,
                          uint32_t mid, const ike_payload *inner, size_t n);
+/* Sends m (freed), the unprotected request that opens an SA (IKE_SA_INIT,
+ * IKE_SESSION_RESUME), kept as RealMessage1 for AUTH. */
+int sa_send_opening(ike_sa *sa, uint64_t now, task_kind kind, ike_msg *m);
 void sa_request_sent_raw(ike_sa *sa, uint64_t now, task_kind kind, uint8_t exchange,
                          uint8_t *msg, size_t len);
 int sa_respond(ike_sa *sa, uint64_t now, uint8_t exchange, uint32_t mid,

@@ -198,18 +198,13 @@ static int send_request(ike_sa *sa, uint64_t now)
     ike_resume_msg r = {.cookie = {hs->cookie, hs->cookie_len}, .nonce = {hs->ni, hs->ni_len},
                         .ticket = {t->ticket, t->len}};
     ike_msg *m = g_new0(ike_msg, 1);
-    uint8_t buf[IKE_MAX_MSG];
-    size_t len;
     int rc = ike_resume_request(sa->spi_i, &r, m);
-    if (rc == IKE_OK)
-        rc = ike_encode(m, buf, sizeof buf, &len);
-    g_free(m);
-    if (rc != IKE_OK)
+    if (rc != IKE_OK) {
+        g_free(m);
         return rc;
-    g_free(hs->init_req);
-    hs->init_req = g_memdup2(buf, len); /* RealMessage1 for AUTH */
-    hs->init_req_len = len;
-    sa_request_sent_raw(sa, now, TASK_RESUME, IKE_SESSION_RESUME, g_memdup2(buf, len), len);
+    }
+    if ((rc = sa_send_opening(sa, now, TASK_RESUME, m)) != IKE_OK)
+        return rc;
     uint32_t timeout = sa->ep->cfg->resume.timeout_ms;
     if (timeout) {
         sa->req.give_up_at = now + (uint64_t)timeout * 1000000u;

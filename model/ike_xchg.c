@@ -57,6 +57,23 @@ void sa_request_sent_raw(ike_sa *sa, uint64_t now, task_kind kind, uint8_t excha
     ep_rearm(sa->ep, sa);
 }
 
+int sa_send_opening(ike_sa *sa, uint64_t now, task_kind kind, ike_msg *m)
+{
+    uint8_t buf[IKE_MAX_MSG];
+    size_t len;
+    uint8_t exchange = m->hdr.exchange;
+    int rc = ike_encode(m, buf, sizeof buf, &len);
+    g_free(m);
+    if (rc != IKE_OK)
+        return rc;
+    ike_hs *hs = sa->hs;
+    g_free(hs->init_req);
+    hs->init_req = g_memdup2(buf, len); /* RealMessage1 for AUTH */
+    hs->init_req_len = len;
+    sa_request_sent_raw(sa, now, kind, exchange, g_memdup2(buf, len), len);
+    return IKE_OK;
+}
+
 int sa_start_request_mid(ike_sa *sa, uint64_t now, task_kind kind, uint8_t exchange,
                          uint32_t mid, const ike_payload *inner, size_t n)
 {
