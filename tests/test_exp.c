@@ -334,6 +334,33 @@ static void test_cluster_keys(void)
     exp_free(e);
 }
 
+/* Reauthentication: whole seconds, strongSwan's default random part (a
+ * tenth), the mode; the runs then get the reauthentication columns. */
+static void test_reauth_keys(void)
+{
+    sim_exp *e = load(HEAD "[gateway.0]\nreauth_time = 30s\n[gateway.1]\nreauth_time = 1h\nreauth_rand_time = 0s\n"
+                           "reauth_mode = mbb\n",
+                      NULL);
+    exp_run r;
+    task(e, 0, &r);
+    g_assert_cmpuint(r.cfg.gw[0].ike.ike_life.reauth_s, ==, 30);
+    g_assert_cmpuint(r.cfg.gw[0].ike.ike_life.rand_s, ==, 3);
+    g_assert_cmpint(r.cfg.gw[0].ike.reauth_mode, ==, IKE_REAUTH_BBM);
+    g_assert_cmpuint(r.cfg.gw[1].ike.ike_life.reauth_s, ==, 3600);
+    g_assert_cmpuint(r.cfg.gw[1].ike.ike_life.rand_s, ==, 0);
+    g_assert_cmpint(r.cfg.gw[1].ike.reauth_mode, ==, IKE_REAUTH_MBB);
+    g_assert_true(exp_reauthenticates(e));
+    exp_run_clear(&r);
+    exp_free(e);
+    e = load(HEAD, NULL); /* off by default */
+    task(e, 0, &r);
+    g_assert_cmpuint(r.cfg.gw[0].ike.ike_life.reauth_s, ==, 0);
+    g_assert_cmpuint(r.cfg.gw[1].ike.ike_life.reauth_s, ==, 0);
+    g_assert_false(exp_reauthenticates(e));
+    exp_run_clear(&r);
+    exp_free(e);
+}
+
 /* Scripts that make sense load: a gateway crashed and rebooted twice, the
  * link cut and healed twice, a forger started, sped up and stopped, events
  * written out of time order, and a three-member cluster that fails over
@@ -456,6 +483,7 @@ int main(int argc, char **argv)
     g_test_add_func("/exp/seeded-draws", test_seeded_draws);
     g_test_add_func("/exp/shipped-and-reference", test_shipped_and_reference);
     g_test_add_func("/exp/cluster-keys", test_cluster_keys);
+    g_test_add_func("/exp/reauth-keys", test_reauth_keys);
     g_test_add_func("/exp/reference-tables", test_reference_tables);
     g_test_add_func("/exp/defaults-from-rows", test_defaults_from_rows);
     int rc = g_test_run();
