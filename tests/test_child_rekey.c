@@ -258,11 +258,180 @@ static void test_at_rekey_time(void)
     }
 }
 
+/* The request's Ni (or the response's Nr) and its proposed SPI, of every
+ * CREATE_CHILD_SA side `from` sent. */
+typedef struct {
+    bool response;
+    uint8_t nonce[256];
+    size_t nonce_len;
+    uint32_t spi;
+} ccsa_seen;
+
+static guint ccsa_sent(ike_pair *p, int from, const ike_sa *sa, ccsa_seen *out, guint cap)
+{
+    static ike_msg m;
+    static uint8_t plain[IKE_MAX_MSG];
+    guint n = 0;
+    for (guint i = 0; i < p->sent[from]->len && n < cap; i++) {
+        gsize len;
+        const uint8_t *b = g_bytes_get_data(g_ptr_array_index(p->sent[from], i), &len);
+        ike_hdr h;
+        if (ike_parse_header(b, len, &h) != IKE_OK || h.exchange != IKE_CREATE_CHILD_SA)
+            continue;
+        open_sent(p, from, i, sa, &m, plain);
+        ike_ccsa c;
+        bool response = (m.hdr.flags & IKE_FLAG_R) != 0;
+        g_assert_cmpint(ike_ccsa_read(&m, 1, response, &c), ==, IKE_OK);
+        out[n].response = response;
+        memcpy(out[n].nonce, c.nonce.p, c.nonce.len);
+        out[n].nonce_len = c.nonce.len;
+        const uint8_t *q = c.sa->p[0].spi;
+        out[n].spi = (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3];
+        n++;
+    }
+    return n;
+}
+
+static int lower(const ccsa_seen *a, const ccsa_seen *b)
+{
+    int c = memcmp(a->nonce, b->nonce, MIN(a->nonce_len, b->nonce_len));
+    return c ? c : (int)a->nonce_len - (int)b->nonce_len;
+}
+
+/* §2.8.1: both ends rekey at the same instant.  Both exchanges complete;
+ * the one holding the lowest of the four nonces made a redundant SA, which
+ * its initiator deletes (never having sent on it), and the other exchange's
+ * initiator deletes the old SA: exactly one new Child SA per side, the
+ * mirror of the other's.  Over seeds, both sides lose. */
+static void test_collision(void)
+{
+    bool lost[2] = {false, false};
+    for (uint64_t seed = 1; seed <= 16 && !(lost[0] && lost[1]); seed++) {
+        ike_cfg a, b;
+        ike_test_cfg(&a, "a.example");
+        ike_test_cfg(&b, "b.example");
+        a.dpd_delay_ms = b.dpd_delay_ms = 0;
+        ike_pair p;
+        pair_init(&p, &a, &b, seed);
+        pair_establish(&p);
+        ike_sa *s[2] = {pair_sa(&p, 0), pair_sa(&p, 1)};
+        ike_child old0 = *ike_sa_child(s[0]);
+        const uint64_t T = 600 * SEC;
+        pair_advance(&p, T);
+        g_assert_cmpint(ike_ep_rekey_child(p.ep[0], s[0], p.now), ==, IKE_OK);
+        g_assert_cmpint(ike_ep_rekey_child(p.ep[1], s[1], p.now), ==, IKE_OK);
+        /* two CREATE_CHILD_SA exchanges, then two Deletes (one each) */
+        g_assert_cmpint(pair_deliver(&p, 5 * MS), ==, 8);
+        ccsa_seen x[2][4];
+        g_assert_cmpuint(ccsa_sent(&p, 0, s[0], x[0], 4), ==, 2);
+        g_assert_cmpuint(ccsa_sent(&p, 1, s[0], x[1], 4), ==, 2);
+        /* exchange k: side k's request and the other's response */
+        const ccsa_seen *req[2], *resp[2];
+        for (int k = 0; k < 2; k++) {
+            req[k] = x[k][0].response ? &x[k][1] : &x[k][0];
+            resp[1 - k] = x[k][0].response ? &x[k][0] : &x[k][1];
+        }
+        const ccsa_seen *low[2];
+        for (int k = 0; k < 2; k++)
+            low[k] = lower(req[k], resp[k]) <= 0 ? req[k] : resp[k];
+        int loser = lower(low[0], low[1]) < 0 ? 0 : 1, winner = 1 - loser;
+        lost[loser] = true;
+        /* the winner's exchange made the SA both keep: its initiator's
+         * inbound SPI is the one it proposed, the other's the one it answered */
+        const ike_child *c[2] = {ike_sa_child(s[0]), ike_sa_child(s[1])};
+        g_assert_cmphex(c[winner]->spi_in, ==, req[winner]->spi);
+        g_assert_cmphex(c[loser]->spi_in, ==, resp[winner]->spi);
+        g_assert_cmphex(c[0]->spi_out, ==, c[1]->spi_in);
+        g_assert_cmphex(c[1]->spi_out, ==, c[0]->spi_in);
+        g_assert_cmphex(c[0]->spi_in, !=, old0.spi_in);
+        /* the winner saw two new SAs and kept its own; the loser only
+         * reported the peer's (its own was never used) */
+        g_assert_cmpuint(count_events(&p, winner, IKE_EV_CHILD_REKEYED), ==, 2);
+        g_assert_cmpuint(count_events(&p, winner, IKE_EV_CHILD_REMOVED), ==, 2);
+        g_assert_cmpuint(count_events(&p, loser, IKE_EV_CHILD_REKEYED), ==, 1);
+        g_assert_cmpuint(count_events(&p, loser, IKE_EV_CHILD_REMOVED), ==, 1);
+        g_assert_true(last_event(&p, winner, IKE_EV_CHILD_REKEYED)->ev.child_outbound);
+        g_assert_false(last_event(&p, loser, IKE_EV_CHILD_REKEYED)->ev.child_outbound);
+        g_assert_cmpuint(count_events(&p, 0, IKE_EV_SA_DELETED) + count_events(&p, 1, IKE_EV_SA_DELETED), ==, 0);
+        /* nothing left over: a new rekey may start */
+        g_assert_cmpint(ike_ep_rekey_child(p.ep[winner], s[winner], p.now), ==, IKE_OK);
+        g_assert_cmpint(pair_deliver(&p, 5 * MS), ==, 4);
+        g_assert_cmphex(ike_sa_child(s[0])->spi_out, ==, ike_sa_child(s[1])->spi_in);
+        pair_free(&p);
+    }
+    g_assert_true(lost[0] && lost[1]);
+}
+
+/* The Delete of the replaced SA is lost: it is retransmitted (4 s, then
+ * 1.8 times longer), and the old SA is accepted inbound until the Delete
+ * is answered. */
+static void test_delete_lost(void)
+{
+    ike_pair p;
+    pair_up(&p);
+    ike_sa *s0 = pair_sa(&p, 0);
+    ike_child old0 = *ike_sa_child(s0);
+    const uint64_t T = 3600 * SEC;
+    pair_advance(&p, T);
+    g_assert_cmpint(ike_ep_rekey_child(p.ep[0], s0, p.now), ==, IKE_OK);
+    /* the CREATE_CHILD_SA exchange, 5 ms each way; then the Delete is lost */
+    for (int k = 0; k < 2; k++) {
+        ike_dgram *d = pair_pop(&p);
+        gsize len;
+        const uint8_t *b = g_bytes_get_data(d->bytes, &len);
+        pair_advance(&p, T + (uint64_t)(k + 1) * 5 * MS);
+        pair_inject(&p, 1 - k, b, len);
+        dgram_free(d);
+    }
+    pair_drop_all(&p);
+    g_assert_cmpuint(count_events(&p, 0, IKE_EV_CHILD_REMOVED), ==, 0);
+    ike_ep_esp_seen(p.ep[0], p.now, old0.spi_in);
+    g_assert_true(ike_ep_find(p.ep[0], ike_sa_spi_i(s0)) == s0);
+    pair_advance(&p, T + 10 * MS + 4 * SEC);
+    g_assert_cmpint(pair_deliver(&p, 5 * MS), ==, 2); /* the retransmission, answered */
+    g_assert_cmpuint(count_events(&p, 0, IKE_EV_RETRANSMIT), ==, 1);
+    const ike_ev_rec *r = last_event(&p, 0, IKE_EV_CHILD_REMOVED);
+    g_assert_nonnull(r);
+    g_assert_cmphex(r->ev.child->spi_in, ==, old0.spi_in);
+    g_assert_cmpuint(r->ev.now, ==, T + 10 * MS + 4 * SEC + 10 * MS);
+    pair_free(&p);
+}
+
+/* strongSwan's life_time: a Child SA not rekeyed (the peer refuses: no
+ * ESP proposal in common) is deleted at its hard lifetime; the IKE SA stays. */
+static void test_hard_lifetime(void)
+{
+    ike_cfg a, b;
+    ike_test_cfg(&a, "a.example");
+    ike_test_cfg(&b, "b.example");
+    a.dpd_delay_ms = b.dpd_delay_ms = 0;
+    a.child_life = (ike_child_lifetime){100, 130, 0};
+    ike_pair p;
+    pair_init(&p, &a, &b, 3);
+    pair_establish(&p);
+    uint64_t t0 = last_event(&p, 0, IKE_EV_CHILD_ESTABLISHED)->ev.now;
+    ike_sa *s0 = pair_sa(&p, 0);
+    /* the peer drops every CREATE_CHILD_SA: retransmissions until 130 s */
+    for (uint64_t t = t0; t < t0 + 131 * SEC; t += 100 * MS) {
+        pair_advance(&p, t);
+        pair_drop_all(&p);
+    }
+    const ike_ev_rec *r = last_event(&p, 0, IKE_EV_CHILD_REMOVED);
+    g_assert_nonnull(r);
+    g_assert_cmpuint(r->ev.now, ==, t0 + 130 * SEC);
+    g_assert_null(ike_sa_child(s0));
+    g_assert_true(ike_sa_established(s0));
+    pair_free(&p);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/child-rekey/exact-times", test_rekey);
     g_test_add_func("/child-rekey/refusals", test_refusals);
     g_test_add_func("/child-rekey/at-rekey-time", test_at_rekey_time);
+    g_test_add_func("/child-rekey/collision", test_collision);
+    g_test_add_func("/child-rekey/delete-lost", test_delete_lost);
+    g_test_add_func("/child-rekey/hard-lifetime", test_hard_lifetime);
     return g_test_run();
 }

@@ -17,6 +17,8 @@ typedef struct {
     GArray *checks[2];  /* LIVENESS_SENT times */
     GArray *answers[2]; /* LIVENESS_ANSWERED times */
     guint qcd_answers;
+    guint rekeyed[2];   /* CHILD_REKEYED */
+    uint16_t qcd_notify; /* of the last QCD_ANSWERED: INVALID_SPI on the fast path */
 } trace_log;
 
 static void trace(void *arg, int gw, const ike_event *ev)
@@ -26,8 +28,12 @@ static void trace(void *arg, int gw, const ike_event *ev)
         g_array_append_val(t->checks[gw], ev->now);
     if (ev->type == IKE_EV_LIVENESS_ANSWERED)
         g_array_append_val(t->answers[gw], ev->now);
-    if (ev->type == IKE_EV_QCD_ANSWERED)
+    if (ev->type == IKE_EV_QCD_ANSWERED) {
         t->qcd_answers++;
+        t->qcd_notify = ev->notify;
+    }
+    if (ev->type == IKE_EV_CHILD_REKEYED)
+        t->rekeyed[gw]++;
 }
 
 static void trace_init(trace_log *t)
@@ -166,6 +172,35 @@ static void test_qcd_detection_bounds(void)
         g_assert_cmpuint(row.missed, ==, 0);
         trace_free(&t);
     }
+}
+
+/* The persisted child-SPI map follows Child SA rekeys: after the survivor
+ * rekeyed twice (at 10 s and 20 s), the rebooted maker still finds the
+ * SPI the survivor sends on and answers its first ESP with INVALID_SPI
+ * and tokens (one round trip, as without rekeys). */
+static void test_qcd_fast_path_after_rekeys(void)
+{
+    const double crash = 30.0, reboot = 20.0, interval = 0.1;
+    sim_run_cfg c;
+    crash_cfg(&c, crash, reboot);
+    qcd_roles(&c, true);
+    c.gw[0].ike.child_life = (ike_child_lifetime){10, 0, 0};
+    trace_log t;
+    trace_init(&t);
+    c.trace = trace;
+    c.trace_arg = &t;
+    sim_row row;
+    g_assert_cmpint(sim_run(&c, &row), ==, 0);
+    g_test_message("detect %.4f s, rekeys %u/%u", row.detect_s, t.rekeyed[0], t.rekeyed[1]);
+    g_assert_cmpuint(t.rekeyed[1], >=, 2); /* the maker answered two rekeys before the crash */
+    g_assert_cmpstr(row.detect_reason, ==, "qcd");
+    g_assert_cmpuint(t.qcd_answers, ==, 1);
+    g_assert_cmpuint(t.qcd_notify, ==, IKE_N_INVALID_SPI); /* the tokens came with the ESP's answer */
+    g_assert_cmpfloat(row.detect_s, >, reboot);
+    g_assert_cmpfloat(row.detect_s, <=, reboot + interval + RTT_MAX);
+    g_assert_cmpuint(row.tokens_in_clear, ==, 1);
+    g_assert_cmpuint(row.false_positives, ==, 0);
+    trace_free(&t);
 }
 
 /* The crashed side is no maker: QCD cannot help, detection falls back to
@@ -340,6 +375,7 @@ int main(int argc, char **argv)
     g_test_add_func("/recovery/liveness-detection-exact", test_liveness_detection_exact);
     g_test_add_func("/recovery/liveness-detection-whole-seconds", test_liveness_detection_whole_seconds);
     g_test_add_func("/recovery/qcd-detection-bounds", test_qcd_detection_bounds);
+    g_test_add_func("/recovery/qcd-fast-path-after-rekeys", test_qcd_fast_path_after_rekeys);
     g_test_add_func("/recovery/qcd-needs-maker-on-crashed-side", test_qcd_needs_maker_on_crashed_side);
     g_test_add_func("/recovery/same-seed-same-row", test_same_seed_same_row);
     g_test_add_func("/recovery/false-positives-binomial", test_false_positives_binomial);

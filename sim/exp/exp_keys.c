@@ -122,6 +122,35 @@ AP(ap_liveness)
     return true;
 }
 
+AP(ap_seconds) /* whole seconds (ike_child_lifetime); the word: 0 (never) */
+{
+    if (!v->is_word && fabs(v->num - round(v->num)) > 1e-9) {
+        exp_fail(err, s, "%s must be whole seconds (strongSwan's lifetimes are)", k->name);
+        return false;
+    }
+    *(uint32_t *)field(b, k, i) = v->is_word ? 0 : (uint32_t)llround(v->num);
+    return true;
+}
+
+/* strongSwan 5.9.8's Child SA lifetimes when a swanctl.conf leaves them
+ * unset (ike_lifetime.h): rekey 1 h, a random part of up to 360 s less,
+ * hard expiry at 3960 s. */
+AP(ap_lifetimes)
+{
+    UNUSED;
+    (void)k;
+    ike_child_lifetime *l = &b->cfg->gw[i].ike.child_life;
+    *l = (ike_child_lifetime){0, 0, 0};
+    if (v->choice == 0) {
+        *l = (ike_child_lifetime){IKE_LFT_UNSET, IKE_LFT_UNSET, IKE_LFT_UNSET};
+        ike_child_lifetime_resolve(l);
+    }
+    static const char *const preset[] = {"child_rekey_time", "child_rand_time", "child_life_time"};
+    for (size_t j = 0; j < G_N_ELEMENTS(preset); j++)
+        exp_builder_mark(b, s, "gateway", i, preset[j]);
+    return true;
+}
+
 AP(ap_phase) /* random: drawn from the seed when the run is finished */
 {
     UNUSED;
@@ -192,6 +221,7 @@ _Static_assert(ESP_INNER_MIN == 48, "traffic.size starts at ESP_INNER_MIN");
 _Static_assert(SIM_MAX_MEMBERS == 8, "cluster.members ends at SIM_MAX_MEMBERS");
 
 static const char *const liveness_names[] = {"strongswan", "libreswan", "aggressive", "none", NULL};
+static const char *const lifetime_names[] = {"strongswan", "none", NULL};
 /* strongSwan's proposal syntax; the single suites follow the first proposal. */
 static bool apply_proposals(ike_cfg *ike, uint8_t proto, const exp_setting *s, GError **err)
 {
@@ -550,6 +580,25 @@ static const exp_key keys[] = {
      .check = EXP_ABOVE_ZERO, .def = "off", .apply = ap_ns, GW(app_silence_ns), .per_run = true,
      .help = "…or when no answer came for this long (counted from the last answer, or from the Child SA's "
               "start)"},
+    {.name = "lifetimes", .group = EXP_G_GATEWAY, .type = EXP_V_ENUM, .choices = lifetime_names,
+     .apply = ap_lifetimes, .per_run = true,
+     .help = "a lifetime preset: sets the `child_*_time` keys; `strongswan`: strongSwan 5.9.8's defaults "
+              "(rekey 1 h less a random part of up to 360 s, hard expiry at 3960 s), `none`: never"},
+    {.name = "child_rekey_time", .group = EXP_G_GATEWAY, QTY(UNIT_DURATION), RANGE("1s", "30d"), .word = "off",
+     .check = EXP_WHOLE_MS, .def = "off", .apply = ap_seconds, GW(ike.child_life.rekey_s), .per_run = true,
+     .value = "duration in whole seconds",
+     .help = "the Child SA is rekeyed (CREATE_CHILD_SA) this long after it was installed, less the random "
+              "part; the old one is deleted after (strongSwan's `rekey_time`)"},
+    {.name = "child_rand_time", .group = EXP_G_GATEWAY, QTY(UNIT_DURATION), RANGE("0s", "30d"),
+     .check = EXP_WHOLE_MS, .def = "0s", .apply = ap_seconds, GW(ike.child_life.rand_s), .per_run = true,
+     .value = "duration in whole seconds",
+     .help = "up to this much less than `child_rekey_time`, drawn per Child SA as strongSwan draws it, so "
+              "that both ends do not rekey at once (strongSwan's `rand_time`)"},
+    {.name = "child_life_time", .group = EXP_G_GATEWAY, QTY(UNIT_DURATION), RANGE("1s", "30d"), .word = "off",
+     .check = EXP_WHOLE_MS, .def = "off", .apply = ap_seconds, GW(ike.child_life.life_s), .per_run = true,
+     .value = "duration in whole seconds",
+     .help = "a Child SA not rekeyed this long after it was installed expires and is deleted (Delete); "
+              "the IKE SA stays (strongSwan's `life_time`)"},
     {.name = "pattern", .group = EXP_G_TRAFFIC, CHOICE(patterns, pattern_values), .def = "constant",
      .apply = ap_choice, TRAFFIC(kind), .per_run = true,
      .help = "packet arrivals: evenly spaced, a Poisson process, or constant while on"},
