@@ -145,6 +145,9 @@ typedef struct ike_cfg {
     bool childless;           /* IKE_AUTH without a Child SA */
     ike_child_lifetime child_life; /* when the Child SA is rekeyed, with strongSwan's jitter
                                    (ike_lifetime.h; resolved values; rekey_s 0: never) */
+    bool child_pfs;           /* Child SA rekeys exchange keys (KEi/KEr, RFC 7296 §1.3.3) in
+                                 the esp suite's group (esp.dh, else the IKE group); as
+                                 responder, a rekey without them is refused */
     bool initial_contact;     /* send INITIAL_CONTACT in the first IKE_AUTH */
     ike_sa_lifetime ike_life; /* IKE SA times as strongSwan resolves them (ike_lifetime.h; resolved
                                  values, 0: never); reauth_s: each end reauthenticates its SAs */

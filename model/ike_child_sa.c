@@ -1,6 +1,8 @@
 /* ike_child_sa.c — CREATE_CHILD_SA (RFC 7296 §1.3): rekeying the Child SA,
- * both sides, and deleting the SA it replaced (§2.8).  No PFS: KEYMAT =
- * prf+(SK_d, Ni | Nr) with this exchange's nonces, the keys from its
+ * both sides, and deleting the SA it replaced (§2.8).  KEYMAT =
+ * prf+(SK_d, [g^ir |] Ni | Nr) with this exchange's nonces (g^ir with
+ * cfg->child_pfs: KEi/KEr in the esp suite's group, an INVALID_KE_PAYLOAD
+ * answer retried at once in the group it names), the keys from its
  * initiator to its responder first (§2.17).  Any other request (a new Child
  * SA, an IKE SA rekey, one that does not read as a payload set) is still
  * refused with NO_PROPOSAL_CHOSEN: the SA it asked for is not created, the
@@ -22,13 +24,15 @@
 #include "ike_internal.h"
 #include "ike_rekey_keys.h"
 
-/* The new Child SA's keys; we_initiated: of this CREATE_CHILD_SA exchange. */
-static int rekey_keys(ike_sa *sa, ike_child *c, bool we_initiated, const uint8_t *ni, size_t ni_len,
-                      const uint8_t *nr, size_t nr_len)
+/* The new Child SA's keys; we_initiated: of this CREATE_CHILD_SA exchange;
+ * gir: g^ir of its key exchange (gir_len 0: none). */
+static int rekey_keys(ike_sa *sa, ike_child *c, bool we_initiated, const uint8_t *gir, size_t gir_len,
+                      const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len)
 {
     size_t e = ike_encr_key_len(&c->suite), i = ike_integ_key_len(&c->suite);
     uint8_t km[2 * (IKE_MAX_KEY + IKE_PRF_MAX)];
-    int rc = ike_child_keymat(sa->suite.prf, sa->keys.d, ni, ni_len, nr, nr_len, km, 2 * (e + i));
+    int rc = gir_len ? ike_child_keymat_pfs(sa->keys.d, gir, gir_len, ni, ni_len, nr, nr_len, km, 2 * (e + i))
+                     : ike_child_keymat(sa->suite.prf, sa->keys.d, ni, ni_len, nr, nr_len, km, 2 * (e + i));
     if (rc != IKE_OK)
         return rc;
     const uint8_t *out = we_initiated ? km : km + e + i, *in = we_initiated ? km + e + i : km;
@@ -45,6 +49,54 @@ static uint32_t draw(ike_sa *sa)
     uint8_t b[4];
     ep_random(sa->ep, b, sizeof b);
     return get_be32(b);
+}
+
+/* --- PFS --- */
+
+static uint16_t pfs_group(const ike_ep *ep)
+{
+    return ep->cfg->esp.dh ? ep->cfg->esp.dh : ep->cfg->ike.dh;
+}
+
+/* A fresh key pair of group; its public value into ke (ike_dh_ke_len). */
+static ike_dh *key_pair(ike_sa *sa, uint16_t group, uint8_t *ke)
+{
+    uint8_t rnd[IKE_MAX_KE];
+    size_t n = ike_dh_priv_len(group);
+    ike_dh *dh = NULL;
+    if (n == 0 || n > sizeof rnd)
+        return NULL;
+    ep_random(sa->ep, rnd, n);
+    if (ike_dh_new(group, rnd, &dh) != IKE_OK || ike_dh_public(dh, ke, ike_dh_ke_len(group)) != IKE_OK) {
+        ike_dh_free(dh);
+        dh = NULL;
+    }
+    memset(rnd, 0, sizeof rnd);
+    return dh;
+}
+
+/* Every proposal of an ESP SA payload offers (or the answer names) group. */
+static void add_group(ike_sa_pl *sa, uint16_t group)
+{
+    for (size_t i = 0; i < sa->n; i++)
+        if (sa->p[i].n_transforms < IKE_MAX_TRANSFORMS)
+            sa->p[i].t[sa->p[i].n_transforms++] = (ike_transform){IKE_TT_DH, group, 0, false};
+}
+
+static bool lists_group(const ike_proposal *p, uint16_t group)
+{
+    for (size_t i = 0; i < p->n_transforms; i++)
+        if (p->t[i].type == IKE_TT_DH && p->t[i].id == group)
+            return true;
+    return false;
+}
+
+static void drop_key_pair(ike_rekey *r)
+{
+    if (r && r->dh) {
+        ike_dh_free(r->dh);
+        r->dh = NULL;
+    }
 }
 
 static void timer_set(ike_sa *sa)
@@ -87,6 +139,7 @@ static void settle(ike_sa *sa)
 {
     ike_rekey *r = sa->rekey;
     if (r && !r->sent && !r->delete_spi && !r->n_retiring) {
+        drop_key_pair(r);
         memset(r, 0, sizeof *r);
         g_free(r);
         sa->rekey = NULL;
@@ -199,6 +252,7 @@ void child_rekey_free(ike_sa *sa, uint64_t now, ike_del_reason why)
     while (sa->rekey && sa->rekey->n_retiring)
         retiring_remove(sa, now, sa->rekey->n_retiring - 1, why);
     if (sa->rekey) {
+        drop_key_pair(sa->rekey);
         memset(sa->rekey, 0, sizeof *sa->rekey);
         g_free(sa->rekey);
         sa->rekey = NULL;
@@ -235,9 +289,26 @@ int child_rekey_start(ike_sa *sa, uint64_t now)
     /* §1.3.3: REKEY_SA names the SA by the SPI we receive on */
     ike_ccsa c = {.kind = IKE_CCSA_REKEY_CHILD, .rekey_proto = IKE_PROTO_ESP, .rekey_spi = sa->child.spi_in,
                   .sa = &prop.u.sa, .nonce = {r->nonce, IKE_NONCE_LEN}, .tsi = &tsi.u.ts, .tsr = &tsr.u.ts};
+    uint8_t ke[IKE_MAX_KE];
+    int rc = IKE_OK;
+    if (sa->ep->cfg->child_pfs) {
+        if (!r->group)
+            r->group = pfs_group(sa->ep);
+        drop_key_pair(r);
+        r->dh = key_pair(sa, r->group, ke);
+        rc = r->dh ? IKE_OK : IKE_E_UNSUPPORTED;
+        /* KEi's group first, then the esp suite's and the IKE SA's */
+        uint16_t offer[3] = {r->group, pfs_group(sa->ep), sa->ep->cfg->ike.dh};
+        for (int k = 0; k < 3; k++)
+            if (offer[k] && (k == 0 || (offer[k] != offer[0] && (k < 2 || offer[k] != offer[1]))))
+                add_group(&prop.u.sa, offer[k]);
+        c.ke_group = r->group;
+        c.ke = (ike_bytes){ke, ike_dh_ke_len(r->group)};
+    }
     ike_payload pl[IKE_CCSA_MAX_PAYLOADS];
     size_t n;
-    int rc = ike_ccsa_build(&c, false, pl, IKE_CCSA_MAX_PAYLOADS, &n);
+    if (rc == IKE_OK)
+        rc = ike_ccsa_build(&c, false, pl, IKE_CCSA_MAX_PAYLOADS, &n);
     if (rc == IKE_OK)
         rc = sa_start_request(sa, now, TASK_CHILD_SA, IKE_CREATE_CHILD_SA, pl, n);
     if (rc != IKE_OK) {
@@ -284,17 +355,35 @@ void child_sa_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
     bool collided = read && c.error == 0 &&
                     queue_collision(sa, TASK_CHILD_SA, r->nonce, IKE_NONCE_LEN, c.nonce.p, c.nonce.len, &verdict);
     queue_free(sa);
-    bool ok = read && c.error == 0 && c.kind == IKE_CCSA_NEW_CHILD && c.ke.len == 0 &&
+    /* PFS: KEr in the group of our KEi (§1.3: else the answer is unusable) */
+    uint8_t gir[IKE_MAX_KE];
+    size_t gir_len = 0;
+    bool ok = read && c.error == 0 && c.kind == IKE_CCSA_NEW_CHILD &&
+              (r->dh ? c.ke_group == r->group &&
+                           ike_dh_shared(r->dh, c.ke.p, c.ke.len, gir, sizeof gir, &gir_len) == IKE_OK
+                     : c.ke.len == 0) &&
               ike_props_accept(ep_esp_props(sa->ep, &tmp), c.sa, &suite, &esn, &p);
     if (ok) {
         fresh.suite = suite;
         fresh.esn = esn;
         fresh.spi_in = r->spi_in;
         fresh.spi_out = get_be32(p->spi);
-        ok = rekey_keys(sa, &fresh, true, r->nonce, IKE_NONCE_LEN, c.nonce.p, c.nonce.len) == IKE_OK;
+        ok = rekey_keys(sa, &fresh, true, gir, gir_len, r->nonce, IKE_NONCE_LEN, c.nonce.p, c.nonce.len) == IKE_OK;
     }
-    if (r)
+    memset(gir, 0, sizeof gir);
+    drop_key_pair(r);
+    bool regroup = !ok && read && r->group && c.error == IKE_N_INVALID_KE_PAYLOAD && c.error_group != r->group &&
+                   ike_dh_ke_len(c.error_group) && sa->has_child && sa->child.spi_in == r->target;
+    if (regroup) { /* §1.3: again at once, in the group the responder wants */
+        r->group = c.error_group;
+        queue_add(sa, now, TASK_CHILD_SA);
+        ep_rearm(sa->ep, sa);
+        return;
+    }
+    if (r) {
         r->sent = false;
+        r->group = 0;
+    }
     bool target_current = r && sa->has_child && sa->child.spi_in == r->target;
     if (ok) {
         conclude(sa, now, &fresh, collided, verdict);
@@ -383,9 +472,26 @@ task_verdict child_sa_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike
     ike_props tmp;
     ike_suite suite;
     bool esn;
-    if (c.ke.len > 0 || !ike_props_select(ep_esp_props(sa->ep, &tmp), c.sa, cfg->prefer_supplied, 0, true,
-                                          &suite, &esn, &p))
+    if (!ike_props_select(ep_esp_props(sa->ep, &tmp), c.sa, cfg->prefer_supplied, 0, true, &suite, &esn, &p))
         return refuse(reply, IKE_N_NO_PROPOSAL_CHOSEN, 0);
+    /* PFS: our group offered and KEi in it (else INVALID_KE_PAYLOAD naming it, §1.3) */
+    uint16_t group = cfg->child_pfs ? pfs_group(sa->ep) : 0;
+    if (group ? !lists_group(p, group) : c.ke.len > 0)
+        return refuse(reply, IKE_N_NO_PROPOSAL_CHOSEN, 0);
+    if (group && c.ke_group != group) {
+        uint8_t *buf = reply->data[reply->n];
+        reply->pl[reply->n++] = ike_ccsa_refusal(IKE_N_INVALID_KE_PAYLOAD, group, 0, 0, buf);
+        return TASK_CONTINUE;
+    }
+    uint8_t ke[IKE_MAX_KE], gir[IKE_MAX_KE];
+    size_t gir_len = 0;
+    if (group) {
+        ike_dh *dh = key_pair(sa, group, ke);
+        int rc = dh ? ike_dh_shared(dh, c.ke.p, c.ke.len, gir, sizeof gir, &gir_len) : IKE_E_UNSUPPORTED;
+        ike_dh_free(dh);
+        if (rc != IKE_OK)
+            return refuse(reply, IKE_N_NO_PROPOSAL_CHOSEN, 0);
+    }
     uint8_t nr[IKE_NONCE_LEN];
     ep_random(sa->ep, nr, IKE_NONCE_LEN);
     ike_child fresh = sa->child;
@@ -393,7 +499,9 @@ task_verdict child_sa_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike
     fresh.esn = esn;
     fresh.spi_in = new_child_spi(sa);
     fresh.spi_out = get_be32(p->spi);
-    if (rekey_keys(sa, &fresh, false, c.nonce.p, c.nonce.len, nr, IKE_NONCE_LEN) != IKE_OK)
+    int krc = rekey_keys(sa, &fresh, false, gir, gir_len, c.nonce.p, c.nonce.len, nr, IKE_NONCE_LEN);
+    memset(gir, 0, sizeof gir);
+    if (krc != IKE_OK)
         return refuse(reply, IKE_N_NO_PROPOSAL_CHOSEN, 0);
     /* our own rekey of this SA is in flight: both exchanges complete, the
      * nonces decide which new SA stays (§2.8.1) */
@@ -408,6 +516,11 @@ task_verdict child_sa_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike
     ike_payload tsr = ts_payload(IKE_PL_TSR, &sa->child.ts_local);
     ike_ccsa answer = {.kind = IKE_CCSA_REKEY_CHILD, .sa = &prop.u.sa, .nonce = {nr, IKE_NONCE_LEN},
                        .tsi = &tsi.u.ts, .tsr = &tsr.u.ts};
+    if (group) {
+        add_group(&prop.u.sa, group);
+        answer.ke_group = group;
+        answer.ke = (ike_bytes){ke, ike_dh_ke_len(group)};
+    }
     size_t n;
     if (reply->n + IKE_CCSA_MAX_PAYLOADS > IKE_REPLY_MAX ||
         ike_ccsa_build(&answer, true, reply->pl + reply->n, IKE_CCSA_MAX_PAYLOADS, &n) != IKE_OK)

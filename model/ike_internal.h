@@ -49,6 +49,8 @@ typedef struct ike_rekey {
     uint32_t spi_in;              /* our new inbound SPI, proposed */
     uint32_t target;              /* inbound SPI of the Child SA our request rekeys */
     uint32_t delete_spi;          /* our inbound SPI of the SA our Delete names (0: none) */
+    uint16_t group;               /* PFS: the group of our KEi (0: the configured one) */
+    ike_dh *dh;                   /* PFS: our key pair while our request is in flight */
     uint8_t n_retiring;
     ike_child retiring[2];        /* the replaced SA; after a collision, also the redundant one */
 } ike_rekey;

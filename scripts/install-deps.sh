@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  meson ninja-build pkg-config gcc g++ python3
+  meson ninja-build pkg-config gcc g++ python3 python3-cryptography
   libns3-dev libgsl-dev   # Debian's ns3-core.pc links libgsl.so, which only libgsl-dev ships
   libglib2.0-dev libssl-dev
   libgoogle-perftools-dev # tcmalloc: simulation runs allocate per packet

@@ -424,6 +424,176 @@ static void test_hard_lifetime(void)
     pair_free(&p);
 }
 
+/* PFS (cfg.child_pfs): KEi and KEr in the esp suite's group (X25519
+ * here) and every proposal offering it; both ends derive KEYMAT =
+ * prf+(SK_d, g^ir | Ni | Nr), which differs from the one without g^ir. */
+static void test_pfs(void)
+{
+    ike_cfg a, b;
+    ike_test_cfg(&a, "a.example");
+    ike_test_cfg(&b, "b.example");
+    a.dpd_delay_ms = b.dpd_delay_ms = 0;
+    a.child_pfs = b.child_pfs = true;
+    ike_pair p;
+    pair_init(&p, &a, &b, 9);
+    pair_establish(&p);
+    ike_sa *s0 = pair_sa(&p, 0), *s1 = pair_sa(&p, 1);
+    pair_advance(&p, 100 * SEC);
+    g_assert_cmpint(ike_ep_rekey_child(p.ep[0], s0, p.now), ==, IKE_OK);
+    g_assert_cmpint(pair_deliver(&p, 5 * MS), ==, 4);
+    static ike_msg req, resp;
+    static uint8_t pr[IKE_MAX_MSG], ps[IKE_MAX_MSG];
+    open_sent(&p, 0, 2, s0, &req, pr);
+    open_sent(&p, 1, 2, s0, &resp, ps);
+    ike_ccsa rq, rs;
+    g_assert_cmpint(ike_ccsa_read(&req, 1, false, &rq), ==, IKE_OK);
+    g_assert_cmpint(ike_ccsa_read(&resp, 1, true, &rs), ==, IKE_OK);
+    g_assert_cmpuint(rq.ke_group, ==, IKE_DH_CURVE25519);
+    g_assert_cmpuint(rq.ke.len, ==, 32);
+    g_assert_cmpuint(rs.ke_group, ==, IKE_DH_CURVE25519);
+    g_assert_cmpuint(rs.ke.len, ==, 32);
+    const ike_proposal *q = &rs.sa->p[0];
+    g_assert_cmpuint(q->t[q->n_transforms - 1].type, ==, IKE_TT_DH); /* the answer names the group */
+    g_assert_cmpuint(q->t[q->n_transforms - 1].id, ==, IKE_DH_CURVE25519);
+    const ike_child *c0 = ike_sa_child(s0), *c1 = ike_sa_child(s1);
+    size_t ek = ike_encr_key_len(&c0->suite);
+    g_assert_cmpmem(c0->key_out, ek, c1->key_in, ek);
+    g_assert_cmpmem(c0->key_in, ek, c1->key_out, ek);
+    uint8_t km[2 * (IKE_MAX_KEY + IKE_PRF_LEN)];
+    g_assert_cmpint(ike_child_keymat(IKE_PRF_HMAC_SHA2_256, ike_sa_keys(s0)->d, rq.nonce.p, rq.nonce.len, rs.nonce.p,
+                                     rs.nonce.len, km, 2 * ek), ==, IKE_OK);
+    g_assert_cmpint(memcmp(c0->key_out, km, ek), !=, 0); /* g^ir is in it */
+    pair_free(&p);
+}
+
+/* The KEYMAT of a PFS rekey against an independent computation: the test
+ * is the initiator with its own X25519 key, Python (hmac, cryptography)
+ * computes g^ir and prf+(SK_d, g^ir | Ni | Nr) with HMAC-SHA-256. */
+static void test_pfs_keymat_python(void)
+{
+    ike_cfg a, b;
+    ike_test_cfg(&a, "a.example");
+    ike_test_cfg(&b, "b.example");
+    a.dpd_delay_ms = b.dpd_delay_ms = 0;
+    b.child_pfs = true;
+    ike_pair p;
+    pair_init(&p, &a, &b, 4);
+    pair_establish(&p);
+    ike_sa *s0 = pair_sa(&p, 0), *s1 = pair_sa(&p, 1);
+    ike_child before = *ike_sa_child(s1);
+    static const uint8_t priv[32] = {0x77, 0x07, 0x6d, 0x0a, 0x73, 0x18, 0xa5, 0x7d, 0x3c, 0x16, 0xc1,
+                                     0x72, 0x51, 0xb2, 0x66, 0x45, 0xdf, 0x4c, 0x2f, 0x87, 0xeb, 0xc0,
+                                     0x99, 0x2a, 0xb1, 0x77, 0xfb, 0xa5, 0x1d, 0xb9, 0x2c, 0x2a};
+    static const uint8_t nonce[32] = {0x4e, 1, 2, 3};
+    ike_dh *dh;
+    uint8_t ke[32];
+    g_assert_cmpint(ike_dh_new(IKE_DH_CURVE25519, priv, &dh), ==, IKE_OK);
+    g_assert_cmpint(ike_dh_public(dh, ke, 32), ==, IKE_OK);
+    ike_dh_free(dh);
+    ike_sa_pl child = {.n = 1};
+    child.p[0] = (ike_proposal){.num = 1, .proto = IKE_PROTO_ESP, .spi_size = 4, .spi = {0x0a, 0x0b, 0x0c, 0x0d},
+                                .n_transforms = 3,
+                                .t = {{IKE_TT_ENCR, IKE_ENCR_AES_GCM_16, 256, false},
+                                      {IKE_TT_DH, IKE_DH_CURVE25519, 0, false},
+                                      {IKE_TT_ESN, IKE_ESN_NO, 0, false}}};
+    ike_ts_pl ts = {.n = 1};
+    ts.s[0] = (ike_ts_sel){.type = IKE_TS_IPV4_RANGE, .end_port = 0xffff, .end = {255, 255, 255, 255}};
+    ike_ccsa c = {.kind = IKE_CCSA_REKEY_CHILD, .rekey_proto = IKE_PROTO_ESP, .rekey_spi = before.spi_out,
+                  .sa = &child, .nonce = {nonce, 32}, .ke_group = IKE_DH_CURVE25519, .ke = {ke, 32},
+                  .tsi = &ts, .tsr = &ts};
+    static ike_msg m;
+    static uint8_t plain[IKE_MAX_MSG];
+    ike_ccsa r = answer_to(&p, s0, &c, 2, &m, plain);
+    g_assert_cmpuint(r.error, ==, 0);
+    g_assert_cmpuint(r.ke.len, ==, 32);
+    GString *g = g_string_new(NULL);
+    const uint8_t *parts[4] = {priv, r.ke.p, nonce, r.nonce.p};
+    size_t lens[4] = {32, 32, 32, r.nonce.len};
+    for (int k = 0; k < 4; k++) {
+        for (size_t j = 0; j < lens[k]; j++)
+            g_string_append_printf(g, "%02x", parts[k][j]);
+        g_string_append_c(g, ' ');
+    }
+    for (size_t j = 0; j < IKE_PRF_LEN; j++)
+        g_string_append_printf(g, "%02x", ike_sa_keys(s1)->d[j]);
+    static const char py[] =
+        "import sys, hmac, hashlib\n"
+        "from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey\n"
+        "priv, ker, ni, nr, skd = (bytes.fromhex(x) for x in sys.argv[1:6])\n"
+        "gir = X25519PrivateKey.from_private_bytes(priv).exchange(X25519PublicKey.from_public_bytes(ker))\n"
+        "s, t, out = gir + ni + nr, b'', b''\n"
+        "for n in range(1, 4):\n"
+        "    t = hmac.new(skd, t + s + bytes([n]), hashlib.sha256).digest(); out += t\n"
+        "print(out[:72].hex())\n";
+    g_auto(GStrv) argv = g_strsplit(g->str, " ", -1);
+    g_string_free(g, TRUE);
+    const char *cmd[9] = {"python3", "-c", py, argv[0], argv[1], argv[2], argv[3], argv[4], NULL};
+    g_autofree char *out = NULL, *err = NULL;
+    int status;
+    g_assert_true(g_spawn_sync(NULL, (char **)cmd, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, NULL));
+    if (!g_spawn_check_wait_status(status, NULL)) {
+        g_test_skip("python3 with the cryptography module is needed");
+        pair_free(&p);
+        return;
+    }
+    /* side 1 answered: the initiator-to-responder keys (its inbound) first */
+    const ike_child *c1 = ike_sa_child(s1);
+    size_t ek = ike_encr_key_len(&c1->suite);
+    g_assert_cmpuint(ek, ==, 36);
+    GString *mine = g_string_new(NULL);
+    for (size_t j = 0; j < ek; j++)
+        g_string_append_printf(mine, "%02x", c1->key_in[j]);
+    for (size_t j = 0; j < ek; j++)
+        g_string_append_printf(mine, "%02x", c1->key_out[j]);
+    g_strstrip(out);
+    g_assert_cmpstr(mine->str, ==, out);
+    g_string_free(mine, TRUE);
+    pair_free(&p);
+}
+
+/* §1.3: the responder wants another group (INVALID_KE_PAYLOAD naming it,
+ * which the initiator offered beside KEi's); the initiator retries at once
+ * in that group. */
+static void test_pfs_invalid_ke(void)
+{
+    ike_cfg a, b;
+    ike_test_cfg(&a, "a.example");
+    ike_test_cfg(&b, "b.example");
+    a.dpd_delay_ms = b.dpd_delay_ms = 0;
+    a.child_pfs = b.child_pfs = true;
+    a.esp.dh = IKE_DH_MODP2048; /* offered first, with the IKE SA's X25519 after it */
+    b.esp.dh = IKE_DH_CURVE25519;
+    ike_pair p;
+    pair_init(&p, &a, &b, 5);
+    pair_establish(&p);
+    ike_sa *s0 = pair_sa(&p, 0), *s1 = pair_sa(&p, 1);
+    const uint64_t T = 50 * SEC;
+    pair_advance(&p, T);
+    g_assert_cmpint(ike_ep_rekey_child(p.ep[0], s0, p.now), ==, IKE_OK);
+    /* request, INVALID_KE_PAYLOAD, request again, answer, Delete both ways */
+    g_assert_cmpint(pair_deliver(&p, 5 * MS), ==, 6);
+    static ike_msg m;
+    static uint8_t plain[IKE_MAX_MSG];
+    ike_ccsa c;
+    open_sent(&p, 0, 2, s0, &m, plain);
+    g_assert_cmpint(ike_ccsa_read(&m, 1, false, &c), ==, IKE_OK);
+    g_assert_cmpuint(c.ke_group, ==, IKE_DH_MODP2048);
+    g_assert_cmpuint(c.ke.len, ==, 256);
+    open_sent(&p, 1, 2, s0, &m, plain);
+    g_assert_cmpint(ike_ccsa_read(&m, 1, true, &c), ==, IKE_OK);
+    g_assert_cmpuint(c.error, ==, IKE_N_INVALID_KE_PAYLOAD);
+    g_assert_cmpuint(c.error_group, ==, IKE_DH_CURVE25519);
+    open_sent(&p, 0, 3, s0, &m, plain);
+    g_assert_cmpint(ike_ccsa_read(&m, 1, false, &c), ==, IKE_OK);
+    g_assert_cmpuint(m.hdr.msg_id, ==, 3);
+    g_assert_cmpuint(c.ke_group, ==, IKE_DH_CURVE25519);
+    g_assert_cmpuint(sent_event(&p, 0, IKE_CREATE_CHILD_SA, 3)->ev.now, ==, T + 10 * MS);
+    g_assert_cmpuint(count_events(&p, 0, IKE_EV_CHILD_REKEYED), ==, 1);
+    g_assert_cmphex(ike_sa_child(s0)->spi_out, ==, ike_sa_child(s1)->spi_in);
+    g_assert_cmpmem(ike_sa_child(s0)->key_out, 36, ike_sa_child(s1)->key_in, 36);
+    pair_free(&p);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -433,5 +603,8 @@ int main(int argc, char **argv)
     g_test_add_func("/child-rekey/collision", test_collision);
     g_test_add_func("/child-rekey/delete-lost", test_delete_lost);
     g_test_add_func("/child-rekey/hard-lifetime", test_hard_lifetime);
+    g_test_add_func("/child-rekey/pfs", test_pfs);
+    g_test_add_func("/child-rekey/pfs-keymat-python", test_pfs_keymat_python);
+    g_test_add_func("/child-rekey/pfs-invalid-ke", test_pfs_invalid_ke);
     return g_test_run();
 }

@@ -599,6 +599,9 @@ static const exp_key keys[] = {
      .value = "duration in whole seconds",
      .help = "a Child SA not rekeyed this long after it was installed expires and is deleted (Delete); "
               "the IKE SA stays (strongSwan's `life_time`)"},
+    {.name = "child_pfs", .group = EXP_G_GATEWAY, BOOLEAN, .def = "false", GW(ike.child_pfs), .per_run = true,
+     .help = "Child SA rekeys exchange keys (KEi/KEr in CREATE_CHILD_SA, the IKE SA's group; RFC 7296 "
+              "§1.3.3, KEYMAT with g^ir as §2.17); as a responder, a rekey without them is refused"},
     {.name = "pattern", .group = EXP_G_TRAFFIC, CHOICE(patterns, pattern_values), .def = "constant",
      .apply = ap_choice, TRAFFIC(kind), .per_run = true,
      .help = "packet arrivals: evenly spaced, a Poisson process, or constant while on"},

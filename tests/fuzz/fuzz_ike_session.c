@@ -48,6 +48,7 @@ static const uint16_t notify_types[NT_COUNT] = {
     [NT_CHILD_SA_NOT_FOUND] = IKE_N_CHILD_SA_NOT_FOUND,
     [NT_UNSUPPORTED_CRITICAL] = IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD,
     [NT_SET_WINDOW_SIZE] = IKE_N_SET_WINDOW_SIZE,
+    [NT_REKEY_SA] = IKE_N_REKEY_SA,
 };
 
 /* --- the handshake, once --- */
@@ -230,12 +231,16 @@ static void read_payload(session *ss, script *s, ike_payload *pl, uint8_t *buf)
             *pl = ike_pl_notify(IKE_PROTO_NONE, type, buf, o->peer_token_len);
         } else if (t == NT_QCD_TOKEN) {
             *pl = ike_pl_notify(IKE_PROTO_NONE, type, buf, take(s, buf, n));
-        } else if (t == NT_INVALID_SPI) {
+        } else if (t == NT_INVALID_SPI || t == NT_REKEY_SA) {
             uint8_t w = u8(s);
             uint32_t spi = w == 0 ? o->child.spi_in : w == 1 ? o->child.spi_out : u32(s);
             for (int i = 0; i < 4; i++)
                 buf[i] = (uint8_t)(spi >> (24 - 8 * i));
-            *pl = ike_pl_notify(IKE_PROTO_ESP, type, buf, 4);
+            *pl = ike_pl_notify(IKE_PROTO_ESP, type, t == NT_REKEY_SA ? NULL : buf, t == NT_REKEY_SA ? 0 : 4);
+            if (t == NT_REKEY_SA) { /* §3.10: the SPI in the SPI field */
+                pl->u.notify.spi_size = 4;
+                memcpy(pl->u.notify.spi, buf, 4);
+            }
         } else {
             *pl = ike_pl_notify(IKE_PROTO_NONE, type, buf, take(s, buf, u8(s)));
         }
@@ -392,6 +397,8 @@ static void local_op(session *ss, script *s)
         ike_ep_liveness(ss->ep, sa, ss->now);
     } else if (what == LOCAL_DELETE) {
         ike_ep_delete(ss->ep, sa, ss->now);
+    } else if (what == LOCAL_REKEY_CHILD) {
+        ike_ep_rekey_child(ss->ep, sa, ss->now);
     } else {
         ike_ha_sync_req r = {.mid = what == LOCAL_MID_SYNC, .replay = (u8(s) & 1) || what == LOCAL_REPLAY_SYNC};
         if (ike_sa_ha_values(sa, 1, &r.m1, &r.p1) != IKE_OK)
