@@ -30,7 +30,7 @@ static void io_random(void *ctx, uint8_t *out, size_t len)
 static void io_event(void *ctx, const ike_event *ev)
 {
     side_ctx *s = ctx;
-    ike_ev_rec r = {s->side, *ev};
+    ike_ev_rec r = {s->side, *ev, ev->child ? ev->child->spi_in : 0};
     g_array_append_val(s->p->events, r);
 }
 

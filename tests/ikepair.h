@@ -20,7 +20,8 @@ typedef struct {
 
 typedef struct {
     int side;
-    ike_event ev;      /* ev.sa may dangle after the event; compare spis */
+    ike_event ev;      /* ev.sa, ev.child may dangle after the event; compare spis */
+    uint32_t child_spi_in; /* of ev.child, if any */
 } ike_ev_rec;
 
 typedef struct ike_pair {
