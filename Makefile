@@ -37,7 +37,7 @@ demo: build
 	echo && echo "demo: both sweeps and the debate in $$(( $$(date +%s) - t0 )) s (full editions: make results)"
 
 # Reference results of every shipped experiment (default editions).
-EXPERIMENTS ?= recovery tradeoff asymmetric cluster-qcd ha-failover storm storm-suites debate minimal
+EXPERIMENTS ?= recovery tradeoff asymmetric cluster-qcd ha-failover storm storm-suites debate minimal reauth
 results: build
 	@for e in $(EXPERIMENTS); do rm -rf results/$$e; \
 	  $(IKESIM) sweep experiments/$$e.ini --out results/$$e || exit 1; done; \

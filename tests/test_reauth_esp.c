@@ -67,14 +67,19 @@ static void base_cfg(sim_run_cfg *c)
     c->gw[0].ike.ike_life = (ike_sa_lifetime){.reauth_s = 10, .rand_s = 0};
 }
 
-static void test_make_before_break_loses_nothing(void)
+static void run_reauth(ike_reauth_mode mode, log_t *l, sim_row *row)
 {
     sim_run_cfg c;
     base_cfg(&c);
-    c.gw[0].ike.reauth_mode = IKE_REAUTH_MBB;
+    c.gw[0].ike.reauth_mode = mode;
+    run(&c, l, row);
+}
+
+static void test_make_before_break_loses_nothing(void)
+{
     log_t l;
     sim_row row;
-    run(&c, &l, &row);
+    run_reauth(IKE_REAUTH_MBB, &l, &row);
     g_assert_cmpuint(l.reauths, ==, 1);
     g_assert_cmpuint(row.reauths, ==, 1);
     g_assert_cmpuint(l.established[0], ==, 2);
@@ -85,12 +90,9 @@ static void test_make_before_break_loses_nothing(void)
 
 static void test_break_before_make_loses_round_trips(void)
 {
-    sim_run_cfg c;
-    base_cfg(&c);
-    c.gw[0].ike.reauth_mode = IKE_REAUTH_BBM;
     log_t l;
     sim_row row;
-    run(&c, &l, &row);
+    run_reauth(IKE_REAUTH_BBM, &l, &row);
     g_assert_cmpuint(l.reauths, ==, 1);
     g_assert_cmpuint(l.established[0], ==, 2);
     double t0 = l.reauth_at / 1e9;
