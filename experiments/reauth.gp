@@ -15,7 +15,7 @@ n_l = words(losses)
 rtt_ms = '(2000 * column("topology_delay"))'
 seen(m, l) = strcol("method") eq m && strcol("topology_loss") eq l
 label(m, l) = sprintf("%s, loss %g%%", m, 100 * real(l))
-set multiplot layout 1,2 title experiment.": traffic both ways at 100 packets/s, one reauthentication per run"
+set multiplot layout 1,2 title experiment.": traffic both ways at 100 packets/s, one reauthentication (or rekey) per run"
 set xlabel "round-trip time (ms)"
 set grid
 set key top left font ",8"
