@@ -150,6 +150,54 @@ static void test_cpu_budget_is_delay(void)
 }
 
 /* The same seed gives the same row (wall time aside); another seed does not. */
+/* Resumption (RFC 5723): every client asked for a ticket once connected
+ * and resumes from it after QCD found the crash (one provisioned in the last
+ * round trip before the crash has none and runs a full handshake); the
+ * headend spends resume_cost per resumption, against handshake_cost per
+ * client for full handshakes. */
+static void test_resume_costs_the_headend_less(void)
+{
+    double cpu[2];
+    for (int resume = 0; resume <= 1; resume++) {
+        sim_run_cfg c;
+        storm_cfg(&c, QCD_FAST, N, 200);
+        c.star.resume_cost_s = 0.000205;
+        c.gw[0].resume = c.gw[1].resume = resume;
+        c.gw[1].ticket_lifetime_ms = 3600000;
+        sim_row row;
+        run(&c, &row, NULL);
+        g_assert_cmpuint(row.never_recovered, ==, 0);
+        g_assert_cmpstr(row.detect_reason, ==, "qcd");
+        cpu[resume] = row.cpu_s;
+    }
+    g_assert_cmpfloat_with_epsilon(cpu[0], N * 0.002, 1e-9);
+    double full = round((cpu[1] - N * 0.000205) / (0.002 - 0.000205)); /* handshakes among the N */
+    g_assert_cmpfloat(full, <=, 1);
+    g_assert_cmpfloat_with_epsilon(cpu[1], full * 0.002 + (N - full) * 0.000205, 1e-9);
+}
+
+/* A headend whose clients sit behind NAT cannot initiate: told to set the
+ * SAs up again at its reboot (reinit), it does nothing, and the run is the
+ * one where it only ever responds. */
+static void test_headend_cannot_reinit(void)
+{
+    sim_row row[2];
+    for (int k = 0; k < 2; k++) {
+        sim_run_cfg c;
+        storm_cfg(&c, LIVENESS, N, 300);
+        if (k) {
+            c.gw[1].establish = SIM_EST_AT_REBOOT;
+            c.gw[1].can_initiate = false;
+        }
+        run(&c, &row[k], NULL);
+    }
+    g_assert_cmpfloat(row[0].t100_s, ==, row[1].t100_s);
+    g_assert_cmpfloat(row[0].detect_s, ==, row[1].detect_s);
+    g_assert_cmpuint(row[0].ike_msgs, ==, row[1].ike_msgs);
+    g_assert_cmpuint(row[0].ike_bytes, ==, row[1].ike_bytes);
+    g_assert_cmpstr(row[1].detect_reason, ==, "liveness");
+}
+
 static void test_deterministic_per_seed(void)
 {
     sim_run_cfg c;
@@ -173,5 +221,7 @@ int main(int argc, char **argv)
     g_test_add_func("/storm/cookie-threshold", test_cookie_threshold);
     g_test_add_func("/storm/cpu-budget-is-delay", test_cpu_budget_is_delay);
     g_test_add_func("/storm/deterministic-per-seed", test_deterministic_per_seed);
+    g_test_add_func("/storm/resume-costs-the-headend-less", test_resume_costs_the_headend_less);
+    g_test_add_func("/storm/headend-cannot-reinit", test_headend_cannot_reinit);
     return g_test_run();
 }

@@ -23,6 +23,7 @@ const char *const csv_star_metrics[] = {
 const char *const csv_cost_metrics[] = {
     "sa_s", "sa_rtt", "recover_rtt", "recover_ike_msgs", "recover_ike_bytes", NULL,
 };
+const char *const csv_star_cost_metrics[] = {"cpu_s", NULL};
 const char *const csv_reauth_metrics[] = {"reauths", "esp_lost", "outage_max_s", NULL};
 const char *const csv_device_metrics[] = {"blackhole_s", "air_msgs_day", "air_octets_day", NULL};
 
@@ -37,8 +38,9 @@ char *csv_header(const sim_exp *e)
         g_string_append_printf(s, ",%s", csv_metrics[i]);
     for (size_t i = 0; exp_is_star(e) && csv_star_metrics[i]; i++)
         g_string_append_printf(s, ",%s", csv_star_metrics[i]);
-    for (size_t i = 0; exp_recovery_cost(e) && csv_cost_metrics[i]; i++)
-        g_string_append_printf(s, ",%s", csv_cost_metrics[i]);
+    const char *const *cost = exp_is_star(e) ? csv_star_cost_metrics : csv_cost_metrics;
+    for (size_t i = 0; exp_recovery_cost(e) && cost[i]; i++)
+        g_string_append_printf(s, ",%s", cost[i]);
     for (size_t i = 0; exp_reauthenticates(e) && csv_reauth_metrics[i]; i++)
         g_string_append_printf(s, ",%s", csv_reauth_metrics[i]);
     for (size_t i = 0; exp_star_per_device(e) && csv_device_metrics[i]; i++)
@@ -93,7 +95,9 @@ char *csv_row(const sim_exp *e, const exp_run *run, const sim_row *row)
                                ",%" G_GUINT64_FORMAT, row->cookies, row->retries, row->init_drops,
                                row->never_recovered);
     }
-    if (exp_recovery_cost(e)) {
+    if (exp_recovery_cost(e) && exp_is_star(e)) {
+        put_time(s, row->cpu_s, "%.9g");
+    } else if (exp_recovery_cost(e)) {
         put_time(s, row->sa_s, "%.9g");
         put_time(s, row->sa_rtt, "%.6f");
         put_time(s, row->recover_rtt, "%.6f");

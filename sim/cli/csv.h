@@ -20,8 +20,10 @@ extern const bool csv_metric_numeric[];
 extern const size_t csv_first_ha_metric;
 /* Star runs (exp_is_star) append these, all numeric. */
 extern const char *const csv_star_metrics[];
-/* Experiments with exp_recovery_cost() append these, all numeric. */
+/* Experiments with exp_recovery_cost() append these, all numeric (star
+ * runs the second list). */
 extern const char *const csv_cost_metrics[];
+extern const char *const csv_star_cost_metrics[];
 /* Runs of experiments that reauthenticate (exp_reauthenticates) append
  * these, all numeric: reauths, esp_lost, outage_max_s. */
 extern const char *const csv_reauth_metrics[];

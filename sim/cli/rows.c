@@ -24,6 +24,9 @@ static bool is_numeric_metric(const char *col)
     for (size_t i = 0; csv_cost_metrics[i]; i++)
         if (strcmp(csv_cost_metrics[i], col) == 0)
             return true;
+    for (size_t i = 0; csv_star_cost_metrics[i]; i++)
+        if (strcmp(csv_star_cost_metrics[i], col) == 0)
+            return true;
     for (size_t i = 0; csv_reauth_metrics[i]; i++)
         if (strcmp(csv_reauth_metrics[i], col) == 0)
             return true;

@@ -142,8 +142,8 @@ char *summary_csv(const csv_table *runs, GError **err)
         if (csv_metric_numeric[m] && csv_col(runs, csv_metrics[m]) >= 0) /* HA columns if there */
             g_string_append_printf(s, ",%s_n,%s_mean,%s_median,%s_p95,%s_ci_lo,%s_ci_hi", csv_metrics[m],
                                    csv_metrics[m], csv_metrics[m], csv_metrics[m], csv_metrics[m], csv_metrics[m]);
-    const char *const *const extra[] = {csv_star_metrics, csv_cost_metrics, csv_reauth_metrics,
-                                        csv_device_metrics};
+    const char *const *const extra[] = {csv_star_metrics, csv_cost_metrics, csv_star_cost_metrics,
+                                        csv_reauth_metrics, csv_device_metrics};
     for (size_t l = 0; l < G_N_ELEMENTS(extra); l++)
         for (const char *const *m = extra[l]; *m && csv_col(runs, *m) >= 0; m++)
             g_string_append_printf(s, ",%s_n,%s_mean,%s_median,%s_p95,%s_ci_lo,%s_ci_hi", *m, *m, *m, *m, *m, *m);

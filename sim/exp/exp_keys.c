@@ -347,7 +347,7 @@ static const exp_key keys[] = {
           .help = "bin width"},
     {.name = "recovery_cost", .group = EXP_G_EXPERIMENT, .type = EXP_V_BOOL, .def = "false",
      .help = "rows also get the recovery-cost columns (`sa_s`, `sa_rtt`, `recover_rtt`, `recover_ike_msgs`, "
-             "`recover_ike_bytes`; see *Output*)"},
+             "`recover_ike_bytes`; a star's: `cpu_s`; see *Output*)"},
     {.name = "max_events", .group = EXP_G_EXPERIMENT, QTY(UNIT_COUNT), RANGE("1", "1e12"),
      .def = "100000000", .apply = ap_u64_round, RUN(max_events),
      .help = "a run's size limit in simulator events (see *Run size*)"},

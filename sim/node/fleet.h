@@ -9,8 +9,10 @@
  * log-uniform around the configured one, and the headend answers each
  * packet.  Whole-second DPD clocks get a random phase per client.  A client
  * that declares the headend dead (or whose new handshake failed) initiates
- * again at once, for as long as the run lasts.  With an application timeout
- * (sim_gw_cfg.app_unanswered, app_silence_ns) a client whose readings go
+ * again at once, for as long as the run lasts; with client.resume it asks
+ * for a ticket once provisioned and resumes from it (RFC 5723).  With an
+ * application timeout (sim_gw_cfg.app_unanswered, app_silence_ns) a client
+ * whose readings go
  * unanswered starts over by itself: the model forgets the SA without a word
  * (ike_ep_start_over) and the client initiates anew.
  */

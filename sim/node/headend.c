@@ -24,6 +24,7 @@ struct sim_headend {
     sim_gw_cfg cfg;
     uint64_t cost_ns;
     uint64_t resume_cost_ns; /* per IKE_SESSION_RESUME (RFC 5723: no DH) */
+    uint64_t cpu_ns;       /* spent on the handshakes and resumptions served */
     uint32_t queue_limit;
     sim_rng *rng;
     ns3_timer timer, cpu;
@@ -123,6 +124,7 @@ static void serve_next(void *arg)
         g_free(p);
         return;
     }
+    h->cpu_ns += p->cost_ns;
     if (!p->resume)
         sim_tell(&h->listener, &(sim_trace){.type = SIM_TR_INIT_SERVED, .node = h});
     ike_ep_receive(h->ep, ns3_now_ns(), p->peer, p->msg, p->len);
@@ -309,6 +311,7 @@ void sim_headend_crash(sim_headend *h)
 
 ike_ep *sim_headend_ep(sim_headend *h) { return h->ep; }
 const qcd_secrets *sim_headend_secrets(const sim_headend *h) { return &h->secrets; }
+double sim_headend_cpu_s(const sim_headend *h) { return h->cpu_ns / 1e9; }
 
 bool sim_headend_provision(sim_headend *h, uint64_t peer, const ike_sa_state *st)
 {

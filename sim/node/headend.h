@@ -5,8 +5,12 @@
  * model's COOKIE check (ike_cfg.cookie_threshold), then waits for the CPU:
  * handshakes are served one at a time, handshake_cost each; a request that
  * finds init_queue others waiting is dropped.  Overload therefore shows as
- * delay and client retransmissions, not as free capacity.  Everything else
- * (IKE_AUTH, liveness, ESP) is served at once.
+ * delay and client retransmissions, not as free capacity.  With
+ * cfg->resume it grants tickets (RFC 5723) under keys it keeps across
+ * crashes, and a new IKE_SESSION_RESUME passes the same COOKIE check and
+ * waits in the same queue for resume_cost (it opens a ticket and derives
+ * keys: no Diffie-Hellman).  Everything else (IKE_AUTH, liveness, ESP) is
+ * served at once.
  *
  * Every ESP packet from a client is answered with one packet of the same
  * size on the same Child SA (request/response traffic).  A crash wipes the
@@ -34,6 +38,8 @@ void sim_headend_crash(sim_headend *h);
 
 ike_ep *sim_headend_ep(sim_headend *h); /* NULL while crashed */
 const qcd_secrets *sim_headend_secrets(const sim_headend *h);
+/* CPU spent on the IKE_SA_INIT and IKE_SESSION_RESUME requests served. */
+double sim_headend_cpu_s(const sim_headend *h);
 /* Takes over an SA provisioned before the run (ike_ep_import) and its ESP SA. */
 bool sim_headend_provision(sim_headend *h, uint64_t peer, const ike_sa_state *st);
 bool sim_headend_holds(const sim_headend *h, uint64_t spi_i, uint64_t spi_r);

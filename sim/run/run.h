@@ -130,6 +130,7 @@ typedef struct sim_row {
     double t50_s, t90_s, t99_s, t100_s;
     double init_peak_per_s, init_mean_per_s; /* IKE_SA_INIT the headend handled */
     uint64_t cookies, retries, init_drops, never_recovered;
+    double cpu_s;              /* headend CPU on IKE_SA_INIT and IKE_SESSION_RESUME served */
     /* recovery cost (two-gateway runs): crash -> both gateways hold a new IKE
      * SA; the new SA and the recovery counted from the crashed side's reboot
      * in round trips of the link (2 x delay; NaN without a reboot); IKE

@@ -473,6 +473,7 @@ static void fill_row(storm *s, sim_row *row, sim_storm_curve *curve)
     }
     if (s->cfg->star.per_device)
         fill_device(s, row);
+    row->cpu_s = sim_headend_cpu_s(s->he);
     row->cookies = s->cookies;
     row->retries = s->retries;
     row->init_drops = s->init_drops;
