@@ -16,7 +16,7 @@ cell() {
 }
 echo "debate: gateway 1 reboots 20 s after its crash; reboot -> new IKE SA, in round trips (20 ms);"
 echo "\"liveness\": found only by the survivor's liveness schedule"
-printf '%-20s %-22s %-22s %-22s\n' method "gw-to-gw, both ways" "gw-to-gw, 1 -> 0 only" "remote access, both"
+printf '%-20s %-22s %-22s %s\n' method "gw-to-gw, both ways" "gw-to-gw, 1 -> 0 only" "remote access, both"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for m in $methods; do # the three runs of a method side by side
@@ -24,5 +24,5 @@ for m in $methods; do # the three runs of a method side by side
     cell "$m" true none >"$tmp/b" & b=$!
     cell "$m" false constant >"$tmp/c"
     wait $a && wait $b
-    printf '%-20s %-22s %-22s %-22s\n' "$m" "$(cat "$tmp/a")" "$(cat "$tmp/b")" "$(cat "$tmp/c")"
+    printf '%-20s %-22s %-22s %s\n' "$m" "$(cat "$tmp/a")" "$(cat "$tmp/b")" "$(cat "$tmp/c")"
 done
