@@ -476,7 +476,8 @@ static const exp_key keys[] = {
      .apply = ap_ns, GW(boot_delay_ns), .per_run = true,
      .help = "from boot (the run's start, a reboot) to the IKE daemon running: until then IKE and ESP are "
               "dropped unanswered, then it initiates if `establish` says so (a real daemon takes tens of "
-              "milliseconds to start and load its configuration)"},
+              "milliseconds to start and load its configuration; a storm's headend waits at its reboot only, "
+              "its clients' SAs being provisioned from the start)"},
     {.name = "reinitiate_on_dead", .group = EXP_G_GATEWAY, BOOLEAN, .def = "true", GW(reinitiate_on_dead),
      .per_run = true,
      .help = "after declaring the peer dead, initiate again at once"},
