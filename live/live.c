@@ -40,7 +40,7 @@ enum {
 };
 
 typedef enum { MARKER_AUTO, MARKER_ON, MARKER_OFF } marker_mode;
-typedef enum { GOAL_NONE, GOAL_ESTABLISHED, GOAL_CHILD, GOAL_LIVENESS, GOAL_DELETED } goal_kind;
+typedef enum { GOAL_NONE, GOAL_ESTABLISHED, GOAL_CHILD, GOAL_LIVENESS, GOAL_DELETED, GOAL_REKEYED } goal_kind;
 
 typedef struct live {
     ike_ep *ep;
@@ -210,15 +210,19 @@ typedef struct delete_job {
     uint64_t local_spi;
 } delete_job;
 
+/* A key table line for the SA's current SPIs (new ones after a rekey). */
+static void keylog_sa(live *lv, const ike_sa *sa)
+{
+    char line[512];
+    if (lv->keylog && ike_keylog_line(sa, line, sizeof line) > 0) {
+        fprintf(lv->keylog, "%s\n", line);
+        fflush(lv->keylog);
+    }
+}
+
 static void on_established(live *lv, const ike_event *ev)
 {
-    if (lv->keylog) {
-        char line[512];
-        if (ike_keylog_line(ev->sa, line, sizeof line) > 0) {
-            fprintf(lv->keylog, "%s\n", line);
-            fflush(lv->keylog);
-        }
-    }
+    keylog_sa(lv, ev->sa);
     if (lv->delete_after >= 0) {
         delete_job *job = g_new(delete_job, 1);
         job->lv = lv;
@@ -280,6 +284,10 @@ static void io_event(void *ctx, const ike_event *ev)
     case IKE_EV_SA_ESTABLISHED:
         printf(" role=%s", ike_sa_is_initiator(ev->sa) ? "initiator" : "responder");
         break;
+    case IKE_EV_SA_REKEYED:
+        printf(" old=%016" PRIx64 "_%016" PRIx64 " role=%s", ev->old_spi_i, ev->old_spi_r,
+               ike_sa_is_initiator(ev->sa) ? "initiator" : "responder");
+        break;
     case IKE_EV_QCD_ANSWERED:
         printf(" tokens=%" PRIu32, ev->count);
         break;
@@ -319,10 +327,13 @@ static void io_event(void *ctx, const ike_event *ev)
         esp_keylog(lv, ev->peer, ev->child);
     if (lv->esp && ev->type == IKE_EV_SA_DELETED)
         live_esp_forget(lv->esp, ev->sa);
+    if (ev->type == IKE_EV_SA_REKEYED)
+        keylog_sa(lv, ev->sa);
     if (ev->type == IKE_EV_LIVENESS_ANSWERED)
         lv->answered++;
     if ((lv->goal == GOAL_ESTABLISHED && ev->type == IKE_EV_SA_ESTABLISHED) ||
         (lv->goal == GOAL_CHILD && ev->type == IKE_EV_CHILD_ESTABLISHED) ||
+        (lv->goal == GOAL_REKEYED && ev->type == IKE_EV_SA_REKEYED) ||
         (lv->goal == GOAL_LIVENESS && lv->answered >= lv->goal_count) ||
         (lv->goal == GOAL_DELETED && ev->type == IKE_EV_SA_DELETED &&
          (ev->reason == IKE_DEL_LOCAL || ev->reason == IKE_DEL_PEER_DELETE))) {
@@ -593,6 +604,8 @@ static bool parse_goal(const char *s, live *lv)
         lv->goal = GOAL_CHILD;
     else if (!strcmp(s, "deleted"))
         lv->goal = GOAL_DELETED;
+    else if (!strcmp(s, "rekeyed"))
+        lv->goal = GOAL_REKEYED;
     else if (g_str_has_prefix(s, "liveness:")) {
         char *end;
         errno = 0;
@@ -633,8 +646,12 @@ static const char description[] =
     "  SECONDS EVENT SPIi SPIr [details] [peer=ADDR:PORT]\n"
     "with EVENT the model's name (msg_sent, msg_received, msg_dropped, retransmit,\n"
     "sa_established, child_established, liveness_sent, liveness_answered, hint,\n"
-    "sa_deleted reason=..., ...); SECONDS counts from the start.  Errors go to\n"
-    "stderr.\n"
+    "sa_deleted reason=..., sa_rekeyed old=SPIi_SPIr, ...); SECONDS counts from the\n"
+    "start.  Errors go to stderr.\n"
+    "\n"
+    "IKE SA rekeys (--rekey-ike, or the peer's): the SA goes on under new SPIs\n"
+    "(sa_rekeyed), the old one is deleted after; --keylog gets a line for the new\n"
+    "SPIs, so a capture decrypts across rekeys.\n"
     "\n"
     "--ha-failover-after SECONDS: a cluster member with RFC 6311 message-ID sync\n"
     "(asserts IKEV2_MESSAGE_ID_SYNC_SUPPORTED).  The first IKE SA is replicated\n"
@@ -697,6 +714,7 @@ int main(int argc, char **argv)
     g_autofree char *exit_after = NULL;
     g_autofree char *qcd = NULL;
     double dpd = 0, timeout = 0, delete_after = -1, failover_after = -1, half_open_timeout = 30;
+    gint rekey_ike = 0;
     gint cookie_threshold = DEFAULT_COOKIE_THRESHOLD, half_open_max = DEFAULT_HALF_OPEN_MAX;
     gboolean childless = FALSE, nat_t = FALSE;
     double child_rekey = 0;
@@ -732,7 +750,7 @@ int main(int argc, char **argv)
         {"natt-marker", 0, 0, G_OPTION_ARG_STRING, &marker,
          "Non-ESP marker: auto (default), on, off", "MODE"},
         {"exit-after", 0, 0, G_OPTION_ARG_STRING, &exit_after,
-         "Exit 0 when this happens: established, child, liveness:N, deleted", "EVENT"},
+         "Exit 0 when this happens: established, child, liveness:N, deleted, rekeyed", "EVENT"},
         {"timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout,
          "Exit 1 if the --exit-after event has not happened by then", "SECONDS"},
         {"delete-after", 0, 0, G_OPTION_ARG_DOUBLE, &delete_after,
@@ -746,6 +764,9 @@ int main(int argc, char **argv)
          "N"},
         {"half-open-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &half_open_timeout,
          "Forget a half-open SA after this long without IKE_AUTH (default 30)", "SECONDS"},
+        {"rekey-ike", 0, 0, G_OPTION_ARG_INT, &rekey_ike,
+         "Rekey each IKE SA this long after it was established or rekeyed (default 0: never)",
+         "SECONDS"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     live lv = {.delete_after = -1};
@@ -801,6 +822,8 @@ int main(int argc, char **argv)
         return usage_error("--cookie-threshold and --half-open-max take 0 to 1000000");
     if (!(half_open_timeout >= 0.001 && half_open_timeout <= 3600))
         return usage_error("--half-open-timeout takes 0.001 to 3600 seconds");
+    if (rekey_ike < 0 || rekey_ike > 86400)
+        return usage_error("--rekey-ike takes 0 to 86400 seconds");
     if (exit_after && !parse_goal(exit_after, &lv))
         return usage_error("bad --exit-after '%s'", exit_after);
     if (timeout > 0 && lv.goal == GOAL_NONE)
@@ -846,6 +869,7 @@ int main(int argc, char **argv)
     cfg.cookie_threshold = (uint32_t)cookie_threshold;
     cfg.half_open_max = (uint32_t)half_open_max;
     cfg.half_open_ms = (uint32_t)(half_open_timeout * 1000 + 0.5);
+    cfg.ike_life = (ike_sa_lifetime){.rekey_s = (uint32_t)rekey_ike}; /* no jitter: exact for tests */
     lv.local_port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(local));
 
     if (keylog && !(lv.keylog = fopen(keylog, "a"))) {

@@ -38,6 +38,15 @@
  *   during the callback only; ike_sa_established(ev->sa) says whether it
  *   was established.
  * - ike_ep_free() reports every SA as IKE_DEL_SHUTDOWN and sends nothing.
+ * - An IKE SA rekey (RFC 7296 §2.18) keeps the ike_sa object: once the new
+ *   SA is in place, the same object carries the new SPIs, keys and Message
+ *   IDs (from 0) and its Child SA, and IKE_EV_SA_REKEYED says so (ev->spi_*
+ *   new, ev->old_spi_* old); ike_ep_find() finds it by its new local SPI
+ *   only.  The old SA's last exchanges (its Delete, answers to
+ *   retransmissions) run on a retired object of the endpoint's own that
+ *   events carry as ev->sa (with the old SPIs; ike_sa_user() as the SA's),
+ *   that ike_ep_find/_foreach/_sa_count never show, and that ends without
+ *   IKE_EV_SA_DELETED: a rekey deletes no SA a caller holds.
  */
 #ifndef IKESIM_IKE_H
 #define IKESIM_IKE_H
@@ -150,7 +159,8 @@ typedef struct ike_cfg {
                                  responder, a rekey without them is refused */
     bool initial_contact;     /* send INITIAL_CONTACT in the first IKE_AUTH */
     ike_sa_lifetime ike_life; /* IKE SA times as strongSwan resolves them (ike_lifetime.h; resolved
-                                 values, 0: never); reauth_s: each end reauthenticates its SAs */
+                                 values, 0: never); reauth_s: each end reauthenticates its SAs;
+                                 rekey_s: each end rekeys them (CREATE_CHILD_SA, ike_ike_rekey.c) */
     ike_reauth_mode reauth_mode;
     bool answer_unknown_spi;  /* INVALID_IKE_SPI for protected requests of unknown SAs */
     double unknown_ike_spi_rate, unknown_ike_spi_burst; /* such answers per second */
@@ -226,6 +236,8 @@ typedef enum ike_event_type {
     IKE_EV_REAUTH_STARTED,    /* sa is to be replaced by a reauthentication; count: its ike_reauth_mode */
     IKE_EV_REAUTH_INITIATED,  /* sa is the new IKE SA of a reauthentication, its IKE_SA_INIT about to go
                                  out (make-before-break: at once; break-before-make: once the old is gone) */
+    IKE_EV_SA_REKEYED,        /* sa now carries new SPIs and keys (spi_i, spi_r); old_spi_i,
+                                 old_spi_r: the SA it replaced; child: its Child SA, moved */
 } ike_event_type;
 
 /* What a counter sync carried (ike_event.ha_what). */
@@ -295,6 +307,7 @@ typedef struct ike_event {
     ike_ha_drop ha_drop;
     const ike_child *old_child; /* IKE_EV_CHILD_REKEYED */
     bool child_outbound;        /* IKE_EV_CHILD_REKEYED */
+    uint64_t old_spi_i, old_spi_r; /* IKE_EV_SA_REKEYED */
 } ike_event;
 
 typedef struct ike_io {
@@ -369,6 +382,11 @@ int ike_ep_rekey_child(ike_ep *ep, ike_sa *sa, uint64_t now);
  * itself at cfg->ike_life's jittered reauth time.  IKE_E_STATE unless sa is
  * established and not yet being replaced. */
 int ike_ep_reauth(ike_ep *ep, ike_sa *sa, uint64_t now);
+/* Rekeys the IKE SA (CREATE_CHILD_SA with an IKE proposal and a new SPI,
+ * KE in the SA's group), then deletes the old one (RFC 7296 §1.3.2, §2.18);
+ * see IKE_EV_SA_REKEYED above.  IKE_E_STATE unless established and no IKE
+ * SA rekey is under way. */
+int ike_ep_rekey_ike(ike_ep *ep, ike_sa *sa, uint64_t now);
 
 /* RFC 5723: resumes the session with peer from the ticket held for it
  * (IKE_SESSION_RESUME, then IKE_AUTH and the Child SA), or NULL when none is

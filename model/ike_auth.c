@@ -125,6 +125,7 @@ void sa_established(ike_sa *sa, uint64_t now)
         ep_emit(sa->ep, IKE_EV_CHILD_ESTABLISHED, sa, &ev);
         child_rekey_schedule(sa, now);
     }
+    ike_rekey_schedule(sa, now);
     hs_free(sa->hs);
     sa->hs = NULL;
     dpd_arm(sa, now);

@@ -168,6 +168,12 @@ int ike_ccsa_read(const ike_msg *m, size_t from, bool response, ike_ccsa *c)
     return check(c, response);
 }
 
+bool ike_ccsa_rekeys_ike(const ike_msg *m, size_t from)
+{
+    const ike_payload *sa = ike_find(m, IKE_PL_SA, &from);
+    return sa != NULL && sa->u.sa.n > 0 && sa->u.sa.p[0].proto == IKE_PROTO_IKE;
+}
+
 ike_payload ike_ccsa_refusal(uint16_t type, uint16_t group, uint8_t proto, uint32_t spi,
                              uint8_t buf[2])
 {

@@ -51,6 +51,10 @@ int ike_ccsa_build(const ike_ccsa *c, bool response, ike_payload *pl, size_t cap
  * notify (type < 16384) is read as that refusal: IKE_OK with c->error set. */
 int ike_ccsa_read(const ike_msg *m, size_t from, bool response, ike_ccsa *c);
 
+/* Whether a request's SA payload (m->pl[from ..]) proposes an IKE SA: an
+ * IKE SA rekey, whether or not the rest reads as one. */
+bool ike_ccsa_rekeys_ike(const ike_msg *m, size_t from);
+
 /* A refusal: N(type); INVALID_KE_PAYLOAD carries group (two octets written to
  * buf), CHILD_SA_NOT_FOUND the REKEY_SA's protocol and SPI (§2.25). */
 ike_payload ike_ccsa_refusal(uint16_t type, uint16_t group, uint8_t proto, uint32_t spi,

@@ -136,10 +136,14 @@ void ike_ep_free(ike_ep *ep, uint64_t now)
     if (!ep)
         return;
     GList *all = g_hash_table_get_values(ep->sas);
+    if (ep->retired)
+        all = g_list_concat(all, g_hash_table_get_values(ep->retired));
     for (GList *l = all; l; l = l->next)
         ep_sa_destroy(ep, l->data, now, IKE_DEL_SHUTDOWN);
     g_list_free(all);
     g_hash_table_destroy(ep->sas);
+    if (ep->retired)
+        g_hash_table_destroy(ep->retired);
     if (ep->responder)
         g_hash_table_destroy(ep->responder);
     ep_map_clear(&ep->child_in);
@@ -248,6 +252,8 @@ void ep_rearm(ike_ep *ep, ike_sa *sa)
         d = sa->rekey_at;
     if (sa->reauth_at < d)
         d = sa->reauth_at;
+    if (sa->ike_rekey_at < d)
+        d = sa->ike_rekey_at;
     bool armed = timer_armed(ep, sa);
     if (armed && d == sa->deadline)
         return;
@@ -299,6 +305,8 @@ void ike_ep_handle_timeout(ike_ep *ep, uint64_t now)
             child_rekey_due(sa, now);
         if (sa->reauth_at <= now)
             reauth_due(sa, now);
+        if (sa->ike_rekey_at <= now)
+            ike_rekey_due(sa, now);
         ep_rearm(ep, sa);
     }
 }
@@ -313,7 +321,7 @@ ike_sa *ep_sa_new(ike_ep *ep, uint64_t now, uint64_t peer, bool initiator)
     sa->initiator = initiator;
     sa->suite = ep->cfg->ike;
     sa->last_in = now;
-    sa->dpd_at = sa->expire_at = sa->deadline = sa->rekey_at = sa->reauth_at = IKE_NEVER;
+    sa->dpd_at = sa->expire_at = sa->deadline = sa->rekey_at = sa->reauth_at = sa->ike_rekey_at = IKE_NEVER;
     sa->ha.m_seen = -1;
     sa->hs = g_new0(ike_hs, 1);
     sa->hs->dh_group = ep->cfg->ike_props.n ? ike_props_first(&ep->cfg->ike_props).dh : ep->cfg->ike.dh;
@@ -339,8 +347,7 @@ const ike_props *ep_esp_props(const ike_ep *ep, ike_props *tmp)
     return tmp;
 }
 
-/* Draws a fresh non-zero local SPI and enters sa in the table. */
-int ep_sa_set_local_spi(ike_ep *ep, ike_sa *sa)
+uint64_t ep_draw_spi(ike_ep *ep)
 {
     for (int tries = 0; tries < 16; tries++) {
         uint8_t b[8];
@@ -348,8 +355,18 @@ int ep_sa_set_local_spi(ike_ep *ep, ike_sa *sa)
         uint64_t spi = 0;
         for (int i = 0; i < 8; i++)
             spi = spi << 8 | b[i];
-        if (spi == 0 || g_hash_table_contains(ep->sas, &spi))
-            continue;
+        if (spi != 0 && !g_hash_table_contains(ep->sas, &spi) &&
+            !(ep->retired && g_hash_table_contains(ep->retired, &spi)))
+            return spi;
+    }
+    return 0;
+}
+
+/* Draws a fresh non-zero local SPI and enters sa in the table. */
+int ep_sa_set_local_spi(ike_ep *ep, ike_sa *sa)
+{
+    uint64_t spi = ep_draw_spi(ep);
+    if (spi != 0) {
         sa->local_spi = spi;
         if (sa->initiator)
             sa->spi_i = spi;
@@ -400,11 +417,14 @@ void ep_sa_destroy(ike_ep *ep, ike_sa *sa, uint64_t now, ike_del_reason why)
     uint64_t peer = sa->peer;
     if (listed)
         g_hash_table_remove(ep->sas, &sa->local_spi);
+    else if (sa->retired && g_hash_table_lookup(ep->retired, &sa->local_spi) == sa)
+        g_hash_table_remove(ep->retired, &sa->local_spi); /* no event: its object lives on */
     if (sa->has_child)
         ep_child_index(ep, sa, false);
     child_rekey_free(sa, now, why);
     queue_free(sa);
     resume_sa_gone(sa, why);
+    ike_rekey_free(sa);
     ep_peer_index_remove(ep, sa);
     if (sa->state == SA_HALF_OPEN)
         ep->half_open--;
@@ -527,6 +547,8 @@ void ike_ep_receive(ike_ep *ep, uint64_t now, uint64_t peer, const uint8_t *msg,
     }
     uint64_t local = from_initiator ? h->spi_r : h->spi_i;
     ike_sa *sa = g_hash_table_lookup(ep->sas, &local);
+    if (!sa && ep->retired)
+        sa = g_hash_table_lookup(ep->retired, &local); /* the old SA of a rekey */
     if (sa)
         ha_peer_seen(sa, now); /* a takeover sync may wait for this */
     if (!is_protected && h->exchange != IKE_SA_INIT && h->exchange != IKE_SESSION_RESUME) {

@@ -7,7 +7,7 @@
 
 int ike_sa_export(const ike_sa *sa, ike_sa_state *out)
 {
-    if (sa->state != SA_ESTABLISHED)
+    if (sa->state != SA_ESTABLISHED || sa->retired)
         return IKE_E_STATE;
     memset(out, 0, sizeof *out);
     out->peer = sa->peer;

@@ -55,6 +55,16 @@ typedef struct ike_rekey {
     ike_child retiring[2];        /* the replaced SA; after a collision, also the redundant one */
 } ike_rekey;
 
+/* An IKE SA rekey under way (ike_ike_rekey.c), out of line: ours as its
+ * initiator until the response, or the peer's that crossed ours (§2.8.2). */
+typedef struct ike_sa_rekey {
+    ike_dh *dh;
+    uint16_t group;               /* of KEi */
+    unsigned retries;             /* INVALID_KE_PAYLOAD round trips */
+    uint8_t nonce[IKE_NONCE_LEN]; /* Ni */
+    uint64_t spi;                 /* our new SPI, proposed */
+} ike_sa_rekey;
+
 /* What only the initial exchanges need; freed once established. */
 typedef struct ike_hs {
     ike_dh *dh;
@@ -169,6 +179,9 @@ struct ike_sa {
     ike_ha ha;
     ike_rekey *rekey;    /* NULL unless a Child SA rekey is under way */
     struct ike_crossed *crossed; /* ike_queue.c: a peer's request that collided with ours */
+    ike_sa_rekey *ike_rekey; /* NULL unless our IKE SA rekey is under way */
+    uint64_t ike_rekey_at; /* the IKE SA's rekey (ike_ike_rekey.c) */
+    bool retired;        /* the old SA of a rekey, in ep->retired until its Delete is done */
     void *user;
     GSequenceIter *timer; /* in ep->timers, if that exists */
 };
@@ -191,6 +204,7 @@ struct ike_ep {
     uint8_t cookie_secret[32];
     ep_map by_peer_id;     /* GBytes (ID type | ID) -> GSList of ike_sa, for INITIAL_CONTACT */
     GHashTable *tickets;   /* client: peer -> ike_held_ticket (RFC 5723); NULL until one */
+    GHashTable *retired;   /* local SPI -> the old SA of a rekey (ike_ike_rekey.c); NULL until needed */
 };
 
 /* ike_ep.c */
@@ -200,6 +214,7 @@ ike_sa *ep_sa_new(ike_ep *ep, uint64_t now, uint64_t peer, bool initiator);
 int ep_sa_set_local_spi(ike_ep *ep, ike_sa *sa);
 /* Replaces an initiator SA's SPIi by a fresh one (its timer is unarmed after). */
 int ep_sa_new_local_spi(ike_ep *ep, ike_sa *sa);
+uint64_t ep_draw_spi(ike_ep *ep); /* a fresh local SPI, in no table yet; 0 if none was found */
 void ep_sa_destroy(ike_ep *ep, ike_sa *sa, uint64_t now, ike_del_reason why);
 /* A new IKE SA to peer (ike_ep_initiate).  reauth: it replaces another
  * (IKE_EV_REAUTH_INITIATED), reauth_of: the local SPI of that one while it
@@ -348,6 +363,17 @@ void child_rekey_due(ike_sa *sa, uint64_t now);
 bool ep_minimal(const ike_ep *ep);
 bool minimal_may_initiate(const ike_ep *ep, task_kind kind);
 void minimal_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx); /* answers, acting on nothing */
+/* ike_ike_rekey.c: TASK_IKE_REKEY (an IKE SA rekey), TASK_QCD_TOKEN (the
+ * rekey initiator's token for the new SPIs, RFC 6290 §4.3) */
+int ike_rekey_start(ike_sa *sa, uint64_t now);
+void ike_rekey_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx);
+task_verdict ike_rekey_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_reply *reply);
+void ike_rekey_free(ike_sa *sa); /* with the IKE SA */
+void ike_rekey_schedule(ike_sa *sa, uint64_t now); /* cfg->ike_life, from now */
+void ike_rekey_due(ike_sa *sa, uint64_t now);
+int qcd_token_start(ike_sa *sa, uint64_t now);
+void qcd_token_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx);
+task_verdict qcd_token_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_reply *reply);
 
 /* ike_reauth.c: reauthentication, break-before-make or make-before-break */
 void reauth_schedule(ike_sa *sa, uint64_t now); /* at establishment (cfg->ike_life.reauth_s) */

@@ -30,6 +30,7 @@ const char *ike_event_name(ike_event_type t)
     case IKE_EV_CHILD_REMOVED: return "child_removed";
     case IKE_EV_REAUTH_STARTED: return "reauth_started";
     case IKE_EV_REAUTH_INITIATED: return "reauth_initiated";
+    case IKE_EV_SA_REKEYED: return "sa_rekeyed";
     }
     return "unknown";
 }

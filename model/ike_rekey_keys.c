@@ -47,6 +47,25 @@ int ike_rekey_ike_keys(const ike_suite *s, const uint8_t sk_d_old[IKE_PRF_LEN],
     return keys_from_sk_d(s, sk_d_old, gir, gir_len, ni, ni_len, nr, nr_len, spi_i, spi_r, out);
 }
 
+int ike_rekey_ike_keys_with(uint16_t old_prf, const ike_suite *s, const uint8_t *sk_d_old,
+                            const uint8_t *gir, size_t gir_len, const uint8_t *ni, size_t ni_len,
+                            const uint8_t *nr, size_t nr_len, uint64_t spi_i, uint64_t spi_r,
+                            ike_keys *out)
+{
+    size_t pl = ike_prf_len(old_prf);
+    if (pl == 0 || pl != ike_prf_len(s->prf))
+        return IKE_E_UNSUPPORTED;
+    if (gir_len == 0 || gir_len > IKE_MAX_SHARED || ni_len > NONCE_MAX || nr_len > NONCE_MAX)
+        return IKE_E_SYNTAX;
+    uint8_t skeyseed[IKE_PRF_MAX];
+    const ike_iov seg[3] = { { gir, gir_len }, { ni, ni_len }, { nr, nr_len } };
+    int rc = ike_prf_with(old_prf, sk_d_old, pl, seg, 3, skeyseed);
+    if (rc == IKE_OK)
+        rc = ike_keys_split(s, skeyseed, ni, ni_len, nr, nr_len, spi_i, spi_r, out);
+    OPENSSL_cleanse(skeyseed, sizeof skeyseed);
+    return rc;
+}
+
 int ike_resume_keys(const ike_suite *s, const uint8_t sk_d_old[IKE_PRF_LEN], const uint8_t *ni,
                     size_t ni_len, const uint8_t *nr, size_t nr_len, uint64_t spi_i, uint64_t spi_r,
                     ike_keys *out)

@@ -29,6 +29,14 @@ int ike_rekey_ike_keys(const ike_suite *s, const uint8_t sk_d_old[IKE_PRF_LEN],
                        const uint8_t *nr, size_t nr_len, uint64_t spi_i, uint64_t spi_r,
                        ike_keys *out);
 
+/* The same with any PRF: SKEYSEED with the old SA's PRF old_prf (SK_d of
+ * ike_prf_len(old_prf) octets), the split with the new suite's PRF, whose
+ * output must be as long (IKE_E_UNSUPPORTED otherwise: SKEYSEED keys it). */
+int ike_rekey_ike_keys_with(uint16_t old_prf, const ike_suite *s, const uint8_t *sk_d_old,
+                            const uint8_t *gir, size_t gir_len, const uint8_t *ni, size_t ni_len,
+                            const uint8_t *nr, size_t nr_len, uint64_t spi_i, uint64_t spi_r,
+                            ike_keys *out);
+
 /* The keys of an IKE SA resumed from a ticket holding sk_d_old (RFC 5723 §5.1). */
 int ike_resume_keys(const ike_suite *s, const uint8_t sk_d_old[IKE_PRF_LEN], const uint8_t *ni,
                     size_t ni_len, const uint8_t *nr, size_t nr_len, uint64_t spi_i, uint64_t spi_r,

@@ -34,6 +34,8 @@ typedef enum task_kind {
     TASK_CHILD_DELETE, /* ike_child_sa.c: Delete of a rekeyed Child SA (INFORMATIONAL) */
     TASK_RESUME,   /* ike_resume.c: IKE_SESSION_RESUME (RFC 5723) */
     TASK_TICKET,   /* ike_ticket_req.c: a ticket asked for in INFORMATIONAL (RFC 5723 §4.1) */
+    TASK_IKE_REKEY, /* ike_ike_rekey.c: CREATE_CHILD_SA rekeying the IKE SA */
+    TASK_QCD_TOKEN, /* ike_ike_rekey.c: a QCD token for new SPIs (INFORMATIONAL) */
     TASK_COUNT
 } task_kind;
 

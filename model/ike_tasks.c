@@ -26,4 +26,10 @@ const ike_task_def ike_tasks[TASK_COUNT] = {
     [TASK_TICKET] = {.name = "ticket_request", .exchange = IKE_INFORMATIONAL, .initiate = ticket_req_start,
                      .on_response = ticket_req_on_response, .takes = task_if_established,
                      .on_request = ticket_req_on_request},
+    [TASK_IKE_REKEY] = {.name = "ike_rekey", .exchange = IKE_CREATE_CHILD_SA, .initiate = ike_rekey_start,
+                        .on_response = ike_rekey_on_response, .takes = task_if_established,
+                        .on_request = ike_rekey_on_request},
+    [TASK_QCD_TOKEN] = {.name = "qcd_token", .exchange = IKE_INFORMATIONAL, .initiate = qcd_token_start,
+                        .on_response = qcd_token_on_response, .takes = task_if_established,
+                        .on_request = qcd_token_on_request},
 };

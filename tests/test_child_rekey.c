@@ -5,7 +5,8 @@
  * nonces read off the wire), the responder switches before answering, the
  * initiator then deletes the replaced SA and the responder answers with its
  * half; with ike_cfg.child_life, at the rekey time.  Refusals: an unknown
- * SA, PFS, an IKE SA rekey, and a rekey while the IKE SA is being closed. */
+ * SA, PFS, an IKE SA rekey (its own task answers: INVALID_KE_PAYLOAD here),
+ * and a rekey while the IKE SA is being closed. */
 #include <string.h>
 
 #include "ike_ccsa.h"
@@ -166,8 +167,8 @@ static ike_ccsa answer_to(ike_pair *p, ike_sa *s0, const ike_ccsa *c, uint32_t m
 }
 
 /* §2.25: a rekey of an SA the responder does not have is answered
- * CHILD_SA_NOT_FOUND with the SPI; one with a key exchange (no PFS here) or
- * of the IKE SA (not yet done) NO_PROPOSAL_CHOSEN; the Child SA stays. */
+ * CHILD_SA_NOT_FOUND with the SPI; one with a key exchange (no PFS here)
+ * NO_PROPOSAL_CHOSEN; the Child SA stays. */
 static void test_refusals(void)
 {
     ike_pair p;
@@ -201,10 +202,12 @@ static void test_refusals(void)
     r = answer_to(&p, s0, &c, 3, &m, plain);
     g_assert_cmpuint(r.error, ==, IKE_N_NO_PROPOSAL_CHOSEN);
 
-    c = (ike_ccsa){.kind = IKE_CCSA_REKEY_IKE, .sa = &ike, .nonce = {nonce, 32}, .ke_group = IKE_DH_CURVE25519,
+    /* an IKE SA rekey is not this task's: its own answers a KE in a group it does not want */
+    c = (ike_ccsa){.kind = IKE_CCSA_REKEY_IKE, .sa = &ike, .nonce = {nonce, 32}, .ke_group = IKE_DH_ECP256,
                    .ke = {ke, 32}};
     r = answer_to(&p, s0, &c, 4, &m, plain);
-    g_assert_cmpuint(r.error, ==, IKE_N_NO_PROPOSAL_CHOSEN);
+    g_assert_cmpuint(r.error, ==, IKE_N_INVALID_KE_PAYLOAD);
+    g_assert_cmpuint(r.error_group, ==, IKE_DH_CURVE25519);
     g_assert_cmpmem(ike_sa_child(s1), sizeof before, &before, sizeof before);
     g_assert_cmpuint(count_events(&p, 1, IKE_EV_CHILD_ESTABLISHED), ==, 1);
 

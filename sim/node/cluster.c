@@ -85,10 +85,13 @@ static void member_event(sim_cluster *c, member *m, const ike_event *ev)
         return;
     if (ev->type == IKE_EV_HA_SYNC_SENT && c->cfg.replicate_sync)
         replicate_sa(m, ev->sa); /* the next member must sync above these values */
-    if (ev->type == IKE_EV_SA_DELETED && ev->reason != IKE_DEL_SHUTDOWN && ike_sa_established(ev->sa)) {
+    bool rekeyed = ev->type == IKE_EV_SA_REKEYED; /* the replica of the old SPIs goes, the new SA's comes */
+    if (rekeyed)
+        replicate_sa(m, ev->sa);
+    if (rekeyed || (ev->type == IKE_EV_SA_DELETED && ev->reason != IKE_DEL_SHUTDOWN && ike_sa_established(ev->sa))) {
         uint8_t msg[MSG_HDR + 16] = {MSG_DELETE, (uint8_t)m->k};
-        memcpy(msg + MSG_HDR, &ev->spi_i, 8);
-        memcpy(msg + MSG_HDR + 8, &ev->spi_r, 8);
+        memcpy(msg + MSG_HDR, rekeyed ? &ev->old_spi_i : &ev->spi_i, 8);
+        memcpy(msg + MSG_HDR + 8, rekeyed ? &ev->old_spi_r : &ev->spi_r, 8);
         for (unsigned j = 0; j < c->n; j++)
             if (j != m->k)
                 send_ctl(m, j, msg, sizeof msg);

@@ -151,6 +151,15 @@ static void gw_event(void *ctx, const ike_event *ev)
 {
     sim_gw *gw = ctx;
     switch (ev->type) {
+    case IKE_EV_SA_REKEYED: /* new SPIs: the persisted map and the key table follow */
+        if (ev->child && gw->cfg.persist_child_map) {
+            uint64_t *spis = g_hash_table_lookup(gw->child_map, GUINT_TO_POINTER(ev->child->spi_in));
+            if (spis) {
+                spis[0] = ev->spi_i;
+                spis[1] = ev->spi_r;
+            }
+        }
+        /* fall through */
     case IKE_EV_SA_ESTABLISHED:
         if (gw->keylog) {
             char line[512];

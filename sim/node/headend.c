@@ -96,6 +96,13 @@ static void he_event(void *ctx, const ike_event *ev)
         child_up(h, ev);
     else if ((ev->type == IKE_EV_SA_DELETED || ev->type == IKE_EV_CHILD_REMOVED) && ev->child)
         child_down(h, ev->child, ev->reason);
+    else if (ev->type == IKE_EV_SA_REKEYED && ev->child && h->cfg.persist_child_map) {
+        uint64_t *spis = g_hash_table_lookup(h->child_map, GUINT_TO_POINTER(ev->child->spi_in));
+        if (spis) { /* the QCD fast path names the new IKE SPIs */
+            spis[0] = ev->spi_i;
+            spis[1] = ev->spi_r;
+        }
+    }
     sim_tell(&h->listener, &(sim_trace){.type = SIM_TR_IKE_EVENT, .node = h, .ike = ev});
 }
 

@@ -20,6 +20,7 @@ static const char *const kind_names[TR_N_KINDS] = {
     [TR_ESP_LAST] = "esp-last", [TR_ESP_GAP] = "esp-gap", [TR_TICKET] = "ticket", [TR_RESUME] = "resume",
     [TR_CHILD_REKEYED] = "child-rekeyed", [TR_CHILD_REMOVED] = "child-removed",
     [TR_REAUTH] = "reauth",
+    [TR_SA_REKEYED] = "sa-rekeyed",
 };
 
 const char *trace_kind_name(trace_kind k) { return k < TR_N_KINDS ? kind_names[k] : "unknown"; }
@@ -486,6 +487,11 @@ void sim_trace_ike_event(run_trace *t, int actor, const ike_event *ev)
         model_line(t, TR_REAUTH, actor, ev, ev->count == IKE_REAUTH_MBB ? "make-before-break" : "break-before-make");
         return;
     case IKE_EV_REAUTH_INITIATED: model_line(t, TR_REAUTH, actor, ev, "new IKE SA"); return;
+    case IKE_EV_SA_REKEYED:
+        d = g_strdup_printf("from %016" G_GINT64_MODIFIER "x_%016" G_GINT64_MODIFIER "x", ev->old_spi_i,
+                            ev->old_spi_r);
+        model_line(t, TR_SA_REKEYED, actor, ev, d);
+        return;
     }
 }
 

@@ -37,6 +37,8 @@ typedef enum trace_kind {
     TR_CHILD_REKEYED, TR_CHILD_REMOVED,
     /* the model: reauthentication */
     TR_REAUTH,
+    /* the model: IKE SA rekeys */
+    TR_SA_REKEYED,
     TR_N_KINDS
 } trace_kind;
 
