@@ -23,6 +23,14 @@
  * runs inside ike_ep_receive(); its results come out as IKE_EV_HA_* events.
  * The ESP SAs live outside ike_ep: on IKE_EV_HA_REPLAY_DELTA the caller adds
  * the delta to the outbound sequence numbers of the IKE SA's Child SAs.
+ *
+ * Rekeys: RFC 6311 leaves only the counters to the sync and assumes the
+ * rest of the SA's state reached the standby.  An IKE SA rekey changes SPIs
+ * and keys (IKE_EV_SA_REKEYED), so it must be replicated like a new SA; a
+ * replica from before it is of an SA the peer has deleted: its import works,
+ * but its sync names the old SPIs, goes unanswered and the replica ends as
+ * IKE_DEL_TIMEOUT when retransmissions run out, the peer's SA untouched.  An
+ * exported state keeps the negotiated capabilities across rekeys.
  */
 #ifndef IKESIM_IKE_HA_H
 #define IKESIM_IKE_HA_H
