@@ -869,7 +869,7 @@ int main(int argc, char **argv)
     cfg.cookie_threshold = (uint32_t)cookie_threshold;
     cfg.half_open_max = (uint32_t)half_open_max;
     cfg.half_open_ms = (uint32_t)(half_open_timeout * 1000 + 0.5);
-    cfg.ike_life = (ike_sa_lifetime){.rekey_s = (uint32_t)rekey_ike}; /* no jitter: exact for tests */
+    cfg.ike_life.rekey_s = (uint32_t)rekey_ike; /* no jitter (rand_s 0): exact for tests */
     lv.local_port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(local));
 
     if (keylog && !(lv.keylog = fopen(keylog, "a"))) {

@@ -17,8 +17,8 @@
  * right after (TASK_QCD_TOKEN, §4.3).
  *
  * Refused with TEMPORARY_FAILURE while another exchange changes the SA
- * (§2.25.2): a Child SA rekey or its Delete under way, or any request of
- * ours in flight, our own IKE SA rekey included (a simultaneous rekey is not
+ * (§2.25.2): a Child SA rekey or its Delete under way, a reauthentication
+ * (as strongSwan), or any request of ours in flight, our own IKE SA rekey included (a simultaneous rekey is not
  * yet resolved by §2.8.2's nonces).  INVALID_KE_PAYLOAD names the group we
  * want when KEi is in another or missing; the initiator retries with it.
  * With cfg->ike_life set, each end rekeys at its jittered rekey time and a
@@ -107,7 +107,8 @@ void ike_rekey_due(ike_sa *sa, uint64_t now)
 int ike_ep_rekey_ike(ike_ep *ep, ike_sa *sa, uint64_t now)
 {
     (void)ep;
-    if (sa->state != SA_ESTABLISHED || sa->retired || sa->ike_rekey || (sa->pending & 1u << TASK_IKE_REKEY))
+    if (sa->state != SA_ESTABLISHED || sa->retired || sa->reauthing || sa->ike_rekey ||
+        (sa->pending & 1u << TASK_IKE_REKEY))
         return IKE_E_STATE;
     return queue_add(sa, now, TASK_IKE_REKEY);
 }
@@ -116,16 +117,15 @@ int ike_ep_rekey_ike(ike_ep *ep, ike_sa *sa, uint64_t now)
 
 /* The old SA's identity, keys, counters and cached response move to a
  * retired object; it is in ep->retired under the old local SPI. */
-static ike_sa *retire(ike_sa *sa)
+static ike_sa *retire(ike_sa *sa, uint64_t now)
 {
     ike_ep *ep = sa->ep;
-    ike_sa *old = g_new0(ike_sa, 1);
-    old->ep = ep;
-    old->peer = sa->peer;
+    ike_sa *old = ep_sa_new(ep, now, sa->peer, sa->initiator); /* every timer unset */
+    hs_free(old->hs);
+    old->hs = NULL;
     old->spi_i = sa->spi_i;
     old->spi_r = sa->spi_r;
     old->local_spi = sa->local_spi;
-    old->initiator = sa->initiator;
     old->state = SA_ESTABLISHED;
     old->suite = sa->suite;
     old->keys = sa->keys;
@@ -136,8 +136,6 @@ static ike_sa *retire(ike_sa *sa)
     old->resp_valid = sa->resp_valid;
     old->iv_counter = sa->iv_counter;
     old->last_in = sa->last_in;
-    old->dpd_at = old->expire_at = old->deadline = old->rekey_at = old->ike_rekey_at = IKE_NEVER;
-    old->ha.m_seen = -1;
     old->retired = true;
     old->user = sa->user;
     sa->resp = NULL;
@@ -161,7 +159,7 @@ static void become_new(ike_sa *sa, uint64_t now, bool we_initiated, uint64_t our
     ike_ep *ep = sa->ep;
     ike_event ev = {.now = now, .old_spi_i = sa->spi_i, .old_spi_r = sa->spi_r,
                     .child = sa->has_child ? &sa->child : NULL};
-    ike_sa *old = retire(sa);
+    ike_sa *old = retire(sa, now);
     sa->initiator = we_initiated;
     sa->spi_i = we_initiated ? our_spi : peer_spi;
     sa->spi_r = we_initiated ? peer_spi : our_spi;
@@ -321,7 +319,7 @@ task_verdict ike_rekey_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ik
 {
     if (!ike_ccsa_rekeys_ike(rx->m, rx->first))
         return TASK_CONTINUE; /* a Child SA's: TASK_CHILD_SA's */
-    if (sa->retired || sa->state != SA_ESTABLISHED || sa->rekey || sa->req.active)
+    if (sa->retired || sa->state != SA_ESTABLISHED || sa->reauthing || sa->rekey || sa->req.active)
         return refuse(reply, IKE_N_TEMPORARY_FAILURE, 0);
     const ike_cfg *cfg = sa->ep->cfg;
     ike_ccsa c;

@@ -147,8 +147,11 @@ static bool finish_gateway(exp_builder *b, int i, GError **err)
         return check_fail(err, blame(b, f_delay, f_clock), f_delay,
                           "the whole-seconds DPD clock needs a dpd_delay of whole seconds");
     ike_sa_lifetime *life = &ike->ike_life;
-    if (life->rand_s == IKE_LFT_UNSET) /* strongSwan: min(over_time, T / 2), over_time a tenth */
-        life->rand_s = life->reauth_s / 10;
+    if (life->rand_s == IKE_LFT_UNSET) { /* strongSwan: min(over_time, T / 2), over_time a tenth */
+        uint32_t longer = MAX(life->rekey_s, life->reauth_s);
+        uint32_t shorter = life->rekey_s && life->reauth_s ? MIN(life->rekey_s, life->reauth_s) : longer;
+        life->rand_s = MIN(longer / 10, shorter / 2);
+    }
     if (ike->minimal && b->cfg->gw[i].resume) {
         g_autofree char *f_resume = g_strdup_printf("gateway.%d.resume", i);
         g_autofree char *f_profile = g_strdup_printf("gateway.%d.profile", i);

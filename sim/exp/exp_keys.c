@@ -495,7 +495,8 @@ static const exp_key keys[] = {
      GW(ike.ike_life.rand_s), .per_run = true,
      .value = "duration in whole seconds",
      .help = "the reauth time is `reauth_time` less a uniform 0…this (whole seconds; strongSwan's "
-              "`rand_time`); `auto`: strongSwan's default without a `rekey_time`, a tenth of `reauth_time`"},
+              "`rand_time`), and so is the rekey time; `auto`: strongSwan's default, a tenth of the longer of "
+              "`reauth_time` and `ike_rekey_time`, at most half the shorter"},
     {.name = "reauth_mode", .group = EXP_G_GATEWAY, CHOICE(reauth_modes, reauth_mode_values), .def = "bbm",
      .apply = ap_choice, GW(ike.reauth_mode), .per_run = true,
      .help = "`bbm`, break-before-make: the old IKE SA is deleted, then the new one set up (an outage; "
@@ -545,6 +546,11 @@ static const exp_key keys[] = {
               "gateway initiates (after a dead peer or on traffic), resume from it with IKE_SESSION_RESUME "
               "(no Diffie-Hellman), falling back to a full handshake on TICKET_NACK or no answer; as a "
               "responder grant tickets sealed with AES-256-GCM under keys kept across crashes"},
+    {.name = "ike_rekey_time", .group = EXP_G_GATEWAY, QTY(UNIT_DURATION), RANGE("1s", "30d"), .word = "off",
+     .check = EXP_WHOLE_S, .def = "off", .apply = ap_s, GW(ike.ike_life.rekey_s), .per_run = true,
+     .value = "duration in whole seconds",
+     .help = "rekey the IKE SA (CREATE_CHILD_SA, RFC 7296 §2.18) this long after it was established or "
+              "rekeyed, less a uniform 0…`reauth_rand_time` (strongSwan's `rekey_time`, 4h by default there)"},
     {.name = "ticket_lifetime", .group = EXP_G_GATEWAY, QTY(UNIT_DURATION), RANGE("1s", "30d"),
      .check = EXP_WHOLE_MS, .def = "1h", .apply = ap_ms, GW(ticket_lifetime_ms), .per_run = true,
      .value = "duration (whole seconds go on the wire)",

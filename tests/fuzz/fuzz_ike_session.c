@@ -8,12 +8,14 @@
  * chosen Message IDs, notifies (MID and replay-counter sync, QCD tokens,
  * hints, errors), Delete, unknown and critical payloads — plus unprotected
  * hints, replays, tampered copies, time passing and the endpoint's own
- * liveness checks, Deletes and syncs.
+ * liveness checks, Deletes, syncs and IKE SA rekeys; after a rekey (either
+ * side's) the script plays the peer of the new SA.
  *
  * Properties, checked as crashes: every datagram the endpoint sends parses,
- * and a protected one opens with the endpoint's outbound keys (as the peer
- * would open it); no AES-GCM IV is sent twice under the key with different
- * bytes (a retransmission is the same datagram). */
+ * and a protected one opens with the endpoint's outbound keys of its SA or,
+ * after a rekey, of the SA it replaced (as the peer would open it); no
+ * AES-GCM IV is sent twice under one SA's key with different bytes (a
+ * retransmission is the same datagram). */
 #include <string.h>
 
 #include <glib.h>
@@ -134,6 +136,9 @@ typedef struct session {
     ike_ep *ep;
     const ike_sa_state *ours;   /* the endpoint's SA as exported */
     const ike_sa_state *theirs; /* the peer's, whose keys the script uses */
+    ike_sa_state *rekeyed[MAX_OPS]; /* after each IKE SA rekey: [0] ours, [1] theirs */
+    unsigned rekeys;
+    int side, cbc;              /* which world state the session started from */
     uint64_t local_spi;
     uint64_t now;
     uint32_t peer_next;         /* the peer's next request MID */
@@ -169,30 +174,57 @@ static void on_sent(void *ctx, uint64_t peer, const uint8_t *msg, size_t len)
     if (m.hdr.next_payload != IKE_PL_SK)
         return;
     const ike_sa_state *o = ss->ours;
+    for (unsigned g = ss->rekeys; g-- > 0 && (m.hdr.spi_i != o->spi_i || m.hdr.spi_r != o->spi_r);)
+        o = g ? &ss->rekeyed[g - 1][0] : &world.st[ss->cbc][ss->side]; /* a replaced SA's last messages */
     CHECK(m.hdr.spi_i == o->spi_i && m.hdr.spi_r == o->spi_r); /* no other SA can exist */
     const uint8_t *ke = o->initiator ? o->keys.ei : o->keys.er;
     const uint8_t *ka = o->initiator ? o->keys.ai : o->keys.ar;
     CHECK(ike_sk_open(&o->suite, ke, ka, msg, len, &m, plain, sizeof plain) == IKE_OK);
     const ike_payload *sync = ike_find_notify(&m, IKE_N_MESSAGE_ID_SYNC);
     ike_ha_mid_sync v;
-    if (!(m.hdr.flags & IKE_FLAG_R) && sync && ike_ha_mid_sync_parse(sync, &v) == IKE_OK)
+    if (o == ss->ours && !(m.hdr.flags & IKE_FLAG_R) && sync && ike_ha_mid_sync_parse(sync, &v) == IKE_OK)
         ss->our_sync_nonce = v.nonce;
-    if (!(m.hdr.flags & IKE_FLAG_R))
+    if (o != ss->ours)
+        ; /* the old SA's counters are no longer the script's */
+    else if (!(m.hdr.flags & IKE_FLAG_R))
         ss->our_req = m.hdr.msg_id;
     else if (m.hdr.msg_id == ss->peer_next)
         ss->peer_next++;
     if (o->suite.encr == IKE_ENCR_AES_GCM_16) {
-        uint64_t iv = 0;
-        for (int i = 0; i < 8; i++)
-            iv = iv << 8 | msg[IKE_HDR_LEN + IKE_GENERIC_HDR_LEN + i];
-        GBytes *b = g_bytes_new(msg, len);
-        GBytes *seen = g_hash_table_lookup(ss->ivs, &iv);
+        uint8_t key[16]; /* IVs count per key: per SA */
+        memcpy(key, &o->spi_i, 8);
+        memcpy(key + 8, msg + IKE_HDR_LEN + IKE_GENERIC_HDR_LEN, 8);
+        GBytes *k = g_bytes_new(key, sizeof key), *b = g_bytes_new(msg, len);
+        GBytes *seen = g_hash_table_lookup(ss->ivs, k);
         CHECK(!seen || g_bytes_equal(seen, b));
-        if (seen)
+        if (seen) {
             g_bytes_unref(b);
-        else
-            g_hash_table_insert(ss->ivs, g_memdup2(&iv, sizeof iv), b);
+            g_bytes_unref(k);
+        } else {
+            g_hash_table_insert(ss->ivs, k, b);
+        }
     }
+}
+
+/* After an IKE SA rekey the script plays the peer of the new SA: its state
+ * is the endpoint's, seen from the other end. */
+static void on_event(void *ctx, const ike_event *ev)
+{
+    session *ss = current;
+    (void)ctx;
+    if (ev->type != IKE_EV_SA_REKEYED)
+        return;
+    CHECK(ss->rekeys < MAX_OPS);
+    ike_sa_state *ours = ss->rekeyed[ss->rekeys++] = g_new0(ike_sa_state, 2), *theirs = ours + 1;
+    CHECK(ike_sa_export(ev->sa, ours) == IKE_OK);
+    CHECK(ours->spi_i == ev->spi_i && ours->spi_r == ev->spi_r && ours->next_mid_out == 0 && ours->next_mid_in == 0);
+    *theirs = *ours;
+    theirs->initiator = !ours->initiator;
+    ss->ours = ours;
+    ss->theirs = theirs;
+    ss->peer_next = 0;
+    ss->our_req = UINT32_MAX;
+    ss->local_spi = ours->initiator ? ours->spi_i : ours->spi_r;
 }
 
 static uint32_t mid_base(const session *ss, uint8_t base)
@@ -291,8 +323,8 @@ static void read_payload(session *ss, script *s, ike_payload *pl, uint8_t *buf)
         pl->u.sa.n = 1;
         p->num = 1;
         p->proto = u8(s) % 4;
-        p->spi_size = 4;
-        take(s, p->spi, 4);
+        p->spi_size = p->proto == IKE_PROTO_IKE ? 8 : 4;
+        take(s, p->spi, p->spi_size);
         p->n_transforms = u8(s) % 6;
         for (int i = 0; i < p->n_transforms; i++) {
             p->t[i].type = u8(s) % 6;
@@ -393,7 +425,9 @@ static void local_op(session *ss, script *s)
     }
     if (!sa)
         return;
-    if (what == LOCAL_LIVENESS) {
+    if (what == LOCAL_REKEY_IKE) {
+        ike_ep_rekey_ike(ss->ep, sa, ss->now);
+    } else if (what == LOCAL_LIVENESS) {
         ike_ep_liveness(ss->ep, sa, ss->now);
     } else if (what == LOCAL_DELETE) {
         ike_ep_delete(ss->ep, sa, ss->now);
@@ -424,14 +458,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     static session ss;
     uint64_t ctr = 1;
-    ss = (session){.ours = &world.st[cbc][side], .theirs = &world.st[cbc][1 - side],
+    ss = (session){.ours = &world.st[cbc][side], .theirs = &world.st[cbc][1 - side], .side = side, .cbc = cbc,
                    .now = 1000000000ull, .peer_iv = 1ull << 40};
     ss.peer_next = ss.ours->next_mid_in;
     ss.our_req = ss.ours->next_mid_out - 1;
     ss.local_spi = side ? ss.ours->spi_r : ss.ours->spi_i;
-    ss.ivs = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)g_bytes_unref);
+    ss.ivs = g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref,
+                                   (GDestroyNotify)g_bytes_unref);
     current = &ss;
-    ike_io io = {.ctx = &ctr, .send = on_sent, .random = rng_bytes};
+    ike_io io = {.ctx = &ctr, .send = on_sent, .random = rng_bytes, .event = on_event};
     ss.ep = ike_ep_new(&cfg, &io);
     CHECK(ss.ep && ike_ep_import(ss.ep, ss.now, PEER, ss.ours));
 
@@ -467,6 +502,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     ike_ep_free(ss.ep, ss.now);
     g_hash_table_destroy(ss.ivs);
+    for (unsigned g = 0; g < ss.rekeys; g++) {
+        memset(ss.rekeyed[g], 0, 2 * sizeof(ike_sa_state));
+        g_free(ss.rekeyed[g]);
+    }
     current = NULL;
     return 0;
 }

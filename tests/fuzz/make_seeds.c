@@ -80,10 +80,17 @@ static int lifecycle_seeds(const char *dir)
 #define REQ(head) OP_REQUEST, (head)
 #define RESP(head) OP_RESPONSE, (head)
 #define NOTIFY(t) PL_NOTIFY, (t)
+/* an IKE SA rekey's payloads: the default suite with SPI a1..a8, a 16-octet
+ * nonce, an X25519 KE (the base point) in group grp */
+#define IKE_PROPOSAL PL_SA, IKE_PROTO_IKE, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 3, \
+    IKE_TT_ENCR, 0, IKE_ENCR_AES_GCM_16, 1, IKE_TT_PRF, 0, IKE_PRF_HMAC_SHA2_256, 0, IKE_TT_DH, 0, IKE_DH_CURVE25519, 0
+#define NONCE16 PL_NONCE, 16, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16
+#define KE_X25519(grp) PL_KE, 0, (grp), 32, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 
 /* Each script body after its setup octet; every setup gets every body. */
 #define SCRIPT(name, ...) {name, sizeof((const uint8_t[]){__VA_ARGS__}), {__VA_ARGS__}}
-static const struct { const char *name; size_t len; uint8_t body[48]; } scripts[] = {
+static const struct { const char *name; size_t len; uint8_t body[96]; } scripts[] = {
     SCRIPT("liveness-from-peer", REQ(0), 0),
     SCRIPT("liveness-ours", OP_LOCAL, LOCAL_LIVENESS, RESP(0), 0),
     SCRIPT("retransmitted-request", REQ(0), 0, REQ(HEAD_MID(MID_PREVIOUS)), 0),
@@ -116,6 +123,11 @@ static const struct { const char *name; size_t len; uint8_t body[48]; } scripts[
     SCRIPT("error-response", OP_LOCAL, LOCAL_LIVENESS, RESP(0), 1, NOTIFY(NT_INVALID_SYNTAX), 0),
     SCRIPT("tampered", REQ(0), 0, OP_TAMPER, 0, 40, 1, OP_REPLAY),
     SCRIPT("ticket-request", REQ(0), 1, NOTIFY(NT_RAW), 0x40, 0x1a, 0),
+    SCRIPT("ike-rekey-from-peer", REQ(HEAD_X_CREATE_CHILD_SA), 3, IKE_PROPOSAL, NONCE16, KE_X25519(IKE_DH_CURVE25519),
+           REQ(0), 0),
+    SCRIPT("ike-rekey-ours", OP_LOCAL, LOCAL_REKEY_IKE, RESP(HEAD_X_CREATE_CHILD_SA), 3, IKE_PROPOSAL, NONCE16,
+           KE_X25519(IKE_DH_CURVE25519), OP_LOCAL, LOCAL_LIVENESS, RESP(0), 0),
+    SCRIPT("ike-rekey-wrong-ke", REQ(HEAD_X_CREATE_CHILD_SA), 3, IKE_PROPOSAL, NONCE16, KE_X25519(IKE_DH_ECP256)),
     SCRIPT("esp-seen-and-invalid-spi", OP_LOCAL, LOCAL_ESP_SEEN, OP_LOCAL, LOCAL_INVALID_SPI, 1, 2,
            3, 4, 1),
 };

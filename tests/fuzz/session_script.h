@@ -65,12 +65,17 @@ enum { NT_INITIAL_CONTACT, NT_MID_SYNC, NT_REPLAY_SYNC, NT_QCD_TOKEN, NT_INVALID
 /* MID sync values: base +- delta (delta as int16) */
 enum { BASE_PEER_NEXT, BASE_OUR_NEXT, BASE_ZERO, BASE_MAX, BASE_COUNT };
 
+/* PL_SA: 1 octet protocol (mod 4), its SPI (8 octets for IKE, else 4), 1
+ * octet transform count (mod 6), each transform 1 octet type (mod 6), 2
+ * octets ID, 1 octet (bit 0: Key Length 256).  An IKE proposal rekeys the
+ * IKE SA; the session then follows the new SA (its keys from the endpoint). */
+
 /* PL_DELETE: 1 octet: 0 the IKE SA, 1 our Child SA (its outbound SPI), 2
  * an unknown ESP SPI, else protocol and SPI size raw, with 1 octet count of
  * 4-octet SPIs */
 
 /* OP_LOCAL */
 enum { LOCAL_LIVENESS, LOCAL_DELETE, LOCAL_MID_SYNC, LOCAL_REPLAY_SYNC, LOCAL_ESP_SEEN,
-       LOCAL_INVALID_SPI, LOCAL_REKEY_CHILD, LOCAL_COUNT };
+       LOCAL_INVALID_SPI, LOCAL_REKEY_CHILD, LOCAL_REKEY_IKE, LOCAL_COUNT };
 
 #endif

@@ -1,0 +1,159 @@
+/* test_ike_rekey_tshark.c — a capture across IKE SA rekeys as an independent
+ * dissector reads it.  Two endpoints of the model run the handshake, rekey
+ * the IKE SA from each side in turn (each rekey followed by the Delete of the
+ * old SA) and check liveness on the newest SA; every datagram goes into a
+ * pcap and each SA's keys, as ike_keylog_line() gives them when it comes up,
+ * into Wireshark's ikev2_decryption_table.  tshark must dissect every frame
+ * without a malformed or warning mark and decrypt every SK payload, with
+ * the new SPIs in the rekey proposals and in the headers after. */
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "ikepair.h"
+#include "tshark.h"
+
+static void put16(uint8_t *p, unsigned v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static void put32le(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* One datagram of side `from` (192.0.2.1 or .2, UDP 500) as a LINKTYPE_RAW record. */
+static void frame(FILE *f, int from, uint64_t t_ns, GBytes *b)
+{
+    gsize len;
+    const uint8_t *msg = g_bytes_get_data(b, &len);
+    uint8_t rec[16], ip[28] = {0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, 17, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2};
+    ip[15] = (uint8_t)(1 + from);
+    ip[19] = (uint8_t)(2 - from);
+    put16(ip + 2, 28 + (unsigned)len);
+    uint32_t sum = 0;
+    for (int i = 0; i < 20; i += 2)
+        sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+    sum = (sum & 0xffff) + (sum >> 16);
+    put16(ip + 10, ~sum & 0xffff);
+    put16(ip + 20, 500);
+    put16(ip + 22, 500);
+    put16(ip + 24, 8 + (unsigned)len);
+    put32le(rec, (uint32_t)(t_ns / SEC));
+    put32le(rec + 4, (uint32_t)(t_ns % SEC / 1000));
+    put32le(rec + 8, (uint32_t)(28 + len));
+    put32le(rec + 12, (uint32_t)(28 + len));
+    fwrite(rec, 1, sizeof rec, f);
+    fwrite(ip, 1, sizeof ip, f);
+    fwrite(msg, 1, len, f);
+}
+
+/* Every datagram both sides sent, in the order they were sent. */
+static guint write_pcap(const ike_pair *p, const char *path)
+{
+    FILE *f = fopen(path, "wb");
+    g_assert_nonnull(f);
+    uint8_t gh[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0};
+    put32le(gh + 16, 65535);
+    put32le(gh + 20, 101); /* LINKTYPE_RAW */
+    fwrite(gh, 1, sizeof gh, f);
+    guint next[2] = {0, 0};
+    for (guint i = 0; i < p->events->len; i++) {
+        const ike_ev_rec *r = &g_array_index(p->events, ike_ev_rec, i);
+        if (r->ev.type == IKE_EV_MSG_SENT)
+            frame(f, r->side, r->ev.now, g_ptr_array_index(p->sent[r->side], next[r->side]++));
+    }
+    g_assert_cmpuint(next[0], ==, p->sent[0]->len);
+    g_assert_cmpuint(next[1], ==, p->sent[1]->len);
+    fclose(f);
+    return next[0] + next[1];
+}
+
+static void keylog(GString *table, const ike_sa *sa)
+{
+    char line[512];
+    g_assert_cmpint(ike_keylog_line(sa, line, sizeof line), >, 0);
+    g_string_append_printf(table, "%s\n", line);
+}
+
+static void assert_field(const char *dir, const char *pcap, const char *filter, const char *field,
+                         const char *want)
+{
+    g_autofree char *got = tshark_fields(dir, pcap, filter, field);
+    g_test_message("%s -> %s: %s", filter, field, got);
+    g_assert_cmpstr(g_strstrip(got), ==, want);
+}
+
+static void test_capture(void)
+{
+    if (!tshark_available()) {
+        g_test_skip("tshark not installed (scripts/install-deps.sh)");
+        return;
+    }
+    ike_cfg a, b;
+    ike_test_cfg(&a, "a.example");
+    ike_test_cfg(&b, "b.example");
+    ike_pair p;
+    pair_init(&p, &a, &b, 41);
+    pair_establish(&p);
+    ike_sa *s0 = pair_sa(&p, 0), *s1 = pair_sa(&p, 1);
+    GString *table = g_string_new(NULL);
+    keylog(table, s0);
+    uint64_t spi_i[3] = {ike_sa_spi_i(s0)};
+    for (int k = 0; k < 2; k++) { /* side 0 rekeys, then side 1 */
+        pair_advance(&p, (uint64_t)(k + 1) * 3600 * SEC);
+        g_assert_cmpint(ike_ep_rekey_ike(p.ep[k], k ? s1 : s0, p.now), ==, IKE_OK);
+        g_assert_cmpint(pair_deliver(&p, MS), ==, 4);
+        keylog(table, s0);
+        spi_i[k + 1] = ike_sa_spi_i(s0);
+    }
+    g_assert_cmpint(ike_ep_liveness(p.ep[0], s0, p.now), ==, IKE_OK);
+    g_assert_cmpint(pair_deliver(&p, MS), ==, 2);
+
+    g_autofree char *dir = g_dir_make_tmp("ikesim-ike-rekey-XXXXXX", NULL);
+    g_assert_nonnull(dir);
+    g_autofree char *pcap = g_build_filename(dir, "rekey.pcap", NULL);
+    g_autofree char *uat = g_build_filename(dir, "ikev2_decryption_table", NULL);
+    g_assert_cmpuint(write_pcap(&p, pcap), ==, 14);
+    g_assert_true(g_file_set_contents(uat, table->str, -1, NULL));
+    g_string_free(table, TRUE);
+
+    g_autofree char *bad = tshark_bad_frames(dir, pcap);
+    g_assert_cmpstr(bad, ==, "");
+    /* IKE_SA_INIT, IKE_AUTH; twice CREATE_CHILD_SA and the old SA's Delete; a liveness check */
+    assert_field(dir, pcap, "isakmp", "isakmp.exchangetype", "34\n34\n35\n35\n36\n36\n37\n37\n36\n36\n37\n37\n37\n37");
+    /* every SK payload decrypted (its ICV checked: no warning above) */
+    assert_field(dir, pcap, "isakmp.nextpayload == 46 && !isakmp.enc.decrypted", "frame.number", "");
+    assert_field(dir, pcap, "isakmp.enc.decrypted", "frame.number", "3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14");
+    /* the rekey requests and answers: an IKE proposal with an 8-octet SPI, KE, no traffic selectors */
+    assert_field(dir, pcap, "isakmp.exchangetype == 36", "isakmp.prop.protoid", "1\n1\n1\n1");
+    assert_field(dir, pcap, "isakmp.exchangetype == 36", "isakmp.spisize", "8\n8\n8\n8");
+    assert_field(dir, pcap, "isakmp.exchangetype == 36 && isakmp.ts.type", "frame.number", "");
+    assert_field(dir, pcap, "isakmp.exchangetype == 36", "isakmp.key_exchange.dh_group", "31\n31\n31\n31");
+    char want[128];
+    g_snprintf(want, sizeof want, "%016" G_GINT64_MODIFIER "x\n%016" G_GINT64_MODIFIER "x", spi_i[1], spi_i[2]);
+    assert_field(dir, pcap, "isakmp.exchangetype == 36 && isakmp.flag_r == 0", "isakmp.spi", want);
+    /* each old SA's Delete under the old SPIs (protocol IKE); the last check under the newest */
+    g_snprintf(want, sizeof want, "%016" G_GINT64_MODIFIER "x\n%016" G_GINT64_MODIFIER "x", spi_i[0], spi_i[1]);
+    assert_field(dir, pcap, "isakmp.delete.protoid == 1", "isakmp.ispi", want);
+    g_snprintf(want, sizeof want, "%016" G_GINT64_MODIFIER "x\n%016" G_GINT64_MODIFIER "x", spi_i[2], spi_i[2]);
+    assert_field(dir, pcap, "frame.number >= 13", "isakmp.ispi", want);
+    const char *files[] = {"rekey.pcap", "ikev2_decryption_table"};
+    for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+        g_autofree char *path = g_build_filename(dir, files[i], NULL);
+        g_assert_cmpint(g_remove(path), ==, 0);
+    }
+    g_assert_cmpint(g_rmdir(dir), ==, 0);
+    pair_free(&p);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/ike-rekey-tshark/capture", test_capture);
+    return g_test_run();
+}
