@@ -457,9 +457,6 @@ task_verdict child_sa_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike
     ike_ccsa c;
     if (ike_ccsa_rekeys_ike(rx->m, rx->first))
         return TASK_CONTINUE; /* TASK_IKE_REKEY's */
-    /* §2.25.2: no Child SA changes while our IKE SA rekey is in flight */
-    if (sa->req.active && sa->req.kind == TASK_IKE_REKEY)
-        return refuse(reply, IKE_N_TEMPORARY_FAILURE, 0);
     /* what is not a Child SA rekey (or does not read as one) is not served */
     if (ike_ccsa_read(rx->m, rx->first, false, &c) != IKE_OK || c.kind != IKE_CCSA_REKEY_CHILD)
         return refuse(reply, IKE_N_NO_PROPOSAL_CHOSEN, 0);

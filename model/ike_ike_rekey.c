@@ -319,7 +319,8 @@ task_verdict ike_rekey_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ik
 {
     if (!ike_ccsa_rekeys_ike(rx->m, rx->first))
         return TASK_CONTINUE; /* a Child SA's: TASK_CHILD_SA's */
-    if (sa->retired || sa->state != SA_ESTABLISHED || sa->reauthing || sa->rekey || sa->req.active)
+    if (queue_crossing(sa, TASK_IKE_REKEY) == QUEUE_REFUSE || sa->req.active || sa->retired ||
+        sa->state != SA_ESTABLISHED || sa->reauthing || sa->rekey)
         return refuse(reply, IKE_N_TEMPORARY_FAILURE, 0);
     const ike_cfg *cfg = sa->ep->cfg;
     ike_ccsa c;
