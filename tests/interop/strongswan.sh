@@ -692,6 +692,64 @@ $(children_conf 0s)" || return 1
   [ "$LIVE_RC" -eq 0 ] || { diag "$W/live.out" "$W/live.err"; grep -E '\[(IKE|ENC|CFG|CHD)\]' "$W/charon.log" | diag; }
 }
 
+# IKE SA rekey (RFC 7296 1.3.2, 2.18) with a Child SA through charon's
+# kernel-libipsec: one side rekeys the IKE SA (charon: rekey_time 2 s,
+# rand_time 0; ikesim-live: --rekey-ike 1), the other follows; the old IKE
+# SA is deleted, the Child SA moves to the new one (a ping still takes it),
+# Message IDs start again at 0, and our key table gets a line for the new
+# SPIs so that tshark decrypts every SK payload on both sides of the rekey.
+ike_rekeyed() { # our first IKE SA rekey: "OLD_SPIi OLD_SPIr NEW_SPIi NEW_SPIr"
+  awk '$2 == "sa_rekeyed" { split(substr($5, 5), o, "_"); print o[1], o[2], $3, $4; exit }' "$W/live.out"
+}
+ike_rekey_wire() { # the rekey and the Deletes of IKE SAs, as tshark decrypts them:
+  # "SPIi EXCHANGE MID PROPOSAL-PROTOCOL PROPOSAL-SPI"
+  tsh 'isakmp.exchangetype == 36 || isakmp.delete.protoid == 1' isakmp.ispi isakmp.exchangetype \
+    isakmp.messageid isakmp.prop.protoid isakmp.spi |
+    awk -F '\t' '{ print $2, $3, $4, ($5 == "" ? "-" : $5), ($6 == "" ? "-" : $6) }'
+}
+ike_rekey_case() { # ike_rekey_case TAG ROLE REKEYER : charon is the IKE ROLE; REKEYER rekeys
+  local tag=$1 role=$2 rekeyer=$3 ike_life="        over_time = 20s" live_rekey=()
+  if [ "$rekeyer" = charon ]; then
+    ike_life+=$'\n        rekey_time = 2s\n        rand_time = 0s'
+  else
+    live_rekey=(--rekey-ike 1)
+  fi
+  child_run "$tag" "$role" "$ike_life
+$(children_conf 0s)" "${live_rekey[@]}" --exit-after deleted --timeout 20 || return 1
+  poll 5 eval '[ -n "$(nth_child 1)" ] || dead "$LIVE_PID"'
+  local child r oi or ni nr
+  child=$(nth_child 1)
+  check "$tag: charon lists our IKE SA and installs the Child SA; a ping takes it" \
+    eval '[ -n "$child" ] && poll 2 eval "charon_ike_only \"\$(ike_sas | head -n 1)\"" && charon_has_only "$child" &&
+          ping_through && [ "$(last_esp)" = "$child" ]'
+  poll 8 eval '[ -n "$(ike_rekeyed)" ] || dead "$LIVE_PID"'
+  r=$(ike_rekeyed)
+  read -r oi or ni nr <<< "${r:-- - - -}"
+  echo "# IKE SA rekeyed: ${oi}_i ${or}_r -> ${ni}_i ${nr}_r"
+  check "$tag: $rekeyer rekeys the IKE SA, the other follows: charon has only the new SPIs" \
+    eval '[ -n "$r" ] && [ "$oi" = "$(ike_sas | head -n 1 | cut -d " " -f 1)" ] && [ "$ni" != "$oi" ] && [ "$nr" != "$or" ] &&
+          poll 3 charon_ike_only "$ni $nr"'
+  check "$tag: the Child SA moved to the new IKE SA: charon keeps it installed, a second ping takes it" \
+    eval 'charon_has_only "$child" && ping_through && [ "$(last_esp)" = "$child" ] &&
+          [ "$(grep -c " esp_echo_answered ${ni} ${nr} " "$W/live.out")" -ge 1 ]'
+  sw --terminate --ike peer --timeout 5
+  reap "$LIVE_PID" 5; LIVE_RC=$?
+  check "$tag: charon's Delete of the new IKE SA is processed (we exit 0, charon has no SA left)" \
+    eval 'our_exit_was 0 "sa_deleted $ni $nr reason=delete" && poll 2 charon_has_no_sa'
+  down
+  check "$tag: capture well-formed, every SK payload decrypted across the rekey (key table: old and new SPIs), every ESP packet too" \
+    eval 'wire_clean 10 && wire_decrypted 8 && grep -q "^$oi,$or," "$W/keys" && grep -q "^$ni,$nr," "$W/keys" &&
+          esp_decrypted 4'
+  ike_rekey_wire > "$W/ikerekey.txt"
+  diag "$W/ikerekey.txt"
+  check "$tag: on the wire: CREATE_CHILD_SA with an IKE proposal carrying each new SPI, Delete of the old IKE SA, MIDs from 0 on the new" \
+    eval '[ "$(cut -d " " -f 1,2,4,5 "$W/ikerekey.txt")" = "$oi 36 1 $ni
+$oi 36 1 $nr
+$oi 37 - -
+$ni 37 - -" ] && [ "$(sed -n 4p "$W/ikerekey.txt" | cut -d " " -f 3)" = 0x00000000 ]'
+  [ "$LIVE_RC" -eq 0 ] || { diag "$W/live.out" "$W/live.err"; grep -E '\[(IKE|ENC|CFG|CHD)\]' "$W/charon.log" | diag; }
+}
+
 # every run: "CHECKS CASE [TAG PROPOSAL]"; ONLY=REGEX keeps the runs whose
 # case or tag matches (while working on one of them)
 RUNS=()
@@ -702,6 +760,9 @@ for role in initiator responder; do
   for by in charon ikesim; do RUNS+=("7 child_case child-$role-$by-rekeys $role $by"); done
 done
 RUNS+=("6 reauth_case reauth-mbb-by-charon charon" "6 reauth_case reauth-mbb-by-ikesim ikesim")
+for role in initiator responder; do
+  for by in charon ikesim; do RUNS+=("6 ike_rekey_case ike-rekey-$role-$by $role $by"); done
+done
 PLAN=0 SELECTED=()
 for r in "${RUNS[@]}"; do
   [ -z "${ONLY:-}" ] || [[ $r =~ ${ONLY} ]] || continue
