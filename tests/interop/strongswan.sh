@@ -146,6 +146,14 @@ CONF
   CHARON_PID=$!   # exec all the way down: this is charon
   poll 5 sw --stats || { echo "# charon did not come up"; diag "$W/charon.out"; return 1; }
   poll 5 grep -q 'Capturing on' "$W/dumpcap.err" || { echo "# dumpcap did not start"; return 1; }
+  # "Capturing on" can come before dumpcap sees packets (a case once lost its
+  # IKE_SA_INIT): ping in the namespace until dumpcap has counted an echo
+  poll 5 probe || { echo "# dumpcap captures nothing"; return 1; }
+  PROBE_FRAMES=$(frames)
+}
+probe() { # one echo through lo, counted by dumpcap (a new echo only if none was)
+  ip netns exec "$NS" ping -c 1 -W 1 127.0.0.1 >/dev/null
+  poll 1 captured 2
 }
 
 sw() { # swanctl COMMAND [ARGS] against this run's charon (the command goes first)
@@ -185,17 +193,20 @@ CONF
   sw --load-all --noprompt --file "$W/swanctl.conf" || { diag "$W/sw.out"; return 1; }
 }
 
-captured() { # captured N : dumpcap has written at least N frames
+frames() { # the frames dumpcap says it has written
   local n; n=$(grep -o 'Packets: [0-9]*' "$W/dumpcap.err" | tail -n 1)
   n=${n#Packets: }
-  [ "${n:-0}" -ge "$1" ]
+  echo "${n:-0}"
+}
+captured() { # captured N : dumpcap has written at least N frames
+  [ "$(frames)" -ge "$1" ]
 }
 
 down() { # stop this run's charon and dumpcap, drop its namespace
   kill -KILL "$CHARON_PID" 2>/dev/null; wait "$CHARON_PID" 2>/dev/null
   # dumpcap hands packets over in blocks: wait for every exchange (each of
   # our messages has a partner from charon) before stopping it
-  poll 3 captured $(( 2 * $(grep -c ' msg_sent \| esp_echo_answered ' "$W/live.out") )) ||
+  poll 3 captured $(( PROBE_FRAMES + 2 * $(grep -c ' msg_sent \| esp_echo_answered ' "$W/live.out") )) ||
     echo "# capture incomplete"
   kill -TERM "$DUMPCAP" 2>/dev/null; reap "$DUMPCAP" 5
   ip netns del "$NS"
