@@ -80,14 +80,6 @@ static void keylog(GString *table, const ike_sa *sa)
     g_string_append_printf(table, "%s\n", line);
 }
 
-static void assert_field(const char *dir, const char *pcap, const char *filter, const char *field,
-                         const char *want)
-{
-    g_autofree char *got = tshark_fields(dir, pcap, filter, field);
-    g_test_message("%s -> %s: %s", filter, field, got);
-    g_assert_cmpstr(g_strstrip(got), ==, want);
-}
-
 static void test_capture(void)
 {
     if (!tshark_available()) {
@@ -125,23 +117,23 @@ static void test_capture(void)
     g_autofree char *bad = tshark_bad_frames(dir, pcap);
     g_assert_cmpstr(bad, ==, "");
     /* IKE_SA_INIT, IKE_AUTH; twice CREATE_CHILD_SA and the old SA's Delete; a liveness check */
-    assert_field(dir, pcap, "isakmp", "isakmp.exchangetype", "34\n34\n35\n35\n36\n36\n37\n37\n36\n36\n37\n37\n37\n37");
+    tshark_assert_field(dir, pcap, "isakmp", "isakmp.exchangetype", "34\n34\n35\n35\n36\n36\n37\n37\n36\n36\n37\n37\n37\n37");
     /* every SK payload decrypted (its ICV checked: no warning above) */
-    assert_field(dir, pcap, "isakmp.nextpayload == 46 && !isakmp.enc.decrypted", "frame.number", "");
-    assert_field(dir, pcap, "isakmp.enc.decrypted", "frame.number", "3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14");
+    tshark_assert_field(dir, pcap, "isakmp.nextpayload == 46 && !isakmp.enc.decrypted", "frame.number", "");
+    tshark_assert_field(dir, pcap, "isakmp.enc.decrypted", "frame.number", "3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14");
     /* the rekey requests and answers: an IKE proposal with an 8-octet SPI, KE, no traffic selectors */
-    assert_field(dir, pcap, "isakmp.exchangetype == 36", "isakmp.prop.protoid", "1\n1\n1\n1");
-    assert_field(dir, pcap, "isakmp.exchangetype == 36", "isakmp.spisize", "8\n8\n8\n8");
-    assert_field(dir, pcap, "isakmp.exchangetype == 36 && isakmp.ts.type", "frame.number", "");
-    assert_field(dir, pcap, "isakmp.exchangetype == 36", "isakmp.key_exchange.dh_group", "31\n31\n31\n31");
+    tshark_assert_field(dir, pcap, "isakmp.exchangetype == 36", "isakmp.prop.protoid", "1\n1\n1\n1");
+    tshark_assert_field(dir, pcap, "isakmp.exchangetype == 36", "isakmp.spisize", "8\n8\n8\n8");
+    tshark_assert_field(dir, pcap, "isakmp.exchangetype == 36 && isakmp.ts.type", "frame.number", "");
+    tshark_assert_field(dir, pcap, "isakmp.exchangetype == 36", "isakmp.key_exchange.dh_group", "31\n31\n31\n31");
     char want[128];
     g_snprintf(want, sizeof want, "%016" G_GINT64_MODIFIER "x\n%016" G_GINT64_MODIFIER "x", spi_i[1], spi_i[2]);
-    assert_field(dir, pcap, "isakmp.exchangetype == 36 && isakmp.flag_r == 0", "isakmp.spi", want);
+    tshark_assert_field(dir, pcap, "isakmp.exchangetype == 36 && isakmp.flag_r == 0", "isakmp.spi", want);
     /* each old SA's Delete under the old SPIs (protocol IKE); the last check under the newest */
     g_snprintf(want, sizeof want, "%016" G_GINT64_MODIFIER "x\n%016" G_GINT64_MODIFIER "x", spi_i[0], spi_i[1]);
-    assert_field(dir, pcap, "isakmp.delete.protoid == 1", "isakmp.ispi", want);
+    tshark_assert_field(dir, pcap, "isakmp.delete.protoid == 1", "isakmp.ispi", want);
     g_snprintf(want, sizeof want, "%016" G_GINT64_MODIFIER "x\n%016" G_GINT64_MODIFIER "x", spi_i[2], spi_i[2]);
-    assert_field(dir, pcap, "frame.number >= 13", "isakmp.ispi", want);
+    tshark_assert_field(dir, pcap, "frame.number >= 13", "isakmp.ispi", want);
     const char *files[] = {"rekey.pcap", "ikev2_decryption_table"};
     for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
         g_autofree char *path = g_build_filename(dir, files[i], NULL);

@@ -175,14 +175,6 @@ static char *hex(const uint8_t *p, size_t len)
     return g_string_free(s, FALSE);
 }
 
-static void assert_field(const char *dir, const char *pcap, const char *filter, const char *field,
-                         const char *want)
-{
-    g_autofree char *got = tshark_fields(dir, pcap, filter, field);
-    g_test_message("%s -> %s: %s", filter, field, got);
-    g_assert_cmpstr(g_strstrip(got), ==, want);
-}
-
 static void test_dissected(void)
 {
     if (!tshark_available()) {
@@ -197,28 +189,28 @@ static void test_dissected(void)
 
     g_autofree char *bad = tshark_bad_frames(dir, pcap);
     g_assert_cmpstr(bad, ==, "");
-    assert_field(dir, pcap, "isakmp", "isakmp.exchangetype", "38\n38\n38\n35\n36\n36\n37");
+    tshark_assert_field(dir, pcap, "isakmp", "isakmp.exchangetype", "38\n38\n38\n35\n36\n36\n37");
     /* decrypted: every SK payload, with its ICV found correct (no warning above) */
-    assert_field(dir, pcap, "isakmp.nextpayload == 46 && !isakmp.enc.decrypted", "frame.number", "");
-    assert_field(dir, pcap, "isakmp.enc.decrypted", "frame.number", "4\n5\n6\n7");
+    tshark_assert_field(dir, pcap, "isakmp.nextpayload == 46 && !isakmp.enc.decrypted", "frame.number", "");
+    tshark_assert_field(dir, pcap, "isakmp.enc.decrypted", "frame.number", "4\n5\n6\n7");
     g_autofree char *ticket = hex(TICKET, sizeof TICKET);
-    assert_field(dir, pcap, "isakmp.notify.msgtype == 16413", "isakmp.notify.data.ticket_opaque.data", ticket);
-    assert_field(dir, pcap, "isakmp.notify.msgtype == 16409", "isakmp.notify.data.ticket_opaque.lifetime", "3600");
-    assert_field(dir, pcap, "isakmp.notify.msgtype == 16409", "isakmp.notify.data.ticket_opaque.data", ticket);
-    assert_field(dir, pcap, "isakmp.notify.msgtype == 16412", "isakmp.rspi", "0000000000000000");
-    assert_field(dir, pcap, "isakmp.notify.msgtype == 16390 && isakmp.exchangetype == 38", "frame.number", "1");
-    assert_field(dir, pcap, "isakmp.exchangetype == 38 && isakmp.flag_r == 1 && isakmp.nonce", "isakmp.rspi",
+    tshark_assert_field(dir, pcap, "isakmp.notify.msgtype == 16413", "isakmp.notify.data.ticket_opaque.data", ticket);
+    tshark_assert_field(dir, pcap, "isakmp.notify.msgtype == 16409", "isakmp.notify.data.ticket_opaque.lifetime", "3600");
+    tshark_assert_field(dir, pcap, "isakmp.notify.msgtype == 16409", "isakmp.notify.data.ticket_opaque.data", ticket);
+    tshark_assert_field(dir, pcap, "isakmp.notify.msgtype == 16412", "isakmp.rspi", "0000000000000000");
+    tshark_assert_field(dir, pcap, "isakmp.notify.msgtype == 16390 && isakmp.exchangetype == 38", "frame.number", "1");
+    tshark_assert_field(dir, pcap, "isakmp.exchangetype == 38 && isakmp.flag_r == 1 && isakmp.nonce", "isakmp.rspi",
                  "1112131415161718");
     /* REKEY_SA: ESP, the replaced SA's SPI; the Child proposal's SPI; PFS group */
-    assert_field(dir, pcap, "isakmp.notify.msgtype == 16393", "isakmp.notify.protoid", "3");
-    assert_field(dir, pcap, "isakmp.notify.msgtype == 16393", "isakmp.spisize", "4,4"); /* notify, proposal */
-    assert_field(dir, pcap, "isakmp.notify.msgtype == 16393", "isakmp.spi", "c0ffee01,cafe0001");
-    assert_field(dir, pcap, "frame.number == 5", "isakmp.key_exchange.dh_group", "31");
+    tshark_assert_field(dir, pcap, "isakmp.notify.msgtype == 16393", "isakmp.notify.protoid", "3");
+    tshark_assert_field(dir, pcap, "isakmp.notify.msgtype == 16393", "isakmp.spisize", "4,4"); /* notify, proposal */
+    tshark_assert_field(dir, pcap, "isakmp.notify.msgtype == 16393", "isakmp.spi", "c0ffee01,cafe0001");
+    tshark_assert_field(dir, pcap, "frame.number == 5", "isakmp.key_exchange.dh_group", "31");
     /* IKE rekey: 8-octet SPI in an IKE proposal, no traffic selectors */
-    assert_field(dir, pcap, "frame.number == 6", "isakmp.prop.protoid", "1");
-    assert_field(dir, pcap, "frame.number == 6", "isakmp.spisize", "8");
-    assert_field(dir, pcap, "frame.number == 6", "isakmp.spi", "2122232425262728");
-    assert_field(dir, pcap, "frame.number == 6 && isakmp.ts.type", "frame.number", "");
+    tshark_assert_field(dir, pcap, "frame.number == 6", "isakmp.prop.protoid", "1");
+    tshark_assert_field(dir, pcap, "frame.number == 6", "isakmp.spisize", "8");
+    tshark_assert_field(dir, pcap, "frame.number == 6", "isakmp.spi", "2122232425262728");
+    tshark_assert_field(dir, pcap, "frame.number == 6 && isakmp.ts.type", "frame.number", "");
     const char *files[] = { "lifecycle.pcap", "ikev2_decryption_table" };
     for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
         g_autofree char *p = g_build_filename(dir, files[i], NULL);

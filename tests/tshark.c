@@ -37,3 +37,11 @@ guint count_lines(const char *s)
         n += *s == '\n';
     return n;
 }
+
+void tshark_assert_field(const char *cfg_dir, const char *pcap, const char *filter, const char *field,
+                         const char *want)
+{
+    g_autofree char *got = tshark_fields(cfg_dir, pcap, filter, field);
+    g_test_message("%s -> %s: %s", filter, field, got);
+    g_assert_cmpstr(g_strstrip(got), ==, want);
+}

@@ -12,5 +12,8 @@ char *tshark_fields(const char *cfg_dir, const char *pcap, const char *filter, c
 /* Frames tshark marks malformed or at warning level or above ("" = none). */
 char *tshark_bad_frames(const char *cfg_dir, const char *pcap);
 guint count_lines(const char *s);
+/* Asserts that tshark_fields(), whitespace stripped, is exactly want. */
+void tshark_assert_field(const char *cfg_dir, const char *pcap, const char *filter, const char *field,
+                         const char *want);
 
 #endif
