@@ -460,6 +460,8 @@ task_verdict child_sa_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike
     /* what is not a Child SA rekey (or does not read as one) is not served */
     if (ike_ccsa_read(rx->m, rx->first, false, &c) != IKE_OK || c.kind != IKE_CCSA_REKEY_CHILD)
         return refuse(reply, IKE_N_NO_PROPOSAL_CHOSEN, 0);
+    if (sa->retired) /* §2.25.2: the IKE SA is being rekeyed (a crossed rekey's new SA not yet settled) */
+        return refuse(reply, IKE_N_TEMPORARY_FAILURE, 0);
     /* §2.25.1: one we are closing (a replaced one, or ours at its Delete) */
     ike_rekey *r = sa->rekey;
     if (c.rekey_proto == IKE_PROTO_ESP && retiring_find(r, c.rekey_spi, 0) >= 0)

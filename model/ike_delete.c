@@ -32,7 +32,8 @@ task_verdict delete_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_r
             /* Answer with an empty INFORMATIONAL, then the SA and its
              * Child SAs are gone (§1.4.1). */
             sa_respond(sa, now, IKE_INFORMATIONAL, rx->h->msg_id, NULL, 0);
-            ep_sa_destroy(sa->ep, sa, now, IKE_DEL_PEER_DELETE);
+            if (!ike_rekey_crossed_delete(sa, now)) /* else its rekey goes on (§2.8.2) */
+                ep_sa_destroy(sa->ep, sa, now, IKE_DEL_PEER_DELETE);
             return TASK_DONE;
         }
         if (d->proto != IKE_PROTO_ESP || d->spi_size != 4 || reply->n == IKE_REPLY_MAX)

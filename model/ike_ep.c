@@ -424,7 +424,7 @@ void ep_sa_destroy(ike_ep *ep, ike_sa *sa, uint64_t now, ike_del_reason why)
     child_rekey_free(sa, now, why);
     queue_free(sa);
     resume_sa_gone(sa, why);
-    ike_rekey_free(sa);
+    ike_rekey_free(sa, now);
     ep_peer_index_remove(ep, sa);
     if (sa->state == SA_HALF_OPEN)
         ep->half_open--;

@@ -18,8 +18,18 @@
  *
  * Refused with TEMPORARY_FAILURE while another exchange changes the SA
  * (§2.25.2): a Child SA rekey or its Delete under way, a reauthentication
- * (as strongSwan), or any request of ours in flight, our own IKE SA rekey included (a simultaneous rekey is not
- * yet resolved by §2.8.2's nonces).  INVALID_KE_PAYLOAD names the group we
+ * (as strongSwan), or any request of ours in flight other than our own IKE
+ * SA rekey.  That one collides (§2.8.2, ike_queue.c's table): we answer,
+ * and the peer's new SA waits as a retired object (it answers a Delete,
+ * refuses other exchanges) until our response weighs both exchanges by
+ * their nonces (ike_collide.h).  Won: the object goes on as our new SA, we
+ * delete the old one, the peer's new SA waits 30 s for its Delete
+ * (strongSwan's HALF_OPEN_IKE_SA_TIMEOUT).  Lost: our new SA is a retired
+ * object we delete at once, the object goes on as the peer's new SA, the
+ * old one waits for the peer's Delete.  That Delete coming before our
+ * response (the peer saw no collision, or ours is late) settles it too:
+ * ours is forgotten, the peer's new SA goes on; a refusal of ours does the
+ * same.  INVALID_KE_PAYLOAD names the group we
  * want when KEi is in another or missing; the initiator retries with it.
  * With cfg->ike_life set, each end rekeys at its jittered rekey time and a
  * failed rekey is retried 6 to 15 s later; the hard expiry (over_time) is
@@ -35,6 +45,7 @@
 enum {
     MAX_KE_RETRIES = 2,   /* INVALID_KE_PAYLOAD round trips */
     OLD_SA_WAIT_S = 90,   /* responder: the old SA without its Delete */
+    REDUNDANT_WAIT_S = 30, /* a collision's winner: the peer's redundant SA without its Delete */
 };
 
 static uint32_t draw(ike_sa *sa)
@@ -69,8 +80,22 @@ static void without_spi(const ike_sa_pl *in, ike_sa_pl *out)
         out->p[i].spi_size = 0;
 }
 
-void ike_rekey_free(ike_sa *sa)
+/* The peer's new SA that crossed our rekey, if it is still there. */
+static ike_sa *crossed_sa(const ike_sa *sa)
 {
+    const ike_sa_rekey *r = sa->ike_rekey;
+    if (!r || !r->crossed || !sa->ep->retired)
+        return NULL;
+    return g_hash_table_lookup(sa->ep->retired, &r->crossed);
+}
+
+void ike_rekey_free(ike_sa *sa, uint64_t now)
+{
+    ike_sa *crossed = crossed_sa(sa);
+    if (crossed) { /* goes with ours at its next timer (not here: the caller may be walking ep->retired) */
+        crossed->expire_at = now;
+        ep_rearm(sa->ep, crossed);
+    }
     if (!sa->ike_rekey)
         return;
     ike_dh_free(sa->ike_rekey->dh);
@@ -115,20 +140,36 @@ int ike_ep_rekey_ike(ike_ep *ep, ike_sa *sa, uint64_t now)
 
 /* --- the switch to the new SA, both sides --- */
 
+/* An SA of sa's peer that only finishes (a Delete to send or to wait for):
+ * in ep->retired under our SPI, every timer unset. */
+static ike_sa *retired_new(ike_sa *sa, uint64_t now, bool initiator, uint64_t spi_i, uint64_t spi_r,
+                           const ike_suite *suite, const ike_keys *keys)
+{
+    ike_ep *ep = sa->ep;
+    ike_sa *old = ep_sa_new(ep, now, sa->peer, initiator);
+    hs_free(old->hs);
+    old->hs = NULL;
+    old->spi_i = spi_i;
+    old->spi_r = spi_r;
+    old->local_spi = initiator ? spi_i : spi_r;
+    old->state = SA_ESTABLISHED;
+    old->suite = *suite;
+    old->keys = *keys;
+    old->retired = true;
+    old->user = sa->user;
+    if (!ep->retired)
+        ep->retired = g_hash_table_new(g_int64_hash, g_int64_equal);
+    g_hash_table_insert(ep->retired, &old->local_spi, old);
+    return old;
+}
+
 /* The old SA's identity, keys, counters and cached response move to a
  * retired object; it is in ep->retired under the old local SPI. */
 static ike_sa *retire(ike_sa *sa, uint64_t now)
 {
     ike_ep *ep = sa->ep;
-    ike_sa *old = ep_sa_new(ep, now, sa->peer, sa->initiator); /* every timer unset */
-    hs_free(old->hs);
-    old->hs = NULL;
-    old->spi_i = sa->spi_i;
-    old->spi_r = sa->spi_r;
-    old->local_spi = sa->local_spi;
-    old->state = SA_ESTABLISHED;
-    old->suite = sa->suite;
-    old->keys = sa->keys;
+    g_hash_table_remove(ep->sas, &sa->local_spi);
+    ike_sa *old = retired_new(sa, now, sa->initiator, sa->spi_i, sa->spi_r, &sa->suite, &sa->keys);
     old->next_mid_out = sa->next_mid_out;
     old->next_mid_in = sa->next_mid_in;
     old->resp = sa->resp;
@@ -136,24 +177,18 @@ static ike_sa *retire(ike_sa *sa, uint64_t now)
     old->resp_valid = sa->resp_valid;
     old->iv_counter = sa->iv_counter;
     old->last_in = sa->last_in;
-    old->retired = true;
-    old->user = sa->user;
     sa->resp = NULL;
     sa->resp_len = 0;
     sa->resp_valid = false;
-
-    g_hash_table_remove(ep->sas, &sa->local_spi);
-    if (!ep->retired)
-        ep->retired = g_hash_table_new(g_int64_hash, g_int64_equal);
-    g_hash_table_insert(ep->retired, &old->local_spi, old);
     if (!old->initiator && ep_responder_lookup(ep, old->peer, old->spi_i) == sa)
         ep_responder_index(ep, old); /* IKE_SA_INIT duplicates name the old SPIs */
     return old;
 }
 
 /* sa becomes the new SA: we_initiated (this rekey) makes us its original
- * initiator (§2.18); our_spi is already drawn, peer_spi the peer's. */
-static void become_new(ike_sa *sa, uint64_t now, bool we_initiated, uint64_t our_spi, uint64_t peer_spi,
+ * initiator (§2.18); our_spi is already drawn, peer_spi the peer's.  Returns
+ * the old SA's retired object. */
+static ike_sa *become_new(ike_sa *sa, uint64_t now, bool we_initiated, uint64_t our_spi, uint64_t peer_spi,
                        const ike_suite *suite, const ike_keys *keys)
 {
     ike_ep *ep = sa->ep;
@@ -184,6 +219,43 @@ static void become_new(ike_sa *sa, uint64_t now, bool we_initiated, uint64_t our
     }
     ep_rearm(ep, old);
     ike_rekey_schedule(sa, now);
+    return old;
+}
+
+/* sa becomes the peer's new SA that crossed our rekey (§2.8.2), its
+ * retired object peer_new goes; returns the old SA's, which waits for the
+ * peer's Delete. */
+static ike_sa *adopt(ike_sa *sa, uint64_t now, ike_sa *peer_new)
+{
+    ike_ep *ep = sa->ep;
+    sa->ike_rekey->crossed = 0;
+    g_hash_table_remove(ep->retired, &peer_new->local_spi);
+    ike_sa *old = become_new(sa, now, false, peer_new->local_spi, peer_new->spi_i, &peer_new->suite, &peer_new->keys);
+    /* what it answered meanwhile (its Message IDs, GCM IVs, the peer's QCD token) stays with it */
+    sa->next_mid_in = peer_new->next_mid_in;
+    sa->iv_counter = peer_new->iv_counter;
+    sa->resp = peer_new->resp;
+    sa->resp_len = peer_new->resp_len;
+    sa->resp_valid = peer_new->resp_valid;
+    peer_new->resp = NULL;
+    sa->peer_token = peer_new->peer_token;
+    sa->peer_token_len = peer_new->peer_token_len;
+    peer_new->peer_token = NULL;
+    ep_sa_destroy(ep, peer_new, now, IKE_DEL_LOCAL); /* in no table: no event */
+    ike_rekey_free(sa, now);
+    return old;
+}
+
+bool ike_rekey_crossed_delete(ike_sa *sa, uint64_t now)
+{
+    ike_sa *peer_new = crossed_sa(sa);
+    if (!peer_new)
+        return false;
+    queue_abandon(sa, now); /* §2.8.2: our rekey is forgotten */
+    ep_sa_destroy(sa->ep, adopt(sa, now, peer_new), now, IKE_DEL_PEER_DELETE);
+    queue_run(sa, now);
+    ep_rearm(sa->ep, sa);
+    return true;
 }
 
 /* --- initiator --- */
@@ -215,7 +287,7 @@ static int send_request(ike_sa *sa, uint64_t now)
 
 static void give_up(ike_sa *sa, uint64_t now)
 {
-    ike_rekey_free(sa);
+    ike_rekey_free(sa, now);
     retry_later(sa, now);
     queue_run(sa, now);
     ep_rearm(sa->ep, sa);
@@ -267,17 +339,32 @@ static bool accept(ike_sa *sa, const ike_ccsa *c, ike_suite *suite, uint64_t *pe
     return rc == IKE_OK;
 }
 
+/* The peer's new SA goes on (its rekey crossed ours, which failed or lost). */
+static void adopt_crossed(ike_sa *sa, uint64_t now, ike_sa *peer_new)
+{
+    ike_sa *old = adopt(sa, now, peer_new);
+    old->expire_at = now + OLD_SA_WAIT_S * NS_PER_S;
+    ep_rearm(sa->ep, old);
+    queue_run(sa, now);
+    ep_rearm(sa->ep, sa);
+}
+
 void ike_rekey_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
 {
     ike_sa_rekey *r = sa->ike_rekey;
     sa_request_done(sa, now);
+    ike_sa *peer_new = crossed_sa(sa);
     ike_ccsa c;
     if (r == NULL || ike_ccsa_read(rx->m, rx->first, true, &c) != IKE_OK) {
-        give_up(sa, now);
+        queue_free(sa);
+        if (peer_new)
+            adopt_crossed(sa, now, peer_new);
+        else
+            give_up(sa, now);
         return;
     }
     ike_props tmp;
-    if (c.error == IKE_N_INVALID_KE_PAYLOAD && c.error_group != r->group &&
+    if (!peer_new && c.error == IKE_N_INVALID_KE_PAYLOAD && c.error_group != r->group &&
         ike_props_has_dh(ep_ike_props(sa->ep, &tmp), c.error_group) && ++r->retries <= MAX_KE_RETRIES) {
         r->group = c.error_group; /* §1.3.2: again with the group the responder wants */
         if (send_request(sa, now) != IKE_OK)
@@ -290,11 +377,31 @@ void ike_rekey_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
     uint64_t our_spi = r->spi;
     bool ok = c.error == 0 && accept(sa, &c, &suite, &peer_spi, &keys) &&
               !g_hash_table_contains(sa->ep->sas, &our_spi); /* still free (a race of 2^-64) */
+    ike_collision verdict = IKE_COLLISION_WON;
+    bool lost = ok && queue_collision(sa, TASK_IKE_REKEY, r->nonce, IKE_NONCE_LEN, c.nonce.p, c.nonce.len, &verdict) &&
+                peer_new && verdict == IKE_COLLISION_LOST;
+    queue_free(sa);
+    if (peer_new && (!ok || lost)) {
+        /* §2.8.2: the peer's new SA goes on; ours, if made, was never used and we delete it */
+        if (ok) {
+            ike_sa *ours = retired_new(sa, now, true, our_spi, peer_spi, &suite, &keys);
+            delete_start(ours, now);
+            ep_rearm(sa->ep, ours);
+        }
+        memset(&keys, 0, sizeof keys);
+        adopt_crossed(sa, now, peer_new);
+        return;
+    }
     if (!ok) { /* refused or unusable: the old SA stays */
         give_up(sa, now);
         return;
     }
-    ike_rekey_free(sa);
+    if (peer_new) { /* won: the peer deletes its new SA */
+        r->crossed = 0;
+        peer_new->expire_at = now + REDUNDANT_WAIT_S * NS_PER_S;
+        ep_rearm(sa->ep, peer_new);
+    }
+    ike_rekey_free(sa, now);
     become_new(sa, now, true, our_spi, peer_spi, &suite, &keys);
     ep_qcd_store_peer_token(sa, rx->m, rx->first);
     memset(&keys, 0, sizeof keys);
@@ -319,7 +426,9 @@ task_verdict ike_rekey_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ik
 {
     if (!ike_ccsa_rekeys_ike(rx->m, rx->first))
         return TASK_CONTINUE; /* a Child SA's: TASK_CHILD_SA's */
-    if (queue_crossing(sa, TASK_IKE_REKEY) == QUEUE_REFUSE || sa->req.active || sa->retired ||
+    /* crossing our own rekey: answered once, weighed when our response comes */
+    bool collide = queue_crossing(sa, TASK_IKE_REKEY) == QUEUE_COLLIDE && sa->ike_rekey && !sa->ike_rekey->crossed;
+    if (queue_crossing(sa, TASK_IKE_REKEY) == QUEUE_REFUSE || (sa->req.active && !collide) || sa->retired ||
         sa->state != SA_ESTABLISHED || sa->reauthing || sa->rekey)
         return refuse(reply, IKE_N_TEMPORARY_FAILURE, 0);
     const ike_cfg *cfg = sa->ep->cfg;
@@ -382,6 +491,13 @@ task_verdict ike_rekey_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ik
         reply->pl[reply->n++] = ike_pl_notify(IKE_PROTO_NONE, IKE_N_QCD_TOKEN, token, QCD_TOKEN_LEN);
     /* the answer goes out on the old SA, then the object is the new one */
     sa_respond(sa, now, IKE_CREATE_CHILD_SA, rx->h->msg_id, reply->pl, reply->n);
+    if (collide) {
+        retired_new(sa, now, false, peer_spi, our_spi, &suite, &keys);
+        sa->ike_rekey->crossed = our_spi;
+        queue_collided(sa, TASK_IKE_REKEY, c.nonce.p, c.nonce.len, nr, sizeof nr);
+        memset(&keys, 0, sizeof keys);
+        return TASK_DONE;
+    }
     become_new(sa, now, false, our_spi, peer_spi, &suite, &keys);
     memset(&keys, 0, sizeof keys);
     queue_run(sa, now);
@@ -414,7 +530,6 @@ void qcd_token_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
 task_verdict qcd_token_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_reply *reply)
 {
     (void)now, (void)reply;
-    if (!sa->retired)
-        ep_qcd_store_peer_token(sa, rx->m, rx->first);
+    ep_qcd_store_peer_token(sa, rx->m, rx->first); /* a crossed rekey's new SA may get it before it goes on */
     return TASK_CONTINUE;
 }

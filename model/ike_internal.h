@@ -63,6 +63,8 @@ typedef struct ike_sa_rekey {
     unsigned retries;             /* INVALID_KE_PAYLOAD round trips */
     uint8_t nonce[IKE_NONCE_LEN]; /* Ni */
     uint64_t spi;                 /* our new SPI, proposed */
+    uint64_t crossed;             /* the peer's rekey answered meanwhile (§2.8.2): our SPI
+                                     of its new SA, in ep->retired until settled; 0: none */
 } ike_sa_rekey;
 
 /* What only the initial exchanges need; freed once established. */
@@ -368,7 +370,10 @@ void minimal_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx); /* answers,
 int ike_rekey_start(ike_sa *sa, uint64_t now);
 void ike_rekey_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx);
 task_verdict ike_rekey_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_reply *reply);
-void ike_rekey_free(ike_sa *sa); /* with the IKE SA */
+void ike_rekey_free(ike_sa *sa, uint64_t now); /* with the IKE SA */
+/* The peer deleted the old SA while our rekey crossed its own: its new SA
+ * goes on in sa (true), or there is none (false). */
+bool ike_rekey_crossed_delete(ike_sa *sa, uint64_t now);
 void ike_rekey_schedule(ike_sa *sa, uint64_t now); /* cfg->ike_life, from now */
 void ike_rekey_due(ike_sa *sa, uint64_t now);
 int qcd_token_start(ike_sa *sa, uint64_t now);

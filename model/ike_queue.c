@@ -61,12 +61,12 @@ static const uint8_t crossing[TASK_COUNT][TASK_COUNT] = {
     [TASK_DELETE][TASK_CHILD_SA] = QUEUE_REFUSE,    /* we are closing the IKE SA */
     [TASK_IKE_REKEY][TASK_CHILD_SA] = QUEUE_REFUSE, /* we are rekeying the IKE SA */
     /* the peer's IKE SA rekey: while we change the SA (a Child SA rekey, a Delete), TEMPORARY_FAILURE;
-     * crossing our own IKE SA rekey too (§2.8.2's nonces do not decide it yet); ike_ike_rekey.c also
-     * refuses it while any request of ours is in flight, which the old SA could not take along */
+     * ike_ike_rekey.c also refuses it while any other request of ours is in flight, which the old SA
+     * could not take along; crossing our own IKE SA rekey, §2.8.2's nonces decide */
     [TASK_CHILD_SA][TASK_IKE_REKEY] = QUEUE_REFUSE,
     [TASK_CHILD_DELETE][TASK_IKE_REKEY] = QUEUE_REFUSE,
     [TASK_DELETE][TASK_IKE_REKEY] = QUEUE_REFUSE,
-    [TASK_IKE_REKEY][TASK_IKE_REKEY] = QUEUE_REFUSE,
+    [TASK_IKE_REKEY][TASK_IKE_REKEY] = QUEUE_COLLIDE,
 };
 
 enum { NONCE_MAX = 256 }; /* RFC 7296 §3.9 */

@@ -483,57 +483,6 @@ static void test_refusals(void)
     pair_free(&p);
 }
 
-/* Both ends rekey the IKE SA at once (§2.8.2): this model does not weigh
- * the nonces yet; each end answers the other's request TEMPORARY_FAILURE
- * (the SA it would replace is being rekeyed) and retries 6 to 15 s later as
- * strongSwan does; the retries are drawn apart, so one rekey completes and
- * both ends hold the same single new SA. */
-static void test_simultaneous(void)
-{
-    ike_cfg a, b;
-    ike_test_cfg(&a, "a.example");
-    ike_test_cfg(&b, "b.example");
-    a.ike_life = b.ike_life = (ike_sa_lifetime){14400, 0, 0, 0};
-    ike_pair p;
-    pair_init(&p, &a, &b, 43);
-    pair_establish(&p);
-    ike_sa *s0 = pair_sa(&p, 0), *s1 = pair_sa(&p, 1);
-    const uint64_t old_i = ike_sa_spi_i(s0), T = 1000 * SEC;
-    pair_advance(&p, T);
-    g_assert_cmpint(ike_ep_rekey_ike(p.ep[0], s0, p.now), ==, IKE_OK);
-    g_assert_cmpint(ike_ep_rekey_ike(p.ep[1], s1, p.now), ==, IKE_OK);
-    g_assert_cmpint(pair_deliver(&p, MS), ==, 4); /* two requests, two refusals */
-    static ike_msg m;
-    static uint8_t plain[IKE_MAX_MSG];
-    sa_keys k = keys_of(s0);
-    open_with(&p, 1, p.sent[1]->len - 1, &k, &m, plain);
-    ike_ccsa r;
-    g_assert_cmpint(ike_ccsa_read(&m, 1, true, &r), ==, IKE_OK);
-    g_assert_cmpuint(r.error, ==, IKE_N_TEMPORARY_FAILURE);
-    g_assert_cmphex(ike_sa_spi_i(s0), ==, old_i);
-    /* each retries at its own draw, 6 to 15 s later */
-    uint64_t d0 = ike_ep_next_deadline(p.ep[0]), d1 = ike_ep_next_deadline(p.ep[1]);
-    g_assert_true(d0 >= T + MS + 6 * SEC && d0 <= T + MS + 15 * SEC);
-    g_assert_true(d1 >= T + MS + 6 * SEC && d1 <= T + MS + 15 * SEC);
-    g_assert_cmpuint(d0 / SEC, !=, d1 / SEC);
-    pair_advance(&p, MIN(d0, d1));
-    g_assert_cmpint(pair_deliver(&p, MS), ==, 4);
-    const int first = d0 < d1 ? 0 : 1;
-    g_assert_cmpuint(count_events(&p, first, IKE_EV_SA_REKEYED), ==, 1);
-    g_assert_cmpuint(count_events(&p, 1 - first, IKE_EV_SA_REKEYED), ==, 1);
-    g_assert_true(ike_sa_is_initiator(first ? s1 : s0));
-    g_assert_cmphex(ike_sa_spi_i(s0), ==, ike_sa_spi_i(s1));
-    g_assert_cmphex(ike_sa_spi_r(s0), ==, ike_sa_spi_r(s1));
-    g_assert_cmphex(ike_sa_spi_i(s0), !=, old_i);
-    /* the other end's retry finds the SA rekeyed: none is due before its new rekey time */
-    pair_advance(&p, MAX(d0, d1) + SEC);
-    g_assert_cmpuint(p.wire.length, ==, 0);
-    g_assert_cmpuint(count_events(&p, 0, IKE_EV_SA_REKEYED) + count_events(&p, 1, IKE_EV_SA_REKEYED), ==, 2);
-    g_assert_cmpuint(count_events(&p, 0, IKE_EV_SA_DELETED) + count_events(&p, 1, IKE_EV_SA_DELETED), ==, 0);
-    g_assert_cmpuint(ike_ep_sa_count(p.ep[0]) + ike_ep_sa_count(p.ep[1]), ==, 2);
-    pair_free(&p);
-}
-
 /* A crash of the responder between the rekey request and its answer: the
  * survivor's request goes unanswered and the SA ends as a dead peer when its
  * retransmissions run out, at exactly the schedule's end. */
@@ -713,7 +662,6 @@ int main(int argc, char **argv)
     g_test_add_func("/ike-rekey/keys", test_keys);
     g_test_add_func("/ike-rekey/at-rekey-time", test_at_rekey_time);
     g_test_add_func("/ike-rekey/refusals", test_refusals);
-    g_test_add_func("/ike-rekey/simultaneous", test_simultaneous);
     g_test_add_func("/ike-rekey/crash-mid-rekey", test_crash_mid_rekey);
     g_test_add_func("/ike-rekey/qcd", test_qcd);
     g_test_add_func("/ike-rekey/ha-replica", test_ha_replica);
