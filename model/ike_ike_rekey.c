@@ -186,10 +186,11 @@ static ike_sa *retire(ike_sa *sa, uint64_t now)
 }
 
 /* sa becomes the new SA: we_initiated (this rekey) makes us its original
- * initiator (§2.18); our_spi is already drawn, peer_spi the peer's.  Returns
- * the old SA's retired object. */
+ * initiator (§2.18); our_spi is already drawn, peer_spi the peer's; the new
+ * SA's retired object `answered` (a crossed rekey's), if any, hands over
+ * what it answered meanwhile.  Returns the old SA's retired object. */
 static ike_sa *become_new(ike_sa *sa, uint64_t now, bool we_initiated, uint64_t our_spi, uint64_t peer_spi,
-                       const ike_suite *suite, const ike_keys *keys)
+                       const ike_suite *suite, const ike_keys *keys, ike_sa *answered)
 {
     ike_ep *ep = sa->ep;
     ike_event ev = {.now = now, .old_spi_i = sa->spi_i, .old_spi_r = sa->spi_r,
@@ -211,6 +212,17 @@ static ike_sa *become_new(ike_sa *sa, uint64_t now, bool we_initiated, uint64_t 
     g_free(sa->peer_token);
     sa->peer_token = NULL;
     sa->peer_token_len = 0;
+    if (answered) { /* its Message IDs, GCM IVs, cached answer and the peer's QCD token */
+        sa->next_mid_in = answered->next_mid_in;
+        sa->iv_counter = answered->iv_counter;
+        sa->resp = answered->resp;
+        sa->resp_len = answered->resp_len;
+        sa->resp_valid = answered->resp_valid;
+        answered->resp = NULL;
+        sa->peer_token = answered->peer_token;
+        sa->peer_token_len = answered->peer_token_len;
+        answered->peer_token = NULL;
+    }
     ep_emit(ep, IKE_EV_SA_REKEYED, sa, &ev);
     if (we_initiated) {
         delete_start(old, now); /* the old SA's last request */
@@ -230,17 +242,8 @@ static ike_sa *adopt(ike_sa *sa, uint64_t now, ike_sa *peer_new)
     ike_ep *ep = sa->ep;
     sa->ike_rekey->crossed = 0;
     g_hash_table_remove(ep->retired, &peer_new->local_spi);
-    ike_sa *old = become_new(sa, now, false, peer_new->local_spi, peer_new->spi_i, &peer_new->suite, &peer_new->keys);
-    /* what it answered meanwhile (its Message IDs, GCM IVs, the peer's QCD token) stays with it */
-    sa->next_mid_in = peer_new->next_mid_in;
-    sa->iv_counter = peer_new->iv_counter;
-    sa->resp = peer_new->resp;
-    sa->resp_len = peer_new->resp_len;
-    sa->resp_valid = peer_new->resp_valid;
-    peer_new->resp = NULL;
-    sa->peer_token = peer_new->peer_token;
-    sa->peer_token_len = peer_new->peer_token_len;
-    peer_new->peer_token = NULL;
+    ike_sa *old = become_new(sa, now, false, peer_new->local_spi, peer_new->spi_i, &peer_new->suite, &peer_new->keys,
+                             peer_new);
     ep_sa_destroy(ep, peer_new, now, IKE_DEL_LOCAL); /* in no table: no event */
     ike_rekey_free(sa, now);
     return old;
@@ -402,7 +405,7 @@ void ike_rekey_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
         ep_rearm(sa->ep, peer_new);
     }
     ike_rekey_free(sa, now);
-    become_new(sa, now, true, our_spi, peer_spi, &suite, &keys);
+    become_new(sa, now, true, our_spi, peer_spi, &suite, &keys, NULL);
     ep_qcd_store_peer_token(sa, rx->m, rx->first);
     memset(&keys, 0, sizeof keys);
     if (ep_qcd_maker(sa->ep))
@@ -498,7 +501,7 @@ task_verdict ike_rekey_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ik
         memset(&keys, 0, sizeof keys);
         return TASK_DONE;
     }
-    become_new(sa, now, false, our_spi, peer_spi, &suite, &keys);
+    become_new(sa, now, false, our_spi, peer_spi, &suite, &keys, NULL);
     memset(&keys, 0, sizeof keys);
     queue_run(sa, now);
     ep_rearm(sa->ep, sa);

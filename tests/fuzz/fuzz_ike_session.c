@@ -13,9 +13,11 @@
  *
  * Properties, checked as crashes: every datagram the endpoint sends parses,
  * and a protected one opens with the endpoint's outbound keys of its SA or,
- * after a rekey, of the SA it replaced (as the peer would open it); no
- * AES-GCM IV is sent twice under one SA's key with different bytes (a
- * retransmission is the same datagram). */
+ * after a rekey, of the SA it replaced (as the peer would open it); on
+ * any other SA only the Delete of a redundant SA that a rekey collision
+ * made (RFC 7296 §2.8.2), opening with that SA's keys; no AES-GCM IV is
+ * sent twice under one SA's key with different bytes (a retransmission is
+ * the same datagram). */
 #include <string.h>
 
 #include <glib.h>
@@ -148,6 +150,8 @@ typedef struct session {
     GHashTable *ivs;            /* IV of each GCM message sent -> its bytes (GBytes) */
     uint8_t last[IKE_MAX_MSG];  /* the peer's last message */
     size_t last_len;
+    uint8_t stray[IKE_MAX_MSG]; /* sent on an SA the script does not know, until its MSG_SENT */
+    size_t stray_len;
 } session;
 
 static session *current; /* the endpoint's I/O reaches the session through it */
@@ -171,12 +175,18 @@ static void on_sent(void *ctx, uint64_t peer, const uint8_t *msg, size_t len)
     static ike_msg m;
     static uint8_t plain[IKE_MAX_MSG];
     CHECK(ike_parse(msg, len, &m) == IKE_OK);
+    CHECK(ss->stray_len == 0);
     if (m.hdr.next_payload != IKE_PL_SK)
         return;
     const ike_sa_state *o = ss->ours;
     for (unsigned g = ss->rekeys; g-- > 0 && (m.hdr.spi_i != o->spi_i || m.hdr.spi_r != o->spi_r);)
         o = g ? &ss->rekeyed[g - 1][0] : &world.st[ss->cbc][ss->side]; /* a replaced SA's last messages */
-    CHECK(m.hdr.spi_i == o->spi_i && m.hdr.spi_r == o->spi_r); /* no other SA can exist */
+    if (m.hdr.spi_i != o->spi_i || m.hdr.spi_r != o->spi_r) { /* checked with its MSG_SENT event */
+        CHECK(len <= sizeof ss->stray);
+        memcpy(ss->stray, msg, len);
+        ss->stray_len = len;
+        return;
+    }
     const uint8_t *ke = o->initiator ? o->keys.ei : o->keys.er;
     const uint8_t *ka = o->initiator ? o->keys.ai : o->keys.ar;
     CHECK(ike_sk_open(&o->suite, ke, ka, msg, len, &m, plain, sizeof plain) == IKE_OK);
@@ -191,9 +201,10 @@ static void on_sent(void *ctx, uint64_t peer, const uint8_t *msg, size_t len)
     else if (m.hdr.msg_id == ss->peer_next)
         ss->peer_next++;
     if (o->suite.encr == IKE_ENCR_AES_GCM_16) {
-        uint8_t key[16]; /* IVs count per key: per SA */
+        uint8_t key[24]; /* IVs count per key: per SA (a peer may propose the same SPI again) */
         memcpy(key, &o->spi_i, 8);
-        memcpy(key + 8, msg + IKE_HDR_LEN + IKE_GENERIC_HDR_LEN, 8);
+        memcpy(key + 8, &o->spi_r, 8);
+        memcpy(key + 16, msg + IKE_HDR_LEN + IKE_GENERIC_HDR_LEN, 8);
         GBytes *k = g_bytes_new(key, sizeof key), *b = g_bytes_new(msg, len);
         GBytes *seen = g_hash_table_lookup(ss->ivs, k);
         CHECK(!seen || g_bytes_equal(seen, b));
@@ -206,12 +217,32 @@ static void on_sent(void *ctx, uint64_t peer, const uint8_t *msg, size_t len)
     }
 }
 
+/* A datagram on an SA the script does not know: a collision's redundant
+ * SA (ev->sa), whose only message is its Delete. */
+static void check_stray(session *ss, const ike_event *ev)
+{
+    static ike_msg m;
+    static uint8_t plain[IKE_MAX_MSG];
+    CHECK(ike_parse(ss->stray, ss->stray_len, &m) == IKE_OK);
+    CHECK(m.hdr.spi_i == ev->spi_i && m.hdr.spi_r == ev->spi_r);
+    CHECK(ike_sa_spi_i(ev->sa) == ev->spi_i && ike_sa_spi_r(ev->sa) == ev->spi_r);
+    const ike_keys *k = ike_sa_keys(ev->sa);
+    bool i = ike_sa_is_initiator(ev->sa);
+    CHECK(ike_sk_open(ike_sa_suite(ev->sa), i ? k->ei : k->er, i ? k->ai : k->ar, ss->stray, ss->stray_len, &m,
+                      plain, sizeof plain) == IKE_OK);
+    const ike_payload *d = ike_find(&m, IKE_PL_DELETE, &(size_t){1});
+    CHECK(m.hdr.exchange == IKE_INFORMATIONAL && !(m.hdr.flags & IKE_FLAG_R) && d && d->u.del.proto == IKE_PROTO_IKE);
+    ss->stray_len = 0;
+}
+
 /* After an IKE SA rekey the script plays the peer of the new SA: its state
  * is the endpoint's, seen from the other end. */
 static void on_event(void *ctx, const ike_event *ev)
 {
     session *ss = current;
     (void)ctx;
+    if (ev->type == IKE_EV_MSG_SENT && ss->stray_len)
+        check_stray(ss, ev);
     if (ev->type != IKE_EV_SA_REKEYED)
         return;
     CHECK(ss->rekeys < MAX_OPS);
@@ -500,6 +531,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         CHECK(ike_ep_next_deadline(ss.ep) >= ss.now || ike_ep_next_deadline(ss.ep) == UINT64_MAX);
     }
+    CHECK(ss.stray_len == 0);
     ike_ep_free(ss.ep, ss.now);
     g_hash_table_destroy(ss.ivs);
     for (unsigned g = 0; g < ss.rekeys; g++) {

@@ -85,12 +85,13 @@ static int lifecycle_seeds(const char *dir)
 #define IKE_PROPOSAL PL_SA, IKE_PROTO_IKE, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 3, \
     IKE_TT_ENCR, 0, IKE_ENCR_AES_GCM_16, 1, IKE_TT_PRF, 0, IKE_PRF_HMAC_SHA2_256, 0, IKE_TT_DH, 0, IKE_DH_CURVE25519, 0
 #define NONCE16 PL_NONCE, 16, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16
+#define NONCE16_OF(x) PL_NONCE, 16, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
 #define KE_X25519(grp) PL_KE, 0, (grp), 32, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 
 /* Each script body after its setup octet; every setup gets every body. */
 #define SCRIPT(name, ...) {name, sizeof((const uint8_t[]){__VA_ARGS__}), {__VA_ARGS__}}
-static const struct { const char *name; size_t len; uint8_t body[96]; } scripts[] = {
+static const struct { const char *name; size_t len; uint8_t body[192]; } scripts[] = {
     SCRIPT("liveness-from-peer", REQ(0), 0),
     SCRIPT("liveness-ours", OP_LOCAL, LOCAL_LIVENESS, RESP(0), 0),
     SCRIPT("retransmitted-request", REQ(0), 0, REQ(HEAD_MID(MID_PREVIOUS)), 0),
@@ -127,6 +128,16 @@ static const struct { const char *name; size_t len; uint8_t body[96]; } scripts[
            REQ(0), 0),
     SCRIPT("ike-rekey-ours", OP_LOCAL, LOCAL_REKEY_IKE, RESP(HEAD_X_CREATE_CHILD_SA), 3, IKE_PROPOSAL, NONCE16,
            KE_X25519(IKE_DH_CURVE25519), OP_LOCAL, LOCAL_LIVENESS, RESP(0), 0),
+    /* both rekey at once (§2.8.2): the peer's exchange holds the lowest nonce (its Ni), or ours does
+     * (its Nr); or the peer's Delete of the old SA comes instead of its answer */
+    SCRIPT("ike-rekey-collision-won", OP_LOCAL, LOCAL_REKEY_IKE, REQ(HEAD_X_CREATE_CHILD_SA), 3, IKE_PROPOSAL,
+           NONCE16_OF(0), KE_X25519(IKE_DH_CURVE25519), RESP(HEAD_X_CREATE_CHILD_SA), 3, IKE_PROPOSAL,
+           NONCE16_OF(0xff), KE_X25519(IKE_DH_CURVE25519), OP_LOCAL, LOCAL_LIVENESS, RESP(0), 0),
+    SCRIPT("ike-rekey-collision-lost", OP_LOCAL, LOCAL_REKEY_IKE, REQ(HEAD_X_CREATE_CHILD_SA), 3, IKE_PROPOSAL,
+           NONCE16_OF(0xff), KE_X25519(IKE_DH_CURVE25519), RESP(HEAD_X_CREATE_CHILD_SA), 3, IKE_PROPOSAL,
+           NONCE16_OF(0), KE_X25519(IKE_DH_CURVE25519), OP_LOCAL, LOCAL_LIVENESS, RESP(0), 0),
+    SCRIPT("ike-rekey-collision-deleted", OP_LOCAL, LOCAL_REKEY_IKE, REQ(HEAD_X_CREATE_CHILD_SA), 3, IKE_PROPOSAL,
+           NONCE16, KE_X25519(IKE_DH_CURVE25519), REQ(0), 1, PL_DELETE, 0, OP_LOCAL, LOCAL_LIVENESS, RESP(0), 0),
     SCRIPT("ike-rekey-wrong-ke", REQ(HEAD_X_CREATE_CHILD_SA), 3, IKE_PROPOSAL, NONCE16, KE_X25519(IKE_DH_ECP256)),
     SCRIPT("esp-seen-and-invalid-spi", OP_LOCAL, LOCAL_ESP_SEEN, OP_LOCAL, LOCAL_INVALID_SPI, 1, 2,
            3, 4, 1),
