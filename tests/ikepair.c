@@ -32,6 +32,8 @@ static void io_event(void *ctx, const ike_event *ev)
     side_ctx *s = ctx;
     ike_ev_rec r = {s->side, *ev, ev->child ? ev->child->spi_in : 0};
     g_array_append_val(s->p->events, r);
+    if (s->p->on_event)
+        s->p->on_event(s->p, s->side, ev);
 }
 
 GBytes *pair_forge(const ike_sa *from, uint8_t exchange, bool response, uint32_t mid,

@@ -31,6 +31,8 @@ typedef struct ike_pair {
     GQueue wire;       /* of ike_dgram*, in send order */
     GArray *events;    /* of ike_ev_rec */
     GPtrArray *sent[2];/* every datagram each side sent (GBytes*) */
+    /* if set, sees each event while ev->sa is valid */
+    void (*on_event)(struct ike_pair *p, int side, const ike_event *ev);
 } ike_pair;
 
 void ike_test_cfg(ike_cfg *cfg, const char *id);

@@ -143,9 +143,121 @@ static void test_capture(void)
     pair_free(&p);
 }
 
+/* Every SA a datagram was sent on gets its line, while the SA is there
+ * (a collision's redundant SA lives only until its Delete). */
+static GString *collision_table;
+
+static void keylog_sent(ike_pair *p, int side, const ike_event *ev)
+{
+    (void)p, (void)side;
+    char spis[40];
+    g_snprintf(spis, sizeof spis, "%016" G_GINT64_MODIFIER "x,%016" G_GINT64_MODIFIER "x", ev->spi_i, ev->spi_r);
+    if (ev->type == IKE_EV_MSG_SENT && ev->spi_r && !strstr(collision_table->str, spis))
+        keylog(collision_table, ev->sa);
+}
+
+/* One field of each CREATE_CHILD_SA message in frame order, as tshark reads it. */
+static char **ccsa_field(const char *dir, const char *pcap, const char *field)
+{
+    g_autofree char *out = tshark_fields(dir, pcap, "isakmp.exchangetype == 36", field);
+    g_strstrip(out);
+    char **v = g_strsplit(out, "\n", -1);
+    g_assert_cmpuint(g_strv_length(v), ==, 4);
+    return v;
+}
+
+/* Both ends rekey at the same instant (RFC 7296 §2.8.2): both exchanges
+ * complete, then two Deletes, the old SA's and the redundant new one's, the
+ * latter on the SA made by the exchange that holds the lowest nonce, as
+ * tshark reads the nonces; every SK payload decrypts, with one key line per
+ * SA (old, redundant, surviving). */
+static void test_collision(void)
+{
+    if (!tshark_available()) {
+        g_test_skip("tshark not installed (scripts/install-deps.sh)");
+        return;
+    }
+    ike_cfg a, b;
+    ike_test_cfg(&a, "a.example");
+    ike_test_cfg(&b, "b.example");
+    a.dpd_delay_ms = b.dpd_delay_ms = 0;
+    ike_pair p;
+    pair_init(&p, &a, &b, 47);
+    collision_table = g_string_new(NULL);
+    p.on_event = keylog_sent;
+    pair_establish(&p);
+    ike_sa *s0 = pair_sa(&p, 0), *s1 = pair_sa(&p, 1);
+    const uint64_t old_i = ike_sa_spi_i(s0);
+    pair_advance(&p, 3600 * SEC);
+    g_assert_cmpint(ike_ep_rekey_ike(p.ep[0], s0, p.now), ==, IKE_OK);
+    g_assert_cmpint(ike_ep_rekey_ike(p.ep[1], s1, p.now), ==, IKE_OK);
+    g_assert_cmpint(pair_deliver(&p, MS), ==, 8);
+    g_assert_cmpint(ike_ep_liveness(p.ep[0], s0, p.now), ==, IKE_OK);
+    g_assert_cmpint(pair_deliver(&p, MS), ==, 2);
+    g_assert_cmpuint(count_lines(collision_table->str), ==, 3);
+
+    g_autofree char *dir = g_dir_make_tmp("ikesim-ike-collide-XXXXXX", NULL);
+    g_assert_nonnull(dir);
+    g_autofree char *pcap = g_build_filename(dir, "collide.pcap", NULL);
+    g_autofree char *uat = g_build_filename(dir, "ikev2_decryption_table", NULL);
+    g_assert_cmpuint(write_pcap(&p, pcap), ==, 14);
+    g_assert_true(g_file_set_contents(uat, collision_table->str, -1, NULL));
+    g_string_free(collision_table, TRUE);
+
+    g_autofree char *bad = tshark_bad_frames(dir, pcap);
+    g_assert_cmpstr(bad, ==, "");
+    /* two CREATE_CHILD_SA requests, their answers (no TEMPORARY_FAILURE), two Deletes answered, a check */
+    tshark_assert_field(dir, pcap, "isakmp", "isakmp.exchangetype", "34\n34\n35\n35\n36\n36\n36\n36\n37\n37\n37\n37\n37\n37");
+    tshark_assert_field(dir, pcap, "isakmp.exchangetype == 36 && isakmp.notify.msgtype", "frame.number", "");
+    tshark_assert_field(dir, pcap, "isakmp.nextpayload == 46 && !isakmp.enc.decrypted", "frame.number", "");
+    tshark_assert_field(dir, pcap, "isakmp.enc.decrypted", "frame.number", "3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14");
+    /* exchange k: side k's request (I flag = k == 0, R clear) and the other's answer */
+    char **fi = ccsa_field(dir, pcap, "isakmp.flag_i"), **fr = ccsa_field(dir, pcap, "isakmp.flag_r");
+    char **nonce = ccsa_field(dir, pcap, "isakmp.nonce"), **spi = ccsa_field(dir, pcap, "isakmp.spi");
+    const char *low[2] = {NULL, NULL}, *req_spi[2] = {NULL, NULL}, *resp_spi[2] = {NULL, NULL};
+    for (int m = 0; m < 4; m++) {
+        bool i = g_str_equal(fi[m], "1"), r = g_str_equal(fr[m], "1");
+        int k = i != r ? 0 : 1; /* side 0 is the old SA's original initiator */
+        if (!low[k] || strcmp(nonce[m], low[k]) < 0) /* same length in hex: as octets */
+            low[k] = nonce[m];
+        if (r)
+            resp_spi[k] = spi[m];
+        else
+            req_spi[k] = spi[m];
+    }
+    g_assert_true(req_spi[0] && req_spi[1] && resp_spi[0] && resp_spi[1]);
+    int loser = strcmp(low[0], low[1]) < 0 ? 0 : 1, winner = 1 - loser;
+    /* the Deletes: of the old SA (by the winner) and of the loser's new SA */
+    char want[128];
+    g_autofree char *ispi = tshark_fields(dir, pcap, "isakmp.delete.protoid == 1", "isakmp.ispi");
+    g_autofree char *rspi = tshark_fields(dir, pcap, "isakmp.delete.protoid == 1", "isakmp.rspi");
+    g_assert_nonnull(strstr(ispi, req_spi[loser]));
+    g_assert_nonnull(strstr(rspi, resp_spi[loser]));
+    g_snprintf(want, sizeof want, "%016" G_GINT64_MODIFIER "x", old_i);
+    g_assert_nonnull(strstr(ispi, want));
+    g_assert_cmpuint(count_lines(ispi), ==, 2);
+    /* the check runs on the winner's SA */
+    g_snprintf(want, sizeof want, "%s\n%s", req_spi[winner], req_spi[winner]);
+    tshark_assert_field(dir, pcap, "frame.number >= 13", "isakmp.ispi", want);
+    g_snprintf(want, sizeof want, "%016" G_GINT64_MODIFIER "x", ike_sa_spi_i(s1));
+    g_assert_cmpstr(req_spi[winner], ==, want);
+    g_strfreev(fi);
+    g_strfreev(fr);
+    g_strfreev(nonce);
+    g_strfreev(spi);
+    const char *files[] = {"collide.pcap", "ikev2_decryption_table"};
+    for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+        g_autofree char *path = g_build_filename(dir, files[i], NULL);
+        g_assert_cmpint(g_remove(path), ==, 0);
+    }
+    g_assert_cmpint(g_rmdir(dir), ==, 0);
+    pair_free(&p);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/ike-rekey-tshark/capture", test_capture);
+    g_test_add_func("/ike-rekey-tshark/collision", test_collision);
     return g_test_run();
 }

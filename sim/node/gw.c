@@ -423,6 +423,15 @@ int sim_gw_delete(sim_gw *gw, ike_sa *sa)
     return rc;
 }
 
+int sim_gw_rekey_ike(sim_gw *gw, ike_sa *sa)
+{
+    if (!gw->ep)
+        return IKE_E_STATE;
+    int rc = ike_ep_rekey_ike(gw->ep, sa, ns3_now_ns());
+    settle(gw);
+    return rc;
+}
+
 bool sim_gw_send_app(sim_gw *gw, uint32_t flow, uint64_t seq, size_t len)
 {
     if (!gw->up || !gw->ep)

@@ -104,6 +104,7 @@ bool sim_gw_is_up(const sim_gw *gw);
 
 ike_sa *sim_gw_initiate(sim_gw *gw);
 int sim_gw_delete(sim_gw *gw, ike_sa *sa);
+int sim_gw_rekey_ike(sim_gw *gw, ike_sa *sa); /* ike_ep_rekey_ike() now */
 /* Protects and sends one application packet to the peer; false if it was
  * dropped (gateway down, or no Child SA yet: then an acquire may start IKE). */
 bool sim_gw_send_app(sim_gw *gw, uint32_t flow, uint64_t seq, size_t len);
