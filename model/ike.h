@@ -43,7 +43,8 @@
  *   IDs (from 0) and its Child SA, and IKE_EV_SA_REKEYED says so (ev->spi_*
  *   new, ev->old_spi_* old); ike_ep_find() finds it by its new local SPI
  *   only.  The old SA's last exchanges (its Delete, answers to
- *   retransmissions) run on a retired object of the endpoint's own that
+ *   retransmissions), and those of the redundant new SA when both ends
+ *   rekeyed at once (RFC 7296 §2.8.2), run on a retired object of the endpoint's own that
  *   events carry as ev->sa (with the old SPIs; ike_sa_user() as the SA's),
  *   that ike_ep_find/_foreach/_sa_count never show, and that ends without
  *   IKE_EV_SA_DELETED: a rekey deletes no SA a caller holds.
