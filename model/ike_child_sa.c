@@ -487,7 +487,9 @@ task_verdict child_sa_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike
         reply->pl[reply->n++] = ike_ccsa_refusal(IKE_N_INVALID_KE_PAYLOAD, group, 0, 0, buf);
         return TASK_CONTINUE;
     }
-    uint8_t ke[IKE_MAX_KE], gir[IKE_MAX_KE];
+    /* Nr and KEr in the reply: it is encoded after this returns */
+    uint8_t *ke = reply->ke, *nr = reply->nonce, gir[IKE_MAX_KE];
+    _Static_assert(sizeof reply->nonce == IKE_NONCE_LEN, "Nr fits the reply");
     size_t gir_len = 0;
     if (group) {
         ike_dh *dh = key_pair(sa, group, ke);
@@ -496,7 +498,6 @@ task_verdict child_sa_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike
         if (rc != IKE_OK)
             return refuse(reply, IKE_N_NO_PROPOSAL_CHOSEN, 0);
     }
-    uint8_t nr[IKE_NONCE_LEN];
     ep_random(sa->ep, nr, IKE_NONCE_LEN);
     ike_child fresh = sa->child;
     fresh.suite = suite;

@@ -20,6 +20,7 @@
 #include "ike.h"
 #include "ike_resume_wire.h"
 #include "ike_collide.h"
+#include "ike_crypto.h"
 #include "ike_wire.h"
 
 /* The order is the queue's: of two waiting tasks the first listed starts
@@ -56,6 +57,7 @@ typedef struct ike_reply {
     size_t n;
     uint8_t data[IKE_REPLY_MAX][8]; /* small payload contents (SPIs) the replies point into */
     uint8_t ticket[IKE_TICKET_LIFETIME_LEN + IKE_TICKET_MAX]; /* a TICKET_LT_OPAQUE body */
+    uint8_t nonce[32], ke[IKE_MAX_KE]; /* a CREATE_CHILD_SA response's Nr and KEr */
 } ike_reply;
 
 typedef enum task_verdict {

@@ -47,20 +47,22 @@ static int read_msg(const char *hex, ike_msg *m, uint8_t **copy, ike_resume_msg 
     return rc ? rc : ike_resume_read(m, r);
 }
 
-/* Encodes m, parses and reads the result. */
+/* Encodes m, parses and reads the result (*r points into a heap copy kept
+ * until the next call). */
 static int reread(const ike_msg *m, ike_resume_msg *r)
 {
     static ike_msg back;
+    static uint8_t *copy;
     uint8_t out[2 * IKE_MAX_MSG];
     size_t len = 0;
+    g_clear_pointer(&copy, g_free);
     int rc = ike_encode(m, out, sizeof out, &len);
     if (rc)
         return rc;
-    uint8_t *copy = g_memdup2(out, len);
+    copy = g_memdup2(out, len);
     rc = ike_parse(copy, len, &back);
     if (rc == IKE_OK)
         rc = ike_resume_read(&back, r);
-    g_free(copy);
     return rc;
 }
 
