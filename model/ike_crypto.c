@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "hmac_ctx.h"
 #include "ike_algs.h"
 
 enum {
@@ -79,62 +80,46 @@ size_t ike_prf_len(uint16_t prf)
 
 /* --- HMAC: the PRFs, prf+ and the integrity transforms --- */
 
-static EVP_MAC *hmac_fetch(void)
-{
-    return EVP_MAC_fetch(NULL, "HMAC", NULL);
-}
-
-/* HMAC-digest(key, the n segments), out_len octets of it. */
-static int hmac(EVP_MAC *mac, const char *digest, const uint8_t *key, size_t key_len,
+/* HMAC-digest(key, the n segments) in the thread's context for digest,
+ * out_len octets of it; key_again false keys it anew, true reuses the key
+ * it was last given (prf+'s blocks: the key pads are hashed once). */
+static int hmac(const char *digest, bool key_again, const uint8_t *key, size_t key_len,
                 const ike_iov *seg, size_t n, uint8_t *out, size_t out_len)
 {
     static const uint8_t no_key[1]; /* EVP_MAC_init reads a NULL key as "keep the old one" */
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest, 0),
-        OSSL_PARAM_construct_end(),
-    };
     if (key == NULL && key_len > 0)
         return IKE_E_SYNTAX;
-    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(mac);
+    EVP_MAC_CTX *ctx = hmac_ctx(digest);
     uint8_t full[IKE_PRF_MAX];
     size_t outl = 0;
-    int ok = ctx != NULL && EVP_MAC_init(ctx, key != NULL ? key : no_key, key_len, params) == 1;
+    int ok = ctx != NULL && (key_again ? EVP_MAC_init(ctx, NULL, 0, NULL)
+                                       : EVP_MAC_init(ctx, key != NULL ? key : no_key, key_len, NULL)) == 1;
     for (size_t i = 0; ok && i < n; i++)
         ok = seg[i].len == 0 || EVP_MAC_update(ctx, seg[i].p, seg[i].len) == 1;
     ok = ok && EVP_MAC_final(ctx, full, &outl, sizeof full) == 1 && outl >= out_len;
-    EVP_MAC_CTX_free(ctx);
     if (ok)
         memcpy(out, full, out_len);
     OPENSSL_cleanse(full, sizeof full);
     return ok ? IKE_OK : IKE_E_CRYPTO;
 }
 
-static int hmac_once(const char *digest, const uint8_t *key, size_t key_len, const ike_iov *seg,
-                     size_t n, uint8_t *out, size_t out_len)
-{
-    EVP_MAC *mac = hmac_fetch();
-    int rc = mac != NULL ? hmac(mac, digest, key, key_len, seg, n, out, out_len) : IKE_E_CRYPTO;
-    EVP_MAC_free(mac);
-    return rc;
-}
-
 int ike_prf(const uint8_t *key, size_t key_len, const ike_iov *seg, size_t n,
             uint8_t out[IKE_PRF_LEN])
 {
-    return hmac_once("SHA256", key, key_len, seg, n, out, IKE_PRF_LEN);
+    return hmac("SHA256", false, key, key_len, seg, n, out, IKE_PRF_LEN);
 }
 
 int ike_prf_with(uint16_t prf, const uint8_t *key, size_t key_len, const ike_iov *seg, size_t n,
                  uint8_t *out)
 {
     const ike_hmac_alg *p = ike_prf_alg_find(prf);
-    return p ? hmac_once(p->digest, key, key_len, seg, n, out, p->out_len) : IKE_E_UNSUPPORTED;
+    return p ? hmac(p->digest, false, key, key_len, seg, n, out, p->out_len) : IKE_E_UNSUPPORTED;
 }
 
 int ike_integ(uint16_t integ, const uint8_t *key, const ike_iov *seg, size_t n, uint8_t *icv)
 {
     const ike_hmac_alg *i = ike_integ_alg_find(integ);
-    return i ? hmac_once(i->digest, key, i->key_len, seg, n, icv, i->out_len) : IKE_E_UNSUPPORTED;
+    return i ? hmac(i->digest, false, key, i->key_len, seg, n, icv, i->out_len) : IKE_E_UNSUPPORTED;
 }
 
 int ike_prf_plus_with(uint16_t prf, const uint8_t *key, size_t key_len, const uint8_t *seed,
@@ -146,16 +131,13 @@ int ike_prf_plus_with(uint16_t prf, const uint8_t *key, size_t key_len, const ui
     size_t len = p->out_len;
     if (out_len > PRF_BLOCKS * len)
         return IKE_E_SYNTAX; /* the block counter is one octet */
-    EVP_MAC *mac = hmac_fetch();
-    if (mac == NULL)
-        return IKE_E_CRYPTO;
     uint8_t t[IKE_PRF_MAX];
     int rc = IKE_OK;
     for (size_t done = 0, i = 1; done < out_len; i++) {
         uint8_t ctr = (uint8_t)i;
         /* Tn = prf(K, T(n-1) | S | n), with T0 empty; T is read before it is overwritten. */
         ike_iov seg[3] = { { t, i > 1 ? len : 0 }, { seed, seed_len }, { &ctr, 1 } };
-        rc = hmac(mac, p->digest, key, key_len, seg, 3, t, len);
+        rc = hmac(p->digest, i > 1, key, key_len, seg, 3, t, len);
         if (rc != IKE_OK)
             break;
         size_t k = out_len - done < len ? out_len - done : len;
@@ -163,7 +145,6 @@ int ike_prf_plus_with(uint16_t prf, const uint8_t *key, size_t key_len, const ui
         done += k;
     }
     OPENSSL_cleanse(t, sizeof t);
-    EVP_MAC_free(mac);
     if (rc != IKE_OK && out_len > 0)
         OPENSSL_cleanse(out, out_len);
     return rc;

@@ -197,7 +197,7 @@ static int send_request(ike_sa *sa, uint64_t now)
     const ike_held_ticket *t = hs->resuming->ticket;
     ike_resume_msg r = {.cookie = {hs->cookie, hs->cookie_len}, .nonce = {hs->ni, hs->ni_len},
                         .ticket = {t->ticket, t->len}};
-    ike_msg *m = g_new0(ike_msg, 1);
+    ike_msg *m = g_new(ike_msg, 1); /* ike_resume_request sets the header and chain */
     int rc = ike_resume_request(sa->spi_i, &r, m);
     if (rc != IKE_OK) {
         g_free(m);

@@ -75,8 +75,11 @@ bool ike_ticket_requested(const ike_msg *m, size_t from)
 
 static void header(ike_msg *m, uint64_t spi_i, uint64_t spi_r, uint8_t flags)
 {
-    *m = (ike_msg){ .hdr = { .spi_i = spi_i, .spi_r = spi_r, .version = IKE_VERSION,
-                             .exchange = IKE_SESSION_RESUME, .flags = flags } };
+    /* the header and an empty chain, not the 24 payloads' room */
+    m->hdr = (ike_hdr){ .spi_i = spi_i, .spi_r = spi_r, .version = IKE_VERSION, .exchange = IKE_SESSION_RESUME,
+                        .flags = flags };
+    m->n = 0;
+    m->critical_type = 0;
 }
 
 static void add(ike_msg *m, ike_payload pl)

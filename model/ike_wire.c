@@ -95,8 +95,7 @@ static int parse_transforms(const uint8_t *b, size_t len, ike_proposal *pr)
         if (tlen < XFORM_FIXED || tlen > len - off)
             return IKE_E_BAD_LENGTH;
         ike_transform *t = &pr->t[n++];
-        t->type = p[4];
-        t->id = rd16(p + 6);
+        *t = (ike_transform){ .type = p[4], .id = rd16(p + 6) };
         int rc = parse_attrs(p + XFORM_FIXED, tlen - XFORM_FIXED, t);
         if (rc)
             return rc;
@@ -111,6 +110,7 @@ static int parse_transforms(const uint8_t *b, size_t len, ike_proposal *pr)
 
 static int parse_sa(const uint8_t *b, size_t len, ike_sa_pl *sa)
 {
+    sa->n = 0;
     if (len == 0)
         return IKE_E_SYNTAX; /* §3.3: at least one proposal */
     size_t off = 0;
@@ -124,6 +124,8 @@ static int parse_sa(const uint8_t *b, size_t len, ike_sa_pl *sa)
         if (plen < PROP_FIXED || plen > len - off)
             return IKE_E_BAD_LENGTH;
         ike_proposal *pr = &sa->p[sa->n++];
+        memset(pr->spi, 0, sizeof pr->spi);
+        pr->n_transforms = 0;
         pr->num = p[4];
         pr->proto = p[5];
         pr->spi_size = p[6];
@@ -157,7 +159,7 @@ static int parse_ts(const uint8_t *b, size_t len, ike_ts_pl *ts)
         if (len - off < 4)
             return IKE_E_BAD_LENGTH;
         ike_ts_sel *s = &ts->s[ts->n];
-        s->type = p[0];
+        *s = (ike_ts_sel){ .type = p[0] };
         size_t alen = ts_addr_len(s->type);
         if (alen == 0)
             return IKE_E_SYNTAX;
@@ -216,9 +218,7 @@ static int parse_body(ike_payload *pl)
         return IKE_OK;
     case IKE_PL_NOTIFY: {
         ike_notify_pl *n = &pl->u.notify;
-        n->proto = b[0];
-        n->spi_size = b[1];
-        n->type = rd16(b + 2);
+        *n = (ike_notify_pl){ .proto = b[0], .spi_size = b[1], .type = rd16(b + 2) };
         if (!spi_size_ok(n->spi_size))
             return IKE_E_SYNTAX;
         if (n->spi_size > rest.len)
@@ -274,13 +274,14 @@ int ike_parse_chain(uint8_t first, const uint8_t *buf, size_t len, ike_msg *m)
             return IKE_E_BAD_LENGTH;
         if (plen > len - off)
             return IKE_E_TRUNCATED;
+        /* the generic header; parse_body sets the member of the union the
+         * type uses (zeroing the whole payload, 2 KB for an SA's room, cost
+         * more than parsing it) */
         ike_payload *pl = &m->pl[m->n];
-        *pl = (ike_payload){
-            .type = type,
-            .critical = (p[1] & CRITICAL_BIT) != 0,
-            .next = p[0],
-            .body = { p + IKE_GENERIC_HDR_LEN, plen - IKE_GENERIC_HDR_LEN },
-        };
+        pl->type = type;
+        pl->critical = (p[1] & CRITICAL_BIT) != 0;
+        pl->next = p[0];
+        pl->body = (ike_bytes){ p + IKE_GENERIC_HDR_LEN, plen - IKE_GENERIC_HDR_LEN };
         /* RFC 7296 §3.2: the critical bit matters only for a type we do
          * not understand. */
         if (pl->critical && !decoded_type(type)) {
@@ -301,6 +302,7 @@ int ike_parse_chain(uint8_t first, const uint8_t *buf, size_t len, ike_msg *m)
 
 int ike_parse(const uint8_t *buf, size_t len, ike_msg *m)
 {
+    m->hdr = (ike_hdr){ 0 }; /* a truncated header reads as zeros */
     m->n = 0;
     m->critical_type = 0;
     int rc = ike_parse_header(buf, len, &m->hdr);
