@@ -100,7 +100,7 @@ static double run_handshakes(const ike_suite *suite, unsigned n)
         b.side[i] = (side_ctx){.rng = sim_rng_new(1, 1, (uint64_t)i), .side = i, .b = &b};
     endpoints(&b, suite, false);
     uint64_t t = 0;
-    double t0 = bench_now_s();
+    double t0 = bench_cpu_s();
     for (unsigned h = 0; h < n; h++) {
         if (h && h % 1000 == 0) {
             ike_ep_free(b.ep[0], t);
@@ -114,7 +114,7 @@ static double run_handshakes(const ike_suite *suite, unsigned n)
             g_free(d);
         }
     }
-    double dt = bench_now_s() - t0;
+    double dt = bench_cpu_s() - t0;
     ike_ep_free(b.ep[0], t);
     ike_ep_free(b.ep[1], t);
     if (b.side[0].established != n || b.side[1].established != n)
@@ -137,7 +137,7 @@ static double run_floor(const ike_suite *suite, unsigned n)
     ike_cfg defaults; /* the Child SA's suite the handshakes negotiate */
     ike_cfg_defaults(&defaults);
     ike_suite esp = defaults.esp;
-    double t0 = bench_now_s();
+    double t0 = bench_cpu_s();
     for (unsigned h = 0; h < n; h++) {
         ike_dh *dh[2];
         sim_rng_bytes(rng, ni, sizeof ni);
@@ -158,7 +158,7 @@ static double run_floor(const ike_suite *suite, unsigned n)
             ike_dh_free(dh[s]);
         }
     }
-    double dt = bench_now_s() - t0;
+    double dt = bench_cpu_s() - t0;
     sim_rng_free(rng);
     return n / dt;
 }
@@ -183,20 +183,25 @@ static double run_resumptions(const ike_suite *suite, unsigned n)
     uint64_t t = 0;
     double busy = 0;
     unsigned done = 0;
-    for (unsigned h = 0; h < n; h++) {
-        if (h % 1000 == 0) {
-            if (h) {
-                ike_ep_free(b.ep[0], t);
-                ike_ep_free(b.ep[1], t);
-            }
-            endpoints(&b, suite, true);
-            ike_ep_initiate(b.ep[0], t, 1);
+    for (unsigned h = 0; h < n;) {
+        if (h) {
+            ike_ep_free(b.ep[0], t);
+            ike_ep_free(b.ep[1], t);
+        }
+        endpoints(&b, suite, true);
+        ike_sa *sa = ike_ep_initiate(b.ep[0], t, 1);
+        deliver(&b, &t);
+        double t0 = bench_cpu_s(); /* the clock read once a block: it costs a system call */
+        for (unsigned end = h + 1000 < n ? h + 1000 : n; h < end; h++) {
+            /* a client resumes once it gave up its SA (a dead peer), so it
+             * holds one SA, as the gateway does once the resumed SA is up */
+            if (sa && ike_ep_start_over(b.ep[0], sa, t) != IKE_OK)
+                break;
+            sa = ike_ep_resume(b.ep[0], t, 1);
+            done += sa != NULL;
             deliver(&b, &t);
         }
-        double t0 = bench_now_s();
-        done += ike_ep_resume(b.ep[0], t, 1) != NULL;
-        deliver(&b, &t);
-        busy += bench_now_s() - t0;
+        busy += bench_cpu_s() - t0;
     }
     ike_ep_free(b.ep[0], t);
     ike_ep_free(b.ep[1], t);
@@ -230,7 +235,7 @@ static double run_resume_floor(const ike_suite *suite, unsigned n)
     ike_payload pl = ike_pl_notify(IKE_PROTO_NONE, 40000, body, sizeof body); /* IKE_AUTH's size */
     ike_keys keys;
     static ike_msg m;
-    double t0 = bench_now_s();
+    double t0 = bench_cpu_s();
     for (unsigned h = 0; h < n; h++) {
         sim_rng_bytes(rng, ni, sizeof ni);
         sim_rng_bytes(rng, nr, sizeof nr);
@@ -248,12 +253,14 @@ static double run_resume_floor(const ike_suite *suite, unsigned n)
                           .msg_id = 1, .flags = s ? IKE_FLAG_R : IKE_FLAG_I};
             size_t len;
             iv[7] = (uint8_t)(h + 1);
-            ike_sk_seal(suite, keys.ei, keys.ai, &hd, &pl, 1, iv, wire, sizeof wire, &len);
+            /* the request under SK_ei (and SK_ai), the response under SK_er: four keyings */
+            const uint8_t *ke = s ? keys.er : keys.ei, *ka = s ? keys.ar : keys.ai;
+            ike_sk_seal(suite, ke, ka, &hd, &pl, 1, iv, wire, sizeof wire, &len);
             if (ike_parse(wire, len, &m) == IKE_OK)
-                ike_sk_open(suite, keys.ei, keys.ai, wire, len, &m, plain, sizeof plain);
+                ike_sk_open(suite, ke, ka, wire, len, &m, plain, sizeof plain);
         }
     }
-    double dt = bench_now_s() - t0;
+    double dt = bench_cpu_s() - t0;
     sim_rng_free(rng);
     return n / dt;
 }
@@ -261,9 +268,11 @@ static double run_resume_floor(const ike_suite *suite, unsigned n)
 int main(int argc, char **argv)
 {
     gboolean quick = FALSE;
+    gboolean resume_only = FALSE;
     gint reps = 5;
     GOptionEntry entries[] = {
         {"quick", 0, 0, G_OPTION_ARG_NONE, &quick, "Few handshakes: a smoke run of a second", NULL},
+        {"resumptions", 0, 0, G_OPTION_ARG_NONE, &resume_only, "Only the resumptions (for profilers)", NULL},
         {"reps", 0, 0, G_OPTION_ARG_INT, &reps, "Timed runs per measurement, median reported (default 5)", "N"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -288,9 +297,10 @@ int main(int argc, char **argv)
         {"chacha20poly1305-prfsha256-x25519", 4000}, {"aes192-sha1-prfsha1-x25519", 4000},
         {"aes256-sha512-prfsha512-ecp256", 3000},
     };
-    printf("%-36s %14s %14s %7s\n", "suite", "handshakes/s", "floor/s", "ratio");
+    if (!resume_only)
+        printf("%-36s %14s %14s %7s\n", "suite", "handshakes/s", "floor/s", "ratio");
     bool all = true;
-    for (size_t i = 0; i < G_N_ELEMENTS(suites); i++) {
+    for (size_t i = 0; i < (resume_only ? 0 : G_N_ELEMENTS(suites)); i++) {
         ike_props p;
         if (ike_props_parse(suites[i].name, IKE_PROTO_IKE, &p, NULL) != IKE_OK)
             return 2;
@@ -308,7 +318,8 @@ int main(int argc, char **argv)
                h / f >= 0.7 ? "met" : "NOT met");
         fflush(stdout);
     }
-    printf("every suite %s the target\n", all ? "meets" : "does NOT meet");
+    if (!resume_only)
+        printf("every suite %s the target\n", all ? "meets" : "does NOT meet");
 
     /* resumptions: no DH, so the floor is symmetric crypto and the model's own work weighs more */
     uint8_t kid[IKE_TICKET_KEY_ID_LEN] = {1}, key[IKE_TICKET_KEY_LEN] = {2};
