@@ -8,8 +8,10 @@
  * chosen Message IDs, notifies (MID and replay-counter sync, QCD tokens,
  * hints, errors), Delete, unknown and critical payloads — plus unprotected
  * hints, replays, tampered copies, time passing and the endpoint's own
- * liveness checks, Deletes, syncs and IKE SA rekeys; after a rekey (either
- * side's) the script plays the peer of the new SA.
+ * liveness checks, Deletes, syncs, Child and IKE SA rekeys and ticket
+ * requests; after a rekey (either side's) the script plays the peer of the
+ * new SA, and after an IKE_SESSION_RESUME it sent with a ticket the
+ * gateway sealed (RFC 5723) the initiator of the resumed SA.
  *
  * Properties, checked as crashes: every datagram the endpoint sends parses,
  * and a protected one opens with the endpoint's outbound keys of its SA or,
@@ -24,7 +26,10 @@
 
 #include "fuzz_ticket.h"
 #include "ike.h"
+#include "ike_crypto.h"
 #include "ike_ha.h"
+#include "ike_rekey_keys.h"
+#include "ike_resume_wire.h"
 #include "ike_wire.h"
 #include "ikepair.h"
 #include "session_script.h"
@@ -152,6 +157,12 @@ typedef struct session {
     size_t last_len;
     uint8_t stray[IKE_MAX_MSG]; /* sent on an SA the script does not know, until its MSG_SENT */
     size_t stray_len;
+    uint64_t resume_spi;        /* SPIi of the last IKE_SESSION_RESUME sent, 0 if none */
+    const ike_sa_state *resumed_from; /* the SA its ticket names */
+    uint8_t resume_req[IKE_MAX_MSG]; /* RealMessage1 of the resumed SA's AUTH */
+    size_t resume_req_len;
+    uint8_t resume_nr[256];     /* Nr, once the gateway answered */
+    size_t resume_nr_len;
 } session;
 
 static session *current; /* the endpoint's I/O reaches the session through it */
@@ -165,6 +176,41 @@ static void rng_bytes(void *ctx, uint8_t *out, size_t len)
     }
 }
 
+/* From now on the script plays the peer of the SA `ours` describes (the
+ * endpoint's side; allocated in ss->rekeyed, freed with the session). */
+static void follow_sa(session *ss, ike_sa_state *ours)
+{
+    ike_sa_state *theirs = ours + 1;
+    *theirs = *ours;
+    theirs->initiator = !ours->initiator;
+    ss->ours = ours;
+    ss->theirs = theirs;
+    ss->peer_next = ours->next_mid_in;
+    ss->our_req = ours->next_mid_out - 1;
+    ss->local_spi = ours->initiator ? ours->spi_i : ours->spi_r;
+}
+
+/* The gateway accepted our IKE_SESSION_RESUME: the resumed SA's keys from
+ * the ticket's SK_d (RFC 5723 §5.1), its IKE_AUTH next (Message ID 1). */
+static void resume_answered(session *ss, const ike_msg *m)
+{
+    ike_resume_msg r;
+    if (!ss->resume_spi || m->hdr.spi_i != ss->resume_spi || ss->resume_nr_len ||
+        ike_resume_read(m, &r) != IKE_OK || r.nonce.len == 0)
+        return; /* not ours, answered already, or a refusal */
+    CHECK(ss->rekeys < MAX_OPS);
+    ike_sa_state *ours = ss->rekeyed[ss->rekeys++] = g_new0(ike_sa_state, 2);
+    const ike_sa_state *from = ss->resumed_from;
+    *ours = (ike_sa_state){.peer = from->peer, .spi_i = m->hdr.spi_i, .spi_r = m->hdr.spi_r,
+                           .suite = from->suite, .next_mid_in = 1, .sync_m_seen = -1};
+    static const uint8_t ni[32] = {0x4e, 0x69};
+    CHECK(ike_resume_keys(&from->suite, from->keys.d, ni, sizeof ni, r.nonce.p, r.nonce.len, ours->spi_i,
+                          ours->spi_r, &ours->keys) == IKE_OK);
+    memcpy(ss->resume_nr, r.nonce.p, r.nonce.len);
+    ss->resume_nr_len = r.nonce.len;
+    follow_sa(ss, ours);
+}
+
 /* Every datagram the endpoint sends: it parses, a protected one opens with
  * its outbound keys, and a GCM IV never comes back with other bytes. */
 static void on_sent(void *ctx, uint64_t peer, const uint8_t *msg, size_t len)
@@ -176,6 +222,8 @@ static void on_sent(void *ctx, uint64_t peer, const uint8_t *msg, size_t len)
     static uint8_t plain[IKE_MAX_MSG];
     CHECK(ike_parse(msg, len, &m) == IKE_OK);
     CHECK(ss->stray_len == 0);
+    if (m.hdr.exchange == IKE_SESSION_RESUME)
+        resume_answered(ss, &m);
     if (m.hdr.next_payload != IKE_PL_SK)
         return;
     const ike_sa_state *o = ss->ours;
@@ -246,16 +294,10 @@ static void on_event(void *ctx, const ike_event *ev)
     if (ev->type != IKE_EV_SA_REKEYED)
         return;
     CHECK(ss->rekeys < MAX_OPS);
-    ike_sa_state *ours = ss->rekeyed[ss->rekeys++] = g_new0(ike_sa_state, 2), *theirs = ours + 1;
+    ike_sa_state *ours = ss->rekeyed[ss->rekeys++] = g_new0(ike_sa_state, 2);
     CHECK(ike_sa_export(ev->sa, ours) == IKE_OK);
     CHECK(ours->spi_i == ev->spi_i && ours->spi_r == ev->spi_r && ours->next_mid_out == 0 && ours->next_mid_in == 0);
-    *theirs = *ours;
-    theirs->initiator = !ours->initiator;
-    ss->ours = ours;
-    ss->theirs = theirs;
-    ss->peer_next = 0;
-    ss->our_req = UINT32_MAX;
-    ss->local_spi = ours->initiator ? ours->spi_i : ours->spi_r;
+    follow_sa(ss, ours);
 }
 
 static uint32_t mid_base(const session *ss, uint8_t base)
@@ -346,6 +388,17 @@ static void read_payload(session *ss, script *s, ike_payload *pl, uint8_t *buf)
     case PL_AUTH:
         *pl = (ike_payload){.type = IKE_PL_AUTH};
         pl->u.auth.method = u8(s);
+        if (pl->u.auth.method == 0 && ss->resume_nr_len && ss->ours->spi_i == ss->resume_spi) {
+            /* the resumed SA's AUTH (§4.3.3): prf(SK_pi, RealMessage1 | Nr | prf(SK_pi, IDi')) */
+            const ike_cfg *me = &world.cfg[ss->cbc][1 - ss->side];
+            uint8_t idb[4 + sizeof me->id] = {me->id_type};
+            memcpy(idb + 4, me->id, me->id_len);
+            pl->u.auth.method = IKE_AUTH_SHARED_KEY;
+            if (ike_resumed_auth(ss->resume_req, ss->resume_req_len, ss->resume_nr, ss->resume_nr_len,
+                                 ss->theirs->keys.pi, idb, 4 + me->id_len, buf) == IKE_OK)
+                pl->u.auth.data = (ike_bytes){buf, IKE_PRF_LEN};
+            break;
+        }
         pl->u.auth.data = (ike_bytes){buf, take(s, buf, u8(s))};
         break;
     case PL_SA: { /* one ESP proposal: SPI, then transforms as (type, id) */
@@ -441,6 +494,41 @@ static void peer_message(session *ss, script *s, bool response, bool sealed)
     ike_ep_receive(ss->ep, ss->now, PEER, ss->last, ss->last_len);
 }
 
+/* IKE_SESSION_RESUME with a ticket for the SA the session started from, as
+ * the endpoint (holding the gateway's ticket keys) would have sealed it for
+ * the script's side; the endpoint answers as a gateway. */
+static void resume_op(session *ss, script *s)
+{
+    uint8_t what = u8(s) % RESUME_COUNT;
+    const ike_sa_state *from = &world.st[ss->cbc][ss->side];
+    const ike_cfg *me = &world.cfg[ss->cbc][ss->side], *peer = &world.cfg[ss->cbc][1 - ss->side];
+    ike_ticket_state st = {.spi_i = from->spi_i, .spi_r = from->spi_r, .suite = from->suite,
+                           .auth_method = IKE_AUTH_SHARED_KEY, .id_i_type = peer->id_type,
+                           .id_i_len = (uint8_t)peer->id_len, .id_r_type = me->id_type,
+                           .id_r_len = (uint8_t)me->id_len, .expires = what == RESUME_EXPIRED ? 1 : UINT64_MAX};
+    memcpy(st.id_i, peer->id, peer->id_len);
+    memcpy(st.id_r, me->id, me->id_len);
+    memcpy(st.sk_d, from->keys.d, IKE_PRF_LEN);
+    ike_ticket_keys keys = world.tickets;
+    if (what == RESUME_UNKNOWN_KEY)
+        keys.cur.id[0] ^= 0xff;
+    uint8_t ticket[IKE_TICKET_MAX], tnonce[IKE_TICKET_NONCE_LEN] = {(uint8_t)ss->rekeys, 0x7e};
+    size_t tlen;
+    CHECK(ike_ticket_seal(&keys, &st, tnonce, ticket, sizeof ticket, &tlen) == IKE_OK);
+    static const uint8_t ni[32] = {0x4e, 0x69}; /* resume_answered() knows it too */
+    ike_resume_msg r = {.nonce = {ni, sizeof ni}, .ticket = {ticket, tlen}};
+    static ike_msg m;
+    ss->resume_spi = 0x5e55000000000000ull | (ss->peer_iv & 0xffffff);
+    CHECK(ike_resume_request(ss->resume_spi, &r, &m) == IKE_OK);
+    CHECK(ike_encode(&m, ss->last, sizeof ss->last, &ss->last_len) == IKE_OK);
+    memcpy(ss->resume_req, ss->last, ss->last_len);
+    ss->resume_req_len = ss->last_len;
+    ss->resume_nr_len = 0;
+    ss->resumed_from = from;
+    ss->peer_iv++; /* a fresh SPIi for the next one */
+    ike_ep_receive(ss->ep, ss->now, PEER, ss->last, ss->last_len);
+}
+
 static void local_op(session *ss, script *s)
 {
     ike_sa *sa = ike_ep_find(ss->ep, ss->local_spi);
@@ -464,6 +552,8 @@ static void local_op(session *ss, script *s)
         ike_ep_delete(ss->ep, sa, ss->now);
     } else if (what == LOCAL_REKEY_CHILD) {
         ike_ep_rekey_child(ss->ep, sa, ss->now);
+    } else if (what == LOCAL_REQUEST_TICKET) {
+        ike_ep_request_ticket(ss->ep, sa, ss->now);
     } else {
         ike_ha_sync_req r = {.mid = what == LOCAL_MID_SYNC, .replay = (u8(s) & 1) || what == LOCAL_REPLAY_SYNC};
         if (ike_sa_ha_values(sa, 1, &r.m1, &r.p1) != IKE_OK)
@@ -486,6 +576,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.hint_starts_dpd = setup & SETUP_HINT_STARTS_DPD;
     if (setup & SETUP_NO_QCD)
         cfg.qcd.role = 0;
+    cfg.child_pfs = setup & SETUP_CHILD_PFS;
 
     static session ss;
     uint64_t ctr = 1;
@@ -511,6 +602,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ike_ep_handle_timeout(ss.ep, ss.now);
             break;
         case OP_LOCAL: local_op(&ss, &s); break;
+        case OP_RESUME: resume_op(&ss, &s); break;
         case OP_REPLAY:
             if (ss.last_len)
                 ike_ep_receive(ss.ep, ss.now, PEER, ss.last, ss.last_len);
@@ -522,7 +614,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 ike_ep_receive(ss.ep, ss.now, PEER, ss.last, ss.last_len);
             }
             break;
-        default: {
+        default: { /* OP_RAW */
             uint8_t raw[256];
             size_t n = take(&s, raw, u8(&s));
             ike_ep_receive(ss.ep, ss.now, PEER, raw, n);

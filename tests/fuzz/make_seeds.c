@@ -89,9 +89,24 @@ static int lifecycle_seeds(const char *dir)
 #define KE_X25519(grp) PL_KE, 0, (grp), 32, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 
+/* a Child SA's: ESP, SPI c1..c4, AES-GCM-16/256, no ESN (and for PFS X25519 after it, as the
+ * endpoint orders them); a traffic selector over everything, TSi (0) or TSr (1) */
+#define CHILD_PROPOSAL PL_SA, IKE_PROTO_ESP, 0xc1, 0xc2, 0xc3, 0xc4, 2, \
+    IKE_TT_ENCR, 0, IKE_ENCR_AES_GCM_16, 1, IKE_TT_ESN, 0, 0, 0
+#define CHILD_PROPOSAL_PFS PL_SA, IKE_PROTO_ESP, 0xc1, 0xc2, 0xc3, 0xc4, 3, \
+    IKE_TT_ENCR, 0, IKE_ENCR_AES_GCM_16, 1, IKE_TT_ESN, 0, 0, 0, IKE_TT_DH, 0, IKE_DH_CURVE25519, 0
+#define TS_ALL(r) PL_TS, (r), 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0, 255, 255, 255, 255
+#define CHILD_REKEY_REQ REQ(HEAD_X_CREATE_CHILD_SA), 5, NOTIFY(NT_REKEY_SA), 1, CHILD_PROPOSAL, NONCE16, \
+    TS_ALL(0), TS_ALL(1)
+#define CHILD_REKEY_RESP RESP(HEAD_X_CREATE_CHILD_SA), 4, CHILD_PROPOSAL, NONCE16, TS_ALL(0), TS_ALL(1)
+/* a TICKET_LT_OPAQUE (16409): an hour, a 20-octet ticket */
+#define TICKET_LT NOTIFY(NT_RAW), 0x40, 0x19, 24, 0, 0, 0x0e, 0x10, 1, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, \
+    11, 12, 13, 14, 15, 16
+#define IDI_INITIATOR PL_ID, 0, IKE_ID_FQDN, 14, 'i', 'n', 'i', 't', 'i', 'a', 't', 'o', 'r', '.', 'f', 'u', 'z', 'z'
+
 /* Each script body after its setup octet; every setup gets every body. */
 #define SCRIPT(name, ...) {name, sizeof((const uint8_t[]){__VA_ARGS__}), {__VA_ARGS__}}
-static const struct { const char *name; size_t len; uint8_t body[192]; } scripts[] = {
+static const struct { const char *name; size_t len; uint8_t body[200]; } scripts[] = {
     SCRIPT("liveness-from-peer", REQ(0), 0),
     SCRIPT("liveness-ours", OP_LOCAL, LOCAL_LIVENESS, RESP(0), 0),
     SCRIPT("retransmitted-request", REQ(0), 0, REQ(HEAD_MID(MID_PREVIOUS)), 0),
@@ -138,14 +153,45 @@ static const struct { const char *name; size_t len; uint8_t body[192]; } scripts
            NONCE16_OF(0), KE_X25519(IKE_DH_CURVE25519), OP_LOCAL, LOCAL_LIVENESS, RESP(0), 0),
     SCRIPT("ike-rekey-collision-deleted", OP_LOCAL, LOCAL_REKEY_IKE, REQ(HEAD_X_CREATE_CHILD_SA), 3, IKE_PROPOSAL,
            NONCE16, KE_X25519(IKE_DH_CURVE25519), REQ(0), 1, PL_DELETE, 0, OP_LOCAL, LOCAL_LIVENESS, RESP(0), 0),
+    /* the peer rekeys twice with the same SPIi: two SAs share it, each with its own keys and IVs */
+    SCRIPT("ike-rekey-from-peer-twice", REQ(HEAD_X_CREATE_CHILD_SA), 3, IKE_PROPOSAL, NONCE16,
+           KE_X25519(IKE_DH_CURVE25519), REQ(HEAD_X_CREATE_CHILD_SA), 3, IKE_PROPOSAL, NONCE16,
+           KE_X25519(IKE_DH_CURVE25519), REQ(0), 0),
     SCRIPT("ike-rekey-wrong-ke", REQ(HEAD_X_CREATE_CHILD_SA), 3, IKE_PROPOSAL, NONCE16, KE_X25519(IKE_DH_ECP256)),
     SCRIPT("esp-seen-and-invalid-spi", OP_LOCAL, LOCAL_ESP_SEEN, OP_LOCAL, LOCAL_INVALID_SPI, 1, 2,
            3, 4, 1),
+    /* Child SA rekeys (RFC 7296 §1.3.3, §2.8): the peer's, then its Delete of the old SA; ours,
+     * answered, then our Delete answered; with PFS (SETUP_CHILD_PFS) */
+    SCRIPT("child-rekey-from-peer", CHILD_REKEY_REQ, REQ(0), 1, PL_DELETE, 1),
+    SCRIPT("child-rekey-from-peer-pfs", REQ(HEAD_X_CREATE_CHILD_SA), 6, NOTIFY(NT_REKEY_SA), 1, CHILD_PROPOSAL_PFS,
+           NONCE16, KE_X25519(IKE_DH_CURVE25519), TS_ALL(0), TS_ALL(1), REQ(0), 1, PL_DELETE, 1),
+    SCRIPT("child-rekey-ours", OP_LOCAL, LOCAL_REKEY_CHILD, CHILD_REKEY_RESP, RESP(0), 0),
+    SCRIPT("child-rekey-ours-pfs", OP_LOCAL, LOCAL_REKEY_CHILD, RESP(HEAD_X_CREATE_CHILD_SA), 5, CHILD_PROPOSAL_PFS,
+           NONCE16, KE_X25519(IKE_DH_CURVE25519), TS_ALL(0), TS_ALL(1), RESP(0), 0),
+    /* both rekey the same Child SA at once (§2.8.1: the nonces decide), then the Deletes */
+    SCRIPT("child-rekey-collision", OP_LOCAL, LOCAL_REKEY_CHILD, CHILD_REKEY_REQ, CHILD_REKEY_RESP, RESP(0), 0,
+           REQ(0), 1, PL_DELETE, 1),
+    /* §2.25: a rekey of an SPI the endpoint does not have; ours answered so */
+    SCRIPT("child-sa-not-found", REQ(HEAD_X_CREATE_CHILD_SA), 5, NOTIFY(NT_REKEY_SA), 2, 0xde, 0xad, 0xbe, 0xef,
+           CHILD_PROPOSAL, NONCE16, TS_ALL(0), TS_ALL(1)),
+    SCRIPT("child-rekey-ours-not-found", OP_LOCAL, LOCAL_REKEY_CHILD, RESP(HEAD_X_CREATE_CHILD_SA), 1,
+           NOTIFY(NT_CHILD_SA_NOT_FOUND), 0),
+    /* RFC 5723 §4.3.1: the endpoint asks for a ticket in INFORMATIONAL: granted, promised, refused */
+    SCRIPT("ticket-ours-granted", OP_LOCAL, LOCAL_REQUEST_TICKET, RESP(0), 1, TICKET_LT),
+    SCRIPT("ticket-ours-ack", OP_LOCAL, LOCAL_REQUEST_TICKET, RESP(0), 1, NOTIFY(NT_RAW), 0x40, 0x1b, 0),
+    SCRIPT("ticket-ours-nack", OP_LOCAL, LOCAL_REQUEST_TICKET, RESP(0), 1, NOTIFY(NT_RAW), 0x40, 0x1c, 0),
+    /* §4.3.2-4.3.3: IKE_SESSION_RESUME with the gateway's ticket, the resumed SA's IKE_AUTH
+     * (asking for a new ticket), a liveness check on it; tickets it refuses */
+    SCRIPT("resume", OP_RESUME, RESUME_TICKET, REQ(HEAD_X_IKE_AUTH), 6, IDI_INITIATOR, PL_AUTH, 0, CHILD_PROPOSAL,
+           TS_ALL(0), TS_ALL(1), NOTIFY(NT_RAW), 0x40, 0x1a, 0, REQ(0), 0),
+    SCRIPT("resume-unknown-key", OP_RESUME, RESUME_UNKNOWN_KEY),
+    SCRIPT("resume-expired", OP_RESUME, RESUME_EXPIRED),
 };
 
 static int session_scripts(const char *dir)
 {
-    static const uint8_t setups[] = {0, SETUP_RESPONDER, SETUP_CBC, SETUP_RESPONDER | SETUP_CBC};
+    static const uint8_t setups[] = {0, SETUP_RESPONDER, SETUP_CBC, SETUP_RESPONDER | SETUP_CBC, SETUP_CHILD_PFS,
+                                     SETUP_RESPONDER | SETUP_CHILD_PFS};
     int n = 0;
     for (size_t i = 0; i < G_N_ELEMENTS(scripts); i++)
         for (size_t k = 0; k < G_N_ELEMENTS(setups); k++) {

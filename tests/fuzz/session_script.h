@@ -5,7 +5,7 @@
  *   input   := setup op*
  *   setup   := 1 octet: bit 0 the endpoint's role (0 original initiator,
  *              1 responder), bit 1 AES-CBC + HMAC instead of AES-GCM, bits
- *              2-5 configuration switches (SETUP_*)
+ *              2-6 configuration switches (SETUP_*)
  *   op      := 1 octet (its value mod OP_COUNT), then its arguments:
  *   OP_REQUEST / OP_RESPONSE  msg: a protected message from the peer
  *   OP_UNPROTECTED            msg without SK (hints, QCD tokens)
@@ -14,6 +14,12 @@
  *   OP_REPLAY                 the last message the peer sent, again
  *   OP_TAMPER                 2 octets position, 1 octet XOR: the last one, changed
  *   OP_RAW                    1 octet length, that many octets as a datagram
+ *   OP_RESUME                 1 octet RESUME_*: IKE_SESSION_RESUME (RFC 5723)
+ *                             with a ticket for the SA the session started
+ *                             from, under a new SPIi; once answered, the
+ *                             script plays the initiator of the resumed SA
+ *                             (its IKE_AUTH: PL_AUTH method 0 is the right
+ *                             AUTH, §4.3.3)
  *   msg     := head mid? npl payload*
  *   head    := 1 octet: bits 0-1 exchange (HEAD_X_*), bit 2 flips the I
  *              flag, bits 3-4 the Message ID (MID_*), bit 5 a wrong SPI (the
@@ -33,10 +39,14 @@ enum {
     SETUP_ANSWER_RETRANSMITTED_SYNC = 8,
     SETUP_HINT_STARTS_DPD = 16,
     SETUP_NO_QCD = 32,
+    SETUP_CHILD_PFS = 64,
 };
 
 enum { OP_REQUEST, OP_RESPONSE, OP_UNPROTECTED, OP_TIME, OP_LOCAL, OP_REPLAY, OP_TAMPER, OP_RAW,
-       OP_COUNT };
+       OP_RESUME, OP_COUNT };
+
+/* OP_RESUME: the gateway's ticket, one sealed with an unknown key, or one expired */
+enum { RESUME_TICKET, RESUME_UNKNOWN_KEY, RESUME_EXPIRED, RESUME_COUNT };
 
 enum { HEAD_X_INFORMATIONAL, HEAD_X_CREATE_CHILD_SA, HEAD_X_IKE_AUTH, HEAD_X_RAW };
 enum { HEAD_FLIP_I = 4, HEAD_WRONG_SPI = 32, HEAD_MINOR = 64 };
@@ -76,6 +86,6 @@ enum { BASE_PEER_NEXT, BASE_OUR_NEXT, BASE_ZERO, BASE_MAX, BASE_COUNT };
 
 /* OP_LOCAL */
 enum { LOCAL_LIVENESS, LOCAL_DELETE, LOCAL_MID_SYNC, LOCAL_REPLAY_SYNC, LOCAL_ESP_SEEN,
-       LOCAL_INVALID_SPI, LOCAL_REKEY_CHILD, LOCAL_REKEY_IKE, LOCAL_COUNT };
+       LOCAL_INVALID_SPI, LOCAL_REKEY_CHILD, LOCAL_REKEY_IKE, LOCAL_REQUEST_TICKET, LOCAL_COUNT };
 
 #endif
