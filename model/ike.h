@@ -161,7 +161,10 @@ typedef struct ike_cfg {
     bool initial_contact;     /* send INITIAL_CONTACT in the first IKE_AUTH */
     ike_sa_lifetime ike_life; /* IKE SA times as strongSwan resolves them (ike_lifetime.h; resolved
                                  values, 0: never); reauth_s: each end reauthenticates its SAs;
-                                 rekey_s: each end rekeys them (CREATE_CHILD_SA, ike_ike_rekey.c) */
+                                 rekey_s: each end rekeys them (CREATE_CHILD_SA, ike_ike_rekey.c);
+                                 over_s: an SA not rekeyed or reauthenticated by its first such time
+                                 + over_s is deleted (ike_expiry.c; 0: never, where strongSwan's
+                                 over_time 0 would delete it at that time) */
     ike_reauth_mode reauth_mode;
     bool answer_unknown_spi;  /* INVALID_IKE_SPI for protected requests of unknown SAs */
     double unknown_ike_spi_rate, unknown_ike_spi_burst; /* such answers per second */
@@ -267,6 +270,8 @@ typedef enum ike_del_reason {
     IKE_DEL_APP_TIMEOUT,      /* its application got no answers: ike_ep_start_over() */
     IKE_DEL_RESUMED,          /* gateway: the peer resumed it from a ticket (RFC 5723 §4.3.4:
                                  deleted silently) */
+    IKE_DEL_EXPIRED,          /* its hard lifetime ran out unrekeyed (cfg->ike_life.over_s): our Delete
+                                 finished, answered or not; not a verdict on the peer */
     IKE_DEL_REASONS           /* not a reason: how many there are (for tables) */
 } ike_del_reason;
 
@@ -421,6 +426,8 @@ size_t ike_ep_sa_count(const ike_ep *ep);
 /* Calls fn for every SA (in no particular order); fn must not delete SAs. */
 void ike_ep_foreach(const ike_ep *ep, void (*fn)(void *arg, ike_sa *sa), void *arg);
 ike_sa *ike_ep_find(const ike_ep *ep, uint64_t local_spi);
+/* The SA with both SPIs, whichever side of it we are (a rekey may swap the roles). */
+ike_sa *ike_ep_find_pair(const ike_ep *ep, uint64_t spi_i, uint64_t spi_r);
 
 /* Read-only views of an SA. */
 bool ike_sa_established(const ike_sa *sa);

@@ -123,13 +123,11 @@ void sa_established(ike_sa *sa, uint64_t now)
         ep_child_index(sa->ep, sa, true);
         ev.child = &sa->child;
         ep_emit(sa->ep, IKE_EV_CHILD_ESTABLISHED, sa, &ev);
-        child_rekey_schedule(sa, now);
     }
-    ike_rekey_schedule(sa, now);
+    sa_lifetimes_start(sa, now);
     hs_free(sa->hs);
     sa->hs = NULL;
     dpd_arm(sa, now);
-    reauth_schedule(sa, now);
     queue_run(sa, now);
     ep_rearm(sa->ep, sa);
     reauth_established(sa, now);

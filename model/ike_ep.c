@@ -291,10 +291,12 @@ void ike_ep_handle_timeout(ike_ep *ep, uint64_t now)
             return;
         timer_unlink(ep, sa);
         sa->deadline = IKE_NEVER;
-        if (sa->expire_at <= now) {
+        if (sa->expire_at <= now && (!ike_sa_established(sa) || sa->retired)) {
             ep_sa_destroy(ep, sa, now, IKE_DEL_HALF_OPEN);
             continue;
         }
+        if (sa->expire_at <= now) /* an established SA's hard lifetime */
+            ike_expiry_due(sa, now);
         if (sa->req.active && sa->req.deadline <= now) {
             if (sa_retransmit_due(sa, now))
                 continue; /* gave up: sa is gone */
@@ -413,6 +415,8 @@ void ep_sa_destroy(ike_ep *ep, ike_sa *sa, uint64_t now, ike_del_reason why)
      * finds the endpoint without the SA.  Its state stays as it was for the
      * event (established or not). */
     bool listed = sa->local_spi && g_hash_table_lookup(ep->sas, &sa->local_spi) == sa;
+    if (sa->expired && why == IKE_DEL_LOCAL)
+        why = IKE_DEL_EXPIRED; /* its Delete ended, answered or not */
     bool reestablish = listed && reauth_on_destroy(sa, why);
     uint64_t peer = sa->peer;
     if (listed)
@@ -630,6 +634,14 @@ void ike_ep_foreach(const ike_ep *ep, void (*fn)(void *arg, ike_sa *sa), void *a
         fn(arg, v);
 }
 ike_sa *ike_ep_find(const ike_ep *ep, uint64_t local_spi) { return g_hash_table_lookup(ep->sas, &local_spi); }
+
+ike_sa *ike_ep_find_pair(const ike_ep *ep, uint64_t spi_i, uint64_t spi_r)
+{
+    ike_sa *sa = ike_ep_find(ep, spi_i);
+    if (!sa || sa->spi_r != spi_r)
+        sa = ike_ep_find(ep, spi_r);
+    return sa && sa->spi_i == spi_i && sa->spi_r == spi_r ? sa : NULL;
+}
 
 bool ike_sa_established(const ike_sa *sa) { return sa->state == SA_ESTABLISHED || sa->state == SA_DELETING; }
 bool ike_sa_is_initiator(const ike_sa *sa) { return sa->initiator; }

@@ -100,6 +100,7 @@ ike_sa *ike_ep_import(ike_ep *ep, uint64_t now, uint64_t peer, const ike_sa_stat
     ike_event ev = {.now = now, .child = sa->has_child ? &sa->child : NULL};
     ep_emit(ep, IKE_EV_SA_IMPORTED, sa, &ev);
     dpd_arm(sa, now);
+    sa_lifetimes_start(sa, now); /* as charon's HA replica once active, from now */
     ep_rearm(ep, sa);
     return sa;
 }

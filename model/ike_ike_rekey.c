@@ -32,8 +32,8 @@
  * same.  INVALID_KE_PAYLOAD names the group we
  * want when KEi is in another or missing; the initiator retries with it.
  * With cfg->ike_life set, each end rekeys at its jittered rekey time and a
- * failed rekey is retried 6 to 15 s later; the hard expiry (over_time) is
- * not modelled. */
+ * failed rekey is retried 6 to 15 s later; ike_expiry.c deletes an SA
+ * that is not rekeyed by its hard expiry (over_time). */
 #include <string.h>
 
 #include "ike_ccsa.h"
@@ -231,6 +231,7 @@ static ike_sa *become_new(ike_sa *sa, uint64_t now, bool we_initiated, uint64_t 
     }
     ep_rearm(ep, old);
     ike_rekey_schedule(sa, now);
+    ike_expiry_schedule(sa, now);
     return old;
 }
 

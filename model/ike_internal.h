@@ -184,6 +184,7 @@ struct ike_sa {
     ike_sa_rekey *ike_rekey; /* NULL unless our IKE SA rekey is under way */
     uint64_t ike_rekey_at; /* the IKE SA's rekey (ike_ike_rekey.c) */
     bool retired;        /* the old SA of a rekey, in ep->retired until its Delete is done */
+    bool expired;        /* its hard lifetime ran out: its Delete is queued (ike_expiry.c) */
     void *user;
     GSequenceIter *timer; /* in ep->timers, if that exists */
 };
@@ -379,6 +380,15 @@ void ike_rekey_due(ike_sa *sa, uint64_t now);
 int qcd_token_start(ike_sa *sa, uint64_t now);
 void qcd_token_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx);
 task_verdict qcd_token_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_reply *reply);
+
+/* ike_expiry.c: an established SA's lifetimes.  At establishment or import:
+ * the Child SA's rekey, the IKE SA's rekey and reauthentication (their draws
+ * in that order), and its hard expiry in sa->expire_at (which a half-open SA
+ * uses for its half-open limit); after an IKE SA rekey the new expiry.  When
+ * it comes, the SA is deleted (IKE_DEL_EXPIRED). */
+void sa_lifetimes_start(ike_sa *sa, uint64_t now);
+void ike_expiry_schedule(ike_sa *sa, uint64_t now);
+void ike_expiry_due(ike_sa *sa, uint64_t now);
 
 /* ike_reauth.c: reauthentication, break-before-make or make-before-break */
 void reauth_schedule(ike_sa *sa, uint64_t now); /* at establishment (cfg->ike_life.reauth_s) */

@@ -49,6 +49,7 @@ const char *ike_del_reason_name(ike_del_reason r)
     case IKE_DEL_QCD: return "qcd";
     case IKE_DEL_APP_TIMEOUT: return "app_timeout";
     case IKE_DEL_RESUMED: return "resumed";
+    case IKE_DEL_EXPIRED: return "expired";
     case IKE_DEL_REASONS: break;
     }
     return "unknown";

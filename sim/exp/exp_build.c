@@ -147,10 +147,12 @@ static bool finish_gateway(exp_builder *b, int i, GError **err)
         return check_fail(err, blame(b, f_delay, f_clock), f_delay,
                           "the whole-seconds DPD clock needs a dpd_delay of whole seconds");
     ike_sa_lifetime *life = &ike->ike_life;
-    if (life->rand_s == IKE_LFT_UNSET) { /* strongSwan: min(over_time, T / 2), over_time a tenth */
-        uint32_t longer = MAX(life->rekey_s, life->reauth_s);
+    uint32_t longer = MAX(life->rekey_s, life->reauth_s);
+    if (life->over_s == IKE_LFT_UNSET) /* strongSwan: a tenth of the longer */
+        life->over_s = longer / 10;
+    if (life->rand_s == IKE_LFT_UNSET) { /* strongSwan: min(over_time, T / 2), over_time a tenth if off here */
         uint32_t shorter = life->rekey_s && life->reauth_s ? MIN(life->rekey_s, life->reauth_s) : longer;
-        life->rand_s = MIN(longer / 10, shorter / 2);
+        life->rand_s = MIN(life->over_s ? life->over_s : longer / 10, shorter / 2);
     }
     if (ike->minimal && b->cfg->gw[i].resume) {
         g_autofree char *f_resume = g_strdup_printf("gateway.%d.resume", i);
@@ -217,9 +219,10 @@ bool exp_builder_finish(exp_builder *b, uint32_t seed, GError **err)
     c->seed = seed;
     c->run = 1; /* every point shares a seed's streams: common random numbers */
     run->seed = seed;
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 2; i++) {
         if (!finish_traffic(b, i, err) || !finish_gateway(b, i, err))
             return false;
+    }
     /* draws from the seed alone, always the same three, in the same order */
     sim_rng *r = sim_rng_new(seed, 1, 2000);
     if (!r) {

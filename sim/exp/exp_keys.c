@@ -132,22 +132,43 @@ AP(ap_seconds) /* whole seconds (ike_child_lifetime); the word: 0 (never) */
     return true;
 }
 
-/* strongSwan 5.9.8's Child SA lifetimes when a swanctl.conf leaves them
- * unset (ike_lifetime.h): rekey 1 h, a random part of up to 360 s less,
- * hard expiry at 3960 s. */
+/* The keys of the lifetime presets, and strongSwan 5.9.8's values when a
+ * swanctl.conf leaves them unset (ike_lifetime.h): Child SA rekey 1 h less a
+ * random part of up to 360 s, hard expiry at 3960 s; IKE SA rekey 4 h less
+ * up to 1440 s (`reauth_rand_time`'s auto), hard expiry 1440 s after
+ * (over_time: a tenth of the longer of rekey and reauth time, exp_build.c). */
+static const struct lifetime_key {
+    const char *name;
+    size_t field; /* in ike_cfg */
+} lifetime_keys[] = {
+    {"child_rekey_time", offsetof(ike_cfg, child_life.rekey_s)},
+    {"child_rand_time", offsetof(ike_cfg, child_life.rand_s)},
+    {"child_life_time", offsetof(ike_cfg, child_life.life_s)},
+};
+
+static void set_lifetime(ike_cfg *ike, size_t j, bool strongswan)
+{
+    ike_cfg d = {.child_life = {IKE_LFT_UNSET, IKE_LFT_UNSET, IKE_LFT_UNSET},
+                 .ike_life = {IKE_LFT_UNSET, IKE_LFT_UNSET, IKE_LFT_UNSET, IKE_LFT_UNSET}};
+    if (strongswan) {
+        ike_child_lifetime_resolve(&d.child_life);
+        ike_sa_lifetime_resolve(&d.ike_life);
+        d.ike_life.over_s = IKE_LFT_UNSET; /* resolved once reauth_time is known */
+    } else {
+        memset(&d, 0, sizeof d);
+    }
+    size_t off = lifetime_keys[j].field;
+    memcpy((char *)ike + off, (const char *)&d + off, sizeof(uint32_t));
+}
+
 AP(ap_lifetimes)
 {
     UNUSED;
     (void)k;
-    ike_child_lifetime *l = &b->cfg->gw[i].ike.child_life;
-    *l = (ike_child_lifetime){0, 0, 0};
-    if (v->choice == 0) {
-        *l = (ike_child_lifetime){IKE_LFT_UNSET, IKE_LFT_UNSET, IKE_LFT_UNSET};
-        ike_child_lifetime_resolve(l);
+    for (size_t j = 0; j < G_N_ELEMENTS(lifetime_keys); j++) {
+        set_lifetime(&b->cfg->gw[i].ike, j, v->choice == 0);
+        exp_builder_mark(b, s, "gateway", i, lifetime_keys[j].name);
     }
-    static const char *const preset[] = {"child_rekey_time", "child_rand_time", "child_life_time"};
-    for (size_t j = 0; j < G_N_ELEMENTS(preset); j++)
-        exp_builder_mark(b, s, "gateway", i, preset[j]);
     return true;
 }
 
@@ -546,11 +567,6 @@ static const exp_key keys[] = {
               "gateway initiates (after a dead peer or on traffic), resume from it with IKE_SESSION_RESUME "
               "(no Diffie-Hellman), falling back to a full handshake on TICKET_NACK or no answer; as a "
               "responder grant tickets sealed with AES-256-GCM under keys kept across crashes"},
-    {.name = "ike_rekey_time", .group = EXP_G_GATEWAY, QTY(UNIT_DURATION), RANGE("1s", "30d"), .word = "off",
-     .check = EXP_WHOLE_S, .def = "off", .apply = ap_s, GW(ike.ike_life.rekey_s), .per_run = true,
-     .value = "duration in whole seconds",
-     .help = "rekey the IKE SA (CREATE_CHILD_SA, RFC 7296 §2.18) this long after it was established or "
-              "rekeyed, less a uniform 0…`reauth_rand_time` (strongSwan's `rekey_time`, 4h by default there)"},
     {.name = "ticket_lifetime", .group = EXP_G_GATEWAY, QTY(UNIT_DURATION), RANGE("1s", "30d"),
      .check = EXP_WHOLE_MS, .def = "1h", .apply = ap_ms, GW(ticket_lifetime_ms), .per_run = true,
      .value = "duration (whole seconds go on the wire)",
@@ -606,6 +622,18 @@ static const exp_key keys[] = {
      .value = "duration in whole seconds",
      .help = "a Child SA not rekeyed this long after it was installed expires and is deleted (Delete); "
               "the IKE SA stays (strongSwan's `life_time`)"},
+    {.name = "ike_rekey_time", .group = EXP_G_GATEWAY, QTY(UNIT_DURATION), RANGE("1s", "30d"), .word = "off",
+     .check = EXP_WHOLE_S, .def = "off", .apply = ap_s, GW(ike.ike_life.rekey_s), .per_run = true,
+     .value = "duration in whole seconds",
+     .help = "rekey the IKE SA (CREATE_CHILD_SA, RFC 7296 §2.18) this long after it was established or "
+              "rekeyed, less a uniform 0…`reauth_rand_time` (strongSwan's `rekey_time`, 4h by default there)"},
+    {.name = "ike_over_time", .group = EXP_G_GATEWAY, QTY(UNIT_DURATION), RANGE("1s", "30d"), .word = "off",
+     .check = EXP_WHOLE_S, .def = "off", .apply = ap_s, GW(ike.ike_life.over_s), .per_run = true,
+     .value = "duration in whole seconds",
+     .help = "an IKE SA not rekeyed or reauthenticated this long after its first rekey or reauth time is "
+              "deleted (INFORMATIONAL Delete, its Child SAs with it; `detect_reason` `expired`, never a false "
+              "positive) (strongSwan's `over_time`, a tenth of the longer of `ike_rekey_time` and `reauth_time` "
+              "by default there)"},
     {.name = "child_pfs", .group = EXP_G_GATEWAY, BOOLEAN, .def = "false", GW(ike.child_pfs), .per_run = true,
      .help = "Child SA rekeys exchange keys (KEi/KEr in CREATE_CHILD_SA, the IKE SA's group; RFC 7296 "
               "§1.3.3, KEYMAT with g^ir as §2.17); as a responder, a rekey without them is refused"},

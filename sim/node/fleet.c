@@ -391,6 +391,6 @@ bool sim_fleet_provision(sim_fleet *f, uint32_t i, const ike_sa_state *st)
 
 bool sim_fleet_holds(const sim_fleet *f, uint32_t i, uint64_t spi_i, uint64_t spi_r)
 {
-    ike_sa *sa = ike_ep_find(f->c[i].ep, spi_i);
-    return sa && ike_sa_spi_r(sa) == spi_r && ike_sa_established(sa);
+    ike_sa *sa = ike_ep_find_pair(f->c[i].ep, spi_i, spi_r); /* either role: a rekey may swap them */
+    return sa && ike_sa_established(sa);
 }

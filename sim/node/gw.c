@@ -138,14 +138,6 @@ static void child_down(sim_gw *gw, const ike_child *c, bool forget)
         g_hash_table_remove(gw->child_map, GUINT_TO_POINTER(c->spi_in));
 }
 
-/* ike_ep_find() looks up our own SPI: the initiator's or the responder's. */
-static ike_sa *find_sa(const sim_gw *gw, uint64_t spi_i, uint64_t spi_r)
-{
-    ike_sa *sa = ike_ep_find(gw->ep, spi_i);
-    if (!sa || ike_sa_spi_r(sa) != spi_r)
-        sa = ike_ep_find(gw->ep, spi_r);
-    return sa && ike_sa_spi_i(sa) == spi_i && ike_sa_spi_r(sa) == spi_r ? sa : NULL;
-}
 
 static void gw_event(void *ctx, const ike_event *ev)
 {
@@ -548,6 +540,6 @@ bool sim_gw_holds(const sim_gw *gw, uint64_t spi_i, uint64_t spi_r)
 {
     if (!gw->ep)
         return false;
-    ike_sa *sa = find_sa(gw, spi_i, spi_r);
+    ike_sa *sa = ike_ep_find_pair(gw->ep, spi_i, spi_r);
     return sa && ike_sa_established(sa);
 }

@@ -333,6 +333,6 @@ bool sim_headend_holds(const sim_headend *h, uint64_t spi_i, uint64_t spi_r)
 {
     if (!h->ep)
         return false;
-    ike_sa *sa = ike_ep_find(h->ep, spi_r);
-    return sa && ike_sa_spi_i(sa) == spi_i && ike_sa_established(sa);
+    ike_sa *sa = ike_ep_find_pair(h->ep, spi_i, spi_r); /* either role: a rekey may swap them */
+    return sa && ike_sa_established(sa);
 }

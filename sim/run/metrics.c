@@ -57,6 +57,7 @@ static const char *reason_metric(ike_del_reason r)
     case IKE_DEL_INITIAL_CONTACT: return "initial_contact";
     case IKE_DEL_PEER_DELETE: return "delete";
     case IKE_DEL_APP_TIMEOUT: return "app_timeout";
+    case IKE_DEL_EXPIRED: return "expired";
     default: return "other";
     }
 }

@@ -91,6 +91,12 @@ static void on_client_event(void *arg, uint32_t i, const ike_event *ev)
             t->detect_reason = ev->reason;
         }
         break;
+    case IKE_EV_SA_REKEYED: /* the stale SA to find after a crash goes by its new SPIs */
+        if (ev->old_spi_i == t->spi_i && ev->old_spi_r == t->spi_r) {
+            t->spi_i = ev->spi_i;
+            t->spi_r = ev->spi_r;
+        }
+        break;
     case IKE_EV_CHILD_ESTABLISHED:
         if (after_crash(s) && t->recover_ns < 0 && sim_headend_holds(s->he, ev->spi_i, ev->spi_r))
             t->recover_ns = (int64_t)since_crash(s);
@@ -445,7 +451,7 @@ static void fill_row(storm *s, sim_row *row, sim_storm_curve *curve)
             const char *name;
         } names[] = {{IKE_DEL_QCD, "qcd"}, {IKE_DEL_TIMEOUT, "liveness"},
                      {IKE_DEL_INITIAL_CONTACT, "initial_contact"}, {IKE_DEL_PEER_DELETE, "delete"},
-                     {IKE_DEL_APP_TIMEOUT, "app_timeout"}};
+                     {IKE_DEL_APP_TIMEOUT, "app_timeout"}, {IKE_DEL_EXPIRED, "expired"}};
         uint64_t best = 0;
         for (size_t j = 0; j < G_N_ELEMENTS(names); j++)
             if (reasons[names[j].r] > best) {
