@@ -55,6 +55,7 @@ typedef struct live {
     live_esp *esp;            /* --nat-t: ESP in UDP on the Child SAs; else NULL */
     size_t sa_peak;           /* most SAs since the memory was last given back */
     FILE *keylog;
+    GHashTable *keyed;        /* SPIi of every SA with a line in keylog */
     FILE *esp_keylog;         /* Wireshark's esp_sa table, both directions of each Child SA */
     goal_kind goal;
     unsigned goal_count, answered;
@@ -215,6 +216,11 @@ static void keylog_sa(live *lv, const ike_sa *sa)
 {
     char line[512];
     if (lv->keylog && ike_keylog_line(sa, line, sizeof line) > 0) {
+        uint64_t *spi = g_new(uint64_t, 1);
+        *spi = ike_sa_spi_i(sa);
+        if (!lv->keyed)
+            lv->keyed = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+        g_hash_table_add(lv->keyed, spi);
         fprintf(lv->keylog, "%s\n", line);
         fflush(lv->keylog);
     }
@@ -328,6 +334,10 @@ static void io_event(void *ctx, const ike_event *ev)
     if (lv->esp && ev->type == IKE_EV_SA_DELETED)
         live_esp_forget(lv->esp, ev->sa);
     if (ev->type == IKE_EV_SA_REKEYED)
+        keylog_sa(lv, ev->sa);
+    /* the redundant SA of a rekey collision has a line only for its Delete */
+    bool info = (ev->type == IKE_EV_MSG_SENT || ev->type == IKE_EV_MSG_RECEIVED) && ev->exchange == IKE_INFORMATIONAL;
+    if (info && ev->sa && lv->keylog && !(lv->keyed && g_hash_table_contains(lv->keyed, &ev->spi_i)))
         keylog_sa(lv, ev->sa);
     if (ev->type == IKE_EV_LIVENESS_ANSWERED)
         lv->answered++;
@@ -950,6 +960,8 @@ int main(int argc, char **argv)
     g_clear_object(&remote);
     if (lv.keylog)
         fclose(lv.keylog);
+    if (lv.keyed)
+        g_hash_table_destroy(lv.keyed);
     if (lv.esp_keylog)
         fclose(lv.esp_keylog);
     if (lv.replica)

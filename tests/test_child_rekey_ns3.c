@@ -1,7 +1,11 @@
-/* Child SA rekeys in ns-3 with traffic both ways on a clean link: every
- * rekey (and the collisions that both ends' jittered rekey times make) ends
- * with both gateways sending on the new Child SA, the old one accepted
- * inbound until its Delete, and not one packet lost (counted). */
+/* Rekeys in ns-3 with traffic both ways on a clean link (10 ms each way).
+ * Child SA rekeys: every rekey (and the collisions that both ends'
+ * jittered rekey times make) ends with both gateways sending on the new
+ * Child SA, the old one accepted inbound until its Delete, and not one
+ * packet lost (counted).  IKE SA rekeys by both gateways at the same
+ * instant or 5 ms apart (RFC 7296 §2.8.2): each ends with one new IKE SA
+ * per gateway, the same on both, the Child SA moved along unchanged, and
+ * not one packet lost. */
 #include <string.h>
 
 #include "gw.h"
@@ -10,7 +14,7 @@
 #define SEC 1000000000ull
 
 typedef struct {
-    guint rekeyed, removed, deleted, sent, delivered;
+    guint rekeyed, removed, deleted, sent, delivered, sa_rekeyed, ccsa_sent;
     uint32_t last_spi_out;
     guint spi_changes; /* outbound SPI changes seen on ESP_SENT */
 } gw_log;
@@ -29,43 +33,41 @@ static void on_trace(void *arg, const sim_trace *t)
         l->rekeyed += t->ike->type == IKE_EV_CHILD_REKEYED;
         l->removed += t->ike->type == IKE_EV_CHILD_REMOVED;
         l->deleted += t->ike->type == IKE_EV_SA_DELETED;
+        l->sa_rekeyed += t->ike->type == IKE_EV_SA_REKEYED;
+        l->ccsa_sent += t->ike->type == IKE_EV_MSG_SENT && t->ike->exchange == IKE_CREATE_CHILD_SA;
     }
 }
 
 typedef struct {
     sim_gw *gw;
     uint32_t flow;
-    uint64_t seq;
+    uint64_t seq, until;
 } app;
 
 static void tick(void *arg)
 {
     app *a = arg;
     sim_gw_send_app(a->gw, a->flow, a->seq++, 200);
-    if (ns3_now_ns() < 400 * SEC)
+    if (ns3_now_ns() < a->until)
         ns3_schedule(NS3_NO_NODE, 20 * MS, tick, a);
 }
 
-static void test_traffic_across_rekeys(void)
+/* Two gateways with cfg (gw-0 initiates), logging into log, sending every
+ * 20 ms from 1 s to `until` (a[2] must live while the simulation runs). */
+static void gateways(sim_gw_cfg cfg[2], sim_gw *gw[2], gw_log log[2], app a[2], uint64_t until)
 {
     g_assert_cmpint(ns3_sim_init(1, 1), ==, NS3_OK);
     ns3_node_id n0 = ns3_node_create(), n1 = ns3_node_create();
     ns3_link_cfg link = {.rate_bps = 100000000, .delay_ns = 10 * MS, .queue_pkts = 1000};
     int l = ns3_link_create(n0, n1, &link);
-    sim_gw_cfg cfg[2];
     for (int i = 0; i < 2; i++) {
-        sim_gw_cfg_defaults(&cfg[i]);
         memcpy(cfg[i].ike.psk, "rekey test key", 14);
         cfg[i].ike.psk_len = 14;
         cfg[i].ike.id_len = 12;
         memcpy(cfg[i].ike.id, i ? "gw-1.example" : "gw-0.example", 12);
-        /* rekey 100 s less up to 10 s, hard expiry at 120 s */
-        cfg[i].ike.child_life = (ike_child_lifetime){100, 120, 10};
     }
     cfg[1].establish = SIM_EST_NEVER;
     uint32_t addr[2] = {ns3_link_addr(l, 0), ns3_link_addr(l, 1)};
-    sim_gw *gw[2];
-    gw_log log[2] = {{0}};
     for (int i = 0; i < 2; i++) {
         gw[i] = sim_gw_new(i ? n1 : n0, addr[i], IKE_NATT_PORT, &cfg[i], 5, 1, (uint64_t)i);
         g_assert_nonnull(gw[i]);
@@ -74,9 +76,24 @@ static void test_traffic_across_rekeys(void)
     }
     sim_gw_boot(gw[1]);
     sim_gw_boot(gw[0]);
-    app a[2] = {{gw[0], 0, 0}, {gw[1], 1, 0}};
-    ns3_schedule(NS3_NO_NODE, 1 * SEC, tick, &a[0]);
-    ns3_schedule(NS3_NO_NODE, 1 * SEC + 7 * MS, tick, &a[1]);
+    for (int i = 0; i < 2; i++) {
+        a[i] = (app){gw[i], (uint32_t)i, 0, until};
+        ns3_schedule(NS3_NO_NODE, 1 * SEC + (uint64_t)i * 7 * MS, tick, &a[i]);
+    }
+}
+
+static void test_traffic_across_rekeys(void)
+{
+    sim_gw_cfg cfg[2];
+    for (int i = 0; i < 2; i++) {
+        sim_gw_cfg_defaults(&cfg[i]);
+        /* rekey 100 s less up to 10 s, hard expiry at 120 s */
+        cfg[i].ike.child_life = (ike_child_lifetime){100, 120, 10};
+    }
+    sim_gw *gw[2];
+    gw_log log[2] = {{0}};
+    app a[2];
+    gateways(cfg, gw, log, a, 400 * SEC);
     ns3_sim_stop_at(402 * SEC);
     ns3_sim_run();
     for (int i = 0; i < 2; i++)
@@ -98,9 +115,66 @@ static void test_traffic_across_rekeys(void)
     ns3_sim_destroy();
 }
 
+static void only(void *arg, ike_sa *sa)
+{
+    *(ike_sa **)arg = sa;
+}
+
+static ike_sa *the_sa(sim_gw *gw)
+{
+    ike_sa *sa = NULL;
+    g_assert_cmpuint(ike_ep_sa_count(sim_gw_ep(gw)), ==, 1);
+    ike_ep_foreach(sim_gw_ep(gw), only, &sa);
+    return sa;
+}
+
+static void rekey(void *arg)
+{
+    sim_gw *gw = arg;
+    g_assert_cmpint(sim_gw_rekey_ike(gw, the_sa(gw)), ==, IKE_OK);
+}
+
+static void test_traffic_across_collisions(void)
+{
+    sim_gw_cfg cfg[2];
+    sim_gw_cfg_defaults(&cfg[0]);
+    sim_gw_cfg_defaults(&cfg[1]);
+    sim_gw *gw[2];
+    gw_log log[2] = {{0}};
+    app a[2];
+    gateways(cfg, gw, log, a, 100 * SEC);
+    static const uint64_t at[3][2] = {{30 * SEC, 30 * SEC}, {60 * SEC, 60 * SEC + 5 * MS}, {90 * SEC + 3 * MS, 90 * SEC + 3 * MS}};
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < 2; i++)
+            ns3_schedule(NS3_NO_NODE, at[k][i], rekey, gw[i]);
+    ns3_sim_stop_at(102 * SEC);
+    ns3_sim_run();
+    for (int i = 0; i < 2; i++)
+        g_test_message("gw%d: %u IKE SA rekeys, %u CREATE_CHILD_SA sent, %u sent, %u delivered to it", i,
+                       log[i].sa_rekeyed, log[i].ccsa_sent, log[i].sent, log[i].delivered);
+    ike_sa *sa[2] = {the_sa(gw[0]), the_sa(gw[1])};
+    g_assert_cmphex(ike_sa_spi_i(sa[0]), ==, ike_sa_spi_i(sa[1]));
+    g_assert_cmphex(ike_sa_spi_r(sa[0]), ==, ike_sa_spi_r(sa[1]));
+    g_assert_cmphex(ike_sa_child(sa[0])->spi_out, ==, ike_sa_child(sa[1])->spi_in);
+    g_assert_cmphex(ike_sa_child(sa[1])->spi_out, ==, ike_sa_child(sa[0])->spi_in);
+    for (int i = 0; i < 2; i++) {
+        /* three collisions: each side's request and its answer to the other's, each time */
+        g_assert_cmpuint(log[i].sa_rekeyed, ==, 3);
+        g_assert_cmpuint(log[i].ccsa_sent, ==, 3 * 2);
+        g_assert_cmpuint(log[i].deleted, ==, 0);
+        g_assert_cmpuint(log[i].rekeyed + log[i].removed, ==, 0); /* the Child SA stays as it was */
+        g_assert_cmpuint(log[i].sent, ==, 4951); /* every 20 ms from 1 s to 100 s */
+        g_assert_cmpuint(log[i].delivered, ==, log[1 - i].sent); /* nothing lost */
+    }
+    sim_gw_free(gw[0]);
+    sim_gw_free(gw[1]);
+    ns3_sim_destroy();
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/child-rekey-ns3/traffic-across-rekeys", test_traffic_across_rekeys);
+    g_test_add_func("/child-rekey-ns3/ike-rekey-collisions", test_traffic_across_collisions);
     return g_test_run();
 }

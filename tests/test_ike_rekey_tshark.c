@@ -80,6 +80,44 @@ static void keylog(GString *table, const ike_sa *sa)
     g_string_append_printf(table, "%s\n", line);
 }
 
+/* The pcap of every datagram and the key table in a fresh folder (freed
+ * with the table); tshark finds every frame sound, the exchanges as want
+ * says, and every SK payload (frames 3 on) decrypted. */
+static char *capture(const ike_pair *p, GString *table, const char *want, char **pcap)
+{
+    char *dir = g_dir_make_tmp("ikesim-ike-rekey-XXXXXX", NULL);
+    g_assert_nonnull(dir);
+    *pcap = g_build_filename(dir, "rekey.pcap", NULL);
+    g_autofree char *uat = g_build_filename(dir, "ikev2_decryption_table", NULL);
+    guint frames = write_pcap(p, *pcap), lines = 1;
+    for (const char *c = want; *c; c++)
+        lines += *c == '\n';
+    g_assert_cmpuint(frames, ==, lines); /* one exchange type a frame */
+    g_assert_true(g_file_set_contents(uat, table->str, -1, NULL));
+    g_string_free(table, TRUE);
+    g_autofree char *bad = tshark_bad_frames(dir, *pcap);
+    g_assert_cmpstr(bad, ==, "");
+    tshark_assert_field(dir, *pcap, "isakmp", "isakmp.exchangetype", want);
+    /* every SK payload decrypted (its ICV checked: no warning above) */
+    tshark_assert_field(dir, *pcap, "isakmp.nextpayload == 46 && !isakmp.enc.decrypted", "frame.number", "");
+    GString *sk = g_string_new(NULL);
+    for (guint f = 3; f <= frames; f++)
+        g_string_append_printf(sk, "%s%u", f > 3 ? "\n" : "", f);
+    tshark_assert_field(dir, *pcap, "isakmp.enc.decrypted", "frame.number", sk->str);
+    g_string_free(sk, TRUE);
+    return dir;
+}
+
+static void capture_remove(char *dir, char *pcap)
+{
+    g_autofree char *uat = g_build_filename(dir, "ikev2_decryption_table", NULL);
+    g_assert_cmpint(g_remove(pcap), ==, 0);
+    g_assert_cmpint(g_remove(uat), ==, 0);
+    g_assert_cmpint(g_rmdir(dir), ==, 0);
+    g_free(pcap);
+    g_free(dir);
+}
+
 static void test_capture(void)
 {
     if (!tshark_available()) {
@@ -106,21 +144,8 @@ static void test_capture(void)
     g_assert_cmpint(ike_ep_liveness(p.ep[0], s0, p.now), ==, IKE_OK);
     g_assert_cmpint(pair_deliver(&p, MS), ==, 2);
 
-    g_autofree char *dir = g_dir_make_tmp("ikesim-ike-rekey-XXXXXX", NULL);
-    g_assert_nonnull(dir);
-    g_autofree char *pcap = g_build_filename(dir, "rekey.pcap", NULL);
-    g_autofree char *uat = g_build_filename(dir, "ikev2_decryption_table", NULL);
-    g_assert_cmpuint(write_pcap(&p, pcap), ==, 14);
-    g_assert_true(g_file_set_contents(uat, table->str, -1, NULL));
-    g_string_free(table, TRUE);
-
-    g_autofree char *bad = tshark_bad_frames(dir, pcap);
-    g_assert_cmpstr(bad, ==, "");
     /* IKE_SA_INIT, IKE_AUTH; twice CREATE_CHILD_SA and the old SA's Delete; a liveness check */
-    tshark_assert_field(dir, pcap, "isakmp", "isakmp.exchangetype", "34\n34\n35\n35\n36\n36\n37\n37\n36\n36\n37\n37\n37\n37");
-    /* every SK payload decrypted (its ICV checked: no warning above) */
-    tshark_assert_field(dir, pcap, "isakmp.nextpayload == 46 && !isakmp.enc.decrypted", "frame.number", "");
-    tshark_assert_field(dir, pcap, "isakmp.enc.decrypted", "frame.number", "3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14");
+    char *pcap, *dir = capture(&p, table, "34\n34\n35\n35\n36\n36\n37\n37\n36\n36\n37\n37\n37\n37", &pcap);
     /* the rekey requests and answers: an IKE proposal with an 8-octet SPI, KE, no traffic selectors */
     tshark_assert_field(dir, pcap, "isakmp.exchangetype == 36", "isakmp.prop.protoid", "1\n1\n1\n1");
     tshark_assert_field(dir, pcap, "isakmp.exchangetype == 36", "isakmp.spisize", "8\n8\n8\n8");
@@ -134,12 +159,7 @@ static void test_capture(void)
     tshark_assert_field(dir, pcap, "isakmp.delete.protoid == 1", "isakmp.ispi", want);
     g_snprintf(want, sizeof want, "%016" G_GINT64_MODIFIER "x\n%016" G_GINT64_MODIFIER "x", spi_i[2], spi_i[2]);
     tshark_assert_field(dir, pcap, "frame.number >= 13", "isakmp.ispi", want);
-    const char *files[] = {"rekey.pcap", "ikev2_decryption_table"};
-    for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
-        g_autofree char *path = g_build_filename(dir, files[i], NULL);
-        g_assert_cmpint(g_remove(path), ==, 0);
-    }
-    g_assert_cmpint(g_rmdir(dir), ==, 0);
+    capture_remove(dir, pcap);
     pair_free(&p);
 }
 
@@ -196,21 +216,9 @@ static void test_collision(void)
     g_assert_cmpint(pair_deliver(&p, MS), ==, 2);
     g_assert_cmpuint(count_lines(collision_table->str), ==, 3);
 
-    g_autofree char *dir = g_dir_make_tmp("ikesim-ike-collide-XXXXXX", NULL);
-    g_assert_nonnull(dir);
-    g_autofree char *pcap = g_build_filename(dir, "collide.pcap", NULL);
-    g_autofree char *uat = g_build_filename(dir, "ikev2_decryption_table", NULL);
-    g_assert_cmpuint(write_pcap(&p, pcap), ==, 14);
-    g_assert_true(g_file_set_contents(uat, collision_table->str, -1, NULL));
-    g_string_free(collision_table, TRUE);
-
-    g_autofree char *bad = tshark_bad_frames(dir, pcap);
-    g_assert_cmpstr(bad, ==, "");
     /* two CREATE_CHILD_SA requests, their answers (no TEMPORARY_FAILURE), two Deletes answered, a check */
-    tshark_assert_field(dir, pcap, "isakmp", "isakmp.exchangetype", "34\n34\n35\n35\n36\n36\n36\n36\n37\n37\n37\n37\n37\n37");
+    char *pcap, *dir = capture(&p, collision_table, "34\n34\n35\n35\n36\n36\n36\n36\n37\n37\n37\n37\n37\n37", &pcap);
     tshark_assert_field(dir, pcap, "isakmp.exchangetype == 36 && isakmp.notify.msgtype", "frame.number", "");
-    tshark_assert_field(dir, pcap, "isakmp.nextpayload == 46 && !isakmp.enc.decrypted", "frame.number", "");
-    tshark_assert_field(dir, pcap, "isakmp.enc.decrypted", "frame.number", "3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14");
     /* exchange k: side k's request (I flag = k == 0, R clear) and the other's answer */
     char **fi = ccsa_field(dir, pcap, "isakmp.flag_i"), **fr = ccsa_field(dir, pcap, "isakmp.flag_r");
     char **nonce = ccsa_field(dir, pcap, "isakmp.nonce"), **spi = ccsa_field(dir, pcap, "isakmp.spi");
@@ -245,12 +253,7 @@ static void test_collision(void)
     g_strfreev(fr);
     g_strfreev(nonce);
     g_strfreev(spi);
-    const char *files[] = {"collide.pcap", "ikev2_decryption_table"};
-    for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
-        g_autofree char *path = g_build_filename(dir, files[i], NULL);
-        g_assert_cmpint(g_remove(path), ==, 0);
-    }
-    g_assert_cmpint(g_rmdir(dir), ==, 0);
+    capture_remove(dir, pcap);
     pair_free(&p);
 }
 

@@ -761,6 +761,50 @@ $ni 37 - -" ] && [ "$(sed -n 4p "$W/ikerekey.txt" | cut -d " " -f 3)" = 0x000000
   [ "$LIVE_RC" -eq 0 ] || { diag "$W/live.out" "$W/live.err"; grep -E '\[(IKE|ENC|CFG|CHD)\]' "$W/charon.log" | diag; }
 }
 
+# Both ends rekey the IKE SA at the same moment (RFC 7296 2.8.2): charon with
+# rekey_time 2 s, rand_time 0, ikesim-live with --rekey-ike 2, each from its
+# own establishment and then from each new SA's; on loopback both requests
+# are out before either arrives, round after round.  Both answer, the
+# exchange with the lowest nonce makes the redundant SA, its initiator
+# deletes it, the other deletes the old one, the Child SA stays.  Whether a
+# round collides is up to timing (charon says "detected IKE_REKEY collision");
+# what must hold is that every round ends with one IKE SA on both sides.
+our_newest_sa() { # the IKE SA we hold now: "SPIi SPIr"
+  awk '$2 == "sa_established" || $2 == "sa_rekeyed" { n = $3 " " $4 } END { print n }' "$W/live.out"
+}
+ike_collide_case() { # ike_collide_case TAG ROLE : charon is the IKE ROLE
+  local tag=$1 role=$2 child rounds=4 collided
+  child_run "$tag" "$role" "        over_time = 20s
+        rekey_time = 2s
+        rand_time = 0s
+$(children_conf 0s)" --rekey-ike 2 --exit-after deleted --timeout 30 || return 1
+  poll 5 eval '[ -n "$(nth_child 1)" ] || dead "$LIVE_PID"'
+  child=$(nth_child 1)
+  poll 12 eval '[ "$(grep -c " sa_rekeyed " "$W/live.out")" -ge $rounds ] || dead "$LIVE_PID"'
+  collided=$(grep -c "detected IKE_REKEY collision with IKE_REKEY" "$W/charon.log")
+  # between two rounds (charon may answer late: it drops a message whose ID it is processing)
+  check "$tag: rounds of rekeys by both at 2 s end with one IKE SA on both sides, the same SPIs, the Child SA still installed and taken by a ping" \
+    eval '[ "$(grep -c " sa_rekeyed " "$W/live.out")" -ge $rounds ] && poll 3 eval "charon_ike_only \"\$(our_newest_sa)\"" &&
+          charon_has_only "$child" && ping_through'
+  echo "# $(grep -c " sa_rekeyed " "$W/live.out") IKE SA rekeys on our side, charon detected $collided collisions"
+  grep -E "IKE_SA rekey collision|did not notice" "$W/charon.log" | diag
+  if [ "$collided" -ge 1 ]; then
+    check "$tag: the requests crossed (charon: \"detected IKE_REKEY collision\") and charon settled each collision (won, lost, our Delete first, or ours refused)" \
+      eval '[ "$(grep -cE "IKE_SA rekey collision (won|lost)|did not notice IKE_SA rekey collision|colliding exchange did not result" "$W/charon.log")" -ge "$collided" ]'
+  else
+    skip_check "$tag: the requests crossed" "no round collided this time (loopback timing)"
+  fi
+  sw --terminate --ike peer --timeout 5
+  reap "$LIVE_PID" 5; LIVE_RC=$?
+  down
+  # TEMPORARY_FAILURE only where charon finished its rekey before it saw ours and
+  # refused ours as it was deleting that SA (RFC 7296 2.8.2's one-sided case)
+  check "$tag: charon's Delete of the last IKE SA processed (we exit 0); capture well-formed, every SK payload decrypted (the redundant SAs' Deletes too), TEMPORARY_FAILURE only from charon closing the SA" \
+    eval '[ "$LIVE_RC" -eq 0 ] && wire_clean 10 && wire_decrypted 12 &&
+          [ "$(tsh "isakmp.notify.msgtype == 43" | wc -l)" -eq "$(grep -c "peer initiated rekeying, but we are deleting" "$W/charon.log")" ]'
+  [ "$LIVE_RC" -eq 0 ] || { diag "$W/live.out" "$W/live.err"; grep -E '\[(IKE|ENC|CFG|CHD)\]' "$W/charon.log" | diag; }
+}
+
 # every run: "CHECKS CASE [TAG PROPOSAL]"; ONLY=REGEX keeps the runs whose
 # case or tag matches (while working on one of them)
 RUNS=()
@@ -774,6 +818,7 @@ RUNS+=("6 reauth_case reauth-mbb-by-charon charon" "6 reauth_case reauth-mbb-by-
 for role in initiator responder; do
   for by in charon ikesim; do RUNS+=("6 ike_rekey_case ike-rekey-$role-$by $role $by"); done
 done
+for role in initiator responder; do RUNS+=("3 ike_collide_case ike-collide-$role $role"); done
 PLAN=0 SELECTED=()
 for r in "${RUNS[@]}"; do
   [ -z "${ONLY:-}" ] || [[ $r =~ ${ONLY} ]] || continue
