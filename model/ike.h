@@ -30,7 +30,10 @@
  *   child_outbound (or by IKE_EV_CHILD_ESTABLISHED), else the newest.  A
  *   Child SA still held when its IKE SA goes is reported removed before the
  *   IKE SA's IKE_EV_SA_DELETED, except the current one, which that event
- *   carries.
+ *   carries.  A rekey answered CHILD_SA_NOT_FOUND: IKE_EV_CHILD_REMOVED,
+ *   then IKE_EV_CHILD_ESTABLISHED of the new Child SA asked for in its
+ *   place (ike_ep_child_coming), on both sides (the responder's before it
+ *   answers).
  * - IKE_EV_SA_DELETED comes once per SA that was in the SA table, after
  *   the SA left every table of the endpoint (ike_ep_find no longer finds
  *   it, its Child SA's inbound SPI is free, it no longer counts as
@@ -384,6 +387,11 @@ int ike_ep_start_over(ike_ep *ep, ike_sa *sa, uint64_t now);
  * §1.3.3, §2.8): IKE_EV_CHILD_REKEYED, then IKE_EV_CHILD_REMOVED.
  * IKE_E_STATE without an established Child SA or while a rekey is under way. */
 int ike_ep_rekey_child(ike_ep *ep, ike_sa *sa, uint64_t now);
+/* Whether an IKE SA with peer is getting a new Child SA in place of one the
+ * peer lost (a rekey answered CHILD_SA_NOT_FOUND, RFC 7296 §2.25), its
+ * IKE_EV_CHILD_ESTABLISHED to come: traffic that finds no Child SA waits
+ * for it rather than starting a new IKE SA. */
+bool ike_ep_child_coming(ike_ep *ep, uint64_t peer);
 /* Reauthenticates sa now, in cfg->reauth_mode (ike_reauth_mode); it happens by
  * itself at cfg->ike_life's jittered reauth time.  IKE_E_STATE unless sa is
  * established and not yet being replaced. */

@@ -3,10 +3,16 @@
  * prf+(SK_d, [g^ir |] Ni | Nr) with this exchange's nonces (g^ir with
  * cfg->child_pfs: KEi/KEr in the esp suite's group, an INVALID_KE_PAYLOAD
  * answer retried at once in the group it names), the keys from its
- * initiator to its responder first (§2.17).  Any other request (a new Child
- * SA, an IKE SA rekey, one that does not read as a payload set) is still
- * refused with NO_PROPOSAL_CHOSEN: the SA it asked for is not created, the
- * IKE SA stays up.
+ * initiator to its responder first (§2.17).  A rekey answered
+ * CHILD_SA_NOT_FOUND (§2.25: the peer lost the SA, say deleted it and its
+ * Delete was lost) removes the Child SA and asks at once for a new one
+ * with the same traffic selectors, a CREATE_CHILD_SA without REKEY_SA
+ * (strongSwan's child_rekey does so); TEMPORARY_FAILURE to that is retried
+ * 6 to 15 s later, any other refusal leaves the IKE SA without a Child SA.
+ * This model keeps one Child SA per IKE SA: a request for a new one is
+ * served while there is none and refused with NO_ADDITIONAL_SAS otherwise;
+ * one that does not read as a payload set gets NO_PROPOSAL_CHOSEN, and the
+ * IKE SA stays up either way.
  *
  * The initiator sends on the new SA once it has the answer; the responder
  * installs it inbound before answering and keeps sending on the old one
@@ -117,14 +123,19 @@ void child_rekey_schedule(ike_sa *sa, uint64_t now)
     timer_set(sa);
 }
 
-/* strongSwan retries a failed rekey after 15 s less up to 9 (ike_sa.h
- * RETRY_INTERVAL, RETRY_JITTER). */
+/* strongSwan retries a failed rekey (and a new Child SA refused with
+ * TEMPORARY_FAILURE) after 15 s less up to 9 (ike_sa.h RETRY_INTERVAL,
+ * RETRY_JITTER). */
+static void retry_at(ike_sa *sa, uint64_t now)
+{
+    sa->child_rekey_at = now + (uint64_t)(15 - draw(sa) % 10) * 1000000000u;
+    timer_set(sa);
+}
+
 static void retry_later(ike_sa *sa, uint64_t now)
 {
-    if (sa->ep->cfg->child_life.rekey_s != 0) {
-        sa->child_rekey_at = now + (uint64_t)(15 - draw(sa) % 10) * 1000000000u;
-        timer_set(sa);
-    }
+    if (sa->ep->cfg->child_life.rekey_s != 0)
+        retry_at(sa, now);
 }
 
 static ike_rekey *rekey_state(ike_sa *sa)
@@ -198,6 +209,20 @@ static void install(ike_sa *sa, uint64_t now, const ike_child *fresh, bool outbo
     child_rekey_schedule(sa, now);
 }
 
+/* A new Child SA where there was none (CREATE_CHILD_SA without REKEY_SA). */
+static void establish(ike_sa *sa, uint64_t now, const ike_child *fresh)
+{
+    sa->child = *fresh;
+    sa->has_child = true;
+    sa->child_coming = false;
+    sa->child_rekey_at = sa->child_expire_at = IKE_NEVER; /* a retry of ours is moot */
+    timer_set(sa);
+    ep_child_index(sa->ep, sa, true);
+    ike_event ev = {.now = now, .child = &sa->child};
+    ep_emit(sa->ep, IKE_EV_CHILD_ESTABLISHED, sa, &ev);
+    child_rekey_schedule(sa, now);
+}
+
 /* The current Child SA is gone (deleted by the peer, expired, or unknown to
  * the peer); the IKE SA stays. */
 static void current_removed(ike_sa *sa, uint64_t now, ike_del_reason why)
@@ -228,8 +253,25 @@ static void expire(ike_sa *sa, uint64_t now)
     delete_later(sa, now, spi);
 }
 
+/* A new Child SA with the traffic selectors left in sa->child, asked for
+ * now (or when the window is free). */
+static void create_anew(ike_sa *sa, uint64_t now)
+{
+    ike_rekey *r = rekey_state(sa);
+    sa->child_coming = r->create = r->sent = true;
+    queue_add(sa, now, TASK_CHILD_SA);
+}
+
 void child_rekey_due(ike_sa *sa, uint64_t now)
 {
+    if (!sa->has_child && sa->child_coming) { /* refused for the moment: time to ask again */
+        if (sa->child_rekey_at <= now) {
+            sa->child_rekey_at = IKE_NEVER;
+            timer_set(sa);
+            create_anew(sa, now);
+        }
+        return;
+    }
     if (!sa->has_child) {
         sa->child_rekey_at = sa->child_expire_at = IKE_NEVER;
         timer_set(sa);
@@ -259,6 +301,17 @@ void child_rekey_free(ike_sa *sa, uint64_t now, ike_del_reason why)
     }
 }
 
+bool ike_ep_child_coming(ike_ep *ep, uint64_t peer)
+{
+    GHashTableIter it;
+    gpointer sa;
+    g_hash_table_iter_init(&it, ep->sas);
+    while (g_hash_table_iter_next(&it, NULL, &sa))
+        if (((ike_sa *)sa)->peer == peer && ((ike_sa *)sa)->child_coming)
+            return true;
+    return false;
+}
+
 int ike_ep_rekey_child(ike_ep *ep, ike_sa *sa, uint64_t now)
 {
     if (!ike_sa_established(sa) || !sa->has_child || sa->rekey || !minimal_may_initiate(ep, TASK_CHILD_SA))
@@ -272,14 +325,15 @@ int ike_ep_rekey_child(ike_ep *ep, ike_sa *sa, uint64_t now)
 int child_rekey_start(ike_sa *sa, uint64_t now)
 {
     ike_rekey *r = sa->rekey;
-    /* the peer rekeyed it while ours waited: nothing left to do */
-    if (r == NULL || !sa->has_child || r->n_retiring) {
+    /* the peer rekeyed it while ours waited (or made a new one while our
+     * new one waited): nothing left to do */
+    if (r == NULL || (r->create ? sa->has_child : !sa->has_child || r->n_retiring)) {
         if (r)
-            r->sent = false;
+            r->sent = r->create = false;
         settle(sa);
         return IKE_E_STATE;
     }
-    r->target = sa->child.spi_in;
+    r->target = r->create ? 0 : sa->child.spi_in;
     ep_random(sa->ep, r->nonce, IKE_NONCE_LEN);
     r->spi_in = new_child_spi(sa);
     ike_props tmp;
@@ -287,8 +341,9 @@ int child_rekey_start(ike_sa *sa, uint64_t now)
     ike_payload tsi = ts_payload(IKE_PL_TSI, &sa->child.ts_local);
     ike_payload tsr = ts_payload(IKE_PL_TSR, &sa->child.ts_remote);
     /* §1.3.3: REKEY_SA names the SA by the SPI we receive on */
-    ike_ccsa c = {.kind = IKE_CCSA_REKEY_CHILD, .rekey_proto = IKE_PROTO_ESP, .rekey_spi = sa->child.spi_in,
-                  .sa = &prop.u.sa, .nonce = {r->nonce, IKE_NONCE_LEN}, .tsi = &tsi.u.ts, .tsr = &tsr.u.ts};
+    ike_ccsa c = {.kind = r->create ? IKE_CCSA_NEW_CHILD : IKE_CCSA_REKEY_CHILD, .rekey_proto = IKE_PROTO_ESP,
+                  .rekey_spi = r->target, .sa = &prop.u.sa, .nonce = {r->nonce, IKE_NONCE_LEN},
+                  .tsi = &tsi.u.ts, .tsr = &tsr.u.ts};
     uint8_t ke[IKE_MAX_KE];
     int rc = IKE_OK;
     if (sa->ep->cfg->child_pfs) {
@@ -312,7 +367,8 @@ int child_rekey_start(ike_sa *sa, uint64_t now)
     if (rc == IKE_OK)
         rc = sa_start_request(sa, now, TASK_CHILD_SA, IKE_CREATE_CHILD_SA, pl, n);
     if (rc != IKE_OK) {
-        r->sent = false;
+        sa->child_coming &= !r->create;
+        r->sent = r->create = false;
         settle(sa);
     }
     return rc;
@@ -340,6 +396,13 @@ static void conclude(ike_sa *sa, uint64_t now, const ike_child *fresh, bool coll
     delete_later(sa, now, r->target); /* §2.8: the rekey's initiator deletes the old SA */
 }
 
+/* Our request still has something to act on: the Child SA it rekeys, or
+ * none yet in place of the one the peer lost. */
+static bool still_wanted(const ike_sa *sa, const ike_rekey *r)
+{
+    return r->create ? !sa->has_child : sa->has_child && sa->child.spi_in == r->target;
+}
+
 void child_sa_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
 {
     ike_rekey *r = sa->rekey;
@@ -349,7 +412,7 @@ void child_sa_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
     ike_props tmp;
     ike_suite suite;
     bool esn;
-    ike_child fresh = sa->child;
+    ike_child fresh = sa->child; /* a new one's: the traffic selectors only */
     bool read = r != NULL && ike_ccsa_read(rx->m, rx->first, true, &c) == IKE_OK;
     ike_collision verdict = IKE_COLLISION_WON;
     bool collided = read && c.error == 0 &&
@@ -373,23 +436,38 @@ void child_sa_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx)
     memset(gir, 0, sizeof gir);
     drop_key_pair(r);
     bool regroup = !ok && read && r->group && c.error == IKE_N_INVALID_KE_PAYLOAD && c.error_group != r->group &&
-                   ike_dh_ke_len(c.error_group) && sa->has_child && sa->child.spi_in == r->target;
+                   ike_dh_ke_len(c.error_group) && still_wanted(sa, r);
     if (regroup) { /* §1.3: again at once, in the group the responder wants */
         r->group = c.error_group;
         queue_add(sa, now, TASK_CHILD_SA);
         ep_rearm(sa->ep, sa);
         return;
     }
+    bool wanted = r && still_wanted(sa, r), create = r && r->create;
     if (r) {
-        r->sent = false;
+        r->sent = r->create = false;
         r->group = 0;
     }
-    bool target_current = r && sa->has_child && sa->child.spi_in == r->target;
-    if (ok) {
+    if (ok && create) {
+        if (wanted)
+            establish(sa, now, &fresh);
+        else /* one came meanwhile: ours is redundant */
+            delete_later(sa, now, fresh.spi_in);
+    } else if (ok) {
         conclude(sa, now, &fresh, collided, verdict);
-    } else if (target_current && read && c.error == IKE_N_CHILD_SA_NOT_FOUND) {
-        current_removed(sa, now, IKE_DEL_LOCAL); /* §2.25: the peer has it no more */
-    } else if (target_current) {
+    } else if (create) {
+        if (wanted && read && c.error == IKE_N_TEMPORARY_FAILURE)
+            retry_at(sa, now); /* §2.25: the peer's own exchange was in the way */
+        else /* refused: the IKE SA stays without a Child SA */
+            sa->child_coming = false;
+    } else if (wanted && read && c.error == IKE_N_CHILD_SA_NOT_FOUND) {
+        ike_child gone = sa->child; /* §2.25: the peer has it no more; a new one takes its place */
+        current_removed(sa, now, IKE_DEL_LOCAL);
+        sa->child.ts_local = gone.ts_local;
+        sa->child.ts_remote = gone.ts_remote;
+        memset(&gone, 0, sizeof gone);
+        create_anew(sa, now);
+    } else if (wanted) {
         retry_later(sa, now); /* refused or unusable: the old Child SA stays (§1.3.1) */
     } /* else the SA was replaced or deleted meanwhile: nothing to retry */
     memset(&fresh, 0, sizeof fresh);
@@ -451,27 +529,50 @@ static task_verdict refuse(ike_reply *reply, uint16_t type, uint32_t spi)
     return TASK_CONTINUE;
 }
 
+/* Why the request cannot go on, or 0: it rekeys the Child SA we have, or
+ * asks for a new one while we have none. */
+static uint16_t refusal(const ike_sa *sa, const ike_ccsa *c, queue_cross cross)
+{
+    const ike_rekey *r = sa->rekey;
+    if (sa->retired) /* §2.25.2: the IKE SA is being rekeyed (a crossed rekey's new SA not yet settled) */
+        return IKE_N_TEMPORARY_FAILURE;
+    if (c->kind == IKE_CCSA_NEW_CHILD) {
+        if (sa->has_child) /* one per IKE SA here */
+            return IKE_N_NO_ADDITIONAL_SAS;
+        /* our own new one, a Delete or an IKE SA rekey is in flight: later (§2.25) */
+        if (cross != QUEUE_INDEPENDENT)
+            return IKE_N_TEMPORARY_FAILURE;
+        if (!c->tsi->n || !c->tsr->n || c->tsi->s[0].type != IKE_TS_IPV4_RANGE ||
+            c->tsr->s[0].type != IKE_TS_IPV4_RANGE)
+            return IKE_N_TS_UNACCEPTABLE;
+        return 0;
+    }
+    /* §2.25.1: one we are closing (a replaced one, or ours at its Delete) */
+    if (c->rekey_proto == IKE_PROTO_ESP && retiring_find(r, c->rekey_spi, 0) >= 0)
+        return IKE_N_TEMPORARY_FAILURE;
+    /* §2.25: one we do not have */
+    if (!sa->has_child || c->rekey_proto != IKE_PROTO_ESP || c->rekey_spi != sa->child.spi_out)
+        return IKE_N_CHILD_SA_NOT_FOUND;
+    if (cross == QUEUE_REFUSE || (r && r->n_retiring == G_N_ELEMENTS(r->retiring)))
+        return IKE_N_TEMPORARY_FAILURE;
+    return 0;
+}
+
 task_verdict child_sa_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_reply *reply)
 {
     const ike_cfg *cfg = sa->ep->cfg;
     ike_ccsa c;
     if (ike_ccsa_rekeys_ike(rx->m, rx->first))
         return TASK_CONTINUE; /* TASK_IKE_REKEY's */
-    /* what is not a Child SA rekey (or does not read as one) is not served */
-    if (ike_ccsa_read(rx->m, rx->first, false, &c) != IKE_OK || c.kind != IKE_CCSA_REKEY_CHILD)
+    /* what reads as neither a Child SA rekey nor a new Child SA is not served */
+    if (ike_ccsa_read(rx->m, rx->first, false, &c) != IKE_OK ||
+        (c.kind != IKE_CCSA_REKEY_CHILD && c.kind != IKE_CCSA_NEW_CHILD))
         return refuse(reply, IKE_N_NO_PROPOSAL_CHOSEN, 0);
-    if (sa->retired) /* §2.25.2: the IKE SA is being rekeyed (a crossed rekey's new SA not yet settled) */
-        return refuse(reply, IKE_N_TEMPORARY_FAILURE, 0);
-    /* §2.25.1: one we are closing (a replaced one, or ours at its Delete) */
-    ike_rekey *r = sa->rekey;
-    if (c.rekey_proto == IKE_PROTO_ESP && retiring_find(r, c.rekey_spi, 0) >= 0)
-        return refuse(reply, IKE_N_TEMPORARY_FAILURE, 0);
-    /* §2.25: one we do not have */
-    if (!sa->has_child || c.rekey_proto != IKE_PROTO_ESP || c.rekey_spi != sa->child.spi_out)
-        return refuse(reply, IKE_N_CHILD_SA_NOT_FOUND, c.rekey_spi);
     queue_cross cross = queue_crossing(sa, TASK_CHILD_SA);
-    if (cross == QUEUE_REFUSE || (r && r->n_retiring == G_N_ELEMENTS(r->retiring)))
-        return refuse(reply, IKE_N_TEMPORARY_FAILURE, 0);
+    uint16_t why = refusal(sa, &c, cross);
+    if (why) /* CHILD_SA_NOT_FOUND names the SA (§2.25) */
+        return refuse(reply, why, why == IKE_N_CHILD_SA_NOT_FOUND ? c.rekey_spi : 0);
+    ike_rekey *r = sa->rekey;
     const ike_proposal *p;
     ike_props tmp;
     ike_suite suite;
@@ -500,6 +601,8 @@ task_verdict child_sa_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike
     }
     ep_random(sa->ep, nr, IKE_NONCE_LEN);
     ike_child fresh = sa->child;
+    if (c.kind == IKE_CCSA_NEW_CHILD) /* the initiator's TSr is our side */
+        fresh = (ike_child){.ts_local = ts_from(&c.tsr->s[0]), .ts_remote = ts_from(&c.tsi->s[0])};
     fresh.suite = suite;
     fresh.esn = esn;
     fresh.spi_in = new_child_spi(sa);
@@ -508,18 +611,22 @@ task_verdict child_sa_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike
     memset(gir, 0, sizeof gir);
     if (krc != IKE_OK)
         return refuse(reply, IKE_N_NO_PROPOSAL_CHOSEN, 0);
-    /* our own rekey of this SA is in flight: both exchanges complete, the
-     * nonces decide which new SA stays (§2.8.1) */
-    if (cross == QUEUE_COLLIDE && r && r->sent && r->target == sa->child.spi_in)
-        queue_collided(sa, TASK_CHILD_SA, c.nonce.p, c.nonce.len, nr, IKE_NONCE_LEN);
-    /* §2.8: inbound on the new SA before the response leaves; outbound
-     * waits for the old one's Delete */
-    install(sa, now, &fresh, false, NULL);
+    if (c.kind == IKE_CCSA_NEW_CHILD) {
+        establish(sa, now, &fresh); /* both ways at once: nothing to replace */
+    } else {
+        /* our own rekey of this SA is in flight: both exchanges complete, the
+         * nonces decide which new SA stays (§2.8.1) */
+        if (cross == QUEUE_COLLIDE && r && r->sent && r->target == sa->child.spi_in)
+            queue_collided(sa, TASK_CHILD_SA, c.nonce.p, c.nonce.len, nr, IKE_NONCE_LEN);
+        /* §2.8: inbound on the new SA before the response leaves; outbound
+         * waits for the old one's Delete */
+        install(sa, now, &fresh, false, NULL);
+    }
     memset(&fresh, 0, sizeof fresh);
     ike_payload prop = ike_props_answer(IKE_PROTO_ESP, &sa->child.suite, sa->child.esn, p->num, sa->child.spi_in);
     ike_payload tsi = ts_payload(IKE_PL_TSI, &sa->child.ts_remote);
     ike_payload tsr = ts_payload(IKE_PL_TSR, &sa->child.ts_local);
-    ike_ccsa answer = {.kind = IKE_CCSA_REKEY_CHILD, .sa = &prop.u.sa, .nonce = {nr, IKE_NONCE_LEN},
+    ike_ccsa answer = {.kind = c.kind, .sa = &prop.u.sa, .nonce = {nr, IKE_NONCE_LEN},
                        .tsi = &tsi.u.ts, .tsr = &tsr.u.ts};
     if (group) {
         add_group(&prop.u.sa, group);

@@ -53,6 +53,8 @@ typedef struct ike_rekey {
     ike_dh *dh;                   /* PFS: our key pair while our request is in flight */
     uint8_t n_retiring;
     ike_child retiring[2];        /* the replaced SA; after a collision, also the redundant one */
+    bool create;                  /* our request makes a new Child SA in place of one the peer lost
+                                     (its traffic selectors stay in ike_sa.child meanwhile) */
 } ike_rekey;
 
 /* An IKE SA rekey under way (ike_ike_rekey.c), out of line: ours as its
@@ -172,6 +174,7 @@ struct ike_sa {
     bool id_indexed;     /* in ep->by_peer_id */
     bool nat_there;      /* NAT-D: the peer is behind a NAT, its address may change */
     bool reauthing;      /* being replaced by a reauthentication */
+    bool child_coming;   /* a new Child SA is asked for, or due again (ike_child_sa.c) */
     uint8_t peer_token_len;
     ike_child child;
     GBytes *peer_key;    /* the peer's ID type | ID (at most 64 octets), NULL until known;
@@ -345,7 +348,8 @@ int delete_start(ike_sa *sa, uint64_t now);
 void delete_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx);
 task_verdict delete_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_reply *reply);
 
-/* ike_child_sa.c: TASK_CHILD_SA (a Child SA rekey) and TASK_CHILD_DELETE (of the SA it replaced) */
+/* ike_child_sa.c: TASK_CHILD_SA (a Child SA rekey, or a new Child SA after
+ * CHILD_SA_NOT_FOUND) and TASK_CHILD_DELETE (of the SA it replaced) */
 int child_rekey_start(ike_sa *sa, uint64_t now);
 void child_sa_on_response(ike_sa *sa, uint64_t now, const ike_rx *rx);
 task_verdict child_sa_on_request(ike_sa *sa, uint64_t now, const ike_rx *rx, ike_reply *reply);

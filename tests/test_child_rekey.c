@@ -6,7 +6,8 @@
  * initiator then deletes the replaced SA and the responder answers with its
  * half; with ike_cfg.child_life, at the rekey time.  Refusals: an unknown
  * SA, PFS, an IKE SA rekey (its own task answers: INVALID_KE_PAYLOAD here),
- * and a rekey while the IKE SA is being closed. */
+ * a second Child SA, and a rekey while the IKE SA is being closed.  A rekey
+ * the peer answers CHILD_SA_NOT_FOUND is followed by a new Child SA. */
 #include <string.h>
 
 #include "ike_ccsa.h"
@@ -168,7 +169,8 @@ static ike_ccsa answer_to(ike_pair *p, ike_sa *s0, const ike_ccsa *c, uint32_t m
 
 /* §2.25: a rekey of an SA the responder does not have is answered
  * CHILD_SA_NOT_FOUND with the SPI; one with a key exchange (no PFS here)
- * NO_PROPOSAL_CHOSEN; the Child SA stays. */
+ * NO_PROPOSAL_CHOSEN; a new Child SA beside it NO_ADDITIONAL_SAS; the
+ * Child SA stays. */
 static void test_refusals(void)
 {
     ike_pair p;
@@ -208,6 +210,10 @@ static void test_refusals(void)
     r = answer_to(&p, s0, &c, 4, &m, plain);
     g_assert_cmpuint(r.error, ==, IKE_N_INVALID_KE_PAYLOAD);
     g_assert_cmpuint(r.error_group, ==, IKE_DH_CURVE25519);
+    /* a new Child SA beside the one it has: one per IKE SA in this model */
+    c = (ike_ccsa){.kind = IKE_CCSA_NEW_CHILD, .sa = &child, .nonce = {nonce, 32}, .tsi = &ts, .tsr = &ts};
+    r = answer_to(&p, s0, &c, 5, &m, plain);
+    g_assert_cmpuint(r.error, ==, IKE_N_NO_ADDITIONAL_SAS);
     g_assert_cmpmem(ike_sa_child(s1), sizeof before, &before, sizeof before);
     g_assert_cmpuint(count_events(&p, 1, IKE_EV_CHILD_ESTABLISHED), ==, 1);
 
@@ -215,7 +221,7 @@ static void test_refusals(void)
     g_assert_cmpint(ike_ep_delete(p.ep[1], s1, p.now), ==, IKE_OK);
     c = (ike_ccsa){.kind = IKE_CCSA_REKEY_CHILD, .rekey_proto = IKE_PROTO_ESP, .rekey_spi = before.spi_out,
                    .sa = &child, .nonce = {nonce, 32}, .tsi = &ts, .tsr = &ts};
-    r = answer_to(&p, s0, &c, 5, &m, plain);
+    r = answer_to(&p, s0, &c, 6, &m, plain);
     g_assert_cmpuint(r.error, ==, IKE_N_TEMPORARY_FAILURE);
     pair_free(&p);
 }
@@ -597,6 +603,202 @@ static void test_pfs_invalid_ke(void)
     pair_free(&p);
 }
 
+static uint32_t be32(const uint8_t *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* A TS payload of one IPv4 range that is r. */
+static void assert_ts(const ike_ts_pl *ts, const ike_ts_range *r)
+{
+    g_assert_cmpuint(ts->n, ==, 1);
+    const ike_ts_sel *s = &ts->s[0];
+    g_assert_cmpuint(s->type, ==, IKE_TS_IPV4_RANGE);
+    g_assert_cmphex(be32(s->start), ==, r->start_addr);
+    g_assert_cmphex(be32(s->end), ==, r->end_addr);
+    g_assert_cmpuint(s->start_port, ==, r->start_port);
+    g_assert_cmpuint(s->end_port, ==, r->end_port);
+    g_assert_cmpuint(s->ip_proto, ==, r->ip_proto);
+}
+
+/* Two ends up, side 1 holding its Child SA 100 s and never rekeying it
+ * (with b_pfs: side 1 wants PFS, side 0 offers none). */
+static void pair_forgetful(ike_pair *p, uint64_t seed, bool b_pfs)
+{
+    ike_cfg a, b;
+    ike_test_cfg(&a, "a.example");
+    ike_test_cfg(&b, "b.example");
+    a.dpd_delay_ms = b.dpd_delay_ms = 0;
+    b.child_life = (ike_child_lifetime){0, 100, 0};
+    b.child_pfs = b_pfs;
+    pair_init(p, &a, &b, seed);
+    pair_establish(p);
+}
+
+/* Side 1 forgot the Child SA: its hard lifetime (100 s, no rekey) ended it
+ * and its Delete was lost.  Side 0 rekeys at T, one hop 5 ms: CHILD_SA_NOT_FOUND
+ * at T+10 ms removes the Child SA and sends at once a CREATE_CHILD_SA
+ * without REKEY_SA for the same traffic selectors (§2.25, as strongSwan);
+ * side 1 makes the new Child SA at T+15 ms and answers SA, Nr, TSi, TSr;
+ * side 0 has it at T+20 ms, two round trips after T, with new SPIs both
+ * ways and KEYMAT from this exchange's nonces.  Side 1's Delete, sent
+ * again, then finds nothing to delete: both keep the new Child SA. */
+static void test_not_found_creates_anew(void)
+{
+    ike_pair p;
+    pair_forgetful(&p, 5, false);
+    ike_sa *s0 = pair_sa(&p, 0), *s1 = pair_sa(&p, 1);
+    ike_child old0 = *ike_sa_child(s0), old1 = *ike_sa_child(s1);
+    uint64_t t1 = last_event(&p, 1, IKE_EV_CHILD_ESTABLISHED)->ev.now;
+    pair_advance(&p, t1 + 100 * SEC);
+    g_assert_null(ike_sa_child(s1));
+    g_assert_cmpuint(last_event(&p, 1, IKE_EV_CHILD_REMOVED)->ev.now, ==, t1 + 100 * SEC);
+    pair_drop_all(&p); /* side 1's Delete */
+    const uint64_t T = t1 + 101 * SEC;
+    pair_advance(&p, T);
+    guint sent0 = p.sent[0]->len, sent1 = p.sent[1]->len;
+    g_assert_cmpint(ike_ep_rekey_child(p.ep[0], s0, p.now), ==, IKE_OK);
+    g_assert_cmpint(pair_deliver(&p, 5 * MS), ==, 4);
+
+    const ike_ev_rec *e = last_event(&p, 0, IKE_EV_CHILD_REMOVED);
+    g_assert_nonnull(e);
+    g_assert_cmpuint(e->ev.now, ==, T + 10 * MS);
+    g_assert_cmphex(e->child_spi_in, ==, old0.spi_in);
+    g_assert_cmpuint(last_event(&p, 1, IKE_EV_CHILD_ESTABLISHED)->ev.now, ==, T + 15 * MS);
+    g_assert_cmpuint(last_event(&p, 0, IKE_EV_CHILD_ESTABLISHED)->ev.now, ==, T + 20 * MS);
+    g_assert_cmpuint(count_events(&p, 0, IKE_EV_CHILD_ESTABLISHED), ==, 2);
+    g_assert_cmpuint(count_events(&p, 0, IKE_EV_CHILD_REKEYED) + count_events(&p, 1, IKE_EV_CHILD_REKEYED), ==, 0);
+    g_assert_cmpuint(sent_event(&p, 0, IKE_CREATE_CHILD_SA, 2)->ev.now, ==, T);
+    g_assert_cmpuint(sent_event(&p, 0, IKE_CREATE_CHILD_SA, 3)->ev.now, ==, T + 10 * MS);
+
+    /* the wire: the rekey refused with the SPI it named, then a new Child SA asked for */
+    static ike_msg rk, nf, req, resp;
+    static uint8_t p1[IKE_MAX_MSG], p2[IKE_MAX_MSG], p3[IKE_MAX_MSG], p4[IKE_MAX_MSG];
+    g_assert_cmpuint(p.sent[0]->len, ==, sent0 + 2);
+    g_assert_cmpuint(p.sent[1]->len, ==, sent1 + 2);
+    open_sent(&p, 0, sent0, s0, &rk, p1);
+    open_sent(&p, 1, sent1, s0, &nf, p2);
+    open_sent(&p, 0, sent0 + 1, s0, &req, p3);
+    open_sent(&p, 1, sent1 + 1, s0, &resp, p4);
+    ike_ccsa r;
+    g_assert_cmpint(ike_ccsa_read(&rk, 1, false, &r), ==, IKE_OK);
+    g_assert_cmpint(r.kind, ==, IKE_CCSA_REKEY_CHILD);
+    g_assert_cmpint(ike_ccsa_read(&nf, 1, true, &r), ==, IKE_OK);
+    g_assert_cmpuint(r.error, ==, IKE_N_CHILD_SA_NOT_FOUND);
+    g_assert_cmpmem(inner(&nf, IKE_PL_NOTIFY)->u.notify.spi, 4, inner(&rk, IKE_PL_NOTIFY)->u.notify.spi, 4);
+    ike_ccsa rq, rs;
+    g_assert_cmpint(ike_ccsa_read(&req, 1, false, &rq), ==, IKE_OK);
+    g_assert_cmpint(rq.kind, ==, IKE_CCSA_NEW_CHILD);
+    g_assert_null(ike_find_notify(&req, IKE_N_REKEY_SA));
+    g_assert_cmpuint(req.n, ==, 5); /* SK, SA, Ni, TSi, TSr */
+    g_assert_cmpuint(rq.ke.len, ==, 0);
+    assert_ts(rq.tsi, &old0.ts_local);
+    assert_ts(rq.tsr, &old0.ts_remote);
+    g_assert_cmpint(ike_ccsa_read(&resp, 1, true, &rs), ==, IKE_OK);
+    g_assert_cmpuint(rs.error, ==, 0);
+    g_assert_cmpuint(resp.n, ==, 5); /* SK, SA, Nr, TSi, TSr */
+    assert_ts(rs.tsi, &old0.ts_local);
+    assert_ts(rs.tsr, &old0.ts_remote);
+
+    const ike_child *c0 = ike_sa_child(s0), *c1 = ike_sa_child(s1);
+    g_assert_nonnull(c0);
+    g_assert_nonnull(c1);
+    g_assert_cmphex(c0->spi_in, ==, be32(rq.sa->p[0].spi));
+    g_assert_cmphex(c1->spi_in, ==, be32(rs.sa->p[0].spi));
+    g_assert_cmphex(c0->spi_out, ==, c1->spi_in);
+    g_assert_cmphex(c1->spi_out, ==, c0->spi_in);
+    g_assert_cmphex(c0->spi_in, !=, old0.spi_in);
+    g_assert_cmphex(c1->spi_in, !=, old1.spi_in);
+    g_assert_cmpmem(&c0->ts_local, sizeof c0->ts_local, &old0.ts_local, sizeof old0.ts_local);
+    g_assert_cmpmem(&c1->ts_local, sizeof c1->ts_local, &old1.ts_local, sizeof old1.ts_local);
+    size_t ek = ike_encr_key_len(&c0->suite), ik = ike_integ_key_len(&c0->suite);
+    uint8_t km[2 * (IKE_MAX_KEY + IKE_PRF_LEN)];
+    g_assert_cmpint(ike_child_keymat(IKE_PRF_HMAC_SHA2_256, ike_sa_keys(s0)->d, rq.nonce.p, rq.nonce.len, rs.nonce.p,
+                                     rs.nonce.len, km, 2 * (ek + ik)), ==, IKE_OK);
+    g_assert_cmpmem(c0->key_out, ek, km, ek);
+    g_assert_cmpmem(c1->key_in, ek, km, ek);
+    g_assert_cmpmem(c0->key_in, ek, km + ek + ik, ek);
+    g_assert_cmpmem(c1->key_out, ek, km + ek + ik, ek);
+
+    /* side 1's Delete again (4 s after the first): it names nothing either side holds now */
+    ike_child new0 = *c0, new1 = *c1;
+    pair_advance(&p, t1 + 104 * SEC);
+    g_assert_cmpint(pair_deliver(&p, 5 * MS), ==, 2);
+    g_assert_cmpmem(ike_sa_child(s0), sizeof new0, &new0, sizeof new0);
+    g_assert_cmpmem(ike_sa_child(s1), sizeof new1, &new1, sizeof new1);
+    g_assert_cmpuint(count_events(&p, 0, IKE_EV_SA_DELETED) + count_events(&p, 1, IKE_EV_SA_DELETED), ==, 0);
+    pair_free(&p);
+}
+
+/* The new Child SA refused with TEMPORARY_FAILURE: side 1's IKE SA rekey is
+ * in flight (its first request lost; its Child SA expired meanwhile, the
+ * Delete waiting behind the rekey).  Side 0 asks again 15 s less up to 9
+ * after the refusal, in whole seconds, on the rekeyed IKE SA, and has the
+ * Child SA one round trip later.  Refused otherwise (side 1 wants PFS,
+ * side 0 offers none), the IKE SA stays without a Child SA. */
+static void test_not_found_retry(void)
+{
+    for (int k = 0; k < 2; k++) {
+        ike_pair p;
+        pair_forgetful(&p, 9, k == 1);
+        ike_sa *s0 = pair_sa(&p, 0), *s1 = pair_sa(&p, 1);
+        uint64_t t1 = last_event(&p, 1, IKE_EV_CHILD_ESTABLISHED)->ev.now;
+        if (k == 0) {
+            pair_advance(&p, t1 + 100 * SEC - MS);
+            g_assert_cmpint(ike_ep_rekey_ike(p.ep[1], s1, p.now), ==, IKE_OK);
+        }
+        pair_advance(&p, t1 + 100 * SEC);
+        g_assert_null(ike_sa_child(s1));
+        pair_drop_all(&p);
+        const uint64_t T = t1 + 101 * SEC;
+        pair_advance(&p, T);
+        guint sent1 = p.sent[1]->len;
+        g_assert_cmpint(ike_ep_rekey_child(p.ep[0], s0, p.now), ==, IKE_OK);
+        g_assert_cmpint(pair_deliver(&p, 5 * MS), ==, 4);
+        g_assert_null(ike_sa_child(s0));
+        g_assert_cmpuint(last_event(&p, 0, IKE_EV_CHILD_REMOVED)->ev.now, ==, T + 10 * MS);
+        static ike_msg m;
+        static uint8_t plain[IKE_MAX_MSG];
+        open_sent(&p, 1, sent1 + 1, s0, &m, plain);
+        ike_ccsa r;
+        g_assert_cmpint(ike_ccsa_read(&m, 1, true, &r), ==, IKE_OK);
+        g_assert_cmpuint(r.error, ==, k == 0 ? IKE_N_TEMPORARY_FAILURE : IKE_N_NO_PROPOSAL_CHOSEN);
+        guint sent0 = p.sent[0]->len;
+        if (k == 1) { /* given up: nothing more is sent, a rekey has nothing to act on */
+            pair_advance(&p, T + 60 * SEC);
+            g_assert_cmpuint(p.sent[0]->len, ==, sent0);
+            g_assert_cmpint(ike_ep_rekey_child(p.ep[0], s0, p.now), ==, IKE_E_STATE);
+            g_assert_true(ike_sa_established(s0));
+            g_assert_null(ike_sa_child(s1));
+            pair_free(&p);
+            continue;
+        }
+        uint64_t due = ike_ep_next_deadline(p.ep[0]), refused = T + 20 * MS;
+        g_assert_true(due >= refused + 6 * SEC && due <= refused + 15 * SEC && (due - refused) % SEC == 0);
+        /* side 1's rekey, sent again 4 s after the first, completes; then its Delete of the expired Child SA */
+        pair_advance(&p, T + 3 * SEC);
+        pair_deliver(&p, 5 * MS);
+        g_assert_cmpuint(count_events(&p, 0, IKE_EV_SA_REKEYED), ==, 1);
+        g_assert_cmpuint(count_events(&p, 1, IKE_EV_SA_REKEYED), ==, 1);
+        sent0 = p.sent[0]->len;
+        pair_advance(&p, due - 1);
+        g_assert_cmpuint(p.sent[0]->len, ==, sent0);
+        pair_advance(&p, due);
+        g_assert_cmpuint(p.sent[0]->len, ==, sent0 + 1);
+        g_assert_cmpint(pair_deliver(&p, 5 * MS), ==, 2);
+        g_assert_cmpuint(last_event(&p, 1, IKE_EV_CHILD_ESTABLISHED)->ev.now, ==, due + 5 * MS);
+        g_assert_cmpuint(last_event(&p, 0, IKE_EV_CHILD_ESTABLISHED)->ev.now, ==, due + 10 * MS);
+        const ike_child *c0 = ike_sa_child(s0), *c1 = ike_sa_child(s1);
+        g_assert_cmphex(c0->spi_out, ==, c1->spi_in);
+        g_assert_cmphex(c1->spi_out, ==, c0->spi_in);
+        size_t ek = ike_encr_key_len(&c0->suite);
+        g_assert_cmpmem(c0->key_out, ek, c1->key_in, ek);
+        g_assert_cmpmem(c0->key_in, ek, c1->key_out, ek);
+        g_assert_cmpuint(count_events(&p, 0, IKE_EV_SA_DELETED) + count_events(&p, 1, IKE_EV_SA_DELETED), ==, 0);
+        pair_free(&p);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -609,5 +811,7 @@ int main(int argc, char **argv)
     g_test_add_func("/child-rekey/pfs", test_pfs);
     g_test_add_func("/child-rekey/pfs-keymat-python", test_pfs_keymat_python);
     g_test_add_func("/child-rekey/pfs-invalid-ke", test_pfs_invalid_ke);
+    g_test_add_func("/child-rekey/not-found-creates-anew", test_not_found_creates_anew);
+    g_test_add_func("/child-rekey/not-found-retry", test_not_found_retry);
     return g_test_run();
 }

@@ -5,7 +5,8 @@
  * packet lost (counted).  IKE SA rekeys by both gateways at the same
  * instant or 5 ms apart (RFC 7296 §2.8.2): each ends with one new IKE SA
  * per gateway, the same on both, the Child SA moved along unchanged, and
- * not one packet lost. */
+ * not one packet lost.  A rekey of a Child SA the peer lost is followed by
+ * a new Child SA in the same IKE SA, and the traffic flows on it. */
 #include <string.h>
 
 #include "gw.h"
@@ -17,24 +18,38 @@ typedef struct {
     guint rekeyed, removed, deleted, sent, delivered, sa_rekeyed, ccsa_sent;
     uint32_t last_spi_out;
     guint spi_changes; /* outbound SPI changes seen on ESP_SENT */
+    uint64_t since;    /* sent_since, delivered_since count from this time on */
+    guint sent_since, delivered_since, established, children;
+    uint64_t child_at[3], removed_at; /* the first Child SAs' IKE_EV_CHILD_ESTABLISHED, the last removal */
+    uint32_t child_out[3];            /* their outbound SPIs */
 } gw_log;
 
 static void on_trace(void *arg, const sim_trace *t)
 {
     gw_log *l = arg;
+    bool late = l->since && ns3_now_ns() >= l->since;
     if (t->type == SIM_TR_ESP_SENT) {
         if (t->spi != l->last_spi_out)
             l->spi_changes++;
         l->last_spi_out = t->spi;
         l->sent++;
+        l->sent_since += late;
     } else if (t->type == SIM_TR_DELIVERED) {
         l->delivered++;
+        l->delivered_since += late;
     } else if (t->type == SIM_TR_IKE_EVENT) {
         l->rekeyed += t->ike->type == IKE_EV_CHILD_REKEYED;
         l->removed += t->ike->type == IKE_EV_CHILD_REMOVED;
         l->deleted += t->ike->type == IKE_EV_SA_DELETED;
         l->sa_rekeyed += t->ike->type == IKE_EV_SA_REKEYED;
         l->ccsa_sent += t->ike->type == IKE_EV_MSG_SENT && t->ike->exchange == IKE_CREATE_CHILD_SA;
+        l->established += t->ike->type == IKE_EV_SA_ESTABLISHED;
+        if (t->ike->type == IKE_EV_CHILD_ESTABLISHED && l->children < G_N_ELEMENTS(l->child_at)) {
+            l->child_out[l->children] = t->ike->child->spi_out;
+            l->child_at[l->children++] = t->ike->now;
+        }
+        if (t->ike->type == IKE_EV_CHILD_REMOVED)
+            l->removed_at = t->ike->now;
     }
 }
 
@@ -53,8 +68,9 @@ static void tick(void *arg)
 }
 
 /* Two gateways with cfg (gw-0 initiates), logging into log, sending every
- * 20 ms from 1 s to `until` (a[2] must live while the simulation runs). */
-static void gateways(sim_gw_cfg cfg[2], sim_gw *gw[2], gw_log log[2], app a[2], uint64_t until)
+ * 20 ms from 1 s to `until` (a[2] must live while the simulation runs);
+ * returns the link between them. */
+static int gateways(sim_gw_cfg cfg[2], sim_gw *gw[2], gw_log log[2], app a[2], uint64_t until)
 {
     g_assert_cmpint(ns3_sim_init(1, 1), ==, NS3_OK);
     ns3_node_id n0 = ns3_node_create(), n1 = ns3_node_create();
@@ -80,6 +96,7 @@ static void gateways(sim_gw_cfg cfg[2], sim_gw *gw[2], gw_log log[2], app a[2], 
         a[i] = (app){gw[i], (uint32_t)i, 0, until};
         ns3_schedule(NS3_NO_NODE, 1 * SEC + (uint64_t)i * 7 * MS, tick, &a[i]);
     }
+    return l;
 }
 
 static void test_traffic_across_rekeys(void)
@@ -171,10 +188,74 @@ static void test_traffic_across_collisions(void)
     ns3_sim_destroy();
 }
 
+typedef struct {
+    int link;
+    bool up;
+} link_switch;
+
+static void switch_link(void *arg)
+{
+    link_switch *s = arg;
+    g_assert_cmpint(ns3_link_set_up(s->link, s->up), ==, NS3_OK);
+    if (!s->up) { /* up again 600 ms later */
+        s->up = true;
+        ns3_schedule(NS3_NO_NODE, 600 * MS, switch_link, s);
+    }
+}
+
+/* gw 1 holds its Child SA 99 s and never rekeys it; its Delete goes while
+ * the link is down (98.9 s to 99.5 s) and is lost.  gw 0 rekeys at 100 s
+ * after its Child SA came up (time T): CHILD_SA_NOT_FOUND one round trip
+ * later, the new Child SA in the same IKE SA after two, and from then on
+ * every packet either way arrives (counted from 101 s to the end). */
+static void test_new_child_after_not_found(void)
+{
+    sim_gw_cfg cfg[2];
+    sim_gw_cfg_defaults(&cfg[0]);
+    sim_gw_cfg_defaults(&cfg[1]);
+    cfg[0].ike.child_life = (ike_child_lifetime){100, 0, 0};
+    cfg[1].ike.child_life = (ike_child_lifetime){0, 99, 0};
+    sim_gw *gw[2];
+    gw_log log[2] = {{.since = 101 * SEC}, {.since = 101 * SEC}};
+    app a[2];
+    link_switch down = {.link = gateways(cfg, gw, log, a, 150 * SEC), .up = false};
+    ns3_schedule(NS3_NO_NODE, 98900 * MS, switch_link, &down);
+    ns3_sim_stop_at(152 * SEC);
+    ns3_sim_run();
+    for (int i = 0; i < 2; i++)
+        g_test_message("gw%d: Child SAs at %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " ns, removed at %" G_GUINT64_FORMAT
+                       " ns; since 101 s %u sent, %u delivered to it", i, log[i].child_at[0], log[i].child_at[1],
+                       log[i].removed_at, log[i].sent_since, log[i].delivered_since);
+    uint64_t T = log[0].child_at[0] + 100 * SEC;
+    for (int i = 0; i < 2; i++) {
+        g_assert_cmpuint(log[i].established, ==, 1); /* one IKE SA throughout */
+        g_assert_cmpuint(log[i].deleted, ==, 0);
+        g_assert_cmpuint(log[i].children, ==, 2);
+        g_assert_cmpuint(log[i].removed, ==, 1);
+        g_assert_cmpuint(log[i].rekeyed, ==, 0);
+        g_assert_cmpuint(log[i].delivered_since, ==, log[1 - i].sent_since);
+        g_assert_cmpuint(log[i].sent_since, ==, 2451); /* every 20 ms from 101 s to 150 s */
+        g_assert_cmphex(log[i].last_spi_out, ==, log[i].child_out[1]);
+        g_assert_cmphex(log[i].child_out[1], !=, log[i].child_out[0]);
+    }
+    g_assert_cmpuint(log[1].removed_at, ==, log[1].child_at[0] + 99 * SEC);
+    /* one round trip is 20 ms and some microseconds of serialisation */
+    g_assert_cmpuint(log[0].removed_at, >=, T + 20 * MS);
+    g_assert_cmpuint(log[0].removed_at, <, T + 21 * MS);
+    g_assert_cmpuint(log[1].child_at[1], >=, T + 30 * MS);
+    g_assert_cmpuint(log[1].child_at[1], <, T + 32 * MS);
+    g_assert_cmpuint(log[0].child_at[1], >=, T + 40 * MS);
+    g_assert_cmpuint(log[0].child_at[1], <, T + 42 * MS);
+    sim_gw_free(gw[0]);
+    sim_gw_free(gw[1]);
+    ns3_sim_destroy();
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/child-rekey-ns3/traffic-across-rekeys", test_traffic_across_rekeys);
     g_test_add_func("/child-rekey-ns3/ike-rekey-collisions", test_traffic_across_collisions);
+    g_test_add_func("/child-rekey-ns3/new-child-after-not-found", test_new_child_after_not_found);
     return g_test_run();
 }

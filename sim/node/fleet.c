@@ -231,8 +231,8 @@ static void tick(void *arg)
         c->unanswered++;
         c->reading_seq = in.seq;
         c->reading_ns = in.sent_ns;
-    } else if (!c->esp && !c->acquiring)
-        initiate(c); /* the acquire: a packet found no SA */
+    } else if (!c->esp && !c->acquiring && !ike_ep_child_coming(c->ep, he))
+        initiate(c); /* the acquire: a packet found no SA (nor an IKE SA getting one) */
     schedule_tick(c, false);
 }
 

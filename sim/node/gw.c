@@ -432,8 +432,9 @@ bool sim_gw_send_app(sim_gw *gw, uint32_t flow, uint64_t seq, size_t len)
     if (!out) {
         /* the acquire: any gateway that may initiate does so for traffic
          * that finds no SA (after a dead peer without reinitiate_on_dead,
-         * this is how it waits for traffic) */
-        if (gw->cfg.establish != SIM_EST_NEVER && !gw->acquiring)
+         * this is how it waits for traffic), unless its IKE SA is getting
+         * a new Child SA */
+        if (gw->cfg.establish != SIM_EST_NEVER && !gw->acquiring && !ike_ep_child_coming(gw->ep, gw->peer))
             sim_gw_initiate(gw);
         return false;
     }
