@@ -60,6 +60,7 @@ typedef struct live {
     goal_kind goal;
     unsigned goal_count, answered;
     double delete_after;      /* < 0: never */
+    GSList *deletes;          /* delete_job: --delete-after timers still to fire */
     ike_cfg cfg;              /* kept to start a new member on failover */
     ike_io io;
     double failover_after;    /* < 0: never */
@@ -206,10 +207,27 @@ static void finish(live *lv, int rc)
 static gboolean on_delete_timer(gpointer data);
 static gboolean on_failover(gpointer data);
 
+/* An IKE SA to delete --delete-after seconds after it was established.  The
+ * ike_sa object goes on under new SPIs across IKE SA rekeys (ike.h): the
+ * job holds it until IKE_EV_SA_DELETED says it is gone. */
 typedef struct delete_job {
     live *lv;
-    uint64_t local_spi;
+    ike_sa *sa; /* NULL once deleted */
 } delete_job;
+
+static void delete_job_free(gpointer data)
+{
+    delete_job *job = data;
+    job->lv->deletes = g_slist_remove(job->lv->deletes, job);
+    g_free(job);
+}
+
+static void delete_jobs_forget(live *lv, const ike_sa *sa)
+{
+    for (GSList *l = lv->deletes; l; l = l->next)
+        if (((delete_job *)l->data)->sa == sa)
+            ((delete_job *)l->data)->sa = NULL;
+}
 
 /* A key table line for the SA's current SPIs (new ones after a rekey). */
 static void keylog_sa(live *lv, const ike_sa *sa)
@@ -232,9 +250,10 @@ static void on_established(live *lv, const ike_event *ev)
     if (lv->delete_after >= 0) {
         delete_job *job = g_new(delete_job, 1);
         job->lv = lv;
-        job->local_spi = ike_sa_is_initiator(ev->sa) ? ev->spi_i : ev->spi_r;
+        job->sa = ev->sa;
+        lv->deletes = g_slist_prepend(lv->deletes, job);
         g_timeout_add_full(G_PRIORITY_DEFAULT, (guint)(lv->delete_after * 1000), on_delete_timer,
-                           job, g_free);
+                           job, delete_job_free);
     }
     /* A cluster replicates a new IKE SA once and then lags behind: the
      * standby's copy is taken now, so at the failover its Message IDs are
@@ -333,6 +352,8 @@ static void io_event(void *ctx, const ike_event *ev)
         esp_keylog(lv, ev->peer, ev->child);
     if (lv->esp && ev->type == IKE_EV_SA_DELETED)
         live_esp_forget(lv->esp, ev->sa);
+    if (ev->type == IKE_EV_SA_DELETED)
+        delete_jobs_forget(lv, ev->sa);
     if (ev->type == IKE_EV_SA_REKEYED)
         keylog_sa(lv, ev->sa);
     /* the redundant SA of a rekey collision has a line only for its Delete */
@@ -386,9 +407,10 @@ static gboolean on_delete_timer(gpointer data)
 {
     delete_job *job = data;
     live *lv = job->lv;
-    ike_sa *sa = ike_ep_find(lv->ep, job->local_spi);
+    ike_sa *sa = job->sa;
     if (sa && ike_ep_delete(lv->ep, sa, now_ns()) != IKE_OK)
-        fprintf(stderr, "ikesim-live: cannot delete IKE SA %016" PRIx64 "\n", job->local_spi);
+        fprintf(stderr, "ikesim-live: cannot delete IKE SA %016" PRIx64 "_i %016" PRIx64 "_r\n", ike_sa_spi_i(sa),
+                ike_sa_spi_r(sa));
     rearm(lv);
     return G_SOURCE_REMOVE;
 }
@@ -764,7 +786,7 @@ int main(int argc, char **argv)
         {"timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout,
          "Exit 1 if the --exit-after event has not happened by then", "SECONDS"},
         {"delete-after", 0, 0, G_OPTION_ARG_DOUBLE, &delete_after,
-         "Send Delete this long after an IKE SA is established", "SECONDS"},
+         "Send Delete this long after an IKE SA is established (under its SPIs then, after rekeys)", "SECONDS"},
         {"ha-failover-after", 0, 0, G_OPTION_ARG_DOUBLE, &failover_after,
          "Assert 16420 (RFC 6311); fail over this long after the first IKE SA is up", "SECONDS"},
         {"cookie-threshold", 0, 0, G_OPTION_ARG_INT, &cookie_threshold,
