@@ -42,10 +42,21 @@ enum {
 typedef enum { MARKER_AUTO, MARKER_ON, MARKER_OFF } marker_mode;
 typedef enum { GOAL_NONE, GOAL_ESTABLISHED, GOAL_CHILD, GOAL_LIVENESS, GOAL_DELETED, GOAL_REKEYED } goal_kind;
 
-typedef struct live {
-    ike_ep *ep;
+typedef struct live live;
+
+/* A bound UDP socket of the endpoint. */
+typedef struct live_sock {
+    live *lv;
     GSocket *sock;
-    uint16_t local_port;
+    uint16_t port;
+} live_sock;
+
+struct live {
+    ike_ep *ep;
+    live_sock main;           /* --listen */
+    live_sock natt;           /* --nat-t and --listen port 500: port 4500 of the same address
+                                 (RFC 7296 2.23); else sock NULL */
+    GHashTable *floated;      /* --nat-t: peer tokens (uint64_t) whose IKE SAs moved to port 4500 */
     marker_mode marker;
     GSource *timer;           /* the model's one deadline */
     GMainLoop *loop;
@@ -68,7 +79,7 @@ typedef struct live {
     uint64_t replica_spi;     /* its local SPI */
     int rc;
     bool done;
-} live;
+};
 
 static uint64_t now_ns(void) { return (uint64_t)g_get_monotonic_time() * 1000u; }
 
@@ -105,12 +116,41 @@ static void after_flood(live *lv)
 /* The non-ESP marker (4 zero octets, RFC 3948 §2.2) belongs to port 4500;
  * strongSwan's rule is wider: unless one of the two ports is 500, every IKE
  * message carries it. */
-static bool uses_marker(live *lv, GSocketAddress *peer)
+static bool uses_marker(const live_sock *ls, GSocketAddress *peer)
 {
-    if (lv->marker != MARKER_AUTO)
-        return lv->marker == MARKER_ON;
+    if (ls->lv->marker != MARKER_AUTO)
+        return ls->lv->marker == MARKER_ON;
     uint16_t rport = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(peer));
-    return lv->local_port != 500 && rport != 500;
+    return ls->port != IKE_PORT && rport != IKE_PORT;
+}
+
+/* RFC 7296 2.23 (--nat-t): from IKE_AUTH on, the messages of an IKE SA whose
+ * IKE_SA_INIT found a NAT move to port 4500: ours leave from 4500 (if we
+ * listen on 500) and go to the peer's 4500 if it was at 500 (as strongSwan's
+ * float_ports).  Once a peer moved, so do the later exchanges with it, those
+ * of a rekey's old IKE SA (which ike_ep_find does not show) included. */
+static bool floats(live *lv, uint64_t peer, const uint8_t *msg, size_t len)
+{
+    ike_hdr h;
+    if (!lv->floated || ike_parse_header(msg, len, &h) != IKE_OK || h.exchange == IKE_SA_INIT)
+        return false;
+    if (g_hash_table_contains(lv->floated, &peer))
+        return true;
+    /* the SPI is ours: the initiator's if we are the original initiator (I flag) */
+    ike_sa *sa = ike_ep_find(lv->ep, h.flags & IKE_FLAG_I ? h.spi_i : h.spi_r);
+    if (!sa || !ike_sa_nat_detected(sa))
+        return false;
+    g_hash_table_add(lv->floated, g_memdup2(&peer, sizeof peer));
+    return true;
+}
+
+/* The peer's address at port 4500 if it was at 500 (a new reference). */
+static GSocketAddress *at_natt_port(GSocketAddress *a)
+{
+    GInetSocketAddress *ia = G_INET_SOCKET_ADDRESS(a);
+    if (g_inet_socket_address_get_port(ia) != IKE_PORT)
+        return g_object_ref(a);
+    return g_inet_socket_address_new(g_inet_socket_address_get_address(ia), IKE_NATT_PORT);
 }
 
 /* --- the model's I/O --- */
@@ -125,14 +165,22 @@ static void io_send(void *ctx, uint64_t peer, const uint8_t *msg, size_t len)
         g_clear_object(&to);
         return;
     }
-    if (uses_marker(lv, to)) {
+    const live_sock *from = &lv->main;
+    if (floats(lv, peer, msg, len)) {
+        GSocketAddress *moved = at_natt_port(to);
+        g_object_unref(to);
+        to = moved;
+        if (lv->natt.sock)
+            from = &lv->natt;
+    }
+    if (uses_marker(from, to)) {
         size_t framed;
         esp_udp_frame_ike(msg, len, buf, sizeof buf, &framed); /* fits: checked above */
         msg = buf;
         len = framed;
     }
     GError *err = NULL;
-    if (g_socket_send_to(lv->sock, to, (const gchar *)msg, len, NULL, &err) < 0) {
+    if (g_socket_send_to(from->sock, to, (const gchar *)msg, len, NULL, &err) < 0) {
         char *s = addr_str(to);
         fprintf(stderr, "ikesim-live: send to %s: %s\n", s, err->message);
         g_free(s);
@@ -463,8 +511,9 @@ static gboolean on_failover(gpointer data)
 
 /* ESP in UDP from a peer (--nat-t): opened with its Child SA's keys; an
  * ICMP echo request inside is answered on the IKE SA's current Child SA. */
-static void on_esp(live *lv, GSocketAddress *from, const uint8_t *pkt, size_t len)
+static void on_esp(const live_sock *ls, GSocketAddress *from, const uint8_t *pkt, size_t len)
 {
+    live *lv = ls->lv;
     static uint8_t plain[MAX_DATAGRAM], reply[MAX_DATAGRAM], out[MAX_DATAGRAM];
     uint64_t now = now_ns();
     double t = (double)((int64_t)(now / 1000u) - lv->t0_us) / 1e6;
@@ -487,7 +536,7 @@ static void on_esp(live *lv, GSocketAddress *from, const uint8_t *pkt, size_t le
     if (n && cur &&
         live_esp_seal(lv->esp, cur->spi_in, ESP_NH_IPV4, reply, n, out, sizeof out, &out_len, &seq) == ESP_OK) {
         GError *err = NULL;
-        if (g_socket_send_to(lv->sock, from, (const gchar *)out, out_len, NULL, &err) < 0) {
+        if (g_socket_send_to(ls->sock, from, (const gchar *)out, out_len, NULL, &err) < 0) {
             fprintf(stderr, "ikesim-live: ESP send: %s\n", err->message);
             g_error_free(err);
         } else
@@ -499,7 +548,8 @@ static void on_esp(live *lv, GSocketAddress *from, const uint8_t *pkt, size_t le
 
 static gboolean on_readable(GSocket *sock, GIOCondition cond, gpointer data)
 {
-    live *lv = data;
+    const live_sock *ls = data;
+    live *lv = ls->lv;
     static uint8_t buf[MAX_DATAGRAM];
     (void)cond;
     while (!lv->done) {
@@ -515,9 +565,9 @@ static gboolean on_readable(GSocket *sock, GIOCondition cond, gpointer data)
         const uint8_t *msg = buf;
         size_t len = (size_t)n;
         esp_udp_kind kind = ESP_UDP_IKE;
-        int crc = uses_marker(lv, from) ? esp_udp_classify(buf, len, &kind, &msg, &len) : ESP_OK;
+        int crc = uses_marker(ls, from) ? esp_udp_classify(buf, len, &kind, &msg, &len) : ESP_OK;
         if (crc == ESP_OK && kind == ESP_UDP_ESP && lv->esp) {
-            on_esp(lv, from, msg, len);
+            on_esp(ls, from, msg, len);
         } else if (crc != ESP_OK || kind == ESP_UDP_ESP) {
             char *s = addr_str(from);
             fprintf(stderr, "ikesim-live: %zd octets from %s without the non-ESP marker "
@@ -559,6 +609,32 @@ static gboolean on_signal(gpointer data)
     fprintf(stderr, "ikesim-live: interrupted\n");
     finish(lv, lv->goal == GOAL_NONE ? 0 : 1);
     return G_SOURCE_REMOVE;
+}
+
+/* --- sockets --- */
+
+static bool bind_sock(live *lv, live_sock *ls, GSocketAddress *at)
+{
+    GError *err = NULL;
+    ls->lv = lv;
+    ls->sock = g_socket_new(g_socket_address_get_family(at), G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, &err);
+    if (!ls->sock || !g_socket_bind(ls->sock, at, FALSE, &err)) {
+        char *s = addr_str(at);
+        fprintf(stderr, "ikesim-live: cannot bind %s: %s\n", s, err->message);
+        g_free(s);
+        g_error_free(err);
+        return false;
+    }
+    g_socket_set_blocking(ls->sock, FALSE);
+    return true;
+}
+
+static GSource *listen_on(live_sock *ls)
+{
+    GSource *rx = g_socket_create_source(ls->sock, G_IO_IN, NULL);
+    g_source_set_callback(rx, (GSourceFunc)(void (*)(void))on_readable, ls, NULL);
+    g_source_attach(rx, NULL);
+    return rx;
 }
 
 /* --- the command line --- */
@@ -703,8 +779,12 @@ static const char description[] =
     "socket is opened with the Child SAs' keys:\n"
     "  SECONDS esp_received SPIi SPIr spi=SPI seq=N len=N\n"
     "and an ICMP echo request inside is answered through the current Child SA\n"
-    "(esp_echo_answered ... spi=its outbound SPI seq=N).  As initiator, start at\n"
-    "the peer's port 4500 (2.23 allows it; ikesim-live does not float from 500).\n"
+    "(esp_echo_answered ... spi=its outbound SPI seq=N).  With --listen at port\n"
+    "500, ikesim-live also binds port 4500 of that address; once IKE_SA_INIT's\n"
+    "NAT-D found a NAT (either end), IKE_AUTH and every later message of the IKE\n"
+    "SA, and its ESP, go from 4500 to the peer's 4500 if it was at 500, with the\n"
+    "non-ESP marker (2.23, as strongSwan floats).  An initiator may also start at\n"
+    "the peer's 4500.\n"
     "\n"
     "--reauth SECONDS: a new IKE SA and Child SA from scratch that long after each\n"
     "IKE SA was established (RFC 7296 2.8.3), as --reauth-mode says: bbm deletes\n"
@@ -846,9 +926,6 @@ int main(int argc, char **argv)
         return usage_error("--reauth-mode takes bbm or mbb");
     if (esp_keylog_file && !nat_t)
         return usage_error("--esp-keylog needs --nat-t (ESP only goes with it)");
-    if (nat_t && remote && g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(remote)) == 500)
-        return usage_error("--nat-t starts at the peer's NAT-T port (4500), not 500: ikesim-live "
-                           "does not float");
     if (cookie_threshold < 0 || cookie_threshold > 1000000 || half_open_max < 0 ||
         half_open_max > 1000000)
         return usage_error("--cookie-threshold and --half-open-max take 0 to 1000000");
@@ -902,7 +979,6 @@ int main(int argc, char **argv)
     cfg.half_open_max = (uint32_t)half_open_max;
     cfg.half_open_ms = (uint32_t)(half_open_timeout * 1000 + 0.5);
     cfg.ike_life.rekey_s = (uint32_t)rekey_ike; /* no jitter (rand_s 0): exact for tests */
-    lv.local_port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(local));
 
     if (keylog && !(lv.keylog = fopen(keylog, "a"))) {
         fprintf(stderr, "ikesim-live: cannot open %s: %s\n", keylog, strerror(errno));
@@ -912,13 +988,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "ikesim-live: cannot open %s: %s\n", esp_keylog_file, strerror(errno));
         return 1;
     }
-    lv.sock = g_socket_new(g_socket_address_get_family(local), G_SOCKET_TYPE_DATAGRAM,
-                           G_SOCKET_PROTOCOL_UDP, &err);
-    if (!lv.sock || !g_socket_bind(lv.sock, local, FALSE, &err)) {
-        fprintf(stderr, "ikesim-live: cannot bind %s: %s\n", listen_s, err->message);
+    lv.main.port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(local));
+    if (!bind_sock(&lv, &lv.main, local))
         return 1;
+    if (nat_t && lv.main.port == IKE_PORT) { /* where IKE_AUTH on moves (RFC 7296 2.23) */
+        GSocketAddress *natt = g_inet_socket_address_new(
+            g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(local)), IKE_NATT_PORT);
+        lv.natt.port = IKE_NATT_PORT;
+        bool ok = bind_sock(&lv, &lv.natt, natt);
+        g_object_unref(natt);
+        if (!ok)
+            return 1;
     }
-    g_socket_set_blocking(lv.sock, FALSE);
+    if (nat_t)
+        lv.floated = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
 
     /* A maker's secret should survive restarts; this one lives as long as
      * the process, which is enough to interoperate but not to prove a crash. */
@@ -951,9 +1034,7 @@ int main(int argc, char **argv)
     g_source_set_callback(lv.timer, on_timer, &lv, NULL);
     g_source_set_ready_time(lv.timer, -1);
     g_source_attach(lv.timer, NULL);
-    GSource *rx = g_socket_create_source(lv.sock, G_IO_IN, NULL);
-    g_source_set_callback(rx, (GSourceFunc)(void (*)(void))on_readable, &lv, NULL);
-    g_source_attach(rx, NULL);
+    GSource *rx = listen_on(&lv.main), *rx_natt = lv.natt.sock ? listen_on(&lv.natt) : NULL;
     if (timeout > 0)
         g_timeout_add((guint)(timeout * 1000), on_give_up, &lv);
     g_unix_signal_add(SIGINT, on_signal, &lv);
@@ -972,12 +1053,19 @@ int main(int argc, char **argv)
     ike_ep_free(lv.ep, now_ns());
     g_source_destroy(rx);
     g_source_unref(rx);
+    if (rx_natt) {
+        g_source_destroy(rx_natt);
+        g_source_unref(rx_natt);
+    }
     g_source_destroy(lv.timer);
     g_source_unref(lv.timer);
     g_main_loop_unref(lv.loop);
     live_peers_free(lv.peers);
     live_esp_free(lv.esp);
-    g_object_unref(lv.sock);
+    g_object_unref(lv.main.sock);
+    g_clear_object(&lv.natt.sock);
+    if (lv.floated)
+        g_hash_table_destroy(lv.floated);
     g_clear_object(&local);
     g_clear_object(&remote);
     if (lv.keylog)

@@ -444,6 +444,9 @@ uint64_t ike_sa_spi_i(const ike_sa *sa);
 uint64_t ike_sa_spi_r(const ike_sa *sa);
 uint64_t ike_sa_peer(const ike_sa *sa);
 const ike_child *ike_sa_child(const ike_sa *sa); /* NULL if childless */
+/* NAT-D in IKE_SA_INIT (ike_io.addresses) found a NAT in front of either
+ * end: from IKE_AUTH on its messages go to and from port 4500 (RFC 7296 §2.23). */
+bool ike_sa_nat_detected(const ike_sa *sa);
 const ike_keys *ike_sa_keys(const ike_sa *sa);
 const ike_suite *ike_sa_suite(const ike_sa *sa);
 void ike_sa_set_user(ike_sa *sa, void *user);

@@ -645,6 +645,7 @@ ike_sa *ike_ep_find_pair(const ike_ep *ep, uint64_t spi_i, uint64_t spi_r)
 
 bool ike_sa_established(const ike_sa *sa) { return sa->state == SA_ESTABLISHED || sa->state == SA_DELETING; }
 bool ike_sa_is_initiator(const ike_sa *sa) { return sa->initiator; }
+bool ike_sa_nat_detected(const ike_sa *sa) { return sa->nat_there || sa->nat_here; }
 uint64_t ike_sa_spi_i(const ike_sa *sa) { return sa->spi_i; }
 uint64_t ike_sa_spi_r(const ike_sa *sa) { return sa->spi_r; }
 uint64_t ike_sa_peer(const ike_sa *sa) { return sa->peer; }

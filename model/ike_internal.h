@@ -173,6 +173,7 @@ struct ike_sa {
     bool resp_valid;
     bool id_indexed;     /* in ep->by_peer_id */
     bool nat_there;      /* NAT-D: the peer is behind a NAT, its address may change */
+    bool nat_here;       /* NAT-D: we are behind a NAT */
     bool reauthing;      /* being replaced by a reauthentication */
     bool child_coming;   /* a new Child SA is asked for, or due again (ike_child_sa.c) */
     uint8_t peer_token_len;

@@ -20,6 +20,7 @@ bool natd_seen(ike_ep *ep, ike_sa *sa, uint64_t peer, const ike_msg *m)
         ike_natd_check(m, &local, &remote, &r) != IKE_OK || !r.seen)
         return false;
     sa->nat_there = r.nat_there;
+    sa->nat_here = r.nat_here;
     return true;
 }
 

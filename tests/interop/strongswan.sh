@@ -94,14 +94,26 @@ reap() { # reap PID SECONDS : its exit status, or 124 after killing it at the de
 # and NS.  With libipsec charon installs Child SAs through kernel-libipsec
 # (userspace ESP in UDP, a TUN device ipsec0) and routes the remote subnet
 # into it; its end of the tunnel is $CHARON_INNER.  $CHARON_OPTS: more lines
-# for the charon section.
+# for the charon section.  With SPLIT=1 ikesim-live gets a namespace of its
+# own, LNS, joined to charon's by a veth pair (charon at $HOST, ikesim-live at
+# $LIVE_HOST, both free to use ports 500 and 4500; validators.md 3.4), and
+# dumpcap captures on that link; else both share NS's loopback (127.0.0.1).
 CHARON_OPTS=
 up() {
-  W=$ROOT/$1 NS=ikesim-$1-$$
+  W=$ROOT/$1 NS=ikesim-$1-$$ LNS= HOST=127.0.0.1 LIVE_HOST=127.0.0.1 CAPTURE_IF=lo
   mkdir -p "$W/ws"
   ip netns add "$NS" || return 1
   NSS+=("$NS")
   ip -n "$NS" link set lo up
+  if [ "${SPLIT:-}" = 1 ]; then
+    LNS=ikesim-$1-l-$$ HOST=10.203.0.1 LIVE_HOST=10.203.0.2 CAPTURE_IF=vc
+    ip netns add "$LNS" || return 1
+    NSS+=("$LNS")
+    ip -n "$LNS" link set lo up
+    ip link add vc netns "$NS" type veth peer name vl netns "$LNS" || return 1
+    ip -n "$NS" addr add "$HOST/24" dev vc && ip -n "$LNS" addr add "$LIVE_HOST/24" dev vl &&
+      ip -n "$NS" link set vc up && ip -n "$LNS" link set vl up || return 1
+  fi
   local kernel=kernel-netlink routes=no
   if [ "${4:-}" = libipsec ]; then
     kernel="kernel-libipsec kernel-netlink" routes=yes
@@ -138,7 +150,7 @@ $CHARON_OPTS
 }
 CONF
   # dumpcap says "Capturing on" once it captures: start traffic only then
-  ip netns exec "$NS" dumpcap -P -i lo -w "$W/cap.pcap" 2> "$W/dumpcap.err" &
+  ip netns exec "$NS" dumpcap -P -i "$CAPTURE_IF" -w "$W/cap.pcap" 2> "$W/dumpcap.err" &
   DUMPCAP=$!
   ip netns exec "$NS" unshare -m sh -c \
     'mount -t tmpfs tmpfs /run && exec env STRONGSWAN_CONF="$0/strongswan.conf" '"$CHARON" \
@@ -151,8 +163,8 @@ CONF
   poll 5 probe || { echo "# dumpcap captures nothing"; return 1; }
   PROBE_FRAMES=$(frames)
 }
-probe() { # one echo through lo, counted by dumpcap (a new echo only if none was)
-  ip netns exec "$NS" ping -c 1 -W 1 127.0.0.1 >/dev/null
+probe() { # one echo on the captured link, counted by dumpcap (a new echo only if none was)
+  ip netns exec "$NS" ping -c 1 -W 1 "$LIVE_HOST" >/dev/null
   poll 1 captured 2
 }
 
@@ -170,7 +182,7 @@ load_conn() { # load_conn LOCAL_ID PROPOSAL CONNECTION-LINES : one connection "p
 connections {
     peer {
         version = 2
-        local_addrs = 127.0.0.1
+        local_addrs = $HOST
         proposals = $2
         mobike = no
 $3
@@ -210,14 +222,15 @@ down() { # stop this run's charon and dumpcap, drop its namespace
     echo "# capture incomplete"
   kill -TERM "$DUMPCAP" 2>/dev/null; reap "$DUMPCAP" 5
   ip netns del "$NS"
+  [ -z "$LNS" ] || ip netns del "$LNS"
 }
 
-bound() { # bound PORT : a UDP socket listens on PORT in this run's namespace
-  ip netns exec "$NS" ss -Hlun "sport = :$1" | grep -q .
+bound() { # bound PORT : a UDP socket listens on PORT in ikesim-live's namespace
+  ip netns exec "${LNS:-$NS}" ss -Hlun "sport = :$1" | grep -q .
 }
 
-live() { # live ARGS... : ikesim-live in this run's namespace, in the background
-  ip netns exec "$NS" "$LIVE" --psk "$PSK" --retransmit 1,1.5,2 "$@" \
+live() { # live ARGS... : ikesim-live in its namespace (this run's, or LNS), in the background
+  ip netns exec "${LNS:-$NS}" "$LIVE" --psk "$PSK" --retransmit 1,1.5,2 "$@" \
     > "$W/live.out" 2> "$W/live.err" &
   LIVE_PID=$!
 }
@@ -603,6 +616,16 @@ $conn" || return 1
     DECODE=(-d udp.port==7500,udpencap)
   fi
 }
+charon_ends() { # charon_ends TAG IKE SK ESP : charon deletes the IKE SA; we see its Delete
+  # and exit; then the capture, at least IKE frames, SK payloads and ESP frames, all clean
+  sw --terminate --ike peer --timeout 5
+  reap "$LIVE_PID" 5; LIVE_RC=$?
+  check "$1: charon's Delete is processed (we exit 0, charon has no SA left)" \
+    eval 'our_exit_was 0 "sa_deleted .* reason=delete" && poll 2 charon_has_no_sa'
+  down
+  check "$1: capture has only well-formed IKE and ESP, every SK payload and ESP packet decrypted (tshark)" \
+    eval "wire_clean $2 && wire_decrypted $3 && esp_decrypted $4"
+}
 child_case() { # child_case TAG ROLE REKEYER : charon is the IKE ROLE; REKEYER rekeys
   local tag=$1 role=$2 rekeyer=$3 charon_rekey=0s live_rekey=()
   if [ "$rekeyer" = charon ]; then charon_rekey=3s; else live_rekey=(--child-rekey 2); fi
@@ -625,18 +648,67 @@ child_case() { # child_case TAG ROLE REKEYER : charon is the IKE ROLE; REKEYER r
   # (charon rekeys every 2-3 s: under load a third Child SA may be the latest)
   check "$tag: a second ping takes the latest Child SA, not the first" \
     eval 'ping_through && [ "$(last_esp)" = "$(latest_child)" ] && [ "$(last_esp)" != "$first" ]'
-  sw --terminate --ike peer --timeout 5
-  reap "$LIVE_PID" 5; LIVE_RC=$?
-  check "$tag: charon's Delete is processed (we exit 0, charon has no SA left)" \
-    eval 'our_exit_was 0 "sa_deleted .* reason=delete" && poll 2 charon_has_no_sa'
-  down
-  check "$tag: capture has only well-formed IKE and ESP, every SK payload and ESP packet decrypted (tshark)" \
-    eval 'wire_clean 10 && wire_decrypted 8 && esp_decrypted 4'
+  charon_ends "$tag" 10 8 4
   rekey_wire > "$W/rekey.txt"
   diag "$W/rekey.txt"
   check "$tag: on the wire (decrypted): N(REKEY_SA) names the old SA, new SPIs both ways, Delete of both old halves" \
     eval '[ "$(cat "$W/rekey.txt")" = "$(want_rekey_wire "$rekeyer" "$first" "$second")" ]'
   [ "$LIVE_RC" -eq 0 ] || { diag "$W/live.out" "$W/live.err"; grep -E '\[(IKE|ENC|CFG|CHD|ESP)\]' "$W/charon.log" | diag; }
+}
+
+# Port float (RFC 7296 2.23): charon and ikesim-live in two namespaces joined
+# by a veth pair, each on ports 500 and 4500.  The IKE initiator (charon or
+# ikesim-live --nat-t) sends IKE_SA_INIT from 500 to 500; its NAT-D shows a
+# NAT (charon fakes one for kernel-libipsec, which only does ESP in UDP), so
+# IKE_AUTH and every later IKE message go from 4500 to 4500 with the non-ESP
+# marker, and so does the ESP of the Child SA a ping then takes.
+port_wire() { # the IKE messages as "SRC-PORT DST-PORT EXCHANGE MARKER", MARKER
+  # 1 with the non-ESP marker, else 0; then "esp SRC-PORT DST-PORT" per ESP frame
+  tsh 'isakmp && udpencap.non_esp_marker' > "$W/marked.txt"
+  tsh 'isakmp' udp.srcport udp.dstport isakmp.exchangetype |
+    awk -F '\t' 'NR == FNR { m[$1] = 1; next } { print $2, $3, $4, ($1 in m) }' "$W/marked.txt" -
+  tsh 'esp' udp.srcport udp.dstport | awk -F '\t' '{ print "esp", $2, $3 }'
+}
+floated() { # what port_wire must show: IKE_SA_INIT on 500 unmarked, the rest on 4500 marked
+  awk '$1 == "esp" { if ($2 != 4500 || $3 != 4500) bad++; esp++; next }
+       $3 == 34 { if ($1 != 500 || $2 != 500 || $4 != 0) bad++; init++; next }
+       { if ($1 != 4500 || $2 != 4500 || $4 != 1) bad++; if ($3 == 35) auth++; other++ }
+       END { exit !(init == 2 && auth == 2 && other >= 4 && esp >= 2 && !bad) }' "$1"
+}
+charon_floated() { # charon lists its IKE SA between the two hosts' ports 4500
+  sw --list-sas && grep -q "local  .* @ $HOST\[4500\]" "$W/sw.out" && grep -q "remote .* @ $LIVE_HOST\[4500\]" "$W/sw.out"
+}
+float_case() { # float_case TAG ROLE : charon is the IKE ROLE
+  local tag=$1 role=$2 child
+  SPLIT=1 up "$tag" 500 4500 libipsec || return 1
+  if [ "$role" = initiator ]; then
+    load_conn initiator@test "$CHILD_PROP" "        remote_addrs = $LIVE_HOST
+$(children_conf 0s)" || return 1
+    live --listen "$LIVE_HOST:500" --id responder.test --nat-t --proposal "$CHILD_PROP" --keylog "$W/keys" \
+      --esp-keylog "$W/esp_keys" --exit-after deleted --timeout 20
+    poll 2 bound 4500 || echo "# ikesim-live did not bind $LIVE_HOST:4500"
+    timeout 10 env STRONGSWAN_CONF="$W/strongswan.conf" swanctl --initiate --child net --timeout 5 \
+      --uri "unix://$W/charon.vici" > "$W/initiate.out" 2>&1
+  else
+    load_conn responder@test "$CHILD_PROP" "        remote_addrs = %any
+$(children_conf 0s)" || return 1
+    live --listen "$LIVE_HOST:500" --initiate "$HOST:500" --id initiator@test --nat-t --proposal "$CHILD_PROP" \
+      --keylog "$W/keys" --esp-keylog "$W/esp_keys" --exit-after deleted --timeout 20
+  fi
+  DECODE=()
+  poll 5 eval '[ -n "$(nth_child 1)" ] || dead "$LIVE_PID"'
+  child=$(nth_child 1)
+  echo "# Child SA, ours: in/out ${child:-none}"
+  check "$tag: the SA is up, charon at $HOST[4500] and ikesim-live at $LIVE_HOST[4500], the Child SA installed in UDP" \
+    eval '[ -n "$child" ] && poll 2 charon_has_only "$child" && grep -q "TUNNEL-in-UDP" "$W/sw.out" && charon_floated'
+  check "$tag: a ping from charon's end of the tunnel is answered through it (ESP in UDP, 1 packet each way)" \
+    eval 'ping_through && [ "$(last_esp)" = "$child" ] && charon_has_only "$child" 1'
+  charon_ends "$tag" 6 4 2
+  port_wire > "$W/float.txt"
+  diag "$W/float.txt"
+  check "$tag: on the wire: IKE_SA_INIT 500 -> 500 without marker; IKE_AUTH and the rest 4500 -> 4500 with the non-ESP marker; ESP on 4500" \
+    floated "$W/float.txt"
+  [ "$LIVE_RC" -eq 0 ] || { diag "$W/live.out" "$W/live.err"; grep -E '\[(IKE|ENC|CFG|CHD|NET)\]' "$W/charon.log" | diag; }
 }
 
 # Reauthentication, make-before-break (RFC 7296 2.8.3): the reauthenticating
@@ -815,6 +887,7 @@ for role in initiator responder; do
   for by in charon ikesim; do RUNS+=("7 child_case child-$role-$by-rekeys $role $by"); done
 done
 RUNS+=("6 reauth_case reauth-mbb-by-charon charon" "6 reauth_case reauth-mbb-by-ikesim ikesim")
+for role in initiator responder; do RUNS+=("5 float_case float-charon-$role $role"); done
 for role in initiator responder; do
   for by in charon ikesim; do RUNS+=("6 ike_rekey_case ike-rekey-$role-$by $role $by"); done
 done
