@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include <openssl/bn.h>
+#include <openssl/evp.h>
 
+#include "aes_ctx.h"
 #include "esp.h"
 #include "hex.h"
 #include "ike_algs.h"
@@ -204,6 +206,97 @@ static void test_chacha_kat(void)
     uint8_t k[16] = { 0 }, n[12] = { 0 }, t[16];
     g_assert_cmpint(ike_aead_seal(IKE_MODE_CHACHA, k, 16, n, 12, NULL, 0, NULL, 0, NULL, t, 16), ==,
                     IKE_E_UNSUPPORTED); /* 256-bit keys only */
+}
+
+/* The contexts the packets run on (OpenSSL's built-in cipher methods, see
+ * model/aes_ctx.c) give the octets of its default provider, a context made
+ * afresh for each message: every mode and key size, tag lengths, lengths
+ * around the block size, two keys taking turns (one held, one keyed anew),
+ * and a flipped tag refused. */
+static int provider_aead(const char *name, int enc, const uint8_t *k, const uint8_t *n, const uint8_t *a,
+                         size_t al, const uint8_t *in, size_t len, uint8_t *out, uint8_t *tag, size_t tl)
+{
+    EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, name, NULL);
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    int outl = 0, ok = c && ctx && EVP_CipherInit_ex2(ctx, c, k, n, enc, NULL) == 1 &&
+                         (al == 0 || EVP_CipherUpdate(ctx, NULL, &outl, a, (int)al) == 1) &&
+                         (len == 0 || EVP_CipherUpdate(ctx, out, &outl, in, (int)len) == 1) &&
+                         (enc || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, (int)tl, tag) == 1) &&
+                         EVP_CipherFinal_ex(ctx, out + len, &outl) == 1 &&
+                         (!enc || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, (int)tl, tag) == 1);
+    EVP_CIPHER_CTX_free(ctx);
+    EVP_CIPHER_free(c);
+    return ok;
+}
+
+static void test_same_as_provider(void)
+{
+#ifndef OPENSSL_NO_DEPRECATED_3_0
+    for (int enc = 0; enc < 2; enc++) /* the built-in methods, not a provider's */
+        g_assert_null(EVP_CIPHER_get0_provider(EVP_CIPHER_CTX_get0_cipher(aes_ctx(IKE_MODE_GCM, 256, NULL, NULL, enc))));
+#endif
+    static const struct {
+        ike_mode mode;
+        const char *name;
+        size_t key_len, tag_len;
+    } ciphers[] = {
+        { IKE_MODE_GCM, "AES-128-GCM", 16, 16 }, { IKE_MODE_GCM, "AES-192-GCM", 24, 12 },
+        { IKE_MODE_GCM, "AES-256-GCM", 32, 8 },  { IKE_MODE_GCM, "AES-256-GCM", 32, 16 },
+        { IKE_MODE_CHACHA, "ChaCha20-Poly1305", 32, 16 },
+    };
+    static const size_t lens[] = { 0, 1, 15, 16, 17, 64, 204, 1400 };
+    uint8_t key[2][32], n[12], a[12], p[1400], got[1400 + 16], want[1400 + 16], t_got[16], t_want[16];
+    for (size_t i = 0; i < sizeof p; i++)
+        p[i] = (uint8_t)(i * 13 + 5);
+    for (size_t c = 0; c < G_N_ELEMENTS(ciphers); c++) {
+        size_t kl = ciphers[c].key_len, tl = ciphers[c].tag_len;
+        for (size_t l = 0; l < G_N_ELEMENTS(lens); l++) {
+            for (int turn = 0; turn < 4; turn++) {
+                uint8_t *k = key[turn % 2];
+                for (size_t i = 0; i < 32; i++)
+                    k[i] = (uint8_t)(c * 31 + turn % 2 * 101 + i);
+                for (size_t i = 0; i < sizeof n; i++)
+                    n[i] = (uint8_t)(l * 7 + turn + i);
+                size_t al = turn % 2 ? 12 : 8, len = lens[l];
+                memcpy(a, n, al);
+                g_assert_cmpint(ike_aead_seal(ciphers[c].mode, k, kl, n, 12, a, al, p, len, got, t_got, tl), ==,
+                                IKE_OK);
+                g_assert_true(provider_aead(ciphers[c].name, 1, k, n, a, al, p, len, want, t_want, tl));
+                g_assert_cmpmem(got, len, want, len);
+                g_assert_cmpmem(t_got, tl, t_want, tl);
+                g_assert_cmpint(ike_aead_open(ciphers[c].mode, k, kl, n, 12, a, al, want, len, t_want, tl, got), ==,
+                                IKE_OK);
+                g_assert_cmpmem(got, len, p, len);
+                t_want[tl - 1] ^= 1;
+                g_assert_false(provider_aead(ciphers[c].name, 0, k, n, a, al, want, len, got, t_want, tl));
+                g_assert_cmpint(ike_aead_open(ciphers[c].mode, k, kl, n, 12, a, al, want, len, t_want, tl, got), ==,
+                                IKE_E_ICV);
+            }
+        }
+    }
+    /* CBC without padding (IKE and ESP pad themselves) */
+    static const char *const cbc[] = { "AES-128-CBC", "AES-192-CBC", "AES-256-CBC" };
+    for (size_t c = 0; c < G_N_ELEMENTS(cbc); c++) {
+        size_t kl = 16 + 8 * c;
+        for (int turn = 0; turn < 4; turn++) {
+            uint8_t *k = key[turn % 2], iv[16];
+            for (size_t i = 0; i < 32; i++)
+                k[i] = (uint8_t)(c * 17 + turn % 2 * 59 + i);
+            memset(iv, turn, sizeof iv);
+            size_t len = 16 * (size_t)(1 + turn * 20);
+            g_assert_cmpint(ike_cbc_encrypt(k, kl, iv, p, len, got), ==, IKE_OK);
+            EVP_CIPHER *ci = EVP_CIPHER_fetch(NULL, cbc[c], NULL);
+            EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+            int outl = 0;
+            g_assert_true(EVP_CipherInit_ex2(ctx, ci, k, iv, 1, NULL) == 1 && EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 &&
+                          EVP_CipherUpdate(ctx, want, &outl, p, (int)len) == 1 && (size_t)outl == len);
+            EVP_CIPHER_CTX_free(ctx);
+            EVP_CIPHER_free(ci);
+            g_assert_cmpmem(got, len, want, len);
+            g_assert_cmpint(ike_cbc_decrypt(k, kl, iv, want, len, got), ==, IKE_OK);
+            g_assert_cmpmem(got, len, p, len);
+        }
+    }
 }
 
 /* ---------- key exchange ---------- */
@@ -815,6 +908,7 @@ int main(int argc, char **argv)
     g_test_add_func("/suites/aead/gcm-short-tags", test_gcm_short_tags);
     g_test_add_func("/suites/aead/ccm-rfc3610-nist", test_ccm_kat);
     g_test_add_func("/suites/aead/chacha20-poly1305-rfc8439", test_chacha_kat);
+    g_test_add_func("/suites/aead/same-as-provider", test_same_as_provider);
     g_test_add_func("/suites/dh/ecp-rfc5903", test_ecp_rfc5903);
     g_test_add_func("/suites/dh/x448-rfc7748", test_x448_rfc7748);
     g_test_add_func("/suites/dh/agree-every-group", test_dh_agree_all);
