@@ -9,7 +9,10 @@
  * a new Child SA in the same IKE SA, and the traffic flows on it. */
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "gw.h"
+#include "tshark.h"
 
 #define MS 1000000ull
 #define SEC 1000000000ull
@@ -159,13 +162,23 @@ static void test_traffic_across_collisions(void)
     sim_gw *gw[2];
     gw_log log[2] = {{0}};
     app a[2];
-    gateways(cfg, gw, log, a, 100 * SEC);
+    int l = gateways(cfg, gw, log, a, 100 * SEC);
+    /* the capture and both gateways' key table (each SA it sends or receives on) */
+    g_autofree char *dir = g_dir_make_tmp("ikesim-ike-collide-XXXXXX", NULL);
+    g_assert_nonnull(dir);
+    g_autofree char *uat = g_build_filename(dir, "ikev2_decryption_table", NULL);
+    FILE *keys = fopen(uat, "w");
+    g_assert_nonnull(keys);
+    g_assert_cmpint(ns3_pcap_enable(l, dir), ==, NS3_OK);
+    for (int i = 0; i < 2; i++)
+        sim_gw_keylog(gw[i], keys);
     static const uint64_t at[3][2] = {{30 * SEC, 30 * SEC}, {60 * SEC, 60 * SEC + 5 * MS}, {90 * SEC + 3 * MS, 90 * SEC + 3 * MS}};
     for (int k = 0; k < 3; k++)
         for (int i = 0; i < 2; i++)
             ns3_schedule(NS3_NO_NODE, at[k][i], rekey, gw[i]);
     ns3_sim_stop_at(102 * SEC);
     ns3_sim_run();
+    fclose(keys);
     for (int i = 0; i < 2; i++)
         g_test_message("gw%d: %u IKE SA rekeys, %u CREATE_CHILD_SA sent, %u sent, %u delivered to it", i,
                        log[i].sa_rekeyed, log[i].ccsa_sent, log[i].sent, log[i].delivered);
@@ -185,7 +198,27 @@ static void test_traffic_across_collisions(void)
     }
     sim_gw_free(gw[0]);
     sim_gw_free(gw[1]);
-    ns3_sim_destroy();
+    ns3_sim_destroy(); /* the pcap is complete now */
+    /* tshark: every frame sound, every SK payload decrypted, the three redundant SAs' Deletes too */
+    g_autofree char *pcap = g_build_filename(dir, "link-0-0.pcap", NULL);
+    if (tshark_available()) {
+        g_autofree char *bad = tshark_bad_frames(dir, pcap);
+        g_assert_cmpstr(bad, ==, "");
+        g_autofree char *sk = tshark_fields(dir, pcap, "isakmp.nextpayload == 46", "frame.number");
+        g_autofree char *dec = tshark_fields(dir, pcap, "isakmp.enc.decrypted", "frame.number");
+        g_assert_cmpuint(count_lines(sk), ==, 2 + 3 * 8); /* IKE_AUTH; per collision 4 + 2 Deletes answered */
+        g_assert_cmpstr(dec, ==, sk);
+        g_autofree char *dels = tshark_fields(dir, pcap, "isakmp.delete.protoid == 1", "frame.number");
+        g_assert_cmpuint(count_lines(dels), ==, 3 * 2); /* the old SA's and the redundant one's, each time */
+    } else {
+        g_test_message("tshark not installed: capture not checked");
+    }
+    const char *files[] = {"link-0-0.pcap", "link-0-1.pcap", "ikev2_decryption_table"};
+    for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+        g_autofree char *f = g_build_filename(dir, files[i], NULL);
+        g_assert_cmpint(g_remove(f), ==, 0);
+    }
+    g_assert_cmpint(g_rmdir(dir), ==, 0);
 }
 
 typedef struct {

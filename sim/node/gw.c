@@ -22,6 +22,7 @@ struct sim_gw {
     unsigned boots;
     sim_listener listener;
     FILE *keylog, *esp_keylog;
+    GHashTable *keyed;      /* SPIi of every IKE SA with a keylog line; NULL until one */
     uint64_t peer;          /* 0: none */
     bool up;
     bool (*alive_elsewhere)(void *arg, uint64_t spi_i, uint64_t spi_r);
@@ -139,6 +140,19 @@ static void child_down(sim_gw *gw, const ike_child *c, bool forget)
 }
 
 
+static void keylog_sa(sim_gw *gw, const ike_sa *sa)
+{
+    char line[512];
+    if (!gw->keylog || ike_keylog_line(sa, line, sizeof line) <= 0)
+        return;
+    if (!gw->keyed)
+        gw->keyed = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    uint64_t *spi = g_new(uint64_t, 1);
+    *spi = ike_sa_spi_i(sa);
+    g_hash_table_add(gw->keyed, spi);
+    fprintf(gw->keylog, "%s\n", line);
+}
+
 static void gw_event(void *ctx, const ike_event *ev)
 {
     sim_gw *gw = ctx;
@@ -153,11 +167,13 @@ static void gw_event(void *ctx, const ike_event *ev)
         }
         /* fall through */
     case IKE_EV_SA_ESTABLISHED:
-        if (gw->keylog) {
-            char line[512];
-            if (ike_keylog_line(ev->sa, line, sizeof line) > 0)
-                fprintf(gw->keylog, "%s\n", line);
-        }
+        keylog_sa(gw, ev->sa);
+        break;
+    case IKE_EV_MSG_SENT: /* the redundant SA of a rekey collision has a line only for its Delete */
+    case IKE_EV_MSG_RECEIVED:
+        if (gw->keylog && ev->sa && ev->exchange == IKE_INFORMATIONAL &&
+            !(gw->keyed && g_hash_table_contains(gw->keyed, &ev->spi_i)))
+            keylog_sa(gw, ev->sa);
         break;
     case IKE_EV_CHILD_ESTABLISHED:
         child_up(gw, ev, true);
@@ -345,6 +361,8 @@ void sim_gw_free(sim_gw *gw)
         return;
     wipe(gw);
     g_hash_table_destroy(gw->child_map);
+    if (gw->keyed)
+        g_hash_table_destroy(gw->keyed);
     sim_rng_free(gw->rng);
     g_free(gw);
 }
