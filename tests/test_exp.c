@@ -361,6 +361,58 @@ static void test_reauth_keys(void)
     exp_free(e);
 }
 
+/* The first run of an experiment text. */
+static void first_run(const char *text, exp_run *r)
+{
+    sim_exp *e = load(text, NULL);
+    task(e, 0, r);
+    exp_free(e);
+}
+
+static void assert_lifetimes(const ike_cfg *ike, uint32_t child_rekey, uint32_t child_rand, uint32_t child_life,
+                             uint32_t ike_rekey, uint32_t ike_rand, uint32_t over)
+{
+    g_assert_cmpuint(ike->child_life.rekey_s, ==, child_rekey);
+    g_assert_cmpuint(ike->child_life.rand_s, ==, child_rand);
+    g_assert_cmpuint(ike->child_life.life_s, ==, child_life);
+    g_assert_cmpuint(ike->ike_life.rekey_s, ==, ike_rekey);
+    g_assert_cmpuint(ike->ike_life.rand_s, ==, ike_rand);
+    g_assert_cmpuint(ike->ike_life.over_s, ==, over);
+}
+
+/* The strongSwan liveness preset is strongSwan as deployed: its 5.9.8
+ * lifetimes come with it (Child SA 3600/360/3960 s, IKE SA 14400 s, random
+ * part and over_time 1440 s) for every lifetime key no setting gives, in
+ * any layer; `lifetimes` (either value) or a key of its own wins; other
+ * presets have none. */
+static void test_strongswan_lifetimes(void)
+{
+    exp_run r;
+    first_run(HEAD "[gateway.0]\nliveness = strongswan\n[gateway.1]\nliveness = aggressive\n", &r);
+    assert_lifetimes(&r.cfg.gw[0].ike, 3600, 360, 3960, 14400, 1440, 1440);
+    assert_lifetimes(&r.cfg.gw[1].ike, 0, 0, 0, 0, 0, 0);
+    exp_run_clear(&r);
+    /* lifetimes = none in the file, the preset from the method (a later layer): none */
+    first_run(HEAD "method = liveness-strongswan\n[gateways]\nlifetimes = none\n", &r);
+    g_assert_cmpstr(r.method, ==, "liveness-strongswan");
+    assert_lifetimes(&r.cfg.gw[0].ike, 0, 0, 0, 0, 0, 0);
+    assert_lifetimes(&r.cfg.gw[1].ike, 0, 0, 0, 0, 0, 0);
+    exp_run_clear(&r);
+    /* a key given keeps its value, the rest comes with the preset; over_time
+     * and the random part follow strongSwan's rules with the longer reauth_time */
+    first_run(HEAD "method = liveness-strongswan\n[gateway.1]\nchild_rekey_time = 600s\nreauth_time = 20h\n", &r);
+    assert_lifetimes(&r.cfg.gw[0].ike, 3600, 360, 3960, 14400, 1440, 1440);
+    assert_lifetimes(&r.cfg.gw[1].ike, 600, 360, 3960, 14400, 7200, 7200);
+    exp_run_clear(&r);
+    /* the lifetime preset alone, and the default: none */
+    first_run(HEAD "[gateways]\nlifetimes = strongswan\n", &r);
+    assert_lifetimes(&r.cfg.gw[1].ike, 3600, 360, 3960, 14400, 1440, 1440);
+    exp_run_clear(&r);
+    first_run(HEAD, &r);
+    assert_lifetimes(&r.cfg.gw[0].ike, 0, 0, 0, 0, 0, 0);
+    exp_run_clear(&r);
+}
+
 /* Scripts that make sense load: a gateway crashed and rebooted twice, the
  * link cut and healed twice, a forger started, sped up and stopped, events
  * written out of time order, and a three-member cluster that fails over
@@ -484,6 +536,7 @@ int main(int argc, char **argv)
     g_test_add_func("/exp/shipped-and-reference", test_shipped_and_reference);
     g_test_add_func("/exp/cluster-keys", test_cluster_keys);
     g_test_add_func("/exp/reauth-keys", test_reauth_keys);
+    g_test_add_func("/exp/strongswan-lifetimes", test_strongswan_lifetimes);
     g_test_add_func("/exp/reference-tables", test_reference_tables);
     g_test_add_func("/exp/defaults-from-rows", test_defaults_from_rows);
     int rc = g_test_run();

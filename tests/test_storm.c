@@ -213,6 +213,90 @@ static void test_deterministic_per_seed(void)
     g_assert_false(a.t50_s == b.t50_s && a.events == b.events);
 }
 
+enum { STAR_CLIENTS = 6 };
+
+typedef struct {
+    uint64_t imported[2][STAR_CLIENTS], first_rekey[2][STAR_CLIENTS]; /* per side, per client */
+    struct {
+        uint64_t spi_i;
+        guint client;
+    } spis[4 * STAR_CLIENTS]; /* every initiator SPI a client's SA had */
+    guint n_spis, n_clients, ike_rekeyed[2], child_rekeyed[2], deleted;
+} star_log;
+
+static guint star_client(star_log *l, uint64_t spi_i)
+{
+    for (guint i = 0; i < l->n_spis; i++)
+        if (l->spis[i].spi_i == spi_i)
+            return l->spis[i].client;
+    g_assert_cmpuint(l->n_clients, <, STAR_CLIENTS);
+    l->spis[l->n_spis].spi_i = spi_i;
+    l->spis[l->n_spis++].client = l->n_clients;
+    return l->n_clients++;
+}
+
+static void on_star_event(void *arg, int gw, const ike_event *ev)
+{
+    star_log *l = arg;
+    switch (ev->type) {
+    case IKE_EV_SA_IMPORTED:
+        l->imported[gw][star_client(l, ev->spi_i)] = ev->now;
+        break;
+    case IKE_EV_MSG_SENT: /* the first rekey request on each client's SA */
+        if (ev->exchange == IKE_CREATE_CHILD_SA && !ev->is_response) {
+            uint64_t *first = &l->first_rekey[gw][star_client(l, ev->spi_i)];
+            *first = *first ? *first : ev->now;
+        }
+        break;
+    case IKE_EV_SA_REKEYED: {
+        bool known = false;
+        for (guint i = 0; i < l->n_spis; i++)
+            known |= l->spis[i].spi_i == ev->spi_i;
+        if (!known) { /* the new SPIs belong to the same client */
+            g_assert_cmpuint(l->n_spis, <, G_N_ELEMENTS(l->spis));
+            l->spis[l->n_spis].spi_i = ev->spi_i;
+            l->spis[l->n_spis++].client = star_client(l, ev->old_spi_i);
+        }
+        l->ike_rekeyed[gw]++;
+        break;
+    }
+    case IKE_EV_CHILD_REKEYED: l->child_rekeyed[gw]++; break;
+    case IKE_EV_SA_DELETED: l->deleted += ev->reason != IKE_DEL_SHUTDOWN; break;
+    default: break;
+    }
+}
+
+/* Lifetimes reach a star: the clients (gateway 0's keys) rekey their Child
+ * SA 200 s and the headend (gateway 1's) the IKE SA of every client 300 s
+ * after it was provisioned (imported; the clients connect over the first
+ * half of the run), each at exactly that time; no SA is lost doing it. */
+static void test_lifetimes_in_a_star(void)
+{
+    sim_run_cfg c;
+    storm_cfg(&c, QCD, STAR_CLIENTS, 700);
+    c.n_script = 0; /* no crash */
+    c.gw[0].ike.child_life = (ike_child_lifetime){200, 0, 0};
+    c.gw[1].ike.ike_life = (ike_sa_lifetime){300, 0, 60, 0};
+    star_log l = {0};
+    c.trace = on_star_event;
+    c.trace_arg = &l;
+    sim_row row;
+    run(&c, &row, NULL);
+    g_assert_cmpuint(l.n_clients, ==, STAR_CLIENTS);
+    for (guint i = 0; i < STAR_CLIENTS; i++) {
+        g_assert_cmpuint(l.imported[0][i], >, 0);
+        g_assert_cmpuint(l.imported[1][i], ==, l.imported[0][i]);
+        g_assert_cmpuint(l.first_rekey[0][i], ==, l.imported[0][i] + 200 * 1000000000ull);
+        g_assert_cmpuint(l.first_rekey[1][i], ==, l.imported[1][i] + 300 * 1000000000ull);
+    }
+    for (int gw = 0; gw < 2; gw++) {
+        g_assert_cmpuint(l.child_rekeyed[gw], >=, STAR_CLIENTS);
+        g_assert_cmpuint(l.ike_rekeyed[gw], >=, STAR_CLIENTS);
+    }
+    g_assert_cmpuint(l.deleted, ==, 0);
+    g_assert_cmpuint(row.false_positives, ==, 0);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -223,5 +307,6 @@ int main(int argc, char **argv)
     g_test_add_func("/storm/deterministic-per-seed", test_deterministic_per_seed);
     g_test_add_func("/storm/resume-costs-the-headend-less", test_resume_costs_the_headend_less);
     g_test_add_func("/storm/headend-cannot-reinit", test_headend_cannot_reinit);
+    g_test_add_func("/storm/lifetimes-in-a-star", test_lifetimes_in_a_star);
     return g_test_run();
 }

@@ -220,6 +220,8 @@ bool exp_builder_finish(exp_builder *b, uint32_t seed, GError **err)
     c->run = 1; /* every point shares a seed's streams: common random numbers */
     run->seed = seed;
     for (int i = 0; i < 2; i++) {
+        if (b->strongswan_liveness[i])
+            exp_lifetimes_implied(b, i);
         if (!finish_traffic(b, i, err) || !finish_gateway(b, i, err))
             return false;
     }

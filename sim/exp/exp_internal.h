@@ -145,6 +145,7 @@ struct exp_builder {
     GArray *events;     /* sim_script_ev */
     GArray *triggers;   /* sim_trigger, one per event */
     bool stop_end[2], phase_random[2];
+    bool strongswan_liveness[2]; /* liveness = strongswan: strongSwan's lifetimes too, as deployed */
     const exp_setting *cluster_key; /* the first [cluster] setting */
     double max_memory;
 };
@@ -155,6 +156,9 @@ void exp_builder_free(exp_builder *b);
 bool exp_builder_apply(exp_builder *b, const exp_setting *s, GError **err);
 /* Notes that s wrote group.i.key (for blaming a failed check on it). */
 void exp_builder_mark(exp_builder *b, const exp_setting *s, const char *group, int i, const char *key);
+/* Gateway i's lifetime keys that no setting wrote get strongSwan 5.9.8's
+ * defaults (`lifetimes = strongswan`). */
+void exp_lifetimes_implied(exp_builder *b, int i);
 /* Derived values and checks across keys; then b->run is complete. */
 bool exp_builder_finish(exp_builder *b, uint32_t seed, GError **err);
 

@@ -115,6 +115,7 @@ AP(ap_liveness)
     ike->dpd_delay_ms = p->dpd_delay_ms;
     ike->dpd_clock = p->clock;
     ike->retx = p->retx;
+    b->strongswan_liveness[i] = strcmp(p->name, "strongswan") == 0;
     static const char *const preset[] = {"dpd_delay", "dpd_clock", "retransmit_timeout", "retransmit_base",
                                          "retransmit_tries", "retransmit_limit", "retransmit_jitter"};
     for (size_t j = 0; j < G_N_ELEMENTS(preset); j++)
@@ -144,6 +145,8 @@ static const struct lifetime_key {
     {"child_rekey_time", offsetof(ike_cfg, child_life.rekey_s)},
     {"child_rand_time", offsetof(ike_cfg, child_life.rand_s)},
     {"child_life_time", offsetof(ike_cfg, child_life.life_s)},
+    {"ike_rekey_time", offsetof(ike_cfg, ike_life.rekey_s)},
+    {"ike_over_time", offsetof(ike_cfg, ike_life.over_s)},
 };
 
 static void set_lifetime(ike_cfg *ike, size_t j, bool strongswan)
@@ -170,6 +173,15 @@ AP(ap_lifetimes)
         exp_builder_mark(b, s, "gateway", i, lifetime_keys[j].name);
     }
     return true;
+}
+
+void exp_lifetimes_implied(exp_builder *b, int i)
+{
+    for (size_t j = 0; j < G_N_ELEMENTS(lifetime_keys); j++) {
+        g_autofree char *f = g_strdup_printf("gateway.%d.%s", i, lifetime_keys[j].name);
+        if (!g_hash_table_lookup(b->origin, f))
+            set_lifetime(&b->cfg->gw[i].ike, j, true);
+    }
 }
 
 AP(ap_phase) /* random: drawn from the seed when the run is finished */
@@ -390,7 +402,7 @@ static const exp_key keys[] = {
     {.name = "liveness", .group = EXP_G_GATEWAY, .type = EXP_V_ENUM, .choices = liveness_names,
      .apply = ap_liveness, .per_run = true,
      .help = "a liveness preset: sets `dpd_delay`, `dpd_clock` and the `retransmit_*` keys (see *Liveness "
-              "presets*)"},
+              "presets*); `strongswan` also means strongSwan's lifetimes (`lifetimes`) unless they are given"},
     {.name = "dpd_delay", .group = EXP_G_GATEWAY, QTY(UNIT_DURATION), RANGE("0s", "1d"), .word = "off",
      .check = EXP_WHOLE_MS, .def = "off", .apply = ap_ms, GW(ike.dpd_delay_ms), .per_run = true,
      .value = "duration in whole ms",
@@ -605,8 +617,10 @@ static const exp_key keys[] = {
               "start)"},
     {.name = "lifetimes", .group = EXP_G_GATEWAY, .type = EXP_V_ENUM, .choices = lifetime_names,
      .apply = ap_lifetimes, .per_run = true,
-     .help = "a lifetime preset: sets the `child_*_time` keys; `strongswan`: strongSwan 5.9.8's defaults "
-              "(rekey 1 h less a random part of up to 360 s, hard expiry at 3960 s), `none`: never"},
+     .help = "a lifetime preset: sets the `child_*_time` keys, `ike_rekey_time` and `ike_over_time`; "
+              "`strongswan`: strongSwan 5.9.8's defaults (Child SA: rekey 1 h less a random part of up to 360 s, "
+              "hard expiry at 3960 s; IKE SA: rekey 4 h less up to 1440 s, hard expiry 1440 s after), `none`: "
+              "never. Unset, `liveness = strongswan` implies `strongswan` for the lifetime keys no setting gives"},
     {.name = "child_rekey_time", .group = EXP_G_GATEWAY, QTY(UNIT_DURATION), RANGE("1s", "30d"), .word = "off",
      .check = EXP_WHOLE_MS, .def = "off", .apply = ap_seconds, GW(ike.child_life.rekey_s), .per_run = true,
      .value = "duration in whole seconds",
@@ -632,8 +646,8 @@ static const exp_key keys[] = {
      .value = "duration in whole seconds",
      .help = "an IKE SA not rekeyed or reauthenticated this long after its first rekey or reauth time is "
               "deleted (INFORMATIONAL Delete, its Child SAs with it; `detect_reason` `expired`, never a false "
-              "positive) (strongSwan's `over_time`, a tenth of the longer of `ike_rekey_time` and `reauth_time` "
-              "by default there)"},
+              "positive) (strongSwan's `over_time`; `lifetimes = strongswan` sets it as strongSwan does, a "
+              "tenth of the longer of `ike_rekey_time` and `reauth_time`)"},
     {.name = "child_pfs", .group = EXP_G_GATEWAY, BOOLEAN, .def = "false", GW(ike.child_pfs), .per_run = true,
      .help = "Child SA rekeys exchange keys (KEi/KEr in CREATE_CHILD_SA, the IKE SA's group; RFC 7296 "
               "§1.3.3, KEYMAT with g^ir as §2.17); as a responder, a rekey without them is refused"},

@@ -185,6 +185,8 @@ static void on_trace(void *arg, const sim_trace *t)
     bool headend = t->node == s->he;
     switch (t->type) {
     case SIM_TR_IKE_EVENT:
+        if (s->cfg->trace) /* gateway 0 stands for the clients, 1 for the headend */
+            s->cfg->trace(s->cfg->trace_arg, headend, t->ike);
         if (headend)
             on_headend_event(s, t->ike);
         else
