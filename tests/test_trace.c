@@ -270,6 +270,33 @@ static void test_trigger_liveness_answer(void)
     clirun_rm_rf(dir);
 }
 
+/* Every row of a trace has the header's columns, also where a detail
+ * would hold a comma: a Child SA rekey's line says which SA it replaced
+ * and that the gateway now sends on the new one. */
+static void test_rows_fit_the_header(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("ikesim-rows-XXXXXX", NULL);
+    g_autofree char *exp = g_build_filename(dir, "rekey.ini", NULL);
+    g_autofree char *trace = g_build_filename(dir, "trace.csv", NULL);
+    const char *text = "[experiment]\nname = rekey\nhorizon = 30s\nmethod = liveness-aggressive\n"
+                       "[gateways]\nchild_rekey_time = 10s\n[traffic]\npattern = constant\nrate = 10pps\n";
+    g_assert_true(g_file_set_contents(exp, text, -1, NULL));
+    const char *argv[] = {"ikesim", "run", exp, "--trace", trace, NULL};
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint(clirun(argv, &out, &err), ==, 0);
+    table *t = table_read(trace); /* asserts every row's width */
+    guint rekeys = 0, sends = 0;
+    for (guint i = 0; i < t->rows->len; i++)
+        if (strcmp(field(t, i, "event"), "child-rekeyed") == 0) {
+            rekeys++;
+            sends += g_str_has_suffix(field(t, i, "detail"), "; sends on it"); /* the rekey's initiator */
+        }
+    g_assert_cmpuint(rekeys, >=, 4); /* at 10 s and 20 s, both ends (at 20 s they cross) */
+    g_assert_cmpuint(sends, ==, 2);
+    table_free(t);
+    clirun_rm_rf(dir);
+}
+
 /* A sweep keeps the trace of the runs asked for; `ikesim plot --msc`
  * charts any run: from its kept trace, or by running it again, which
  * draws the same chart byte for byte.  Every message the run sent in the
@@ -336,5 +363,6 @@ int main(int argc, char **argv)
     g_test_add_func("/trace/lossy-run-matches-pcap", test_lossy_run_matches_pcap);
     g_test_add_func("/trace/trigger-liveness-answer", test_trigger_liveness_answer);
     g_test_add_func("/trace/sweep-trace-and-msc", test_sweep_trace_and_msc);
+    g_test_add_func("/trace/rows-fit-the-header", test_rows_fit_the_header);
     return g_test_run();
 }

@@ -476,7 +476,7 @@ void sim_trace_ike_event(run_trace *t, int actor, const ike_event *ev)
         return;
     case IKE_EV_CHILD_REKEYED:
         d = g_strdup_printf("spi in 0x%08x out 0x%08x replaces 0x%08x%s", ev->child->spi_in, ev->child->spi_out,
-                            ev->old_child->spi_in, ev->child_outbound ? ", sends on it" : "");
+                            ev->old_child->spi_in, ev->child_outbound ? "; sends on it" : "");
         model_line(t, TR_CHILD_REKEYED, actor, ev, d);
         return;
     case IKE_EV_CHILD_REMOVED:

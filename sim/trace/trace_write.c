@@ -21,6 +21,16 @@ static gint by_time(gconstpointer a, gconstpointer b, gpointer arg)
     return tx != ty ? (tx < ty ? -1 : 1) : (x < y ? -1 : x > y);
 }
 
+/* A CSV field as written: ikesim's CSV files hold no quoted fields, so a
+ * comma inside a detail (an error text, say) becomes a semicolon rather
+ * than a column more. */
+static void csv_field(GString *s, const char *v)
+{
+    g_string_append_c(s, ',');
+    for (const char *p = v; *p; p++)
+        g_string_append_c(s, *p == ',' || *p == '\n' ? ';' : *p);
+}
+
 static void json_str(GString *s, const char *key, const char *v)
 {
     if (!*v)
@@ -92,7 +102,7 @@ char *sim_trace_text(const run_trace *t, bool json)
             g_string_append_printf(s, "%" G_GUINT64_FORMAT ".%09" G_GUINT64_FORMAT, x->t_ns / 1000000000u,
                                    x->t_ns % 1000000000u);
             for (size_t k = 1; k < G_N_ELEMENTS(v); k++)
-                g_string_append_printf(s, ",%s", v[k]);
+                csv_field(s, v[k]);
             g_string_append_c(s, '\n');
         }
     }
