@@ -12,6 +12,8 @@
 #include "ns3_net.h" // NS3_UDP_MAX_PAYLOAD: the same receive buffer as the wrapper's
 #include "raw_ns3.h"
 
+#include "near_far_scheduler.h"
+
 using namespace ns3;
 using Clock = std::chrono::steady_clock;
 
@@ -28,7 +30,7 @@ void noop() {}
 // 3.37, an empty run puts the simulator in its steady state.
 void warm_up()
 {
-    GlobalValue::Bind("SchedulerType", StringValue("ns3::PriorityQueueScheduler")); // the wrapper's
+    GlobalValue::Bind("SchedulerType", StringValue(ikesim::NearFarScheduler::GetTypeId().GetName())); // the wrapper's
     Simulator::Schedule(Seconds(0), &noop);
     Simulator::Run();
 }

@@ -68,6 +68,9 @@ int ns3_udp_open_at(ns3_node_id n, uint32_t addr, uint16_t port, ns3_udp_recv_cb
 /* Copies data.  NS3_EDOWN if the node is crashed. */
 int ns3_udp_send(int sock, uint32_t dst_addr, uint16_t dst_port,
                  const uint8_t *data, size_t len);
+/* UDP datagrams sent (by sockets and port ranges) in every simulation of
+ * this process so far: what a benchmark replays without the models. */
+uint64_t ns3_datagrams_sent(void);
 
 /* A port range: ports first .. first + count - 1 on every address of n,
  * one receiver for all of them.  Each datagram costs one lookup however

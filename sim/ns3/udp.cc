@@ -4,6 +4,8 @@
 using namespace ns3;
 using namespace ikesim;
 
+uint64_t ikesim::datagrams_sent = 0;
+
 static void on_readable(int sock, Ptr<Socket> socket)
 {
     if (event_limit_reached())
@@ -68,7 +70,13 @@ int ns3_udp_send(int sock, uint32_t dst_addr, uint16_t dst_port, const uint8_t *
     Ptr<Packet> p = Create<Packet>(data, (uint32_t)len);
     if (s.socket->SendTo(p, 0, InetSocketAddress(Ipv4Address(dst_addr), dst_port)) < 0)
         return s.socket->GetErrno() == Socket::ERROR_NOROUTETOHOST ? NS3_ENOROUTE : NS3_EINVAL;
+    datagrams_sent++;
     return NS3_OK;
+}
+
+uint64_t ns3_datagrams_sent(void)
+{
+    return datagrams_sent;
 }
 
 } // extern "C"

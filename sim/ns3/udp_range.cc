@@ -83,6 +83,7 @@ int ns3_udp_range_send(int range, uint16_t src_port, uint32_t dst_addr, uint16_t
     if (!route)
         return NS3_ENOROUTE;
     r.udp->Send(p, route->GetSource(), Ipv4Address(dst_addr), src_port, dst_port, route);
+    datagrams_sent++;
     return NS3_OK;
 }
 

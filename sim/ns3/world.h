@@ -78,6 +78,7 @@ struct World {
 };
 
 extern World *world; // null when no simulation is active
+extern uint64_t datagrams_sent; // ns3_datagrams_sent()
 
 // Checked wherever ns-3 hands control to C: past the event limit the run
 // stops after this event, and C is not called.
