@@ -198,6 +198,79 @@ static void test_destroy_with_pending_timers(void)
     ns3_sim_destroy();
 }
 
+/* Timers due from nanoseconds to minutes ahead (the queue keeps those due
+ * within a second apart from the rest), many at the same instant, each
+ * re-armed from its own callback a few times and some stopped by others:
+ * they fire by time, and at one instant in the order they were started. */
+typedef struct spread_timer {
+    ns3_timer timer;
+    struct spread_ctx *ctx;
+    uint64_t started;  /* when (in start order) it was last armed */
+    int left;          /* re-arms still to do */
+} spread_timer;
+
+typedef struct spread_ctx {
+    sim_rng *rng;
+    spread_timer t[300];
+    uint64_t starts, fired, last_ns, last_started;
+} spread_ctx;
+
+static uint64_t spread_delay(sim_rng *rng)
+{
+    uint32_t r;
+    sim_rng_bytes(rng, (uint8_t *)&r, sizeof r);
+    switch (r % 4) {
+    case 0: return r % 1000;                          /* near */
+    case 1: return 1000000000ull - 2 + r % 4;         /* on the edge */
+    case 2: return (uint64_t)(r % 90) * 1000000000ull; /* far, on whole seconds */
+    default: return (uint64_t)(r % 3) * 500000000ull; /* near and far, on half seconds */
+    }
+}
+
+static void spread_arm(spread_timer *s)
+{
+    s->started = s->ctx->starts++;
+    g_assert_cmpint(ns3_timer_start(&s->timer, spread_delay(s->ctx->rng)), ==, NS3_OK);
+}
+
+static void spread_fire(void *arg)
+{
+    spread_timer *s = arg;
+    spread_ctx *c = s->ctx;
+    uint64_t now = ns3_now_ns();
+    g_assert_cmpuint(now, >=, c->last_ns);
+    if (now == c->last_ns && c->fired > 0)
+        g_assert_cmpuint(s->started, >, c->last_started);
+    c->last_ns = now;
+    c->last_started = s->started;
+    c->fired++;
+    if (s->left-- > 0)
+        spread_arm(s);
+    uint32_t r;
+    sim_rng_bytes(c->rng, (uint8_t *)&r, sizeof r);
+    if (r % 8 == 0) /* re-arm or stop another one: its old event stays queued, cancelled */
+        (r & 8) ? spread_arm(&c->t[r / 16 % 300]) : ns3_timer_stop(&c->t[r / 16 % 300].timer);
+}
+
+static void test_near_and_far_in_order(void)
+{
+    g_assert_cmpint(ns3_sim_init(3, 1), ==, NS3_OK);
+    spread_ctx *c = g_new0(spread_ctx, 1);
+    c->rng = sim_rng_new(3, 1, 0);
+    for (int i = 0; i < 300; i++) {
+        c->t[i].ctx = c;
+        c->t[i].left = 20;
+        ns3_timer_init(&c->t[i].timer, NS3_NO_NODE, spread_fire, &c->t[i]);
+        spread_arm(&c->t[i]);
+    }
+    ns3_sim_run();
+    g_assert_cmpuint(c->fired, >, 3000);
+    g_assert_cmpuint(c->last_ns, >, 60000000000ull);
+    ns3_sim_destroy();
+    sim_rng_free(c->rng);
+    g_free(c);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -207,5 +280,6 @@ int main(int argc, char **argv)
     g_test_add_func("/scheduler/rearm-from-callback-and-stop-at", test_rearm_from_callback_and_stop_at);
     g_test_add_func("/scheduler/bad-input", test_bad_input);
     g_test_add_func("/scheduler/destroy-with-pending-timers", test_destroy_with_pending_timers);
+    g_test_add_func("/scheduler/near-and-far-in-order", test_near_and_far_in_order);
     return g_test_run();
 }
