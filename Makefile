@@ -16,7 +16,7 @@ deps:
 	@scripts/install-deps.sh
 
 $(BUILD)/build.ninja: | deps
-	meson setup $(BUILD) -Dwerror=true
+	meson setup $(BUILD) -Dwerror=true -Db_lto=true
 
 $(SAN_BUILD)/build.ninja: | deps
 	meson setup $(SAN_BUILD) -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
