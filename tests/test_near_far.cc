@@ -3,6 +3,7 @@
 // same order, whichever heap each lands in.
 #include <glib.h>
 
+#include <string>
 #include <vector>
 
 #include <ns3/event-impl.h>
@@ -84,8 +85,9 @@ void same_as_priority_queue(gconstpointer seed_p)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, nullptr);
-    for (guint seed : {1u, 2u, 3u})
-        g_test_add_data_func(g_strdup_printf("/near-far/same-as-priority-queue/seed-%u", seed),
-                             GUINT_TO_POINTER(seed), same_as_priority_queue);
+    for (guint seed : {1u, 2u, 3u}) {
+        std::string path = "/near-far/same-as-priority-queue/seed-" + std::to_string(seed);
+        g_test_add_data_func(path.c_str(), GUINT_TO_POINTER(seed), same_as_priority_queue);
+    }
     return g_test_run();
 }
