@@ -89,6 +89,16 @@ static guint sent_of(const ike_pair *p, int side, uint8_t exchange, uint64_t fro
 /* Every rekey refused: the first at exactly REKEY_S, retries 6 to 15 s
  * apart, then at exactly REKEY_S + OVER_S the Delete; the peer answers it
  * one hop later and the SA and its Child SA are gone one more hop later. */
+/* Gateway 0's last SA deletion: there is one, at `at`, for `reason`. */
+static const ike_ev_rec *deleted_at(const ike_pair *p, uint64_t at, int reason)
+{
+    const ike_ev_rec *del = last_event(p, 0, IKE_EV_SA_DELETED);
+    g_assert_nonnull(del);
+    g_assert_cmpuint(del->ev.now, ==, at);
+    g_assert_cmpint(del->ev.reason, ==, reason);
+    return del;
+}
+
 static void test_refused_rekeys(void)
 {
     ike_pair p;
@@ -116,10 +126,7 @@ static void test_refused_rekeys(void)
     g_assert_nonnull(peer);
     g_assert_cmpuint(peer->ev.now, ==, hard + MS);
     g_assert_cmpint(peer->ev.reason, ==, IKE_DEL_PEER_DELETE); /* a Delete of the IKE SA */
-    const ike_ev_rec *del = last_event(&p, 0, IKE_EV_SA_DELETED);
-    g_assert_nonnull(del);
-    g_assert_cmpuint(del->ev.now, ==, hard + 2 * MS);
-    g_assert_cmpint(del->ev.reason, ==, IKE_DEL_EXPIRED);
+    const ike_ev_rec *del = deleted_at(&p, hard + 2 * MS, IKE_DEL_EXPIRED);
     g_assert_false(ike_del_peer_dead(del->ev.reason));
     g_assert_cmpstr(ike_del_reason_name(del->ev.reason), ==, "expired");
     g_assert_cmphex(del->ev.spi_i, ==, spi_i);
@@ -147,10 +154,7 @@ static void test_unanswered_delete_and_off(void)
     pair_drop_all(&p);
     g_assert_cmpuint(count_events(&p, 0, IKE_EV_SA_DELETED), ==, 0);
     pair_advance(&p, end);
-    const ike_ev_rec *del = last_event(&p, 0, IKE_EV_SA_DELETED);
-    g_assert_nonnull(del);
-    g_assert_cmpuint(del->ev.now, ==, end);
-    g_assert_cmpint(del->ev.reason, ==, IKE_DEL_EXPIRED);
+    deleted_at(&p, end, IKE_DEL_EXPIRED);
     pair_free(&p);
 
     pair_up(&p, 0, 7);
@@ -184,10 +188,7 @@ static void test_rekey_renews(void)
     g_assert_cmpuint(count_events(&p, 0, IKE_EV_SA_DELETED), ==, 0);
     g_assert_cmpuint(sent_of(&p, 0, IKE_CREATE_CHILD_SA, t1 + REKEY_S * SEC, t1 + REKEY_S * SEC), ==, 1);
     run_until(&p, hard + 2 * MS);
-    const ike_ev_rec *del = last_event(&p, 0, IKE_EV_SA_DELETED);
-    g_assert_nonnull(del);
-    g_assert_cmpuint(del->ev.now, ==, hard + 2 * MS);
-    g_assert_cmpint(del->ev.reason, ==, IKE_DEL_EXPIRED);
+    const ike_ev_rec *del = deleted_at(&p, hard + 2 * MS, IKE_DEL_EXPIRED);
     g_assert_cmphex(del->ev.spi_i, ==, spi_i);
     pair_free(&p);
 }
@@ -211,10 +212,7 @@ static void test_lost_rekey(void)
     g_assert_cmpuint(sent_of(&p, 0, IKE_INFORMATIONAL, hard, end), ==, 0);
     g_assert_cmpuint(count_events(&p, 0, IKE_EV_SA_DELETED), ==, 0);
     pair_advance(&p, end);
-    const ike_ev_rec *del = last_event(&p, 0, IKE_EV_SA_DELETED);
-    g_assert_nonnull(del);
-    g_assert_cmpuint(del->ev.now, ==, end);
-    g_assert_cmpint(del->ev.reason, ==, IKE_DEL_TIMEOUT);
+    deleted_at(&p, end, IKE_DEL_TIMEOUT);
     pair_free(&p);
 }
 

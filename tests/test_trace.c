@@ -276,6 +276,7 @@ static void test_trigger_liveness_answer(void)
 static void test_rows_fit_the_header(void)
 {
     g_autofree char *dir = g_dir_make_tmp("ikesim-rows-XXXXXX", NULL);
+    g_assert_nonnull(dir);
     g_autofree char *exp = g_build_filename(dir, "rekey.ini", NULL);
     g_autofree char *trace = g_build_filename(dir, "trace.csv", NULL);
     const char *text = "[experiment]\nname = rekey\nhorizon = 30s\nmethod = liveness-aggressive\n"
